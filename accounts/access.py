@@ -1,0 +1,111 @@
+"""Who may do what, in one place. Views and selectors ask here; nothing checks roles by hand.
+
+A role grants capabilities in the services where the user holds it. "Read only" on a membership
+keeps the capabilities that read and drops those that write. A user in no service can do nothing
+with case data; an admin manages lookups and users but sees no case content unless also given a
+service role.
+"""
+
+from enum import StrEnum
+
+from .models import Membership, Role, Service
+
+
+class Capability(StrEnum):
+    VIEW_CASES = "view_cases"
+    EDIT_CASES = "edit_cases"
+    ALLOCATE_CASES = "allocate_cases"
+    SIGN_OFF_CLOSURES = "sign_off_closures"
+    RESTRICT_CASES = "restrict_cases"
+    RUN_REPORTS = "run_reports"
+    READ_AUDIT = "read_audit"
+    ADMINISTER = "administer"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CASEWORKER: frozenset({Capability.VIEW_CASES, Capability.EDIT_CASES}),
+    Role.TEAM_LEADER: frozenset(
+        {
+            Capability.VIEW_CASES,
+            Capability.EDIT_CASES,
+            Capability.ALLOCATE_CASES,
+            Capability.SIGN_OFF_CLOSURES,
+            Capability.RESTRICT_CASES,
+        }
+    ),
+    Role.SERVICE_MANAGER: frozenset(
+        {
+            Capability.VIEW_CASES,
+            Capability.RESTRICT_CASES,
+            Capability.RUN_REPORTS,
+            Capability.READ_AUDIT,
+        }
+    ),
+    Role.ADMIN: frozenset({Capability.ADMINISTER}),
+}
+
+READ_CAPABILITIES = frozenset(
+    {Capability.VIEW_CASES, Capability.RUN_REPORTS, Capability.READ_AUDIT}
+)
+
+
+def _capability_map(user) -> dict[Capability, frozenset[int]]:
+    """Service IDs per capability for this user, worked out once per request."""
+    cached = getattr(user, "_lantern_capabilities", None)
+    if cached is not None:
+        return cached
+    by_capability: dict[Capability, set[int]] = {c: set() for c in Capability}
+    if user.is_authenticated and user.is_active:
+        memberships = Membership.objects.filter(user=user, service__is_active=True).values_list(
+            "service_id", "role", "read_only"
+        )
+        for service_id, role, read_only in memberships:
+            for capability in ROLE_CAPABILITIES.get(role, ()):
+                if read_only and capability not in READ_CAPABILITIES:
+                    continue
+                by_capability[capability].add(service_id)
+    result = {c: frozenset(ids) for c, ids in by_capability.items()}
+    user._lantern_capabilities = result
+    return result
+
+
+def forget_capabilities(user) -> None:
+    """Drop the per-request cache after memberships change."""
+    if hasattr(user, "_lantern_capabilities"):
+        del user._lantern_capabilities
+
+
+def service_ids_with(user, capability: Capability) -> frozenset[int]:
+    return _capability_map(user)[capability]
+
+
+def services_with(user, capability: Capability):
+    return Service.objects.filter(pk__in=service_ids_with(user, capability))
+
+
+def can(user, capability: Capability, service=None) -> bool:
+    """True when the user has the capability in the given service (or in any, if none given)."""
+    ids = service_ids_with(user, capability)
+    if service is None:
+        return bool(ids)
+    service_id = service if isinstance(service, int) else service.pk
+    return service_id in ids
+
+
+def member_services(user):
+    """Every active service the user holds any role in: the service switcher's choices."""
+    if not user.is_authenticated:
+        return Service.objects.none()
+    return (
+        Service.objects.filter(memberships__user=user, is_active=True).distinct().order_by("name")
+    )
+
+
+def roles_in(user, service) -> list[str]:
+    if not user.is_authenticated or service is None:
+        return []
+    return list(
+        Membership.objects.filter(user=user, service=service)
+        .order_by("role")
+        .values_list("role", flat=True)
+    )

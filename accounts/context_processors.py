@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from . import access
+
+
+def lantern(request):
+    """The product name, demo-mode flag, current service and the switcher's choices."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    current = getattr(request, "current_service", None) if signed_in else None
+    return {
+        "product_name": settings.LANTERN_PRODUCT_NAME,
+        "demo_mode": settings.LANTERN_DEMO_MODE,
+        "current_service": current,
+        "switchable_services": access.member_services(user) if signed_in else [],
+    }

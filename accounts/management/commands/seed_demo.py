@@ -1,0 +1,94 @@
+"""Creates Lantern's demo organisation, one user per role, and synthetic case data.
+
+Never real data. Running it twice changes nothing: every row is found by a natural key first.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import demo_seeders
+from accounts.models import Membership, Provider, Role, Service, Team, User
+
+DEMO_PROVIDER = "Mersey Lantern Trust (demo)"
+DEMO_SERVICES = [
+    # (code, name, area, teams)
+    ("RRH", "Ruby - Royal Hospital", "Liverpool", ["Emergency department", "Maternity"]),
+    ("RAI", "Ruby - Aintree", "Sefton", ["Hospital Idva"]),
+    ("CID", "Community Idva", "St Helens", ["North", "South"]),
+]
+# (e-mail, full name, password, [(service code, role, team name or None)])
+DEMO_USERS = [
+    (
+        "caseworker@demo.lantern.test",
+        "Casey Worker",
+        "demo-caseworker-lantern",
+        [("CID", Role.CASEWORKER, "North"), ("RRH", Role.CASEWORKER, "Emergency department")],
+    ),
+    (
+        "teamleader@demo.lantern.test",
+        "Taylor Leader",
+        "demo-teamleader-lantern",
+        [("CID", Role.TEAM_LEADER, "North")],
+    ),
+    (
+        "manager@demo.lantern.test",
+        "Morgan Manager",
+        "demo-manager-lantern",
+        [("CID", Role.SERVICE_MANAGER, None), ("RRH", Role.SERVICE_MANAGER, None)],
+    ),
+    (
+        "admin@demo.lantern.test",
+        "Alex Admin",
+        "demo-admin-lantern",
+        [("CID", Role.ADMIN, None), ("RRH", Role.ADMIN, None), ("RAI", Role.ADMIN, None)],
+    ),
+    (
+        "aintree@demo.lantern.test",
+        "Ash Aintree",
+        "demo-aintree-lantern",
+        [("RAI", Role.CASEWORKER, "Hospital Idva")],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the demo organisation, users and synthetic cases."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        provider, _ = Provider.objects.get_or_create(name=DEMO_PROVIDER)
+        services = {}
+        for code, name, area, team_names in DEMO_SERVICES:
+            service, _ = Service.objects.get_or_create(
+                code=code, defaults={"provider": provider, "name": name, "area": area}
+            )
+            services[code] = service
+            for team_name in team_names:
+                Team.objects.get_or_create(service=service, name=team_name)
+
+        created_users = 0
+        for email, full_name, password, memberships in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"full_name": full_name, "is_demo_user": True}
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                created_users += 1
+            for code, role, team_name in memberships:
+                service = services[code]
+                team = Team.objects.get(service=service, name=team_name) if team_name else None
+                Membership.objects.get_or_create(
+                    user=user, service=service, role=role, defaults={"team": team}
+                )
+
+        for seeder in demo_seeders():
+            seeder(services=services, stdout=self.stdout)
+
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo organisation ready ({created_users} new users).")
+        )
+        self.stdout.write("Demo logins (synthetic data only; second factor marked as set up):")
+        for email, _full_name, password, memberships in DEMO_USERS:
+            roles = ", ".join(f"{role.label} at {code}" for code, role, _ in memberships)
+            self.stdout.write(f"  {email:32} {password:26} {roles}")

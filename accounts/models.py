@@ -1,0 +1,151 @@
+"""Who works where: providers run services, services have teams, users hold roles in services."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class LanternUserManager(UserManager):
+    """Users sign in with their e-mail address; there is no separate username."""
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Users need an e-mail address.")
+        email = self.normalize_email(email)
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150)
+    # Set only by seed_demo in demo mode: the second factor counts as set up, and pages say so.
+    is_demo_user = models.BooleanField(default=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = LanternUserManager()
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Provider(TimeStampedModel):
+    """An organisation that runs one or more services (e.g. a charity or trust)."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Service(TimeStampedModel):
+    """A service of a provider, e.g. "Ruby - Royal Hospital" or "Community Idva"."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=200)
+    # Short and free of identifying words: used in case references (e.g. RRH-2026-00042).
+    code = models.CharField(max_length=12, unique=True)
+    area = models.CharField(
+        max_length=120, blank=True, help_text="Local authority or MARAC area the service covers."
+    )
+    requires_closure_sign_off = models.BooleanField(
+        default=False, help_text="A team leader must approve a closure before a case closes."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="service_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(TimeStampedModel):
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="team_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.service.name}: {self.name}"
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Caseworker"
+    TEAM_LEADER = "team_leader", "Team leader"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(TimeStampedModel):
+    """A user's role in one service. A user may hold several roles and several services."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    read_only = models.BooleanField(
+        default=False, help_text="May see what the role sees, but change nothing."
+    )
+
+    class Meta:
+        ordering = ["service__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "service", "role"], name="membership_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        suffix = " (read only)" if self.read_only else ""
+        return f"{self.user} - {self.get_role_display()}, {self.service}{suffix}"

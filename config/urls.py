@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from accounts import views as account_views
+from accounts.health import HealthView
+
+# The admin site signs in through the same form as everyone else: one lockout, one second factor.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = f"{settings.LANTERN_PRODUCT_NAME} administration"
+admin.site.site_title = settings.LANTERN_PRODUCT_NAME
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", HealthView.as_view(), name="healthz"),
+]

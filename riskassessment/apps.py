@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RiskAssessmentConfig(AppConfig):
+    name = "riskassessment"
+    verbose_name = "Risk assessment and MARAC"
