@@ -1,0 +1,1 @@
+"""Pure-Python data catalogues used by Lantern's forms and reports."""
