@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -149,3 +150,84 @@ class Membership(TimeStampedModel):
     def __str__(self):
         suffix = " (read only)" if self.read_only else ""
         return f"{self.user} - {self.get_role_display()}, {self.service}{suffix}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who read, searched, exported, downloaded, signed in or was refused.
+
+    Changes to case data (create, update, delete with field-level before/after) are recorded by
+    django-auditlog's LogEntry; accounts.selectors.audit_trail reads both as one trail. Neither
+    can be changed or deleted through the app: the models refuse it, the admin is read-only, and
+    on PostgreSQL a trigger refuses UPDATE and DELETE outright.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        SEARCH = "search", "Searched"
+        EXPORT = "export", "Exported"
+        DOWNLOAD = "download", "Downloaded"
+        LOGIN = "login", "Signed in"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        LOGOUT = "logout", "Signed out"
+        DENIED = "denied", "Refused access"
+        RESTRICT = "restrict", "Restricted"
+        UNRESTRICT = "unrestrict", "Unrestricted"
+        ADMIN = "admin", "Administration"
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # As given at the time: survives a later change of the user's e-mail, and records the
+    # address tried in a failed sign-in.
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Not a foreign key: accounts sits below the cases app and must not import it.
+    case_id = models.BigIntegerField(null=True, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # A non-identifying label such as a case reference; never a client's name.
+    object_label = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The manager's audit page: one service's events, newest first.
+            models.Index(fields=["service", "-at"], name="auditevent_service_at"),
+            # A case's access history.
+            models.Index(fields=["case_id", "-at"], name="auditevent_case_at"),
+            models.Index(fields=["actor", "-at"], name="auditevent_actor_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass

@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import access
+from . import access, selectors
+from .forms import AuditFilterForm
 from .middleware import CURRENT_SERVICE_KEY
 from .models import Role
 
@@ -46,3 +49,28 @@ def switch_service(request):
     ):
         next_url = "home"
     return redirect(next_url)
+
+
+@login_required
+def audit_log(request):
+    """The audit trail of the manager's services, filtered by user, case and date."""
+    service_ids = access.service_ids_with(request.user, access.Capability.READ_AUDIT)
+    if not service_ids:
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None, service_ids=service_ids)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "actor_id": data["user"].pk if data["user"] else None,
+            "case_id": data["case"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+    trail = selectors.audit_trail(request.user, **filters)
+    page = Paginator(trail, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "rows": selectors.as_rows(page.object_list)},
+    )

@@ -60,3 +60,45 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     service = factory.SubFactory(ServiceFactory)
     role = Role.CASEWORKER
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """A synthetic client (never real data)."""
+
+    class Meta:
+        model = "cases.Client"
+
+    service = factory.SubFactory(ServiceFactory)
+    provider = factory.SelfAttribute("service.provider")
+    first_name = factory.Faker("first_name_female", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=70)
+    safe_phone = factory.Sequence(lambda n: f"07700 9{n:05d}")
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case created directly (bypassing case_open) for tests that need one quickly."""
+
+    class Meta:
+        model = "cases.Case"
+
+    service = factory.SubFactory(ServiceFactory)
+    client = factory.SubFactory(ClientFactory, service=factory.SelfAttribute("..service"))
+    reference = factory.Sequence(lambda n: f"TST-2026-{n:05d}")
+    opened_on = factory.Faker("date_between", start_date="-120d", end_date="-30d")
+    status = "open"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Contact"
+
+    case = factory.SubFactory(CaseFactory)
+    occurred_at = factory.Faker(
+        "date_time_between",
+        start_date="-20d",
+        end_date="-1d",
+        tzinfo=__import__("datetime").timezone.utc,
+    )
+    contact_type = "phone"
+    recorded_by = factory.SubFactory(UserFactory)

@@ -1,0 +1,181 @@
+"""The audit trail: who read, searched, exported, changed or was refused what, and when.
+
+Two kinds of entry, read together by accounts.selectors.audit_trail:
+- changes to case data (create, update, delete, with field-level before/after) are recorded by
+  django-auditlog from model signals. Case-data models are `CaseDataModel`s: their querysets refuse
+  `update()`, `delete()` and `bulk_update()` (which send no signals), and allow `bulk_create()` only
+  inside `audited_bulk_write`, which records the bulk write itself. So no write path skips the log.
+- everything else (views, searches, exports, downloads, sign-ins, refusals) is an AuditEvent,
+  written by `record_event` in the same transaction as the work it records.
+"""
+
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.db import models
+
+from .models import AuditEvent, TimeStampedModel
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip_address: str | None
+
+
+_request_context: ContextVar[RequestContext | None] = ContextVar(
+    "lantern_audit_request", default=None
+)
+_bulk_write_allowed: ContextVar[bool] = ContextVar("lantern_bulk_write", default=False)
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR, or the address the trusted proxy saw when Lantern runs behind one."""
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            # The proxy appends the address it saw; anything before it came from the client.
+            return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Makes the signed-in user and their address known to audit writes during a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ip = client_ip(request)
+        token = _request_context.set(RequestContext(ip_address=ip))
+        user = request.user if request.user.is_authenticated else None
+        try:
+            with set_actor(user, remote_addr=ip):
+                return self.get_response(request)
+        finally:
+            _request_context.reset(token)
+
+
+def current_ip() -> str | None:
+    context = _request_context.get()
+    return context.ip_address if context else None
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    service=None,
+    case_id: int | None = None,
+    obj=None,
+    label: str = "",
+    detail: dict | None = None,
+    actor_email: str = "",
+) -> AuditEvent:
+    """Append one audit event. `label` and `detail` must not identify a client by name."""
+    if obj is not None and not label:
+        label = getattr(obj, "audit_label", "") or f"{obj._meta.verbose_name} {obj.pk}"
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_email=actor_email or (getattr(actor, "email", "") or ""),
+        action=action,
+        service_id=service if isinstance(service, int) else getattr(service, "pk", None),
+        case_id=case_id,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=label,
+        detail=detail or {},
+        ip_address=current_ip(),
+    )
+
+
+class BulkWriteRefused(Exception):
+    """Raised when case data would be written in bulk, bypassing the change history."""
+
+
+class CaseDataQuerySet(models.QuerySet):
+    """Case data is written one row at a time through service functions so that every change is
+    in the audit trail: the bulk paths, which send no model signals, are refused."""
+
+    def update(self, **kwargs):
+        raise BulkWriteRefused(
+            f"{self.model._meta.label}: change rows one at a time through a service function."
+        )
+
+    def delete(self):
+        raise BulkWriteRefused(
+            f"{self.model._meta.label}: delete rows one at a time through a service function."
+        )
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise BulkWriteRefused(
+            f"{self.model._meta.label}: change rows one at a time through a service function."
+        )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if not _bulk_write_allowed.get():
+            raise BulkWriteRefused(
+                f"{self.model._meta.label}: bulk inserts need accounts.audit.audited_bulk_write."
+            )
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class CaseDataModel(TimeStampedModel):
+    """Base for every model holding case data. Subclasses say which case and service a row
+    belongs to (for the audit trail's scoping) and register with `audited`."""
+
+    objects = CaseDataQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """(case_id, service_id) of this row."""
+        raise NotImplementedError
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+    def __str__(self):
+        # Never a client's name: this string lands in the change history and the admin.
+        return self.audit_label
+
+    def get_additional_data(self):
+        case_id, service_id = self.audit_scope()
+        return {"case_id": case_id, "service_id": service_id}
+
+
+def audited(model=None, **options):
+    """Class decorator: record every create, update and delete of this model with auditlog."""
+
+    def register(cls):
+        if not issubclass(cls, CaseDataModel):
+            raise TypeError(f"{cls.__name__} must be a CaseDataModel to be audited.")
+        auditlog.register(cls, **options)
+        return cls
+
+    return register(model) if model is not None else register
+
+
+@contextlib.contextmanager
+def audited_bulk_write(*, actor, description: str, service=None):
+    """Allows bulk inserts of case data (imports, generators) and records that they happened.
+
+    The inserted rows get no per-row change entries (bulk inserts send no signals); the event
+    names who wrote how much, and the rows themselves carry their created_at.
+    """
+    token = _bulk_write_allowed.set(True)
+    try:
+        yield
+    finally:
+        _bulk_write_allowed.reset(token)
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.ADMIN,
+        service=service,
+        detail={"bulk_write": description},
+    )

@@ -1,0 +1,35 @@
+"""Clients, cases and the work recorded in them."""
+
+from .case import (
+    Case,
+    CaseAllocation,
+    CaseReferenceCounter,
+    CaseStatusChange,
+    ChildInCase,
+    ClosureRequest,
+    Contact,
+    InformationSharing,
+    Perpetrator,
+    RiskLevel,
+)
+from .client import Agency, Client, ClientAlias, ConsentRecord, SafeToContact
+from .options import Option
+
+__all__ = [
+    "Agency",
+    "Case",
+    "CaseAllocation",
+    "CaseReferenceCounter",
+    "CaseStatusChange",
+    "ChildInCase",
+    "Client",
+    "ClientAlias",
+    "ClosureRequest",
+    "ConsentRecord",
+    "Contact",
+    "InformationSharing",
+    "Option",
+    "Perpetrator",
+    "RiskLevel",
+    "SafeToContact",
+]

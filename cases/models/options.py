@@ -1,0 +1,37 @@
+from django.db import models
+
+from accounts.models import TimeStampedModel
+
+
+class OptionQuerySet(models.QuerySet):
+    def of(self, list_key: str):
+        return self.filter(list_key=list_key)
+
+    def offered(self):
+        return self.filter(is_retired=False)
+
+
+class Option(TimeStampedModel):
+    """An answer in a multi-select list (e.g. disability types, a support area's outcomes).
+
+    Built-in options come from the seed catalogues and cannot be deleted, only retired; admins may
+    add their own. A retired option stays on the records that chose it and in reports, but is no
+    longer offered.
+    """
+
+    list_key = models.CharField(max_length=80)
+    label = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    is_builtin = models.BooleanField(default=False)
+    is_retired = models.BooleanField(default=False)
+
+    objects = OptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["list_key", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["list_key", "label"], name="option_unique_label"),
+        ]
+
+    def __str__(self):
+        return self.label

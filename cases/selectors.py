@@ -1,0 +1,146 @@
+"""Reads of case data, always through the signed-in user's scope.
+
+One scoped lookup per model: views never call `.objects.get` on case data. A case the user may
+not see answers exactly as a case that does not exist (404), and the attempt is audited.
+"""
+
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.http import Http404
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+
+from .models import Case, Client, ClientAlias, Contact
+
+
+def _restricted_grant(user):
+    return Case.restricted_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+
+
+def cases_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Case]:
+    """Cases of the services where the user holds `capability`; a restricted case only for the
+    users named on it."""
+    service_ids = access.service_ids_with(user, capability)
+    if not service_ids:
+        return Case.objects.none()
+    return Case.objects.filter(service_id__in=service_ids).filter(
+        Q(is_restricted=False) | Q(Exists(_restricted_grant(user)))
+    )
+
+
+def case_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Case:
+    """The case if the user may see it (or act on it with `capability`); otherwise 404, audited.
+
+    Checking edit rights raises 404 too when the case is outside the user's scope, and the view
+    decides what to say to a user who may read it but not change it.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = (
+        cases_visible_to(user, capability)
+        .select_related("client", "service", "team", "caseworker")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        service_id = Case.objects.filter(pk=pk).values_list("service_id", flat=True).first()
+        if service_id is not None:
+            record_event(
+                actor=user,
+                action=AuditEvent.Action.DENIED,
+                service=service_id,
+                case_id=pk,
+                detail={"capability": str(capability)},
+            )
+        raise Http404("No such case.")
+    return case
+
+
+def can_edit_case(user, case) -> bool:
+    return access.can(user, access.Capability.EDIT_CASES, case.service_id)
+
+
+def clients_visible_to(user) -> QuerySet[Client]:
+    """Clients with a case the user may see, and clients their service recorded (from a
+    referral) who have no case anywhere yet."""
+    visible_cases = cases_visible_to(user).filter(client_id=OuterRef("pk"))
+    any_case = Case.objects.filter(client_id=OuterRef("pk"))
+    service_ids = access.service_ids_with(user, access.Capability.VIEW_CASES)
+    return Client.objects.filter(
+        Q(Exists(visible_cases)) | (Q(service_id__in=service_ids) & ~Q(Exists(any_case)))
+    )
+
+
+def client_get_for_user(user, pk) -> Client:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    client = clients_visible_to(user).filter(pk=pk).first()
+    if client is None:
+        service_id = Client.objects.filter(pk=pk).values_list("service_id", flat=True).first()
+        if service_id is not None:
+            record_event(
+                actor=user,
+                action=AuditEvent.Action.DENIED,
+                service=service_id,
+                detail={"client": pk},
+            )
+        raise Http404("No such client.")
+    return client
+
+
+def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotates `last_contact_at`: the latest successful contact, in the same query."""
+    return cases.annotate(
+        last_contact_at=Max("contacts__occurred_at", filter=Q(contacts__outcome="successful"))
+    )
+
+
+def case_search(user, query: str) -> QuerySet[Case]:
+    """Visible cases whose client matches a name, alias, date of birth, phone or case reference.
+    The search itself is audited by the caller (it knows the service context)."""
+    import datetime
+
+    query = query.strip()
+    cases = cases_visible_to(user)
+    if not query:
+        return cases.none()
+    conditions = Q(reference__iexact=query)
+    for part in query.split():
+        conditions |= Q(client__first_name__icontains=part) | Q(client__last_name__icontains=part)
+        conditions |= Q(client__preferred_name__icontains=part)
+    conditions |= Q(
+        Exists(ClientAlias.objects.filter(client_id=OuterRef("client_id"), name__icontains=query))
+    )
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 6:
+        cases = cases.annotate(
+            phone_digits=_digits_only("client__safe_phone"),
+            other_phone_digits=_digits_only("client__safe_phone_alternative"),
+        )
+        conditions |= Q(phone_digits__contains=digits) | Q(other_phone_digits__contains=digits)
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            born = datetime.datetime.strptime(query, fmt).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+        conditions |= Q(client__date_of_birth=born)
+        break
+    return cases.filter(conditions)
+
+
+def _digits_only(field):
+    """The phone number with its usual separators removed, in SQL."""
+    expression = F(field)
+    for separator in (" ", "-", "(", ")", "+"):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def contacts_for_case(case) -> QuerySet[Contact]:
+    return case.contacts.select_related("recorded_by")

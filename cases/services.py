@@ -1,0 +1,522 @@
+"""Writes of case data. Every function runs in one transaction, validates before it writes, and
+leaves its audit entries (django-auditlog change history, or an AuditEvent) in that transaction.
+Views and tasks call these; nothing here reads a request."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent, Service, Team, User
+
+from .catalogue import insights, marac
+from .models import (
+    Agency,
+    Case,
+    CaseAllocation,
+    CaseReferenceCounter,
+    CaseStatusChange,
+    Client,
+    ClosureRequest,
+    ConsentRecord,
+    Contact,
+    InformationSharing,
+    Option,
+)
+
+REVIEW_AFTER = relativedelta(months=4)
+FOLLOW_UP_AFTER = relativedelta(months=6)
+
+# Which status moves are allowed, and by what.
+ALLOWED_TRANSITIONS = {
+    Case.Status.OPEN: {Case.Status.ON_HOLD, Case.Status.CLOSED},
+    Case.Status.ON_HOLD: {Case.Status.OPEN, Case.Status.CLOSED},
+    Case.Status.CLOSED: set(),  # a closed case is not reopened: a re-referral opens a new case
+}
+
+# Multi-select lists whose options live in the Option table (admins may extend them).
+BUILTIN_OPTION_LISTS = (
+    "client_disability_type",
+    "client_employment",
+    "cyps_involvement_intake",
+)
+
+
+def _require(user, capability, service_id):
+    if not access.can(user, capability, service_id):
+        raise PermissionDenied
+
+
+# --- Built-in lookup data -------------------------------------------------------------------
+
+
+def sync_builtin_lookups(extra_option_lists=()) -> None:
+    """Creates the built-in options and agencies from the seed catalogues; idempotent, run after
+    every migrate. Existing rows keep their admin changes (retired, position)."""
+    for list_key in (*BUILTIN_OPTION_LISTS, *extra_option_lists):
+        table = insights.TABLES_BY_KEY[list_key]
+        existing = set(Option.objects.of(list_key).values_list("label", flat=True))
+        for position, label in enumerate(table.options):
+            if label not in existing:
+                Option.objects.create(
+                    list_key=list_key, label=label, position=position, is_builtin=True
+                )
+    existing_agencies = set(Agency.objects.values_list("name", flat=True))
+    for agency in marac.AGENCIES:
+        if agency.label not in existing_agencies:
+            Agency.objects.create(name=agency.label, kind=agency.kind)
+
+
+# --- Clients -----------------------------------------------------------------------------------
+
+
+def client_find_matches(*, provider, first_name="", last_name="", date_of_birth=None, phone=""):
+    """Existing clients of the provider who may be the same person: same name and date of
+    birth, or the same phone number. Used before a referral creates anyone new."""
+    from django.db.models import Q
+
+    from .selectors import _digits_only
+
+    conditions = Q(pk__in=[])
+    if first_name and last_name and date_of_birth:
+        conditions |= Q(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    clients = Client.objects.filter(provider=provider)
+    if len(digits) >= 6:
+        clients = clients.annotate(
+            phone_digits=_digits_only("safe_phone"),
+            other_phone_digits=_digits_only("safe_phone_alternative"),
+        )
+        conditions |= Q(phone_digits=digits) | Q(other_phone_digits=digits)
+    return clients.filter(conditions)
+
+
+@transaction.atomic
+def client_create(*, service: Service, actor: User, **fields) -> Client:
+    _require(actor, access.Capability.EDIT_CASES, service.pk)
+    multi = {key: fields.pop(key) for key in ("disability_types", "employment") if key in fields}
+    client = Client(provider_id=service.provider_id, service=service, **fields)
+    client.full_clean()
+    client.save()
+    for key, options in multi.items():
+        getattr(client, key).set(options)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, actor: User, **fields) -> Client:
+    if not any(
+        access.can(actor, access.Capability.EDIT_CASES, service_id)
+        for service_id in {client.service_id, *client.cases.values_list("service_id", flat=True)}
+    ):
+        raise PermissionDenied
+    multi = {key: fields.pop(key) for key in ("disability_types", "employment") if key in fields}
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    for name, value in fields.items():
+        setattr(client, name, value)
+    client.full_clean()
+    client.save()
+    for key, options in multi.items():
+        getattr(client, key).set(options)
+    return client
+
+
+# --- Cases -------------------------------------------------------------------------------------
+
+
+def _next_reference(service: Service, year: int) -> str:
+    # The counter row is locked so that two caseworkers opening cases at once never share a
+    # number; get_or_create first, as the year's first case creates the row.
+    CaseReferenceCounter.objects.get_or_create(service=service, year=year)
+    counter = CaseReferenceCounter.objects.select_for_update().get(service=service, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{service.code}-{year}-{counter.last_number:05d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    client: Client,
+    service: Service,
+    actor: User,
+    opened_on: datetime.date,
+    team: Team | None = None,
+    caseworker: User | None = None,
+    referral_status: str = Case.ReferralStatus.NEW_CLIENT,
+) -> Case:
+    """Opens a case: reference, status history, allocation and the 4-month review date.
+
+    1. Check the actor may edit cases in the service, and the caseworker belongs to it.
+    2. Mark the case a repeat when the client had an earlier closed case in this service.
+    3. Give it the next reference, and record the opening and the allocation.
+    """
+    _require(actor, access.Capability.EDIT_CASES, service.pk)
+    if caseworker is not None and not access.can(
+        caseworker, access.Capability.EDIT_CASES, service.pk
+    ):
+        raise ValidationError({"caseworker": "This person is not a caseworker in the service."})
+    if team is not None and team.service_id != service.pk:
+        raise ValidationError({"team": "This team belongs to another service."})
+    if (
+        referral_status == Case.ReferralStatus.NEW_CLIENT
+        and Case.objects.filter(client=client, service=service, status=Case.Status.CLOSED).exists()
+    ):
+        referral_status = Case.ReferralStatus.REPEAT
+    case = Case(
+        reference=_next_reference(service, opened_on.year),
+        client=client,
+        service=service,
+        team=team,
+        caseworker=caseworker,
+        opened_on=opened_on,
+        referral_status=referral_status,
+        review_due_on=opened_on + REVIEW_AFTER,
+    )
+    case.full_clean()
+    case.save()
+    now = timezone.now()
+    CaseStatusChange.objects.create(
+        case=case, old_status="", new_status=case.status, changed_by=actor, changed_at=now
+    )
+    if caseworker is not None or team is not None:
+        CaseAllocation.objects.create(
+            case=case, caseworker=caseworker, team=team, allocated_by=actor, allocated_at=now
+        )
+    return case
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_allocate(
+    *, case: Case, actor: User, caseworker: User | None, team: Team | None = None
+) -> Case:
+    """Team leaders (re)allocate cases within their service; the history keeps every holder."""
+    _require(actor, access.Capability.ALLOCATE_CASES, case.service_id)
+    case = _locked(case)
+    if case.is_closed:
+        raise ValidationError("A closed case cannot be reallocated.")
+    if caseworker is not None and not access.can(
+        caseworker, access.Capability.EDIT_CASES, case.service_id
+    ):
+        raise ValidationError({"caseworker": "This person is not a caseworker in the service."})
+    if team is not None and team.service_id != case.service_id:
+        raise ValidationError({"team": "This team belongs to another service."})
+    case.caseworker = caseworker
+    if team is not None:
+        case.team = team
+    case.save(update_fields=["caseworker", "team", "updated_at"])
+    CaseAllocation.objects.create(
+        case=case,
+        caseworker=caseworker,
+        team=case.team,
+        allocated_by=actor,
+        allocated_at=timezone.now(),
+    )
+    return case
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, new_status: str, actor: User, note: str = "") -> Case:
+    """Moves a case between open and on hold. Closing goes through case_close."""
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    case = _locked(case)
+    if new_status == Case.Status.CLOSED:
+        raise ValidationError("Close a case with the closure form.")
+    if new_status not in ALLOWED_TRANSITIONS[case.status]:
+        raise ValidationError(
+            f"A case that is {case.get_status_display().lower()} cannot be set to "
+            f"{Case.Status(new_status).label.lower()}."
+        )
+    old = case.status
+    case.status = new_status
+    case.save(update_fields=["status", "updated_at"])
+    CaseStatusChange.objects.create(
+        case=case,
+        old_status=old,
+        new_status=new_status,
+        changed_by=actor,
+        changed_at=timezone.now(),
+        note=note,
+    )
+    return case
+
+
+def validate_closure(case: Case, *, closed_on, closure_type, unplanned_closure_reason) -> None:
+    errors = {}
+    if closed_on is None:
+        errors["closed_on"] = "Give the closure date."
+    elif closed_on < case.opened_on:
+        errors["closed_on"] = (
+            f"The closure date is before the case opened ({case.opened_on:%d/%m/%Y})."
+        )
+    elif closed_on > timezone.localdate():
+        errors["closed_on"] = "The closure date is in the future."
+    if closure_type == Case.ClosureType.UNPLANNED and not unplanned_closure_reason:
+        errors["unplanned_closure_reason"] = "Give the reason for an unplanned closure."
+    if closure_type == Case.ClosureType.PLANNED and unplanned_closure_reason:
+        errors["unplanned_closure_reason"] = "A planned closure has no unplanned reason."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    actor: User,
+    closed_on: datetime.date,
+    closure_type: str,
+    unplanned_closure_reason: str = "",
+    closure_note: str = "",
+) -> Case | ClosureRequest:
+    """Closes the case, or, where the service requires sign-off and the actor cannot give it,
+    files a closure request for a team leader instead (returned to the caller)."""
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    case = _locked(case)
+    if case.is_closed:
+        raise ValidationError("This case is already closed.")
+    validate_closure(
+        case,
+        closed_on=closed_on,
+        closure_type=closure_type,
+        unplanned_closure_reason=unplanned_closure_reason,
+    )
+    needs_sign_off = case.service.requires_closure_sign_off and not access.can(
+        actor, access.Capability.SIGN_OFF_CLOSURES, case.service_id
+    )
+    if needs_sign_off:
+        if case.closure_requests.filter(decision=ClosureRequest.Decision.REQUESTED).exists():
+            raise ValidationError("A closure request is already waiting for sign-off.")
+        return ClosureRequest.objects.create(
+            case=case,
+            requested_by=actor,
+            requested_at=timezone.now(),
+            closed_on=closed_on,
+            closure_type=closure_type,
+            unplanned_closure_reason=unplanned_closure_reason,
+            closure_note=closure_note,
+        )
+    return _apply_closure(
+        case,
+        actor=actor,
+        closed_on=closed_on,
+        closure_type=closure_type,
+        unplanned_closure_reason=unplanned_closure_reason,
+        closure_note=closure_note,
+    )
+
+
+def _apply_closure(case, *, actor, closed_on, closure_type, unplanned_closure_reason, closure_note):
+    old = case.status
+    case.status = Case.Status.CLOSED
+    case.closed_on = closed_on
+    case.closure_type = closure_type
+    case.unplanned_closure_reason = unplanned_closure_reason
+    case.closure_note = closure_note
+    case.follow_up_due_on = closed_on + FOLLOW_UP_AFTER
+    case.full_clean()
+    case.save()
+    CaseStatusChange.objects.create(
+        case=case,
+        old_status=old,
+        new_status=Case.Status.CLOSED,
+        changed_by=actor,
+        changed_at=timezone.now(),
+        note=closure_type,
+    )
+    return case
+
+
+@transaction.atomic
+def closure_decide(
+    *, request: ClosureRequest, actor: User, approve: bool, comment: str = ""
+) -> ClosureRequest:
+    """A team leader approves a closure request (the case closes) or returns it with a comment."""
+    _require(actor, access.Capability.SIGN_OFF_CLOSURES, request.case.service_id)
+    request = ClosureRequest.objects.select_for_update().get(pk=request.pk)
+    if request.decision != ClosureRequest.Decision.REQUESTED:
+        raise ValidationError("This request has already been decided.")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say why the closure is returned."})
+    request.decision = (
+        ClosureRequest.Decision.APPROVED if approve else ClosureRequest.Decision.RETURNED
+    )
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.comment = comment
+    request.save()
+    if approve:
+        case = _locked(request.case)
+        validate_closure(
+            case,
+            closed_on=request.closed_on,
+            closure_type=request.closure_type,
+            unplanned_closure_reason=request.unplanned_closure_reason,
+        )
+        _apply_closure(
+            case,
+            actor=actor,
+            closed_on=request.closed_on,
+            closure_type=request.closure_type,
+            unplanned_closure_reason=request.unplanned_closure_reason,
+            closure_note=request.closure_note,
+        )
+    return request
+
+
+@transaction.atomic
+def case_set_restriction(
+    *, case: Case, actor: User, restricted: bool, named_users=(), reason: str = ""
+) -> Case:
+    """Marks a case restricted to named users (or lifts it). Team leaders and managers only;
+    the actor is always among the named users, so nobody locks themselves out by mistake."""
+    _require(actor, access.Capability.RESTRICT_CASES, case.service_id)
+    if restricted and not reason.strip():
+        raise ValidationError({"reason": "Say why the case is restricted."})
+    case = _locked(case)
+    case.is_restricted = restricted
+    case.save(update_fields=["is_restricted", "updated_at"])
+    if restricted:
+        case.restricted_to.set({*named_users, actor})
+    else:
+        case.restricted_to.clear()
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.RESTRICT if restricted else AuditEvent.Action.UNRESTRICT,
+        service=case.service_id,
+        case_id=case.pk,
+        obj=case,
+        detail={"reason": reason, "named_users": sorted(u.pk for u in case.restricted_to.all())},
+    )
+    return case
+
+
+@transaction.atomic
+def case_set_risk(*, case: Case, level: str, label: str, assessed_at) -> Case:
+    """The case's current risk level, set by the risk-assessment app when an assessment is
+    submitted or a professional judgement recorded."""
+    case = _locked(case)
+    case.risk_level = level
+    case.risk_level_label = label
+    case.risk_assessed_at = assessed_at
+    case.save(update_fields=["risk_level", "risk_level_label", "risk_assessed_at", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_set_marac(*, case: Case, is_marac: bool) -> Case:
+    case = _locked(case)
+    case.is_marac = is_marac
+    case.save(update_fields=["is_marac", "updated_at"])
+    return case
+
+
+# --- Contacts ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_log(*, case: Case, actor: User, **fields) -> Contact:
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    if case.is_closed:
+        raise ValidationError("Contacts cannot be added to a closed case.")
+    contact = Contact(case=case, recorded_by=actor, **fields)
+    if contact.occurred_at and contact.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A contact cannot be in the future."})
+    if contact.occurred_at and contact.occurred_at.date() < case.opened_on - datetime.timedelta(
+        days=30
+    ):
+        raise ValidationError({"occurred_at": "This is more than 30 days before the case opened."})
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+# --- Consent and information sharing ----------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(*, client: Client, actor: User, **fields) -> ConsentRecord:
+    consent = ConsentRecord(client=client, recorded_by=actor, **fields)
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: ConsentRecord, actor: User, withdrawn_on) -> ConsentRecord:
+    consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError("This consent has already been withdrawn.")
+    consent.withdrawn_on = withdrawn_on
+    consent.withdrawn_by = actor
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+def has_consent_to_share(client: Client, agency: Agency, on_date) -> bool:
+    return (
+        ConsentRecord.objects.filter(
+            client=client,
+            purpose=ConsentRecord.Purpose.SHARE,
+            agency=agency,
+            given=True,
+            recorded_on__lte=on_date,
+        )
+        .exclude(withdrawn_on__lte=on_date)
+        .exists()
+    )
+
+
+@transaction.atomic
+def information_share(
+    *,
+    case: Case,
+    actor: User,
+    agency: Agency,
+    shared_on,
+    what_was_shared: str = "",
+    reason_without_consent: str = "",
+    authorised_by: User | None = None,
+) -> InformationSharing:
+    """Records a share. Without the client's consent for this agency it needs a reason and the
+    team leader who authorised it (e.g. a MARAC referral or a safeguarding concern)."""
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    with_consent = has_consent_to_share(case.client, agency, shared_on)
+    if not with_consent:
+        errors = {}
+        if not reason_without_consent.strip():
+            errors["reason_without_consent"] = (
+                "The client has not consented to sharing with this agency: give the reason."
+            )
+        if authorised_by is None:
+            errors["authorised_by"] = "Name the team leader who authorised sharing without consent."
+        elif not access.can(authorised_by, access.Capability.SIGN_OFF_CLOSURES, case.service_id):
+            errors["authorised_by"] = "Only a team leader of the service can authorise this."
+        if errors:
+            raise ValidationError(errors)
+    share = InformationSharing(
+        case=case,
+        agency=agency,
+        shared_on=shared_on,
+        with_consent=with_consent,
+        reason_without_consent="" if with_consent else reason_without_consent,
+        authorised_by=None if with_consent else authorised_by,
+        shared_by=actor,
+        what_was_shared=what_was_shared,
+    )
+    share.full_clean()
+    share.save()
+    return share

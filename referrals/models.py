@@ -1,0 +1,152 @@
+"""Referrals: where they came from, who they are about, and what triage decided."""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.audit import CaseDataModel, audited
+from accounts.models import Service, TimeStampedModel
+from cases.choices import insights_choices
+from cases.models import Agency, Case, Client
+
+
+class ReferralRouteQuerySet(models.QuerySet):
+    def offered_to(self, service):
+        """Routes a caseworker of `service` may choose for a new referral: active routes that
+        name this service, or that name no service (offered everywhere)."""
+        named_here = ReferralRoute.offered_by.through.objects.filter(
+            referralroute_id=models.OuterRef("pk"), service_id=service.pk
+        )
+        named_anywhere = ReferralRoute.offered_by.through.objects.filter(
+            referralroute_id=models.OuterRef("pk")
+        )
+        return self.filter(is_retired=False).filter(
+            models.Exists(named_here) | ~models.Exists(named_anywhere)
+        )
+
+
+class ReferralRoute(TimeStampedModel):
+    """A referral route, configured by admins. Retired routes stay on old referrals and in reports
+    but are not offered for new ones."""
+
+    name = models.CharField(max_length=120, unique=True)
+    group = models.CharField(
+        max_length=80, blank=True, help_text="e.g. Health, Criminal justice, Social care"
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_builtin = models.BooleanField(default=False, editable=False)
+    is_retired = models.BooleanField(default=False)
+    offered_by = models.ManyToManyField(
+        Service,
+        blank=True,
+        related_name="referral_routes",
+        help_text="The services whose caseworkers may choose this route; none means all.",
+    )
+
+    objects = ReferralRouteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return f"{self.name} (retired)" if self.is_retired else self.name
+
+
+@audited
+class Referral(CaseDataModel):
+    class Triage(models.TextChoices):
+        PENDING = "pending", "Not yet triaged"
+        ACCEPTED = "accepted", "Accepted: case opened"
+        MADE_AWARE = "made_aware", "Made aware, not engaged"
+        DECLINED = "declined", "Declined by the client"
+        SIGNPOSTED = "signposted", "Not appropriate: signposted elsewhere"
+        UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+        YOUNG_PERSON = "young_person", "Under 16: routed to young people's safeguarding"
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    reference = models.CharField(max_length=30, unique=True)
+    received_at = models.DateTimeField()
+    route = models.ForeignKey(ReferralRoute, on_delete=models.PROTECT, related_name="referrals")
+    initial_route = models.ForeignKey(
+        ReferralRoute,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where the referral first came from, when a single point of contact passed it on",
+    )
+    referring_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referrer_name = models.CharField(max_length=150, blank=True)
+    referrer_phone = models.CharField(max_length=30, blank=True)
+    referrer_email = models.EmailField(blank=True)
+    referrer_risk_information = models.TextField("the referrer's risk information", blank=True)
+    reason = models.TextField("reason for referral", blank=True)
+    consent_to_referral = models.CharField(
+        "client consented to the referral",
+        max_length=20,
+        blank=True,
+        choices=insights_choices("client_ace"),  # Yes / No / Don't know
+    )
+    is_transfer = models.BooleanField(
+        "transferred from another team of this service",
+        default=False,
+        help_text="Counts as a continuing case, not a new referral.",
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="referrals")
+    referral_status = models.CharField(
+        max_length=20, choices=Case.ReferralStatus.choices, default=Case.ReferralStatus.NEW_CLIENT
+    )
+    under_16_flag = models.BooleanField(default=False)
+
+    triage = models.CharField(max_length=20, choices=Triage.choices, default=Triage.PENDING)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    triage_note = models.TextField(blank=True)
+    signposted_to = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_contact_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            # Referral queue and the "Service inputs" tables by period.
+            models.Index(fields=["service", "received_at"], name="referral_service_received"),
+            models.Index(fields=["service", "triage"], name="referral_service_triage"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_contact_at__isnull=True)
+                | models.Q(first_contact_at__gte=models.F("received_at")),
+                name="referral_contact_after_received",
+            ),
+        ]
+
+    @property
+    def audit_label(self):
+        return f"Referral {self.reference}"
+
+    def audit_scope(self):
+        return self.case_id, self.service_id
+
+    @property
+    def hours_to_first_attempt(self):
+        if self.first_contact_attempt_at is None:
+            return None
+        return (self.first_contact_attempt_at - self.received_at).total_seconds() / 3600
+
+    @property
+    def hours_to_first_contact(self):
+        if self.first_contact_at is None:
+            return None
+        return (self.first_contact_at - self.received_at).total_seconds() / 3600
