@@ -19,6 +19,7 @@ class Capability(StrEnum):
     RESTRICT_CASES = "restrict_cases"
     RUN_REPORTS = "run_reports"
     READ_AUDIT = "read_audit"
+    MANAGE_MARAC = "manage_marac"
     ADMINISTER = "administer"
 
 
@@ -41,6 +42,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.READ_AUDIT,
         }
     ),
+    # A MARAC coordinator runs the meetings of the MARAC areas of their services: meetings, the
+    # cases heard and the actions agreed; they see case content only through a service role.
+    Role.MARAC_COORDINATOR: frozenset({Capability.MANAGE_MARAC}),
     Role.ADMIN: frozenset({Capability.ADMINISTER}),
 }
 

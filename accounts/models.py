@@ -123,6 +123,7 @@ class Role(models.TextChoices):
     CASEWORKER = "caseworker", "Caseworker"
     TEAM_LEADER = "team_leader", "Team leader"
     SERVICE_MANAGER = "service_manager", "Service manager"
+    MARAC_COORDINATOR = "marac_coordinator", "MARAC coordinator"
     ADMIN = "admin", "Admin"
 
 

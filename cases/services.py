@@ -54,10 +54,20 @@ def _require(user, capability, service_id):
 # --- Built-in lookup data -------------------------------------------------------------------
 
 
-def sync_builtin_lookups(extra_option_lists=()) -> None:
+def sync_builtin_lookups() -> None:
     """Creates the built-in options and agencies from the seed catalogues; idempotent, run after
     every migrate. Existing rows keep their admin changes (retired, position)."""
-    for list_key in (*BUILTIN_OPTION_LISTS, *extra_option_lists):
+    sync_option_lists(BUILTIN_OPTION_LISTS)
+    existing_agencies = set(Agency.objects.values_list("name", flat=True))
+    for agency in marac.AGENCIES:
+        if agency.label not in existing_agencies:
+            Agency.objects.create(name=agency.label, kind=agency.kind)
+
+
+def sync_option_lists(list_keys) -> None:
+    """Creates any missing built-in Option rows for these Insights tables (other apps call this
+    from their own post_migrate handler for the multi-select lists they use)."""
+    for list_key in list_keys:
         table = insights.TABLES_BY_KEY[list_key]
         existing = set(Option.objects.of(list_key).values_list("label", flat=True))
         for position, label in enumerate(table.options):
@@ -65,10 +75,6 @@ def sync_builtin_lookups(extra_option_lists=()) -> None:
                 Option.objects.create(
                     list_key=list_key, label=label, position=position, is_builtin=True
                 )
-    existing_agencies = set(Agency.objects.values_list("name", flat=True))
-    for agency in marac.AGENCIES:
-        if agency.label not in existing_agencies:
-            Agency.objects.create(name=agency.label, kind=agency.kind)
 
 
 # --- Clients -----------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ admin.site.site_title = settings.LANTERN_PRODUCT_NAME
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("risk/", include("riskassessment.urls")),
+    path("outcomes/", include("outcomes.urls")),
+    path("reports/", include("reporting.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", HealthView.as_view(), name="healthz"),

@@ -22,12 +22,23 @@ ANON = "anonymous"
 NO_SERVICE = "no_service"
 CASEWORKER = "caseworker"
 READ_ONLY = "read_only_caseworker"
+MARAC_COORDINATOR = "marac_coordinator"
 TEAM_LEADER = "team_leader"
 MANAGER = "service_manager"
 ADMIN = "admin"
 OUTSIDER = "other_service_caseworker"
 
-PERSONAS = (ANON, NO_SERVICE, CASEWORKER, READ_ONLY, TEAM_LEADER, MANAGER, ADMIN, OUTSIDER)
+PERSONAS = (
+    ANON,
+    NO_SERVICE,
+    CASEWORKER,
+    READ_ONLY,
+    TEAM_LEADER,
+    MANAGER,
+    MARAC_COORDINATOR,
+    ADMIN,
+    OUTSIDER,
+)
 
 
 @dataclass(frozen=True)

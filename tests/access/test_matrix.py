@@ -67,6 +67,7 @@ def world(db):
         matrix.READ_ONLY: member(Role.CASEWORKER, read_only=True),
         matrix.TEAM_LEADER: member(Role.TEAM_LEADER),
         matrix.MANAGER: member(Role.SERVICE_MANAGER),
+        matrix.MARAC_COORDINATOR: member(Role.MARAC_COORDINATOR),
         matrix.ADMIN: member(Role.ADMIN),
         matrix.OUTSIDER: member(Role.CASEWORKER, svc=other_service),
     }

@@ -1,0 +1,74 @@
+"""How apps that build on cases add to the case page without cases importing them.
+
+Apps register in their AppConfig.ready():
+- a *case panel*: a template shown on the case page, with a function giving its context;
+- a *timeline source*: a function returning the app's events for a case's timeline. It must
+  use a fixed number of queries whatever the number of rows (the case page's query count is
+  tested);
+- a *dashboard prompt source*: items for the caseworker's or team leader's dashboard.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    order: int
+    template: str
+    context: Callable  # (request, case) -> dict
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str  # short word shown as a badge: "Contact", "Assessment", "Intake form", ...
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Something a dashboard should show: a case needing attention and why."""
+
+    case_id: int
+    reference: str
+    message: str
+    url: str
+    severity: str = "warning"  # "danger" | "warning" | "info"
+
+
+_panels: list[CasePanel] = []
+_timeline_sources: list[Callable] = []
+_prompt_sources: dict[str, list[Callable]] = {"caseworker": [], "team_leader": []}
+
+
+def register_case_panel(order: int, template: str, context: Callable) -> None:
+    if all(panel.template != template for panel in _panels):
+        _panels.append(CasePanel(order, template, context))
+
+
+def case_panels() -> list[CasePanel]:
+    return sorted(_panels, key=lambda panel: panel.order)
+
+
+def register_timeline_source(source: Callable) -> None:
+    """source(case) -> list[TimelineItem]."""
+    if source not in _timeline_sources:
+        _timeline_sources.append(source)
+
+
+def timeline_sources() -> list[Callable]:
+    return list(_timeline_sources)
+
+
+def register_prompt_source(audience: str, source: Callable) -> None:
+    """source(user, cases_queryset) -> list[Prompt]; audience "caseworker" or "team_leader"."""
+    if source not in _prompt_sources[audience]:
+        _prompt_sources[audience].append(source)
+
+
+def prompt_sources(audience: str) -> list[Callable]:
+    return list(_prompt_sources[audience])
