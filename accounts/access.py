@@ -113,3 +113,16 @@ def roles_in(user, service) -> list[str]:
         .order_by("role")
         .values_list("role", flat=True)
     )
+
+
+def users_with(capability: Capability, service):
+    """Active users who hold `capability` in `service` (one query)."""
+    from .models import User
+
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
+    memberships = Membership.objects.filter(service=service, role__in=roles)
+    if capability not in READ_CAPABILITIES:
+        memberships = memberships.filter(read_only=False)
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
+        "full_name"
+    )

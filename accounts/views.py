@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from . import access, selectors
+from . import access, dashboard, selectors
 from .forms import AuditFilterForm
 from .middleware import CURRENT_SERVICE_KEY
 from .models import Role
@@ -19,8 +19,14 @@ def home(request):
     service (a user may hold several)."""
     service = request.current_service
     roles = access.roles_in(request.user, service)
+    panels = []
+    for panel in dashboard.home_panels(roles):
+        panel_context = panel.context(request)
+        if panel_context is not None:
+            panels.append({"template": panel.template, "context": panel_context})
     context = {
         "roles": roles,
+        "panels": panels,
         "is_caseworker": Role.CASEWORKER in roles,
         "is_team_leader": Role.TEAM_LEADER in roles,
         "is_service_manager": Role.SERVICE_MANAGER in roles,
@@ -52,6 +58,7 @@ def switch_service(request):
 
 
 @login_required
+@require_GET
 def audit_log(request):
     """The audit trail of the manager's services, filtered by user, case and date."""
     service_ids = access.service_ids_with(request.user, access.Capability.READ_AUDIT)

@@ -144,3 +144,113 @@ def _digits_only(field):
 
 def contacts_for_case(case) -> QuerySet[Contact]:
     return case.contacts.select_related("recorded_by")
+
+
+# --- Dashboards and reminders ------------------------------------------------------------------
+
+HIGH_RISK_CONTACT_DAYS = 7
+REMINDER_HORIZON_DAYS = 7
+
+
+def my_open_cases(user):
+    """The caseworker's open and on-hold cases with their last contact, in one query."""
+    return with_last_contact(
+        cases_visible_to(user)
+        .filter(caseworker=user)
+        .exclude(status=Case.Status.CLOSED)
+        .select_related("client", "service")
+    ).order_by("-risk_level", "review_due_on")
+
+
+def team_open_cases(user, service):
+    """Open cases of a service where the user may allocate, with caseworker and last contact."""
+    if not access.can(user, access.Capability.ALLOCATE_CASES, service.pk):
+        return Case.objects.none()
+    return with_last_contact(
+        cases_visible_to(user)
+        .filter(service=service)
+        .exclude(status=Case.Status.CLOSED)
+        .select_related("client", "caseworker", "team")
+    ).order_by("caseworker__full_name", "-risk_level")
+
+
+def reminders_for(cases, today):
+    """Reminders over already-annotated cases (no further queries): review due, follow-up due,
+    and high-risk cases with no successful contact in the last 7 days."""
+    import datetime
+
+    horizon = today + datetime.timedelta(days=REMINDER_HORIZON_DAYS)
+    contact_cutoff = today - datetime.timedelta(days=HIGH_RISK_CONTACT_DAYS)
+    reminders = []
+    for case in cases:
+        if case.review_due_on and case.review_due_on <= horizon and not case.is_closed:
+            overdue = case.review_due_on < today
+            reminders.append(
+                (
+                    case,
+                    f"Review {'overdue since' if overdue else 'due'} {case.review_due_on:%d %b %Y}",
+                    "danger" if overdue else "warning",
+                )
+            )
+        if case.risk_level == "high" and not case.is_closed:
+            last = getattr(case, "last_contact_at", None)
+            if last is None or last.date() < contact_cutoff:
+                reminders.append((case, "High risk: no contact in the last 7 days", "danger"))
+    return reminders
+
+
+def follow_ups_due(user, today):
+    """Closed cases of the caseworker whose 6-month follow-up falls due within a week."""
+    import datetime
+
+    return (
+        cases_visible_to(user)
+        .filter(
+            caseworker=user,
+            status=Case.Status.CLOSED,
+            follow_up_due_on__lte=today + datetime.timedelta(days=REMINDER_HORIZON_DAYS),
+            follow_up_due_on__gte=today - datetime.timedelta(days=60),
+        )
+        .select_related("client")
+        .order_by("follow_up_due_on")
+    )
+
+
+def case_timeline(case):
+    """Contacts, status changes, allocations and every registered source, newest first.
+    A fixed number of queries whatever the number of rows."""
+    from .extensions import TimelineItem, timeline_sources
+
+    items = []
+    for contact in case.contacts.select_related("recorded_by"):
+        significance = " (significant)" if contact.is_significant else ""
+        items.append(
+            TimelineItem(
+                at=contact.occurred_at,
+                kind="Contact",
+                title=f"{contact.get_contact_type_display()}: {contact.get_outcome_display()}"
+                f"{significance}",
+                detail=contact.notes,
+            )
+        )
+    for change in case.status_changes.select_related("changed_by"):
+        title = (
+            f"Case opened by {change.changed_by}"
+            if not change.old_status
+            else f"Status: {change.get_old_status_display()} → {change.get_new_status_display()}"
+        )
+        items.append(
+            TimelineItem(at=change.changed_at, kind="Status", title=title, detail=change.note)
+        )
+    for allocation in case.allocations.select_related("caseworker", "team", "allocated_by"):
+        holder = allocation.caseworker or "no caseworker"
+        items.append(
+            TimelineItem(
+                at=allocation.allocated_at,
+                kind="Allocation",
+                title=f"Allocated to {holder} by {allocation.allocated_by}",
+            )
+        )
+    for source in timeline_sources():
+        items.extend(source(case))
+    return sorted(items, key=lambda item: item.at, reverse=True)

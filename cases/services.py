@@ -189,7 +189,7 @@ def case_open(
     )
     case.full_clean()
     case.save()
-    now = timezone.now()
+    now = _moment_of(opened_on)
     CaseStatusChange.objects.create(
         case=case, old_status="", new_status=case.status, changed_by=actor, changed_at=now
     )
@@ -198,6 +198,15 @@ def case_open(
             case=case, caseworker=caseworker, team=team, allocated_by=actor, allocated_at=now
         )
     return case
+
+
+def _moment_of(day: datetime.date) -> datetime.datetime:
+    """When a dated event happened, for its history row: now if it is today, else midday of
+    that day (a backdated opening or closure keeps its true date in the timeline)."""
+    now = timezone.now()
+    if day == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def _locked(case: Case) -> Case:
@@ -339,7 +348,7 @@ def _apply_closure(case, *, actor, closed_on, closure_type, unplanned_closure_re
         old_status=old,
         new_status=Case.Status.CLOSED,
         changed_by=actor,
-        changed_at=timezone.now(),
+        changed_at=_moment_of(closed_on),
         note=closure_type,
     )
     return case
@@ -438,6 +447,10 @@ def contact_log(*, case: Case, actor: User, **fields) -> Contact:
     if case.is_closed:
         raise ValidationError("Contacts cannot be added to a closed case.")
     contact = Contact(case=case, recorded_by=actor, **fields)
+    if contact.is_significant and contact.outcome != Contact.Outcome.SUCCESSFUL:
+        raise ValidationError(
+            {"is_significant": "Only a contact that reached the client can be significant."}
+        )
     if contact.occurred_at and contact.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "A contact cannot be in the future."})
     if contact.occurred_at and contact.occurred_at.date() < case.opened_on - datetime.timedelta(
@@ -526,3 +539,25 @@ def information_share(
     share.full_clean()
     share.save()
     return share
+
+
+@transaction.atomic
+def case_child_save(*, case: Case, actor: User, form):
+    """Saves a perpetrator or child form for the case (new or existing row of this case)."""
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    instance = form.save(commit=False)
+    instance.case = case
+    instance.full_clean()
+    instance.save()
+    form.save_m2m()
+    return instance
+
+
+@transaction.atomic
+def client_alias_add(*, client: Client, actor: User, name: str):
+    from .models import ClientAlias
+
+    alias = ClientAlias(client=client, name=name.strip())
+    alias.full_clean()
+    alias.save()
+    return alias

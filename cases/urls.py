@@ -1,5 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("search/", views.case_search, name="case_search"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("<int:pk>/close/", views.case_close, name="case_close"),
+    path(
+        "<int:pk>/closure/<int:request_pk>/decide/",
+        views.closure_decide,
+        name="closure_decide",
+    ),
+    path("<int:pk>/allocate/", views.case_allocate, name="case_allocate"),
+    path("<int:pk>/status/", views.case_status, name="case_status"),
+    path("<int:pk>/restrict/", views.case_restrict, name="case_restrict"),
+    path("<int:pk>/perpetrators/new/", views.perpetrator_form, name="perpetrator_add"),
+    path(
+        "<int:pk>/perpetrators/<int:perpetrator_pk>/",
+        views.perpetrator_form,
+        name="perpetrator_edit",
+    ),
+    path("<int:pk>/children/new/", views.child_form, name="child_add"),
+    path("<int:pk>/children/<int:child_pk>/", views.child_form, name="child_edit"),
+    path("<int:pk>/sharing/new/", views.information_share_add, name="information_share_add"),
+    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/safe-contact/", views.client_safe_contact, name="client_safe_contact"),
+    path("clients/<int:pk>/aliases/new/", views.alias_add, name="alias_add"),
+    path("clients/<int:pk>/consent/new/", views.consent_add, name="consent_add"),
+    path(
+        "clients/<int:pk>/consent/<int:consent_pk>/withdraw/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+]

@@ -13,4 +13,9 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self):
+        from accounts.demo import register_demo_seeder
+
+        from .demo import seed_referrals_and_cases
+
         post_migrate.connect(_sync_builtin_routes, sender=self, dispatch_uid="referral_routes")
+        register_demo_seeder(10, seed_referrals_and_cases)

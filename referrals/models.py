@@ -150,3 +150,19 @@ class Referral(CaseDataModel):
         if self.first_contact_at is None:
             return None
         return (self.first_contact_at - self.received_at).total_seconds() / 3600
+
+
+class ReferralCounter(models.Model):
+    """Per service and year, the last referral number given out (locked when incremented)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "year"], name="referral_counter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id}/{self.year}: {self.last_number}"

@@ -1,8 +1,15 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 
 from .factories import MembershipFactory, ServiceFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and lockouts live in the cache: every test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

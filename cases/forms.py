@@ -1,0 +1,276 @@
+"""Forms for clients, cases and contacts. They validate input; services do the writing."""
+
+from django import forms
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import Team, User
+
+from .models import (
+    Agency,
+    Case,
+    ChildInCase,
+    Client,
+    ConsentRecord,
+    Contact,
+    Option,
+    Perpetrator,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class OptionCheckboxes(forms.ModelMultipleChoiceField):
+    """A keyboard-friendly multi-select (a list of checkboxes) over one Option list; retired
+    options stay visible only where already chosen."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, list_key, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(Option.objects.of(list_key), *args, **kwargs)
+        self.list_key = list_key
+
+    def label_from_instance(self, obj):
+        return f"{obj.label} (retired)" if obj.is_retired else obj.label
+
+
+def offer_current_options(form, field_name, chosen_ids):
+    field = form.fields[field_name]
+    field.queryset = field.queryset.filter(is_retired=False) | field.queryset.filter(
+        pk__in=list(chosen_ids)
+    )
+
+
+class ClientForm(forms.ModelForm):
+    disability_types = OptionCheckboxes("client_disability_type", label="Type of disability")
+    employment = OptionCheckboxes("client_employment", label="Current employment situation")
+
+    class Meta:
+        model = Client
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex_at_birth",
+            "gender_identity",
+            "gender_differs_from_sex_at_birth",
+            "sexual_orientation",
+            "ethnicity",
+            "pregnant",
+            "disability",
+            "disability_types",
+            "employment",
+            "financial_situation",
+            "first_language",
+            "interpreter_needed",
+            "communication_needs",
+            "immigration_status",
+            "no_recourse_to_public_funds",
+            "lawful_basis",
+            "lawful_basis_note",
+        ]
+        widgets = {"date_of_birth": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("disability_types", "employment"):
+            chosen = self.instance.pk and getattr(self.instance, name).values_list("pk", flat=True)
+            offer_current_options(self, name, chosen or [])
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError("The date of birth is in the future.")
+        return born
+
+
+class SafeContactForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "safe_phone",
+            "safe_phone_alternative",
+            "safe_to_call",
+            "safe_to_leave_voicemail",
+            "safe_to_text",
+            "safe_times",
+            "safe_address",
+            "code_word",
+            "do_not_contact_via",
+            "safe_contact_notes",
+        ]
+        widgets = {
+            "safe_address": forms.Textarea(attrs={"rows": 3}),
+            "safe_contact_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "occurred_at",
+            "contact_type",
+            "with_client",
+            "outcome",
+            "duration_minutes",
+            "location",
+            "is_significant",
+            "notes",
+        ]
+        widgets = {
+            "occurred_at": DATETIME,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"duration_minutes": "Duration (minutes)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if not self.is_bound:
+            self.initial.setdefault(
+                "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+
+class CaseCloseForm(forms.Form):
+    closed_on = forms.DateField(label="Closure date", widget=DATE)
+    closure_type = forms.ChoiceField(
+        label="Case status at exit", choices=Case.ClosureType.choices, widget=forms.RadioSelect
+    )
+    unplanned_closure_reason = forms.ChoiceField(
+        label="Reason for an unplanned closure",
+        required=False,
+        choices=[("", "---------"), *Case._meta.get_field("unplanned_closure_reason").choices],
+    )
+    closure_note = forms.CharField(
+        label="Closure note", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ClosureDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="Decision",
+        choices=[("yes", "Approve the closure"), ("no", "Return it to the caseworker")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AllocationForm(forms.Form):
+    caseworker = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = caseworkers_of(service)
+        self.fields["team"].queryset = Team.objects.filter(service=service)
+
+
+def caseworkers_of(service):
+    return access.users_with(access.Capability.EDIT_CASES, service)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(Case.Status.OPEN, "Open"), (Case.Status.ON_HOLD, "On hold")]
+    )
+    note = forms.CharField(required=False, max_length=300)
+
+
+class RestrictionForm(forms.Form):
+    restricted = forms.BooleanField(label="Restrict this case to named people", required=False)
+    named_users = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who may open it",
+    )
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named_users"].queryset = User.objects.filter(
+            memberships__service=service, is_active=True
+        ).distinct()
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(
+        label="Name, alias, date of birth, phone or case reference", max_length=100
+    )
+
+
+class PerpetratorForm(forms.ModelForm):
+    class Meta:
+        model = Perpetrator
+        fields = [
+            "is_primary",
+            "name",
+            "date_of_birth",
+            "relationship",
+            "sex_at_birth",
+            "gender_identity",
+            "need_mental_health",
+            "need_drugs",
+            "need_alcohol",
+            "multiple_victims",
+            "criminal_record",
+            "bail_conditions",
+            "notes",
+        ]
+        widgets = {
+            "date_of_birth": DATE,
+            "bail_conditions": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ChildForm(forms.ModelForm):
+    cyps_involvement = OptionCheckboxes(
+        "cyps_involvement_intake", label="Children and young people's services involvement"
+    )
+
+    class Meta:
+        model = ChildInCase
+        fields = ["first_name", "age_years", "age_band", "lives_with", "cyps_involvement"]
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        fields = ["purpose", "agency", "method", "given", "recorded_on", "note"]
+        widgets = {"recorded_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_retired=False)
+        self.fields["given"].label = "Consent given"
+        if not self.is_bound:
+            self.initial.setdefault("recorded_on", timezone.localdate())
+
+
+class InformationSharingForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_retired=False))
+    shared_on = forms.DateField(widget=DATE)
+    what_was_shared = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason_without_consent = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when the client has not consented to sharing with this agency.",
+    )
+    authorised_by = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        help_text="The team leader who authorised sharing without consent.",
+    )
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authorised_by"].queryset = access.users_with(
+            access.Capability.SIGN_OFF_CLOSURES, service
+        )

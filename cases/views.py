@@ -1,0 +1,531 @@
+"""Case pages. Thin: scope through selectors, validate with forms, write with services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+
+from . import selectors, services
+from .extensions import case_panels
+from .forms import (
+    AllocationForm,
+    CaseCloseForm,
+    ChildForm,
+    ClientForm,
+    ClosureDecisionForm,
+    ConsentForm,
+    ContactForm,
+    InformationSharingForm,
+    PerpetratorForm,
+    RestrictionForm,
+    SafeContactForm,
+    SearchForm,
+    StatusForm,
+)
+from .models import Case, ClosureRequest, RiskLevel
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for message in field_errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def edit_case_or_403(user, pk, capability=access.Capability.EDIT_CASES) -> Case:
+    """The case for an edit page: 404 if the user cannot see it, 403 if they only may read it."""
+    case = selectors.case_get_for_user(user, pk)
+    if not access.can(user, capability, case.service_id):
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            service=case.service_id,
+            case_id=case.pk,
+            detail={"capability": str(capability)},
+        )
+        raise PermissionDenied
+    return case
+
+
+def form_page(request, *, case=None, client=None, form, title, submit="Save", intro=""):
+    return render(
+        request,
+        "cases/form_page.html",
+        {
+            "case": case,
+            "client": client or (case.client if case else None),
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "intro": intro,
+        },
+    )
+
+
+# --- Lists and search --------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    """The current service's cases, filterable by status, risk and caseworker."""
+    service = request.current_service
+    if service is None or not access.can(request.user, access.Capability.VIEW_CASES, service.pk):
+        raise PermissionDenied
+    cases = selectors.with_last_contact(
+        selectors.cases_visible_to(request.user)
+        .filter(service=service)
+        .select_related("client", "caseworker", "team")
+    )
+    status = request.GET.get("status", "active")
+    if status == "active":
+        cases = cases.exclude(status=Case.Status.CLOSED)
+    elif status in Case.Status.values:
+        cases = cases.filter(status=status)
+    risk = request.GET.get("risk", "")
+    if risk in RiskLevel.values:
+        cases = cases.filter(risk_level=risk)
+    if request.GET.get("mine") == "1":
+        cases = cases.filter(caseworker=request.user)
+    page = Paginator(cases.order_by("-opened_on", "-pk"), 50).get_page(request.GET.get("page"))
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=service,
+        detail={"list": "cases", "status": status, "risk": risk, "page": page.number},
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "status": status,
+            "risk": risk,
+            "risk_levels": RiskLevel.choices,
+            "statuses": Case.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_search(request):
+    """Search by POST so that names never appear in a URL, a log or browser history."""
+    if not access.can(request.user, access.Capability.VIEW_CASES):
+        raise PermissionDenied
+    form = SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        query = form.cleaned_data["query"]
+        results = list(
+            selectors.case_search(request.user, query)
+            .select_related("client", "service", "caseworker")
+            .order_by("-opened_on")[:100]
+        )
+        record_event(
+            actor=request.user,
+            action=AuditEvent.Action.SEARCH,
+            service=request.current_service,
+            detail={"query": query, "results": len(results)},
+        )
+    return render(request, "cases/search.html", {"form": form, "results": results})
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_get_for_user(request.user, pk)
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=case.service_id,
+        case_id=case.pk,
+        obj=case,
+    )
+    can_edit = access.can(request.user, access.Capability.EDIT_CASES, case.service_id)
+    contact_counts = case.contacts.aggregate(
+        total=Count("pk", filter=Q(outcome="successful")),
+        significant=Count("pk", filter=Q(outcome="successful", is_significant=True)),
+    )
+    panels = [
+        {"template": panel.template, "context": panel.context(request, case)}
+        for panel in case_panels()
+    ]
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "client": case.client,
+            "can_edit": can_edit and not case.is_closed,
+            "can_allocate": access.can(
+                request.user, access.Capability.ALLOCATE_CASES, case.service_id
+            ),
+            "can_restrict": access.can(
+                request.user, access.Capability.RESTRICT_CASES, case.service_id
+            ),
+            "can_sign_off": access.can(
+                request.user, access.Capability.SIGN_OFF_CLOSURES, case.service_id
+            ),
+            "timeline": selectors.case_timeline(case),
+            "contact_counts": contact_counts,
+            "perpetrators": case.perpetrators.all(),
+            "children": case.children.prefetch_related("cyps_involvement"),
+            "shares": case.information_shares.select_related("agency", "authorised_by"),
+            "pending_closure": case.closure_requests.filter(
+                decision=ClosureRequest.Decision.REQUESTED
+            )
+            .select_related("requested_by")
+            .first(),
+            "panels": panels,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request, pk):
+    case = edit_case_or_403(request.user, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_log(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Contact saved.")
+            if "add_another" in request.POST:
+                return redirect("cases:contact_add", pk=case.pk)
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request, "cases/contact_form.html", {"case": case, "client": case.client, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_close(request, pk):
+    case = edit_case_or_403(request.user, pk)
+    if case.is_closed:
+        messages.info(request, "This case is already closed.")
+        return redirect("cases:case_detail", pk=case.pk)
+    form = CaseCloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.case_close(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if isinstance(result, ClosureRequest):
+                messages.success(request, "Closure requested: a team leader will sign it off.")
+            else:
+                messages.success(request, "Case closed.")
+            return redirect("cases:case_detail", pk=case.pk)
+    needs_sign_off = case.service.requires_closure_sign_off and not access.can(
+        request.user, access.Capability.SIGN_OFF_CLOSURES, case.service_id
+    )
+    return form_page(
+        request,
+        case=case,
+        form=form,
+        title=f"Close case {case.reference}",
+        submit="Request closure" if needs_sign_off else "Close case",
+        intro="This service asks a team leader to sign off closures." if needs_sign_off else "",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_decide(request, pk, request_pk):
+    case = edit_case_or_403(request.user, pk, access.Capability.SIGN_OFF_CLOSURES)
+    closure = get_object_or_404(
+        case.closure_requests, pk=request_pk, decision=ClosureRequest.Decision.REQUESTED
+    )
+    form = ClosureDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_decide(
+                request=closure,
+                actor=request.user,
+                approve=form.cleaned_data["approve"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("cases:case_detail", pk=case.pk)
+    intro = (
+        f"{closure.requested_by} asks to close this case on {closure.closed_on:%d/%m/%Y} "
+        f"({closure.closure_type}"
+        + (f": {closure.unplanned_closure_reason}" if closure.unplanned_closure_reason else "")
+        + ")."
+    )
+    return form_page(
+        request,
+        case=case,
+        form=form,
+        title="Sign off closure",
+        intro=intro,
+        submit="Record decision",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_allocate(request, pk):
+    case = edit_case_or_403(request.user, pk, access.Capability.ALLOCATE_CASES)
+    form = AllocationForm(
+        request.POST or None,
+        service=case.service,
+        initial={"caseworker": case.caseworker_id, "team": case.team_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_allocate(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Allocation saved.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return form_page(request, case=case, form=form, title=f"Allocate case {case.reference}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_status(request, pk):
+    case = edit_case_or_403(request.user, pk)
+    form = StatusForm(request.POST or None, initial={"status": case.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_set_status(
+                case=case,
+                actor=request.user,
+                new_status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Status changed.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return form_page(request, case=case, form=form, title="Put on hold or reopen")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_restrict(request, pk):
+    case = edit_case_or_403(request.user, pk, access.Capability.RESTRICT_CASES)
+    form = RestrictionForm(
+        request.POST or None,
+        service=case.service,
+        initial={"restricted": case.is_restricted, "named_users": case.restricted_to.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_set_restriction(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Restriction saved.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return form_page(
+        request,
+        case=case,
+        form=form,
+        title="Restrict access",
+        intro="A restricted case is hidden from everyone not named here, in lists, search and "
+        "reports' case inputs. You are always named.",
+    )
+
+
+def _case_child_form(request, pk, form_class, title, create, child_pk=None, related=None):
+    case = edit_case_or_403(request.user, pk)
+    instance = get_object_or_404(getattr(case, related), pk=child_pk) if child_pk else None
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            create(case=case, actor=request.user, form=form)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return form_page(request, case=case, form=form, title=title)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def perpetrator_form(request, pk, perpetrator_pk=None):
+    return _case_child_form(
+        request,
+        pk,
+        PerpetratorForm,
+        "Perpetrator",
+        services.case_child_save,
+        child_pk=perpetrator_pk,
+        related="perpetrators",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_form(request, pk, child_pk=None):
+    return _case_child_form(
+        request,
+        pk,
+        ChildForm,
+        "Child or young person",
+        services.case_child_save,
+        child_pk=child_pk,
+        related="children",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def information_share_add(request, pk):
+    case = edit_case_or_403(request.user, pk)
+    form = InformationSharingForm(request.POST or None, service=case.service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.information_share(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Information sharing recorded.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return form_page(request, case=case, form=form, title="Record information shared")
+
+
+# --- Clients -----------------------------------------------------------------------------------
+
+
+def _editable_client(user, pk):
+    client = selectors.client_get_for_user(user, pk)
+    service_ids = {client.service_id, *client.cases.values_list("service_id", flat=True)}
+    if not any(access.can(user, access.Capability.EDIT_CASES, sid) for sid in service_ids):
+        raise PermissionDenied
+    return client
+
+
+@login_required
+def client_detail(request, pk):
+    client = selectors.client_get_for_user(request.user, pk)
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=client.service_id,
+        obj=client,
+    )
+    return render(
+        request,
+        "cases/client_detail.html",
+        {
+            "client": client,
+            "cases": selectors.cases_visible_to(request.user)
+            .filter(client=client)
+            .select_related("service"),
+            "aliases": client.aliases.all(),
+            "consents": client.consents.select_related("agency", "recorded_by", "withdrawn_by"),
+            "disability_types": client.disability_types.all(),
+            "employment": client.employment.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk):
+    client = _editable_client(request.user, pk)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Client record saved.")
+            return redirect("cases:client_detail", pk=client.pk)
+    return form_page(request, client=client, form=form, title="Client record")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_safe_contact(request, pk):
+    client = _editable_client(request.user, pk)
+    form = SafeContactForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Safe-contact instructions saved.")
+            return redirect("cases:client_detail", pk=client.pk)
+    return form_page(request, client=client, form=form, title="Safe contact")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alias_add(request, pk):
+    from django import forms
+
+    client = _editable_client(request.user, pk)
+
+    class AliasForm(forms.Form):
+        name = forms.CharField(label="Other name or alias", max_length=200)
+
+    form = AliasForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.client_alias_add(client=client, actor=request.user, name=form.cleaned_data["name"])
+        messages.success(request, "Alias added.")
+        return redirect("cases:client_detail", pk=client.pk)
+    return form_page(request, client=client, form=form, title="Add an alias")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_add(request, pk):
+    client = _editable_client(request.user, pk)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("cases:client_detail", pk=client.pk)
+    return form_page(request, client=client, form=form, title="Record consent")
+
+
+@login_required
+@require_http_methods(["POST"])
+def consent_withdraw(request, pk, consent_pk):
+    client = _editable_client(request.user, pk)
+    consent = get_object_or_404(client.consents, pk=consent_pk)
+    try:
+        services.consent_withdraw(
+            consent=consent, actor=request.user, withdrawn_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Consent withdrawn.")
+    return redirect("cases:client_detail", pk=client.pk)

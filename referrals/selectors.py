@@ -1,0 +1,47 @@
+"""Reads for referrals, through the signed-in user's scope (missing and forbidden both 404)."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+
+from .models import Referral
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    service_ids = access.service_ids_with(user, access.Capability.VIEW_CASES)
+    referrals = Referral.objects.filter(service_id__in=service_ids)
+    # A referral that opened a restricted case is as hidden as the case.
+    return referrals.exclude(case__is_restricted=True, case__in=_hidden_restricted(user))
+
+
+def _hidden_restricted(user):
+    from cases.models import Case
+
+    return Case.objects.filter(is_restricted=True).exclude(restricted_to=user)
+
+
+def referral_get_for_user(user, pk) -> Referral:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    referral = (
+        referrals_visible_to(user)
+        .select_related("client", "route", "initial_route", "referring_agency", "service", "case")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        service_id = Referral.objects.filter(pk=pk).values_list("service_id", flat=True).first()
+        if service_id is not None:
+            record_event(
+                actor=user,
+                action=AuditEvent.Action.DENIED,
+                service=service_id,
+                detail={"referral": pk},
+            )
+        raise Http404("No such referral.")
+    return referral

@@ -1,0 +1,204 @@
+"""Referral pages: the queue, filing a referral (with the duplicate-client check) and triage."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+from cases import services as case_services
+from cases.views import apply_errors
+
+from . import selectors, services
+from .forms import ContactAttemptForm, ReferralClientForm, ReferralForm, TriageForm
+from .models import Referral
+
+
+def _current_service_for_editing(request):
+    service = request.current_service
+    if service is None or not access.can(request.user, access.Capability.EDIT_CASES, service.pk):
+        raise PermissionDenied
+    return service
+
+
+@login_required
+def referral_list(request):
+    service = request.current_service
+    if service is None or not access.can(request.user, access.Capability.VIEW_CASES, service.pk):
+        raise PermissionDenied
+    triage = request.GET.get("triage", "open")
+    referrals = (
+        selectors.referrals_visible_to(request.user)
+        .filter(service=service)
+        .select_related("client", "route", "case")
+    )
+    if triage == "open":
+        referrals = referrals.filter(
+            triage__in=[Referral.Triage.PENDING, Referral.Triage.MADE_AWARE]
+        )
+    elif triage in Referral.Triage.values:
+        referrals = referrals.filter(triage=triage)
+    page = Paginator(referrals.order_by("-received_at"), 50).get_page(request.GET.get("page"))
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=service,
+        detail={"list": "referrals", "triage": triage, "page": page.number},
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"page": page, "triage": triage, "triage_choices": Referral.Triage.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request):
+    """Files a referral. Before creating a client, shows anyone already known with the same name
+    and date of birth, or the same phone, and links to them if the caseworker confirms."""
+    service = _current_service_for_editing(request)
+    client_form = ReferralClientForm(request.POST or None, prefix="client")
+    referral_form = ReferralForm(request.POST or None, prefix="referral", service=service)
+    matches = []
+    if request.method == "POST" and client_form.is_valid() and referral_form.is_valid():
+        client_data = client_form.cleaned_data
+        matches = list(
+            case_services.client_find_matches(
+                provider=service.provider,
+                first_name=client_data["first_name"],
+                last_name=client_data["last_name"],
+                date_of_birth=client_data["date_of_birth"],
+                phone=client_data["safe_phone"],
+            ).prefetch_related("cases__service")
+        )
+        decision = request.POST.get("match", "")
+        chosen = None
+        if decision.isdigit():
+            chosen = next((c for c in matches if c.pk == int(decision)), None)
+        if matches and decision != "new" and chosen is None:
+            if decision:
+                messages.error(request, "Choose one of the matches, or a new client.")
+        else:
+            try:
+                referral = services.referral_file(
+                    service=service,
+                    actor=request.user,
+                    client=chosen,
+                    client_fields=None if chosen else client_data,
+                    **referral_form.cleaned_data,
+                )
+            except ValidationError as error:
+                apply_errors(referral_form, error)
+            else:
+                if chosen:
+                    messages.success(request, "Referral filed and linked to the existing client.")
+                else:
+                    messages.success(request, "Referral filed.")
+                if referral.under_16_flag:
+                    messages.warning(
+                        request,
+                        "The client is under 16: route this referral to young people's "
+                        "safeguarding.",
+                    )
+                return redirect("referrals:referral_detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {"client_form": client_form, "referral_form": referral_form, "matches": matches},
+    )
+
+
+@login_required
+def referral_detail(request, pk):
+    referral = selectors.referral_get_for_user(request.user, pk)
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=referral.service_id,
+        case_id=referral.case_id,
+        obj=referral,
+    )
+    can_edit = access.can(request.user, access.Capability.EDIT_CASES, referral.service_id)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "client": referral.client,
+            "can_edit": can_edit,
+            "triage_form": TriageForm(service=referral.service) if can_edit else None,
+            "contact_form": ContactAttemptForm() if can_edit else None,
+        },
+    )
+
+
+def _editable_referral(request, pk):
+    referral = selectors.referral_get_for_user(request.user, pk)
+    if not access.can(request.user, access.Capability.EDIT_CASES, referral.service_id):
+        raise PermissionDenied
+    return referral
+
+
+@login_required
+@require_POST
+def referral_triage(request, pk):
+    referral = _editable_referral(request, pk)
+    form = TriageForm(request.POST, service=referral.service)
+    if form.is_valid():
+        try:
+            referral = services.referral_triage(
+                referral=referral, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Triage recorded: {referral.get_triage_display()}.")
+            if referral.case_id:
+                return redirect("cases:case_detail", pk=referral.case_id)
+            return redirect("referrals:referral_detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "client": referral.client,
+            "can_edit": True,
+            "triage_form": form,
+            "contact_form": ContactAttemptForm(),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def referral_contact(request, pk):
+    referral = _editable_referral(request, pk)
+    form = ContactAttemptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_record_contact(
+                referral=referral, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Contact attempt recorded.")
+            return redirect("referrals:referral_detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "client": referral.client,
+            "can_edit": True,
+            "triage_form": TriageForm(service=referral.service),
+            "contact_form": form,
+        },
+        status=400,
+    )
