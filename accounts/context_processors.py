@@ -12,5 +12,6 @@ def lantern(request):
         "product_name": settings.LANTERN_PRODUCT_NAME,
         "demo_mode": settings.LANTERN_DEMO_MODE,
         "current_service": current,
-        "switchable_services": access.member_services(user) if signed_in else [],
+        "switchable_services": getattr(request, "member_services", None)
+        or (access.member_services(user) if signed_in else []),
     }

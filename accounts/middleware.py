@@ -80,6 +80,7 @@ def _current_service(request):
     if not user.is_authenticated:
         return None
     services = list(access.member_services(user))
+    request.member_services = services
     if not services:
         return None
     chosen = request.session.get(CURRENT_SERVICE_KEY)

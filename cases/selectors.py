@@ -158,7 +158,7 @@ def my_open_cases(user):
         cases_visible_to(user)
         .filter(caseworker=user)
         .exclude(status=Case.Status.CLOSED)
-        .select_related("client", "service")
+        .select_related("client", "service", "caseworker")
     ).order_by("-risk_level", "review_due_on")
 
 

@@ -444,6 +444,8 @@ def case_set_marac(*, case: Case, is_marac: bool) -> Case:
 @transaction.atomic
 def contact_log(*, case: Case, actor: User, **fields) -> Contact:
     _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    # Locked and re-read: the caller's copy may predate a closure made a moment ago.
+    case = _locked(case)
     if case.is_closed:
         raise ValidationError("Contacts cannot be added to a closed case.")
     contact = Contact(case=case, recorded_by=actor, **fields)
