@@ -1,5 +1,7 @@
 """Who works where: providers run services, services have teams, users hold roles in services."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -232,3 +234,40 @@ class AuditEvent(models.Model):
 
 class AuditLogIsAppendOnly(Exception):
     pass
+
+
+def export_upload_path(instance, filename):
+    # The stored name is the random token: nothing about the content is in the path.
+    return f"exports/{instance.created_at:%Y/%m}/{instance.token.hex}"
+
+
+class ExportFile(models.Model):
+    """A file exported by a user (a table as CSV or XLSX, a case bundle), offered through a link
+    that only its owner can open and that expires (24 hours by default). Downloads are audited."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exports")
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    filename = models.CharField(max_length=120, help_text="Offered name; never identifying.")
+    content_type = models.CharField(max_length=120)
+    file = models.FileField(upload_to=export_upload_path)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The purge task: expired files first.
+            models.Index(fields=["expires_at"], name="exportfile_expires"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.token}"
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at

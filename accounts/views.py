@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access, dashboard, selectors
+from .audit import record_event
 from .forms import AuditFilterForm
 from .middleware import CURRENT_SERVICE_KEY
-from .models import Role
+from .models import AuditEvent, ExportFile, Role
 
 
 @login_required
@@ -80,4 +81,32 @@ def audit_log(request):
         request,
         "accounts/audit_log.html",
         {"form": form, "page": page, "rows": selectors.as_rows(page.object_list)},
+    )
+
+
+@login_required
+@require_GET
+def export_download(request, token):
+    """An export file, for its owner only, until its link expires; every download audited."""
+    export = ExportFile.objects.filter(token=token, owner=request.user).first()
+    if export is None:
+        raise Http404("No such file.")
+    if export.is_expired:
+        return HttpResponse(
+            "This download link has expired. Export the data again.",
+            status=410,
+            content_type="text/plain",
+        )
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.DOWNLOAD,
+        service=export.service_id,
+        obj=export,
+        label=f"{export.kind}: {export.filename}",
+    )
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=export.content_type,
     )

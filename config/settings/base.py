@@ -213,6 +213,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Export files are offered through links that expire.
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -239,7 +242,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "purge-expired-exports": {
+        "task": "accounts.tasks.purge_expired_exports_task",
+        "schedule": timedelta(hours=24),
+    },
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Audit: the client's address is REMOTE_ADDR unless a trusted proxy sets X-Forwarded-For.

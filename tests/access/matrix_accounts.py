@@ -15,3 +15,25 @@ ENTRIES = [
         expected={**only(200, {ADMIN}, others=302), ANON: 302},
     ),
 ]
+
+
+def build(world):
+    from accounts.exports import export_file_create
+
+    world.export = export_file_create(
+        owner=world.users[MANAGER],
+        kind="test",
+        filename="test.csv",
+        content=b"a,b\n",
+        content_type="text/csv",
+        service=world.service,
+    )
+
+
+ENTRIES.append(
+    Entry(
+        "accounts:export_download",
+        lambda w: {"token": w.export.token},
+        only(200, {MANAGER}),
+    )
+)
