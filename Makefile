@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format venv services system-deps worker beat clean
+.PHONY: demo test lint format venv services system-deps browser-deps worker beat clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -22,6 +22,10 @@ venv: $(STAMP)
 
 system-deps:
 	scripts/install-system-deps
+
+## The tests also drive Debian's chromium (Playwright cannot download its own browser here).
+browser-deps:
+	scripts/install-system-deps --browser
 
 services:
 	scripts/ensure-services
@@ -36,7 +40,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite against real PostgreSQL and Redis (started here if they are down).
-test: $(STAMP) system-deps services lint
+test: $(STAMP) browser-deps services lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
