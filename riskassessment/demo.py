@@ -1,0 +1,175 @@
+"""Synthetic risk assessments and a MARAC meeting for the demo cases (seed_demo, order 20).
+
+Idempotent: a case that already has an assessment is left alone, and an area that already has a
+MARAC meeting gets no other. Answers follow a fixed pattern from the case's ID: no real data.
+"""
+
+import datetime
+
+from accounts import access
+from accounts.models import Membership, Role, User
+from cases.models import Agency, Case, RiskLevel
+
+from . import selectors
+from . import services as risk_services
+from .models import Assessment, Checklist, MaracMeeting, MaracReferral
+
+DEMO_SERVICE_CODES = ("CID", "RRH", "RAI")
+DEMO_COORDINATOR = ("marac@demo.lantern.test", "Mo Coordinator", "demo-marac-lantern")
+MAX_REFERRALS_PER_AREA = 3
+
+
+def _assessor(case: Case):
+    if case.caseworker_id and access.can(
+        case.caseworker, access.Capability.EDIT_CASES, case.service_id
+    ):
+        return case.caseworker
+    membership = (
+        Membership.objects.filter(
+            service_id=case.service_id,
+            role__in=[Role.CASEWORKER, Role.TEAM_LEADER],
+            read_only=False,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _answer(version, assessment, ticks: int, seed: int):
+    """Yes to the first `ticks` questions, then a mix of No, Don't know and Not asked."""
+    answers = {}
+    for index, answer in enumerate(selectors.answers_for(assessment)):
+        options = {o.key: o for o in answer.question.options.all()}
+        if index < ticks:
+            key = "yes"
+        else:
+            key = ("no", "no", "dont_know", "no", "not_asked")[(index + seed) % 5]
+        answers[answer.question_id] = {"option": options.get(key), "detail": "", "comment": ""}
+    return answers
+
+
+def _assess(case, version, actor, *, stage, on, ticks):
+    assessment = risk_services.assessment_start(
+        case=case, version=version, actor=actor, stage=stage, assessed_on=on
+    )
+    return risk_services.assessment_save(
+        assessment=assessment,
+        actor=actor,
+        answers=_answer(version, assessment, ticks, case.pk),
+        submit=True,
+    )
+
+
+def seed(*, services: dict, stdout) -> None:
+    dash = Checklist.objects.filter(key="dash").first()
+    version = selectors.published_version_of(dash) if dash else None
+    demo_services = [services[code] for code in DEMO_SERVICE_CODES if code in services]
+    cases = list(
+        Case.objects.filter(service__in=demo_services)
+        .select_related("service", "caseworker")
+        .order_by("pk")
+    )
+    if version is None or not cases:
+        stdout.write("Risk assessments: no demo cases yet (or no DASH version); created none.")
+        return
+    assessed_case_ids = set(
+        Assessment.objects.filter(case__in=cases).values_list("case_id", flat=True)
+    )
+    created = 0
+    new_high = []
+    for case in cases:
+        if case.pk in assessed_case_ids:
+            continue
+        actor = _assessor(case)
+        if actor is None:
+            continue
+        ticks = 5 + (case.pk * 7) % 16  # 5..20
+        intake = _assess(case, version, actor, stage="intake", on=case.opened_on, ticks=ticks)
+        created += 1
+        if case.is_closed:
+            exit_on = case.closed_on or case.opened_on
+            _assess(
+                case,
+                version,
+                actor,
+                stage="exit",
+                on=exit_on,
+                ticks=max(0, ticks - 6 - case.pk % 4),
+            )
+            created += 1
+        elif intake.risk_level == RiskLevel.HIGH:
+            new_high.append((case, intake, actor))
+    stdout.write(f"Risk assessments: {created} created.")
+
+    agency = Agency.objects.filter(name="IDVA service").first() or Agency.objects.first()
+    if agency is None:
+        return
+    coordinator = _demo_coordinator(demo_services)
+    if getattr(coordinator, "_demo_login_line", ""):
+        stdout.write("Demo MARAC coordinator login:\n" + coordinator._demo_login_line)
+    by_area: dict[str, list] = {}
+    for case, intake, actor in new_high:
+        by_area.setdefault(case.service.area, []).append((case, intake, actor))
+    for area, items in sorted(by_area.items()):
+        if not area or MaracMeeting.objects.filter(area=area).exists():
+            continue
+        referrals = []
+        for case, intake, actor in items[:MAX_REFERRALS_PER_AREA]:
+            referrals.append(
+                risk_services.marac_refer(
+                    case=case,
+                    actor=actor,
+                    referred_on=intake.assessed_on + datetime.timedelta(days=1),
+                    referring_agency=agency,
+                    visible_high_risk=intake.visible_high_risk,
+                    professional_judgement=not intake.visible_high_risk,
+                    potential_escalation=intake.potential_escalation,
+                    assessment=intake,
+                )
+            )
+        held_on = max(r.referred_on for r in referrals) + datetime.timedelta(days=14)
+        meeting = risk_services.marac_meeting_create(
+            actor=coordinator, area=area, held_on=held_on, notes="Demo meeting (synthetic)."
+        )
+        for index, referral in enumerate(referrals):
+            hearing = risk_services.marac_hearing_add(
+                meeting=meeting, referral=referral, actor=coordinator
+            )
+            risk_services.marac_action_add(
+                hearing=hearing,
+                actor=coordinator,
+                agency=agency,
+                action="Agree a safety plan review with the client within a week.",
+                owner="Allocated Idva",
+                due_on=held_on + datetime.timedelta(days=7),
+            )
+            if index == 0:
+                risk_services.marac_hearing_record_outcome(
+                    hearing=hearing,
+                    actor=coordinator,
+                    outcome="Actions agreed; police marker placed (synthetic demo outcome).",
+                )
+        stdout.write(f"MARAC: a demo meeting for {area} with {len(referrals)} cases heard.")
+    if not MaracReferral.objects.exists():
+        stdout.write("MARAC: no new high-risk demo cases, so no meeting was created.")
+
+
+def _demo_coordinator(demo_services):
+    """A demo MARAC coordinator for the demo services (synthetic; prints its login)."""
+    email, full_name, password = DEMO_COORDINATOR
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "is_demo_user": True}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    for service in demo_services:
+        Membership.objects.get_or_create(user=user, service=service, role=Role.MARAC_COORDINATOR)
+    access.forget_capabilities(user)
+    if created:
+        print_login = f"  {email:32} {password:26} MARAC coordinator (risk app demo)"
+        user._demo_login_line = print_login
+    return user

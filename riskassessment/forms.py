@@ -1,0 +1,256 @@
+from django import forms
+
+from cases.models import Agency, RiskLevel
+
+from . import selectors
+from .models import Assessment, MaracMeeting
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AssessmentStartForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label="Checklist", queryset=None, empty_label=None, help_text="Published versions only."
+    )
+    stage = forms.ChoiceField(choices=Assessment.Stage.choices)
+    source = forms.ChoiceField(
+        label="Information from", choices=Assessment.Source.choices, initial="client"
+    )
+    assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = selectors.published_versions()
+
+
+class FollowUpStartForm(forms.Form):
+    checklist = forms.SlugField()
+
+
+class AssessmentForm(forms.Form):
+    """The whole checklist on one page: a radio group per question (rendered by the template as
+    a fieldset with a legend), its follow-up detail and comment, and the assessment's fields."""
+
+    assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput)
+    stage = forms.ChoiceField(choices=Assessment.Stage.choices)
+    source = forms.ChoiceField(label="Information from", choices=Assessment.Source.choices)
+    police_call_outs = forms.IntegerField(
+        label="Police call-outs in the last 12 months",
+        min_value=0,
+        required=False,
+        help_text="For potential escalation. Leave empty if not known.",
+    )
+    professional_judgement_level = forms.ChoiceField(
+        label="Risk level by professional judgement",
+        choices=[("", "No professional judgement"), *RiskLevel.choices],
+        required=False,
+        help_text="Only to raise the level the checklist gives; it never lowers it.",
+    )
+    professional_judgement_reason = forms.CharField(
+        label="Reason for the professional judgement",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    notes = forms.CharField(
+        label="Overall notes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    HEAD_FIELDS = ("assessed_on", "stage", "source")
+    TAIL_FIELDS = (
+        "police_call_outs",
+        "professional_judgement_level",
+        "professional_judgement_reason",
+        "notes",
+    )
+
+    def __init__(self, *args, assessment: Assessment, answers, **kwargs):
+        self.assessment = assessment
+        self.answers = answers
+        initial = {
+            "assessed_on": assessment.assessed_on,
+            "stage": assessment.stage,
+            "source": assessment.source,
+            "police_call_outs": assessment.police_call_outs,
+            "professional_judgement_level": assessment.professional_judgement_level,
+            "professional_judgement_reason": assessment.professional_judgement_reason,
+            "notes": assessment.notes,
+        }
+        _threshold, call_outs, window = selectors.thresholds_for(
+            assessment.version, assessment.case.service.area
+        )
+        for answer in answers:
+            q = answer.question.pk
+            initial[f"q_{q}"] = str(answer.option_id) if answer.option_id else ""
+            initial[f"detail_{q}"] = answer.detail
+            initial[f"comment_{q}"] = answer.comment
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["police_call_outs"].label = f"Police call-outs in the last {window} months"
+        self.fields["police_call_outs"].help_text = (
+            f"{call_outs} or more is potential escalation (a MARAC criterion). "
+            "Leave empty if not known."
+        )
+        for answer in answers:
+            question = answer.question
+            q = question.pk
+            self.fields[f"q_{q}"] = forms.TypedChoiceField(
+                label=f"{question.number}. {question.text}",
+                choices=[(str(o.pk), o.label) for o in question.options.all()],
+                required=False,
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"detail_{q}"] = forms.CharField(
+                label=question.follow_up_prompt or "Detail", required=False
+            )
+            self.fields[f"comment_{q}"] = forms.CharField(
+                label=f"Comment on question {question.number}", required=False
+            )
+
+    def question_rows(self):
+        """What the template needs per question: the bound fields and the options with what
+        the running count reads from them (data-tick, data-score)."""
+        rows = []
+        for answer in self.answers:
+            question = answer.question
+            q = question.pk
+            choice = self[f"q_{q}"]
+            current = str(choice.value() or "")
+            rows.append(
+                {
+                    "question": question,
+                    "field": choice,
+                    "detail": self[f"detail_{q}"] if question.follow_up_prompt else None,
+                    "comment": self[f"comment_{q}"],
+                    "options": [
+                        {
+                            "id": f"id_q_{q}_{option.key}",
+                            "value": str(option.pk),
+                            "label": option.label,
+                            "tick": int(option.counts_as_tick),
+                            "score": option.score,
+                            "checked": current == str(option.pk),
+                        }
+                        for option in question.options.all()
+                    ],
+                }
+            )
+        return rows
+
+    def head_fields(self):
+        return [self[name] for name in self.HEAD_FIELDS]
+
+    def tail_fields(self):
+        return [self[name] for name in self.TAIL_FIELDS]
+
+    def answer_data(self) -> dict:
+        """{question_id: {"option", "detail", "comment"}} for services.assessment_save."""
+        data = {}
+        for answer in self.answers:
+            question = answer.question
+            q = question.pk
+            chosen = self.cleaned_data.get(f"q_{q}")
+            option = next((o for o in question.options.all() if o.pk == chosen), None)
+            data[q] = {
+                "option": option,
+                "detail": self.cleaned_data.get(f"detail_{q}", ""),
+                "comment": self.cleaned_data.get(f"comment_{q}", ""),
+            }
+        return data
+
+    def assessment_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.HEAD_FIELDS + self.TAIL_FIELDS}
+
+
+class MaracReferralForm(forms.Form):
+    referred_on = forms.DateField(label="Date referred", widget=DateInput)
+    referring_agency = forms.ModelChoiceField(queryset=Agency.objects.none())
+    visible_high_risk = forms.BooleanField(label="Visible high risk", required=False)
+    professional_judgement = forms.BooleanField(label="Professional judgement", required=False)
+    potential_escalation = forms.BooleanField(label="Potential escalation", required=False)
+    assessment = forms.ModelChoiceField(
+        label="Assessment it follows", queryset=Assessment.objects.none(), required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referring_agency"].queryset = Agency.objects.filter(is_retired=False)
+        self.fields["assessment"].queryset = case.risk_assessments.filter(
+            status=Assessment.Status.SUBMITTED
+        ).select_related("version__checklist")
+        self.fields["assessment"].label_from_instance = lambda a: (
+            f"{a.assessed_on:%d/%m/%Y} {a.version.checklist.name}: score {a.score}, "
+            f"{a.risk_level_label or 'no level'}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not any(
+            data.get(name)
+            for name in ("visible_high_risk", "professional_judgement", "potential_escalation")
+        ):
+            self.add_error("visible_high_risk", "Tick at least one MARAC criterion met.")
+        return data
+
+
+class MaracMeetingForm(forms.ModelForm):
+    area = forms.ChoiceField()
+
+    class Meta:
+        model = MaracMeeting
+        fields = ["area", "held_on", "notes"]
+        widgets = {"held_on": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(area, area) for area in sorted(areas)]
+
+    def validate_unique(self):
+        # created_by is set by the service; the (area, held_on) check still runs there.
+        pass
+
+
+class MaracHearingForm(forms.Form):
+    referral = forms.ModelChoiceField(label="Referred case", queryset=None)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].queryset = selectors.referrals_awaiting_hearing(meeting)
+        self.fields["referral"].label_from_instance = lambda r: (
+            f"{r.case.reference}, referred {r.referred_on:%d/%m/%Y}"
+            + (" (repeat)" if r.is_repeat else "")
+        )
+
+
+class MaracOutcomeForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MaracActionForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none())
+    action = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.CharField(max_length=150, help_text="Who at the agency carries it out.")
+    due_on = forms.DateField(label="Due", widget=DateInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_retired=False)
+
+
+class ChecklistImportForm(forms.Form):
+    file = forms.FileField(
+        label="Checklist file (JSON)",
+        help_text="In the lantern-checklist/1 format (riskassessment/checklists/README.md).",
+    )
+    publish = forms.BooleanField(label="Publish it now", required=False)
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB.")
+        return upload

@@ -1,0 +1,108 @@
+"""What the risk-assessment app adds to the case page, its timeline and the dashboards
+(registered in apps.RiskAssessmentConfig.ready through cases.extensions)."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import access
+from cases.extensions import Prompt, TimelineItem
+
+from . import selectors
+from .models import Assessment
+
+
+def case_panel_context(request, case) -> dict:
+    """Current risk, the latest assessments and the MARAC record of the case."""
+    assessments = list(selectors.assessments_for_case(case)[:5])
+    # The case page includes the panel "with panel=<this dict>".
+    return {
+        "case": case,
+        "latest": next((a for a in assessments if a.is_submitted), None),
+        "referrals": list(selectors.referrals_for_case(case)[:5]),
+        "hearings": selectors.hearings_for_case(case),
+        "can_edit": access.can(request.user, access.Capability.EDIT_CASES, case.service_id),
+    }
+
+
+def case_timeline(case) -> list[TimelineItem]:
+    """Submitted assessments, MARAC referrals and hearings: three queries whatever the count."""
+    items = []
+    for assessment in case.risk_assessments.filter(
+        status=Assessment.Status.SUBMITTED
+    ).select_related("version__checklist"):
+        level = assessment.risk_level_label or assessment.get_risk_level_display()
+        items.append(
+            TimelineItem(
+                at=assessment.submitted_at,
+                kind="Assessment",
+                title=f"{assessment.version.checklist.name} ({assessment.get_stage_display()})",
+                detail=f"Score {assessment.score}; {level or 'no level'}",
+                url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
+            )
+        )
+    for referral in case.marac_referrals.all():
+        items.append(
+            TimelineItem(
+                at=_midday(referral.referred_on),
+                kind="MARAC",
+                title="Referred to MARAC" + (" (repeat)" if referral.is_repeat else ""),
+                detail=", ".join(referral.criteria_labels),
+            )
+        )
+    for hearing in case.marac_hearings.select_related("meeting"):
+        items.append(
+            TimelineItem(
+                at=_midday(hearing.meeting.held_on),
+                kind="MARAC",
+                title=f"Heard at MARAC ({hearing.meeting.area})",
+                detail=hearing.outcome,
+            )
+        )
+    return items
+
+
+def _midday(day):
+    import datetime
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def team_leader_prompts(user, cases) -> list[Prompt]:
+    now = timezone.now()
+    prompts = []
+    for assessment in selectors.high_risk_without_referral(cases, now=now):
+        prompts.append(
+            Prompt(
+                case_id=assessment.case_id,
+                reference=assessment.case.reference,
+                message="High-risk assessment with no MARAC referral after 48 hours.",
+                url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
+                severity="danger",
+            )
+        )
+    for case in selectors.high_risk_without_contact(cases, now=now):
+        prompts.append(
+            Prompt(
+                case_id=case.pk,
+                reference=case.reference,
+                message="High-risk case with no contact in 7 days.",
+                url=reverse("riskassessment:case_risk", args=[case.pk]),
+                severity="warning",
+            )
+        )
+    return prompts
+
+
+def coordinator_home_panel(request) -> dict | None:
+    """The MARAC coordinator's start page: the next meetings of their areas."""
+    today = timezone.localdate()
+    upcoming = list(
+        selectors.meetings_visible_to(request.user)
+        .filter(held_on__gte=today)
+        .order_by("held_on")[:5]
+    )
+    return {"upcoming": upcoming}
+
+
+def admin_home_panel(request) -> dict | None:
+    return {}

@@ -1,0 +1,30 @@
+"""Risk checklists as versioned data, the assessments made with them, and MARAC."""
+
+from .assessments import Answer, Assessment, HighRiskBasis
+from .checklists import (
+    AnswerOption,
+    AreaRule,
+    Checklist,
+    ChecklistVersion,
+    PublishedVersionIsImmutable,
+    Question,
+    ScoreBand,
+)
+from .marac import MaracAction, MaracHearing, MaracMeeting, MaracReferral
+
+__all__ = [
+    "Answer",
+    "AnswerOption",
+    "AreaRule",
+    "Assessment",
+    "Checklist",
+    "ChecklistVersion",
+    "HighRiskBasis",
+    "MaracAction",
+    "MaracHearing",
+    "MaracMeeting",
+    "MaracReferral",
+    "PublishedVersionIsImmutable",
+    "Question",
+    "ScoreBand",
+]

@@ -1,0 +1,130 @@
+"""MARAC: referrals from cases, the meetings of an area, the cases heard and actions agreed."""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.audit import audited
+from accounts.models import TimeStampedModel
+from cases.models import Agency, Case
+from cases.models.case import CaseChild
+
+from .assessments import Assessment
+
+
+@audited
+class MaracReferral(CaseChild):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marac_referrals")
+    referred_on = models.DateField()
+    referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="marac_referrals",
+    )
+    visible_high_risk = models.BooleanField(default=False)
+    professional_judgement = models.BooleanField(default=False)
+    potential_escalation = models.BooleanField(default=False)
+    # Stored when the referral is made: any earlier MARAC referral of the same client within
+    # 12 months (cases.catalogue.marac.REPEAT_MARAC_DEFINITION).
+    is_repeat = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visible_high_risk=True)
+                | models.Q(professional_judgement=True)
+                | models.Q(potential_escalation=True),
+                name="marac_referral_names_a_criterion",
+            ),
+        ]
+        indexes = [
+            # Repeat detection: the client's referrals in the 12 months before a date.
+            models.Index(fields=["case", "referred_on"], name="marac_referral_case_date"),
+        ]
+
+    @property
+    def audit_label(self):
+        return f"MARAC referral {self.pk}"
+
+    @property
+    def criteria_labels(self):
+        labels = []
+        if self.visible_high_risk:
+            labels.append("Visible high risk")
+        if self.professional_judgement:
+            labels.append("Professional judgement")
+        if self.potential_escalation:
+            labels.append("Potential escalation")
+        return labels
+
+
+class MaracMeeting(TimeStampedModel):
+    """A MARAC meeting of an area. It holds no client data itself: the hearings do."""
+
+    area = models.CharField(max_length=120)
+    held_on = models.DateField()
+    notes = models.TextField(blank=True, help_text="Nothing that identifies a client.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "held_on"], name="marac_meeting_unique_day"),
+        ]
+        indexes = [
+            # The coordinator's list: meetings of their areas, latest first.
+            models.Index(fields=["area", "-held_on"], name="marac_meeting_area_date"),
+        ]
+
+    def __str__(self):
+        return f"MARAC {self.area} {self.held_on:%d/%m/%Y}"
+
+
+@audited
+class MaracHearing(CaseChild):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marac_hearings")
+    meeting = models.ForeignKey(MaracMeeting, on_delete=models.PROTECT, related_name="hearings")
+    referral = models.ForeignKey(
+        MaracReferral, on_delete=models.PROTECT, null=True, blank=True, related_name="hearings"
+    )
+    is_repeat = models.BooleanField("repeat case", default=False)
+    outcome = models.TextField(blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting__held_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="marac_hearing_once"),
+        ]
+
+    @property
+    def audit_label(self):
+        return f"MARAC hearing {self.pk}"
+
+
+@audited
+class MaracAction(CaseChild):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marac_actions")
+    hearing = models.ForeignKey(MaracHearing, on_delete=models.CASCADE, related_name="actions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    action = models.TextField()
+    owner = models.CharField(max_length=150, help_text="Who at the agency carries it out.")
+    due_on = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done", "due_on", "pk"]
+
+    @property
+    def audit_label(self):
+        return f"MARAC action {self.pk}"

@@ -1,0 +1,371 @@
+"""Reads for risk assessment and MARAC, always through the signed-in user's scope.
+
+Assessments and MARAC rows are case data: they are reached through cases.selectors, so a row of a
+case the user may not see answers 404 exactly like a row that does not exist.
+"""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent, Service
+from cases.catalogue.insights import TABLES_BY_KEY
+from cases.catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
+from cases.models import Case, RiskLevel
+from cases.selectors import cases_visible_to
+
+from .models import (
+    AreaRule,
+    Assessment,
+    Checklist,
+    ChecklistVersion,
+    MaracAction,
+    MaracHearing,
+    MaracMeeting,
+    MaracReferral,
+    ScoreBand,
+)
+
+# --- Scoring helpers -------------------------------------------------------------------------
+
+_INSIGHTS_DASH_BANDS = TABLES_BY_KEY["dash_ticks_intake"].options  # 1-5, 6-9, 10+
+
+
+def insights_dash_band(ticks: int | None) -> str:
+    """The Insights report's band of a DASH tick count, as the seed labels it: 1-5 standard,
+    6-9 medium, 10+ high. This is the report's banding, not local practice (which is each
+    version's ScoreBand). No ticks (or no score) has no Insights band: the report's bands
+    start at 1, so the reporting app counts it as missing."""
+    if ticks is None or ticks < 1:
+        return ""
+    if ticks <= 5:
+        return _INSIGHTS_DASH_BANDS[0]
+    if ticks <= 9:
+        return _INSIGHTS_DASH_BANDS[1]
+    return _INSIGHTS_DASH_BANDS[2]
+
+
+def band_for(version: ChecklistVersion, score: int) -> ScoreBand | None:
+    for band in version.bands.all():
+        if score >= band.min_score and (band.max_score is None or score <= band.max_score):
+            return band
+    return None
+
+
+def level_label(version: ChecklistVersion, level: str) -> str:
+    """The checklist's own name for a level (MeRIT's "Gold"), or the plain level word."""
+    if not level:
+        return ""
+    for band in version.bands.all():
+        if band.level == level:
+            return band.label
+    return RiskLevel(level).label
+
+
+def thresholds_for(version: ChecklistVersion, area: str) -> tuple[int | None, int, int]:
+    """(visible-high-risk threshold, escalation call-outs, escalation window in months) for a
+    version in an area: an AreaRule overrides the version's defaults field by field."""
+    threshold = version.marac_threshold
+    call_outs = version.escalation_call_outs
+    window = version.escalation_window_months
+    rule = (
+        AreaRule.objects.filter(checklist_id=version.checklist_id, area=area).first()
+        if area
+        else None
+    )
+    if rule is not None:
+        threshold = rule.marac_threshold if rule.marac_threshold is not None else threshold
+        call_outs = rule.escalation_call_outs or call_outs
+        window = rule.escalation_window_months or window
+    return threshold, call_outs, window
+
+
+# --- Checklists ------------------------------------------------------------------------------
+
+
+def published_versions(*, follow_ups: bool = False) -> QuerySet[ChecklistVersion]:
+    return (
+        ChecklistVersion.objects.published()
+        .filter(checklist__is_follow_up=follow_ups)
+        .select_related("checklist")
+        .order_by("checklist__name", "-number")
+    )
+
+
+def published_version_of(checklist: Checklist) -> ChecklistVersion | None:
+    return checklist.versions.published().order_by("-number").first()
+
+
+def versions_for_admin() -> QuerySet[ChecklistVersion]:
+    return ChecklistVersion.objects.select_related("checklist").order_by(
+        "checklist__name", "-number"
+    )
+
+
+# --- Assessments -----------------------------------------------------------------------------
+
+
+def assessments_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(case__in=cases_visible_to(user, capability))
+
+
+def assessment_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Assessment:
+    """The assessment if the user may see its case; otherwise 404, audited like a case."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    assessment = (
+        assessments_visible_to(user, capability)
+        .select_related("case__client", "case__service", "version__checklist", "assessor")
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None:
+        row = Assessment.objects.filter(pk=pk).values("case_id", "case__service_id").first()
+        if row is not None:
+            record_event(
+                actor=user,
+                action=AuditEvent.Action.DENIED,
+                service=row["case__service_id"],
+                case_id=row["case_id"],
+                detail={"assessment": pk, "capability": str(capability)},
+            )
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def answers_for(assessment: Assessment):
+    """The answers with their questions and options: three queries whatever the length."""
+    return list(
+        assessment.answers.select_related("question__opens_checklist", "option")
+        .prefetch_related("question__options")
+        .order_by("question__order", "question__number")
+    )
+
+
+def assessments_for_case(case: Case) -> QuerySet[Assessment]:
+    return case.risk_assessments.select_related("version__checklist", "assessor").order_by(
+        "-assessed_on", "-pk"
+    )
+
+
+def latest_submitted_assessment(case: Case) -> Assessment | None:
+    """The case's current risk comes from this: its latest submitted main (not follow-up)
+    assessment, by assessment date and then submission time."""
+    return (
+        case.risk_assessments.filter(
+            status=Assessment.Status.SUBMITTED, version__checklist__is_follow_up=False
+        )
+        .order_by("-assessed_on", "-submitted_at", "-pk")
+        .first()
+    )
+
+
+def follow_ups_opened(answers) -> list:
+    """The follow-up checklists this assessment's answers opened (a tick on a question that
+    opens one), each once."""
+    opened = []
+    for answer in answers:
+        checklist = answer.question.opens_checklist
+        ticked = answer.option is not None and answer.option.counts_as_tick
+        if checklist and ticked and checklist not in opened:
+            opened.append(checklist)
+    return opened
+
+
+def _dash_scores(stage: str, *, latest: bool):
+    order = "-assessed_on" if latest else "assessed_on"
+    return Subquery(
+        Assessment.objects.filter(
+            case_id=OuterRef("pk"),
+            stage=stage,
+            status=Assessment.Status.SUBMITTED,
+            version__checklist__has_insights_band=True,
+        )
+        .order_by(order, "-submitted_at" if latest else "submitted_at")
+        .values("score")[:1]
+    )
+
+
+def with_dash_change(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotates `dash_intake` (the first submitted intake DASH score), `dash_exit` (the last
+    submitted exit DASH score) and `dash_change` (exit minus intake; negative means fewer ticks)
+    on each case, in one query: "change in Dash score between intake and exit" for reports.
+    Cases without both have None."""
+    return cases.annotate(
+        dash_intake=_dash_scores(Assessment.Stage.INTAKE, latest=False),
+        dash_exit=_dash_scores(Assessment.Stage.EXIT, latest=True),
+    ).annotate(dash_change=F("dash_exit") - F("dash_intake"))
+
+
+def dash_change_between_intake_and_exit(cases: QuerySet[Case]) -> dict[int, dict]:
+    """{case_id: {"intake": n, "exit": n, "change": n}} for cases with both scores."""
+    rows = (
+        with_dash_change(cases)
+        .filter(dash_intake__isnull=False, dash_exit__isnull=False)
+        .values("pk", "dash_intake", "dash_exit", "dash_change")
+    )
+    return {
+        row["pk"]: {
+            "intake": row["dash_intake"],
+            "exit": row["dash_exit"],
+            "change": row["dash_change"],
+        }
+        for row in rows
+    }
+
+
+# --- MARAC -----------------------------------------------------------------------------------
+
+
+def is_repeat_referral(*, client_id: int, on_date: datetime.date, exclude_pk=None) -> bool:
+    """A repeat MARAC case: the same client was referred to MARAC (from any case, by any agency)
+    within the 12 months before `on_date`. A referral exactly 12 months earlier still counts;
+    one day more does not."""
+    since = on_date - relativedelta(months=REPEAT_MARAC_WINDOW_MONTHS)
+    earlier = MaracReferral.objects.filter(
+        case__client_id=client_id, referred_on__gte=since, referred_on__lte=on_date
+    )
+    if exclude_pk is not None:
+        earlier = earlier.exclude(pk=exclude_pk)
+    return earlier.exists()
+
+
+def referrals_for_case(case: Case) -> QuerySet[MaracReferral]:
+    return case.marac_referrals.select_related("referring_agency", "referred_by")
+
+
+def _actions_with_agency():
+    return Prefetch("actions", queryset=MaracAction.objects.select_related("agency"))
+
+
+def hearings_for_case(case: Case) -> list[MaracHearing]:
+    """The case's hearings with their actions: two queries."""
+    return list(
+        case.marac_hearings.select_related("meeting").prefetch_related(_actions_with_agency())
+    )
+
+
+def marac_areas_for(user) -> set[str]:
+    """The MARAC areas a coordinator manages: the areas of their services."""
+    service_ids = access.service_ids_with(user, access.Capability.MANAGE_MARAC)
+    if not service_ids:
+        return set()
+    return set(
+        Service.objects.filter(pk__in=service_ids).exclude(area="").values_list("area", flat=True)
+    )
+
+
+def meetings_visible_to(user) -> QuerySet[MaracMeeting]:
+    return MaracMeeting.objects.filter(area__in=marac_areas_for(user))
+
+
+def meeting_get_for_user(user, pk) -> MaracMeeting:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    meeting = meetings_visible_to(user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def hearings_for_meeting(meeting: MaracMeeting) -> list[MaracHearing]:
+    return list(
+        meeting.hearings.select_related("case__service", "referral__referring_agency")
+        .prefetch_related(_actions_with_agency())
+        .order_by("pk")
+    )
+
+
+def referrals_awaiting_hearing(meeting: MaracMeeting) -> QuerySet[MaracReferral]:
+    """Referrals from cases in the meeting's area not yet heard at any meeting."""
+    return (
+        MaracReferral.objects.filter(case__service__area=meeting.area)
+        .filter(~Exists(MaracHearing.objects.filter(referral_id=OuterRef("pk"))))
+        .select_related("case")
+        .order_by("referred_on", "pk")
+    )
+
+
+def hearing_get_for_user(user, pk) -> MaracHearing:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    hearing = (
+        MaracHearing.objects.filter(meeting__area__in=marac_areas_for(user))
+        .select_related("meeting", "case__service")
+        .filter(pk=pk)
+        .first()
+    )
+    if hearing is None:
+        raise Http404("No such hearing.")
+    return hearing
+
+
+def action_get_for_user(user, pk) -> MaracAction:
+    """An action the user may mark done: as the area's coordinator or an editor of the case."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    editable_cases = cases_visible_to(user, access.Capability.EDIT_CASES)
+    action = (
+        MaracAction.objects.filter(
+            Q(hearing__meeting__area__in=marac_areas_for(user)) | Q(case__in=editable_cases)
+        )
+        .select_related("hearing__meeting", "case")
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    return action
+
+
+# --- Dashboard prompts -----------------------------------------------------------------------
+
+PROMPT_LIMIT = 50
+
+
+def high_risk_without_referral(cases: QuerySet[Case], *, now) -> QuerySet[Assessment]:
+    """Submitted high-risk assessments of open cases, submitted over 48 hours ago, with no MARAC
+    referral of the case on or after the assessment date."""
+    referral_since = MaracReferral.objects.filter(
+        case_id=OuterRef("case_id"), referred_on__gte=OuterRef("assessed_on")
+    )
+    return (
+        Assessment.objects.filter(
+            case__in=cases.filter(status=Case.Status.OPEN),
+            status=Assessment.Status.SUBMITTED,
+            risk_level=RiskLevel.HIGH,
+            submitted_at__lte=now - datetime.timedelta(hours=48),
+            superseded_by__isnull=True,
+        )
+        .filter(~Exists(referral_since))
+        .select_related("case")
+        .order_by("submitted_at")[:PROMPT_LIMIT]
+    )
+
+
+def high_risk_without_contact(cases: QuerySet[Case], *, now) -> QuerySet[Case]:
+    """Open high-risk cases, opened more than 7 days ago, with no successful contact in the
+    last 7 days."""
+    from cases.models import Contact
+
+    since = now - datetime.timedelta(days=7)
+    recent = Contact.objects.filter(
+        case_id=OuterRef("pk"), outcome="successful", occurred_at__gte=since
+    )
+    return (
+        cases.filter(status=Case.Status.OPEN, risk_level=RiskLevel.HIGH)
+        .filter(~Exists(recent), opened_on__lte=since.date())
+        .order_by("opened_on")[:PROMPT_LIMIT]
+    )

@@ -1,0 +1,631 @@
+"""Writes for risk assessment and MARAC. Every function runs in one transaction, validates before
+it writes, and leaves its audit entries (django-auditlog change history) in that transaction.
+Views, the management command and the demo seeder call these; nothing here reads a request."""
+
+import datetime
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent, User
+from cases import services as case_services
+from cases.models import Agency, Case, RiskLevel
+
+from . import selectors
+from .models import (
+    Answer,
+    AnswerOption,
+    Assessment,
+    Checklist,
+    ChecklistVersion,
+    HighRiskBasis,
+    MaracAction,
+    MaracHearing,
+    MaracMeeting,
+    MaracReferral,
+    Question,
+    ScoreBand,
+)
+
+CHECKLIST_FORMAT = "lantern-checklist/1"
+SHIPPED_DIR = Path(__file__).resolve().parent / "checklists"
+# Follow-up screens first: DASH's questions name them.
+SHIPPED_FILES = ("stalking.json", "honour_based_abuse.json", "dash.json", "merit.json")
+LEVEL_RANK = {"": 0, RiskLevel.STANDARD: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+
+
+def _require(user, capability, service_id):
+    if not access.can(user, capability, service_id):
+        raise PermissionDenied
+
+
+# --- Checklists ------------------------------------------------------------------------------
+
+
+def _checklist_errors(data) -> list[str]:
+    """Everything wrong with an import file, so an admin fixes it in one go."""
+    errors = []
+    if not isinstance(data, dict):
+        return ["The file must hold one JSON object."]
+    if data.get("format") != CHECKLIST_FORMAT:
+        errors.append(f'"format" must be "{CHECKLIST_FORMAT}".')
+    checklist = data.get("checklist")
+    if not isinstance(checklist, dict) or not checklist.get("key") or not checklist.get("name"):
+        errors.append('"checklist" needs a "key" and a "name".')
+    elif checklist.get("scoring", "ticks") not in Checklist.Scoring.values:
+        errors.append('"checklist.scoring" must be "ticks" or "weighted".')
+    if not isinstance(data.get("version"), dict) or not data["version"].get("label"):
+        errors.append('"version" needs a "label".')
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        errors.append('"questions" must list at least one question.')
+        questions = []
+    numbers = [q.get("number") for q in questions if isinstance(q, dict)]
+    if len(numbers) != len(set(numbers)) or not all(isinstance(n, int) and n > 0 for n in numbers):
+        errors.append("Question numbers must be whole numbers from 1, each used once.")
+    default_options = data.get("answer_options") or []
+    for question in questions:
+        if not isinstance(question, dict) or not str(question.get("text", "")).strip():
+            errors.append(f"Question {question.get('number', '?')} has no text.")
+            continue
+        options = question.get("options") or default_options
+        keys = [o.get("key") for o in options if isinstance(o, dict)]
+        if not options or len(keys) != len(set(keys)) or not all(keys):
+            errors.append(f"Question {question['number']}: options need unique keys.")
+        if not all(isinstance(o, dict) and o.get("label") for o in options):
+            errors.append(f"Question {question['number']}: every option needs a label.")
+        unknown = set(question.get("scores") or {}) - set(keys)
+        if unknown:
+            errors.append(f"Question {question['number']}: scores name unknown options {unknown}.")
+        opens = question.get("opens_checklist")
+        own_key = checklist.get("key") if isinstance(checklist, dict) else None
+        if opens and opens != own_key and not Checklist.objects.filter(key=opens).exists():
+            errors.append(f"Question {question['number']}: no checklist '{opens}' to open.")
+    bands = sorted(
+        (b for b in data.get("bands") or [] if isinstance(b, dict)),
+        key=lambda b: b.get("min_score", 0),
+    )
+    levels = [b.get("level") for b in bands]
+    if len(levels) != len(set(levels)) or not set(levels) <= set(RiskLevel.values):
+        errors.append("Bands: each level (standard, medium, high) at most once.")
+    for lower, upper in itertools.pairwise(bands):
+        if lower.get("max_score") is None or lower["max_score"] >= upper.get("min_score", 0):
+            errors.append(f"Bands {lower.get('label')} and {upper.get('label')} overlap.")
+    return errors
+
+
+@transaction.atomic
+def checklist_import(*, data: dict, actor: User | None = None, publish: bool = False):
+    """Creates a new version (and the checklist, if new) from an import file.
+
+    1. Validate the whole file first: nothing is written from a file with errors.
+    2. Create the checklist if its key is new (an existing checklist keeps its settings).
+    3. Number the version after the checklist's latest (locked, so two imports never clash).
+    4. Write questions, options and bands; publish if asked (file or caller).
+    """
+    errors = _checklist_errors(data)
+    if errors:
+        raise ValidationError({"file": errors})
+    meta = data["checklist"]
+    checklist, _ = Checklist.objects.get_or_create(
+        key=meta["key"],
+        defaults={
+            "name": meta["name"],
+            "scoring": meta.get("scoring", Checklist.Scoring.TICKS),
+            "is_follow_up": bool(meta.get("is_follow_up", False)),
+            "has_insights_band": bool(meta.get("has_insights_band", False)),
+            "description": meta.get("description", ""),
+        },
+    )
+    # Lock the checklist row so that concurrent imports take consecutive version numbers.
+    Checklist.objects.select_for_update().get(pk=checklist.pk)
+    last = checklist.versions.aggregate(last=Max("number"))["last"] or 0
+    version_meta = data["version"]
+    version = ChecklistVersion(
+        checklist=checklist,
+        number=last + 1,
+        label=version_meta["label"],
+        source_note=version_meta.get("source_note", ""),
+        marac_threshold=version_meta.get("marac_threshold"),
+        escalation_call_outs=version_meta.get("escalation_call_outs", 3),
+        escalation_window_months=version_meta.get("escalation_window_months", 12),
+    )
+    version.full_clean()
+    version.save()
+    default_options = data.get("answer_options") or []
+    for order, item in enumerate(data["questions"]):
+        opens = item.get("opens_checklist")
+        question = Question(
+            version=version,
+            number=item["number"],
+            text=item["text"].strip(),
+            help_text=item.get("help", ""),
+            order=item.get("order", order),
+            follow_up_prompt=item.get("follow_up_prompt", ""),
+            opens_checklist=Checklist.objects.get(key=opens) if opens else None,
+        )
+        question.full_clean()
+        question.save()
+        scores = item.get("scores") or {}
+        for option_order, option in enumerate(item.get("options") or default_options):
+            AnswerOption.objects.create(
+                question=question,
+                key=option["key"],
+                label=option["label"],
+                score=scores.get(option["key"], option.get("score", 0)),
+                counts_as_tick=bool(option.get("counts_as_tick", False)),
+                order=option_order,
+            )
+    for band in data.get("bands") or []:
+        row = ScoreBand(
+            version=version,
+            level=band["level"],
+            label=band.get("label") or RiskLevel(band["level"]).label,
+            min_score=band["min_score"],
+            max_score=band.get("max_score"),
+        )
+        row.full_clean()
+        row.save()
+    if actor is not None:
+        record_event(
+            actor=actor,
+            action=AuditEvent.Action.ADMIN,
+            obj=version,
+            label=str(version),
+            detail={"checklist_import": checklist.key, "version": version.number},
+        )
+    if publish or version_meta.get("publish"):
+        version = version_publish(version=version, actor=actor)
+    return version
+
+
+def checklist_import_file(*, path, actor: User | None = None, publish: bool = False):
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ValidationError({"file": [f"Cannot read the file as JSON: {error}"]}) from error
+    return checklist_import(data=data, actor=actor, publish=publish)
+
+
+@transaction.atomic
+def version_publish(*, version: ChecklistVersion, actor: User | None = None) -> ChecklistVersion:
+    version = ChecklistVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != ChecklistVersion.Status.DRAFT:
+        raise ValidationError({"status": "Only a draft version can be published."})
+    if not version.questions.exists():
+        raise ValidationError({"status": "A version needs questions before it is published."})
+    version.status = ChecklistVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at", "updated_at"])
+    if actor is not None:
+        record_event(
+            actor=actor, action=AuditEvent.Action.ADMIN, obj=version, detail={"published": True}
+        )
+    return version
+
+
+@transaction.atomic
+def version_retire(*, version: ChecklistVersion, actor: User | None = None) -> ChecklistVersion:
+    """A retired version is no longer offered; its assessments keep it."""
+    version = ChecklistVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != ChecklistVersion.Status.PUBLISHED:
+        raise ValidationError({"status": "Only a published version can be retired."})
+    version.status = ChecklistVersion.Status.RETIRED
+    version.retired_at = timezone.now()
+    version.save(update_fields=["status", "retired_at", "updated_at"])
+    if actor is not None:
+        record_event(
+            actor=actor, action=AuditEvent.Action.ADMIN, obj=version, detail={"retired": True}
+        )
+    return version
+
+
+def checklists_sync_shipped() -> None:
+    """Loads each shipped checklist once (post_migrate): a checklist that already has a version
+    with the shipped label is left alone, so admins' later versions are never touched."""
+    for name in SHIPPED_FILES:
+        data = json.loads((SHIPPED_DIR / name).read_text(encoding="utf-8"))
+        exists = ChecklistVersion.objects.filter(
+            checklist__key=data["checklist"]["key"], label=data["version"]["label"]
+        ).exists()
+        if not exists:
+            checklist_import(data=data)
+
+
+# --- Scoring ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    score: int
+    band_level: str
+    band_label: str
+    insights_band: str
+    visible_high_risk: bool
+    potential_escalation: bool
+    marac_criteria_met: bool
+    risk_level: str
+    risk_level_label: str
+    high_risk_basis: str
+
+
+def score_answers(version: ChecklistVersion, options) -> int:
+    """Ticks: the number of chosen options that count as a tick ("Don't know", "Not asked" and an
+    unanswered question never do). Weighted: the sum of the chosen options' scores."""
+    chosen = [option for option in options if option is not None]
+    if version.checklist.scoring == Checklist.Scoring.WEIGHTED:
+        return sum(option.score for option in chosen)
+    return sum(1 for option in chosen if option.counts_as_tick)
+
+
+def assessment_result(
+    *,
+    version: ChecklistVersion,
+    options,
+    area: str = "",
+    police_call_outs: int | None = None,
+    judgement_level: str = "",
+    judgement_reason: str = "",
+) -> Result:
+    """The stored outcome of a checklist.
+
+    1. Score the answers (ticks or weights) and find the version's band.
+    2. Visible high risk: score at or above the MARAC threshold (the area's, if it has one).
+    3. Potential escalation: the recorded police call-outs reach the escalation count.
+    4. Professional judgement needs a reason and may raise the level, never lower it.
+    5. The resulting level is the highest of the band, the judgement, and high for escalation;
+       the basis of a high level is counted as Insights does: actuarial (the score), else
+       professional judgement, else escalation.
+    """
+    score = score_answers(version, options)
+    band = selectors.band_for(version, score)
+    threshold, call_outs_needed, _window = selectors.thresholds_for(version, area)
+    visible = threshold is not None and score >= threshold
+    escalation = police_call_outs is not None and police_call_outs >= call_outs_needed
+    band_level = band.level if band else ""
+    if visible and LEVEL_RANK[band_level] < LEVEL_RANK[RiskLevel.HIGH]:
+        band_level = RiskLevel.HIGH  # an area threshold below the band's start still means high
+    errors = {}
+    if judgement_level and not judgement_reason.strip():
+        errors["professional_judgement_reason"] = "Give the reason for the professional judgement."
+    if judgement_level and LEVEL_RANK[judgement_level] < LEVEL_RANK[band_level]:
+        errors["professional_judgement_level"] = (
+            "Professional judgement may raise the level the checklist gives, never lower it."
+        )
+    if errors:
+        raise ValidationError(errors)
+    level = band_level
+    basis = HighRiskBasis.ACTUARIAL if band_level == RiskLevel.HIGH else ""
+    if LEVEL_RANK[judgement_level] > LEVEL_RANK[level]:
+        level = judgement_level
+        if level == RiskLevel.HIGH:
+            basis = HighRiskBasis.PROFESSIONAL_JUDGEMENT
+    if escalation and level != RiskLevel.HIGH:
+        level = RiskLevel.HIGH
+        basis = HighRiskBasis.ESCALATION
+    judged_high = judgement_level == RiskLevel.HIGH
+    return Result(
+        score=score,
+        band_level=band.level if band else "",
+        band_label=band.label if band else "",
+        insights_band=(
+            selectors.insights_dash_band(score) if version.checklist.has_insights_band else ""
+        ),
+        visible_high_risk=visible,
+        potential_escalation=escalation,
+        marac_criteria_met=visible or judged_high or escalation,
+        risk_level=level,
+        risk_level_label=selectors.level_label(version, level),
+        high_risk_basis=basis,
+    )
+
+
+# --- Assessments -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_start(
+    *,
+    case: Case,
+    version: ChecklistVersion,
+    actor: User,
+    stage: str,
+    source: str = Assessment.Source.CLIENT,
+    assessed_on: datetime.date | None = None,
+    parent: Assessment | None = None,
+) -> Assessment:
+    """A draft assessment with one empty answer per question of a published version."""
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    if version.status != ChecklistVersion.Status.PUBLISHED:
+        raise ValidationError({"version": "Choose a published checklist version."})
+    assessed_on = assessed_on or timezone.localdate()
+    _check_date(case, assessed_on)
+    assessment = Assessment(
+        case=case,
+        version=version,
+        parent=parent,
+        assessor=actor,
+        stage=stage,
+        source=source,
+        assessed_on=assessed_on,
+    )
+    assessment.full_clean()
+    assessment.save()
+    for question in version.questions.all():
+        Answer.objects.create(assessment=assessment, question=question)
+    return assessment
+
+
+def _check_date(case: Case, assessed_on: datetime.date) -> None:
+    """A closed case takes only assessments dated up to its closure (an exit assessment
+    recorded after the closure form); nothing is dated in the future."""
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": "The date of the assessment is in the future."})
+    if case.is_closed and case.closed_on and assessed_on > case.closed_on:
+        raise ValidationError(
+            {"assessed_on": "This case is closed: date the assessment on or before its closure."}
+        )
+
+
+EDITABLE_FIELDS = (
+    "assessed_on",
+    "stage",
+    "source",
+    "notes",
+    "police_call_outs",
+    "professional_judgement_level",
+    "professional_judgement_reason",
+)
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    assessment: Assessment,
+    actor: User,
+    answers: dict,
+    submit: bool = False,
+    **fields,
+) -> Assessment:
+    """Saves a draft's answers and fields; with submit, scores it and fixes it for good.
+
+    answers: {question_id: {"option": AnswerOption | None, "detail": str, "comment": str}}.
+    1. Lock the assessment: two tabs saving at once must not interleave, and a submitted one is
+       never changed.
+    2. Write the fields and the answers that changed.
+    3. On submit: every question needs an answer ("Not asked" is one); compute and store the
+       result; mark the previous submitted assessment of the checklist as superseded; and, for
+       the latest main assessment of the case, set the case's current risk.
+    """
+    _require(actor, access.Capability.EDIT_CASES, assessment.case.service_id)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("case__service").get(pk=assessment.pk)
+    )
+    if assessment.is_submitted:
+        raise ValidationError(
+            "A submitted assessment cannot be changed: start a new one to supersede it."
+        )
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(assessment, name, "" if value is None and name.endswith("level") else value)
+    _check_date(assessment.case, assessment.assessed_on)
+    version = assessment.version
+    rows = {row.question_id: row for row in assessment.answers.select_related("option", "question")}
+    for question_id, given in answers.items():
+        row = rows.get(question_id)
+        if row is None:
+            raise ValidationError({"answers": "An answer names a question of another version."})
+        option = given.get("option")
+        if option is not None and option.question_id != question_id:
+            raise ValidationError({"answers": "An answer option belongs to another question."})
+        new = (option.pk if option else None, given.get("detail", ""), given.get("comment", ""))
+        if new != (row.option_id, row.detail, row.comment):
+            row.option, row.detail, row.comment = option, new[1], new[2]
+            row.save()
+    if submit:
+        missing = [n for n, row in sorted(_numbers(rows).items()) if row.option_id is None]
+        if missing:
+            raise ValidationError(
+                {
+                    "answers": "Answer every question before submitting (choose 'Not asked' "
+                    f"where it was not asked): {', '.join(str(n) for n in missing)}."
+                }
+            )
+        result = assessment_result(
+            version=version,
+            options=[row.option for row in rows.values()],
+            area=assessment.case.service.area,
+            police_call_outs=assessment.police_call_outs,
+            judgement_level=assessment.professional_judgement_level,
+            judgement_reason=assessment.professional_judgement_reason,
+        )
+        for name, value in result.__dict__.items():
+            setattr(assessment, name, value)
+        assessment.status = Assessment.Status.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.supersedes = (
+            Assessment.objects.filter(
+                case=assessment.case,
+                version__checklist=version.checklist,
+                status=Assessment.Status.SUBMITTED,
+                assessed_on__lte=assessment.assessed_on,
+            )
+            .order_by("-assessed_on", "-submitted_at")
+            .first()
+        )
+    elif assessment.professional_judgement_level and not (
+        assessment.professional_judgement_reason.strip()
+    ):
+        raise ValidationError(
+            {"professional_judgement_reason": "Give the reason for the professional judgement."}
+        )
+    assessment.full_clean()
+    assessment.save()
+    if submit and not version.checklist.is_follow_up:
+        _set_case_risk(assessment.case)
+    return assessment
+
+
+def _numbers(rows):
+    return {row.question.number: row for row in rows.values()}
+
+
+def _set_case_risk(case: Case) -> None:
+    """The case's current risk is its latest submitted main assessment's level (a backdated
+    assessment submitted later does not override a newer one)."""
+    latest = selectors.latest_submitted_assessment(case)
+    if latest is not None and latest.risk_level:
+        case_services.case_set_risk(
+            case=case,
+            level=latest.risk_level,
+            label=latest.risk_level_label,
+            assessed_at=latest.submitted_at,
+        )
+
+
+@transaction.atomic
+def assessment_delete_draft(*, assessment: Assessment, actor: User) -> None:
+    _require(actor, access.Capability.EDIT_CASES, assessment.case.service_id)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_submitted:
+        raise ValidationError("A submitted assessment cannot be deleted.")
+    for row in assessment.answers.all():
+        row.delete()
+    assessment.delete()
+
+
+# --- MARAC -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def marac_refer(
+    *,
+    case: Case,
+    actor: User,
+    referred_on: datetime.date,
+    referring_agency: Agency,
+    visible_high_risk: bool = False,
+    professional_judgement: bool = False,
+    potential_escalation: bool = False,
+    assessment: Assessment | None = None,
+    notes: str = "",
+) -> MaracReferral:
+    """Refers a case to MARAC. A referral of the same client within 12 months of their last
+    MARAC referral is a repeat (cases.catalogue.marac.REPEAT_MARAC_DEFINITION)."""
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    if assessment is not None and assessment.case_id != case.pk:
+        raise ValidationError({"assessment": "That assessment belongs to another case."})
+    referral = MaracReferral(
+        case=case,
+        referred_on=referred_on,
+        referring_agency=referring_agency,
+        referred_by=actor,
+        assessment=assessment,
+        visible_high_risk=visible_high_risk,
+        professional_judgement=professional_judgement,
+        potential_escalation=potential_escalation,
+        notes=notes,
+        is_repeat=selectors.is_repeat_referral(client_id=case.client_id, on_date=referred_on),
+    )
+    if not (visible_high_risk or professional_judgement or potential_escalation):
+        raise ValidationError({"visible_high_risk": "Tick at least one MARAC criterion met."})
+    referral.full_clean()
+    referral.save()
+    case_services.case_set_marac(case=case, is_marac=True)
+    return referral
+
+
+def _require_area(actor: User, area: str) -> None:
+    if area not in selectors.marac_areas_for(actor):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def marac_meeting_create(
+    *, actor: User, area: str, held_on: datetime.date, notes: str = ""
+) -> MaracMeeting:
+    _require_area(actor, area)
+    meeting = MaracMeeting(area=area, held_on=held_on, notes=notes, created_by=actor)
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def marac_hearing_add(
+    *, meeting: MaracMeeting, referral: MaracReferral, actor: User
+) -> MaracHearing:
+    """Lists a referred case at a meeting of its area. The hearing is a repeat when its referral
+    was (an earlier referral of the client within 12 months)."""
+    _require_area(actor, meeting.area)
+    if referral.case.service.area != meeting.area:
+        raise ValidationError({"referral": "That case is not in this meeting's area."})
+    hearing = MaracHearing(
+        case=referral.case, meeting=meeting, referral=referral, is_repeat=referral.is_repeat
+    )
+    hearing.full_clean()
+    hearing.save()
+    return hearing
+
+
+@transaction.atomic
+def marac_hearing_record_outcome(
+    *, hearing: MaracHearing, actor: User, outcome: str
+) -> MaracHearing:
+    """The outcome goes back to the case: it is shown on the case page, which is marked as a
+    MARAC case."""
+    _require_area(actor, hearing.meeting.area)
+    hearing = MaracHearing.objects.select_for_update().get(pk=hearing.pk)
+    if not outcome.strip():
+        raise ValidationError({"outcome": "Write the outcome."})
+    hearing.outcome = outcome.strip()
+    hearing.outcome_recorded_at = timezone.now()
+    hearing.full_clean()
+    hearing.save()
+    case_services.case_set_marac(case=hearing.case, is_marac=True)
+    return hearing
+
+
+@transaction.atomic
+def marac_action_add(
+    *,
+    hearing: MaracHearing,
+    actor: User,
+    agency: Agency,
+    action: str,
+    owner: str,
+    due_on: datetime.date | None = None,
+) -> MaracAction:
+    _require_area(actor, hearing.meeting.area)
+    row = MaracAction(
+        case=hearing.case, hearing=hearing, agency=agency, action=action, owner=owner, due_on=due_on
+    )
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def marac_action_set_done(*, action: MaracAction, actor: User, done: bool) -> MaracAction:
+    """The coordinator of the area, or an editor of the case, marks an action done."""
+    if not (
+        action.hearing.meeting.area in selectors.marac_areas_for(actor)
+        or access.can(actor, access.Capability.EDIT_CASES, action.case.service_id)
+    ):
+        raise PermissionDenied
+    action = MaracAction.objects.select_for_update().get(pk=action.pk)
+    action.done = done
+    action.done_on = timezone.localdate() if done else None
+    action.full_clean()
+    action.save()
+    return action
