@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_plans, views
 
 app_name = "cases"
 
@@ -38,3 +38,4 @@ urlpatterns = [
         name="consent_withdraw",
     ),
 ]
+urlpatterns += urls_plans.urlpatterns

@@ -13,10 +13,16 @@ from .case import (
     RiskLevel,
 )
 from .client import Agency, Client, ClientAlias, ConsentRecord, SafeToContact
+from .interventions import INTERVENTION_TYPES, Intervention
 from .options import Option
+from .plans import PLAN_SECTIONS, SafetyPlan, SafetyPlanVersion
+from .support import AreaSupport, SupportArea
 
 __all__ = [
+    "INTERVENTION_TYPES",
+    "PLAN_SECTIONS",
     "Agency",
+    "AreaSupport",
     "Case",
     "CaseAllocation",
     "CaseReferenceCounter",
@@ -28,8 +34,12 @@ __all__ = [
     "ConsentRecord",
     "Contact",
     "InformationSharing",
+    "Intervention",
     "Option",
     "Perpetrator",
     "RiskLevel",
     "SafeToContact",
+    "SafetyPlan",
+    "SafetyPlanVersion",
+    "SupportArea",
 ]

@@ -1,0 +1,205 @@
+"""Reads of safety plans, support by area of need and interventions, always through the signed-in
+user's scope (cases.selectors), and the Safety in Numbers count of different interventions,
+which the reporting app uses too."""
+
+import re
+from collections import defaultdict
+
+from django.contrib.staticfiles import finders
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.template.loader import render_to_string
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+
+from .catalogue.safety_in_numbers import INTERVENTION_BANDS
+from .models import AreaSupport, Case, Intervention, Option, SafetyPlan, SafetyPlanVersion
+from .models.interventions import SAFETY_PLANNING_KIND, intervention_kind
+from .models.support import SupportArea
+from .selectors import cases_visible_to
+
+# --- Scoped lookups -----------------------------------------------------------------------------
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _denied(user, case_id, capability):
+    service_id = Case.objects.filter(pk=case_id).values_list("service_id", flat=True).first()
+    if service_id is not None:
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            service=service_id,
+            case_id=case_id,
+            detail={"capability": str(capability)},
+        )
+
+
+def plan_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> SafetyPlan:
+    """The plan if its case is visible to the user (with `capability`); otherwise 404, audited,
+    exactly as for a plan that does not exist."""
+    pk = _int_or_404(pk)
+    plan = (
+        SafetyPlan.objects.filter(pk=pk, case__in=cases_visible_to(user, capability))
+        .select_related("case", "case__service", "case__client")
+        .first()
+    )
+    if plan is None:
+        case_id = SafetyPlan.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+        if case_id is not None:
+            _denied(user, case_id, capability)
+        raise Http404("No such plan.")
+    return plan
+
+
+def intervention_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Intervention:
+    pk = _int_or_404(pk)
+    intervention = (
+        Intervention.objects.filter(pk=pk, case__in=cases_visible_to(user, capability))
+        .select_related("case", "case__service", "agency")
+        .first()
+    )
+    if intervention is None:
+        case_id = Intervention.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+        if case_id is not None:
+            _denied(user, case_id, capability)
+        raise Http404("No such intervention.")
+    return intervention
+
+
+def plan_version(plan: SafetyPlan, number=None) -> SafetyPlanVersion:
+    """A version of the plan by number (the latest when None); 404 when there is none."""
+    versions = plan.versions.select_related("made_by")
+    if number is None:
+        version = versions.order_by("-number").first()
+    else:
+        version = versions.filter(number=_int_or_404(number)).first()
+    if version is None:
+        raise Http404("No such version.")
+    version.plan = plan  # already loaded with its case: saves a query per use of audit_scope
+    return version
+
+
+# --- Lists for a case ---------------------------------------------------------------------------
+
+
+def plans_for_case(case: Case) -> QuerySet[SafetyPlan]:
+    """The case's plans, each with its versions (newest first) and their authors: 2 queries."""
+    return case.safety_plans.prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=SafetyPlanVersion.objects.select_related("made_by").order_by("-number"),
+        )
+    )
+
+
+def interventions_for_case(case: Case) -> QuerySet[Intervention]:
+    return case.interventions.select_related("agency", "recorded_by")
+
+
+def area_support_for_case(case: Case) -> list[tuple[str, str, AreaSupport | None]]:
+    """(area key, area label, the case's row or None) for every area, in the Insights order;
+    2 queries whatever the number of rows."""
+    rows = {
+        row.area: row for row in case.area_support.prefetch_related("outcomes", "cyps_involvement")
+    }
+    return [(key, label, rows.get(key)) for key, label in SupportArea.choices]
+
+
+def options_offered(list_key: str, *, chosen=()) -> QuerySet[Option]:
+    """The options a form offers: those not retired, plus any already on the record (a retired
+    option stays on the records that chose it)."""
+    chosen_ids = [option.pk for option in chosen]
+    return Option.objects.of(list_key).filter(Q(is_retired=False) | Q(pk__in=chosen_ids))
+
+
+# --- Safety in Numbers: the number of different interventions --------------------------------
+
+
+def intervention_band(count: int) -> str:
+    """The Safety in Numbers band ("0-1", "2-5", "6-10", "11+") of a number of different
+    interventions (Figure 8)."""
+    if count < 0:
+        raise ValueError("A count of interventions cannot be negative.")
+    for low, high, label in INTERVENTION_BANDS:
+        if count >= low and (high is None or count <= high):
+            return label
+    raise ValueError(count)  # unreachable: the last band is open-ended
+
+
+def intervention_counts(case_ids) -> dict[int, int]:
+    """Number of different interventions per case: the distinct kinds of intervention recorded
+    (a TAU marker requested and placed is one kind), plus safety planning where the case has a
+    safety plan, as Safety in Numbers counted it. Two queries whatever the number of cases;
+    cases with none are 0."""
+    case_ids = list(case_ids)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for case_id, type_key in (
+        Intervention.objects.filter(case_id__in=case_ids).values_list("case_id", "type").distinct()
+    ):
+        kinds[case_id].add(intervention_kind(type_key))
+    for case_id in (
+        SafetyPlan.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True).distinct()
+    ):
+        kinds[case_id].add(SAFETY_PLANNING_KIND)
+    return {case_id: len(kinds.get(case_id, ())) for case_id in case_ids}
+
+
+def intervention_count(case: Case) -> int:
+    return intervention_counts([case.pk])[case.pk]
+
+
+# --- The client's printable plan ----------------------------------------------------------------
+
+# Words that must not appear on the client's copy: someone else may see it. The staff page warns
+# when the caseworker's own text contains one.
+INDISCREET_WORDS = (
+    "abuse",
+    "abusive",
+    "abuser",
+    "violence",
+    "violent",
+    "domestic",
+    "idva",
+    "perpetrator",
+    "marac",
+    "refuge",
+    "safelives",
+    "lantern",
+)
+_INDISCREET = re.compile(r"\b(" + "|".join(INDISCREET_WORDS) + r")\b", re.IGNORECASE)
+
+
+def indiscreet_words(version: SafetyPlanVersion, *, extra=()) -> list[tuple[str, str]]:
+    """(section heading, word) for each section whose text names the service or the abuse.
+    `extra`: further words to look for, such as the service's own name."""
+    found = []
+    patterns = [_INDISCREET, *(re.compile(re.escape(w), re.IGNORECASE) for w in extra if w)]
+    for heading, text in version.sections():
+        words = {}
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                words.setdefault(match.group(0).lower(), match.group(0))
+        found.extend((heading, word) for word in words.values())
+    return found
+
+
+def plan_print_html(version: SafetyPlanVersion) -> str:
+    """The client's copy as HTML: no service name, logo or wording about abuse."""
+    return render_to_string("cases/plans/print.html", {"version": version, "for_pdf": False})
+
+
+def plan_pdf(version: SafetyPlanVersion) -> bytes:
+    """The client's copy as a PDF (WeasyPrint). Separate from the view so a task can call it."""
+    from weasyprint import CSS, HTML
+
+    html = render_to_string("cases/plans/print.html", {"version": version, "for_pdf": True})
+    stylesheet = finders.find("css/print-plan.css")
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=stylesheet)])

@@ -1,0 +1,21 @@
+"""Safety plans, support by area of need and interventions; included into cases/urls.py (app
+"cases"). IDs only in the paths."""
+
+from django.urls import path
+
+from . import views_plans as views
+
+urlpatterns = [
+    path("<int:case_pk>/plans/", views.plan_list, name="plan_list"),
+    path("<int:case_pk>/plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/versions/<int:number>/", views.plan_detail, name="plan_version"),
+    path("plans/<int:pk>/review/", views.plan_review, name="plan_review"),
+    path("plans/<int:pk>/versions/<int:number>/print/", views.plan_print, name="plan_print"),
+    path("plans/<int:pk>/versions/<int:number>/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("<int:case_pk>/support/", views.support_list, name="support_list"),
+    path("<int:case_pk>/support/<slug:area>/", views.support_edit, name="support_edit"),
+    path("<int:case_pk>/interventions/", views.intervention_list, name="intervention_list"),
+    path("<int:case_pk>/interventions/new/", views.intervention_add, name="intervention_add"),
+    path("interventions/<int:pk>/delete/", views.intervention_delete, name="intervention_delete"),
+]

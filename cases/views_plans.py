@@ -1,0 +1,297 @@
+"""Views for safety plans, support by area of need and interventions. Thin: every case is found
+through the scoped selectors (another service's case answers 404), a user who may read a case
+but not change it gets 403 on the edit pages, the services write, and reads are audited."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+
+from . import selectors_plans, services_plans
+from .forms_plans import (
+    AreaSupportForm,
+    ConfirmDeleteForm,
+    InterventionForm,
+    SafetyPlanCreateForm,
+    SafetyPlanVersionForm,
+)
+from .models import AreaSupport, SafetyPlan
+from .models.support import SupportArea
+from .selectors import can_edit_case, case_get_for_user
+from .services_plans import SECTION_FIELDS
+
+
+def _audit(request, action, case, obj=None, **detail):
+    record_event(
+        actor=request.user,
+        action=action,
+        service=case.service_id,
+        case_id=case.pk,
+        obj=obj if obj is not None else case,
+        detail=detail or None,
+    )
+
+
+def _require_edit(request, case):
+    if not can_edit_case(request.user, case):
+        raise PermissionDenied
+
+
+def _posted(request):
+    """The POST data for a bound form (even an empty POST), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(None, error)
+
+
+# --- Safety plans -------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request, case_pk):
+    case = case_get_for_user(request.user, case_pk)
+    plans = list(selectors_plans.plans_for_case(case))
+    _audit(request, AuditEvent.Action.VIEW, case, page="safety plans")
+    return render(
+        request,
+        "cases/plans/plan_list.html",
+        {
+            "case": case,
+            "plans": plans,
+            "can_edit": can_edit_case(request.user, case),
+            "can_add": len(plans) < len(SafetyPlan.Kind.choices) and not case.is_closed,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request, case_pk):
+    case = case_get_for_user(request.user, case_pk)
+    _require_edit(request, case)
+    existing = set(case.safety_plans.values_list("kind", flat=True))
+    form = SafetyPlanCreateForm(_posted(request), existing_kinds=existing)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            version = services_plans.safety_plan_create(
+                case=case,
+                actor=request.user,
+                kind=data.pop("kind"),
+                reviewed_on=data.pop("reviewed_on"),
+                **data,
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Safety plan saved.")
+            return redirect("cases:plan_detail", pk=version.plan_id)
+    return render(
+        request, "cases/plans/plan_form.html", {"case": case, "form": form, "is_review": False}
+    )
+
+
+@login_required
+def plan_detail(request, pk, number=None):
+    """The plan's latest version (or the numbered one), with the list of its versions."""
+    plan = selectors_plans.plan_get_for_user(request.user, pk)
+    version = selectors_plans.plan_version(plan, number)
+    versions = list(plan.versions.order_by("-number").values("number", "reviewed_on"))
+    _audit(request, AuditEvent.Action.VIEW, plan.case, version)
+    case = plan.case
+    return render(
+        request,
+        "cases/plans/plan_detail.html",
+        {
+            "case": case,
+            "plan": plan,
+            "version": version,
+            "versions": versions,
+            "is_latest": version.number == versions[0]["number"],
+            "can_edit": can_edit_case(request.user, case) and not case.is_closed,
+            "warnings": selectors_plans.indiscreet_words(version, extra=[case.service.name]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_review(request, pk):
+    plan = selectors_plans.plan_get_for_user(request.user, pk)
+    _require_edit(request, plan.case)
+    latest = selectors_plans.plan_version(plan)
+    initial = {name: getattr(latest, name) for name in (*SECTION_FIELDS, "next_review_on")}
+    initial["next_review_on"] = None  # a review sets its own next date
+    form = SafetyPlanVersionForm(_posted(request), initial=initial, is_review=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            version = services_plans.safety_plan_review(
+                plan=plan,
+                actor=request.user,
+                reviewed_on=data.pop("reviewed_on"),
+                assessment_id=latest.assessment_id,
+                **data,
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Plan reviewed: version {version.number} saved.")
+            return redirect("cases:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "cases/plans/plan_form.html",
+        {"case": plan.case, "plan": plan, "latest": latest, "form": form, "is_review": True},
+    )
+
+
+@login_required
+def plan_print(request, pk, number):
+    """The client's copy, for the browser's print dialog: discreet (see print.html)."""
+    plan = selectors_plans.plan_get_for_user(request.user, pk)
+    version = selectors_plans.plan_version(plan, number)
+    _audit(request, AuditEvent.Action.VIEW, plan.case, version, page="printable plan")
+    return HttpResponse(selectors_plans.plan_print_html(version))
+
+
+@login_required
+def plan_pdf(request, pk, number):
+    plan = selectors_plans.plan_get_for_user(request.user, pk)
+    version = selectors_plans.plan_version(plan, number)
+    _audit(request, AuditEvent.Action.DOWNLOAD, plan.case, version, format="pdf")
+    # A one-page plan renders in well under a second; selectors_plans.plan_pdf can move to a
+    # task if plans grow.
+    response = HttpResponse(selectors_plans.plan_pdf(version), content_type="application/pdf")
+    # A plain file name: it may be seen in a download list.
+    response["Content-Disposition"] = 'attachment; filename="plan.pdf"'
+    return response
+
+
+# --- Support by area of need --------------------------------------------------------------------
+
+
+@login_required
+def support_list(request, case_pk):
+    case = case_get_for_user(request.user, case_pk)
+    _audit(request, AuditEvent.Action.VIEW, case, page="support by area of need")
+    return render(
+        request,
+        "cases/plans/support_list.html",
+        {
+            "case": case,
+            "areas": selectors_plans.area_support_for_case(case),
+            "can_edit": can_edit_case(request.user, case),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_edit(request, case_pk, area):
+    case = case_get_for_user(request.user, case_pk)
+    if area not in SupportArea.values:
+        raise Http404("No such area.")
+    _require_edit(request, case)
+    row = AreaSupport.objects.filter(case=case, area=area).first()
+    form = AreaSupportForm(_posted(request), area=area, row=row)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services_plans.area_support_record(
+                case=case,
+                actor=request.user,
+                area=area,
+                supported=data["supported"],
+                outcomes=data["outcomes"],
+                impact_safety=data["impact_safety"],
+                impact_wellbeing=data["impact_wellbeing"],
+                cyps_involvement=data.get("cyps_involvement") or (),
+                cyps_involvement_dont_know=data.get("cyps_involvement_dont_know", False),
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Support saved: {SupportArea(area).label}.")
+            return redirect("cases:support_list", case_pk=case.pk)
+    return render(
+        request,
+        "cases/plans/support_form.html",
+        {"case": case, "form": form, "area_label": SupportArea(area).label},
+    )
+
+
+# --- Interventions ------------------------------------------------------------------------------
+
+
+@login_required
+def intervention_list(request, case_pk):
+    case = case_get_for_user(request.user, case_pk)
+    interventions = list(selectors_plans.interventions_for_case(case))
+    count = selectors_plans.intervention_count(case)
+    _audit(request, AuditEvent.Action.VIEW, case, page="interventions")
+    return render(
+        request,
+        "cases/plans/intervention_list.html",
+        {
+            "case": case,
+            "interventions": interventions,
+            "count": count,
+            "band": selectors_plans.intervention_band(count),
+            "can_edit": can_edit_case(request.user, case) and not case.is_closed,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_add(request, case_pk):
+    case = case_get_for_user(request.user, case_pk)
+    _require_edit(request, case)
+    form = InterventionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_plans.intervention_record(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Intervention recorded.")
+            return redirect("cases:intervention_list", case_pk=case.pk)
+    return render(request, "cases/plans/intervention_form.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_delete(request, pk):
+    intervention = selectors_plans.intervention_get_for_user(request.user, pk)
+    case = intervention.case
+    _require_edit(request, case)
+    form = ConfirmDeleteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_plans.intervention_delete(intervention=intervention, actor=request.user)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Intervention removed.")
+            return redirect(reverse("cases:intervention_list", kwargs={"case_pk": case.pk}))
+    return render(
+        request,
+        "cases/plans/intervention_delete.html",
+        {"case": case, "intervention": intervention, "form": form},
+    )
