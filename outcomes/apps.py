@@ -1,6 +1,31 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_option_lists(sender, **kwargs):
+    from cases.services import sync_option_lists
+
+    from .questions import OPTION_LISTS
+
+    sync_option_lists(OPTION_LISTS)
 
 
 class OutcomesConfig(AppConfig):
     name = "outcomes"
     verbose_name = "Outcome forms"
+
+    def ready(self):
+        from accounts.demo import register_demo_seeder
+        from cases.extensions import (
+            register_case_panel,
+            register_prompt_source,
+            register_timeline_source,
+        )
+
+        from . import case_page, demo
+
+        post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="outcomes_options")
+        register_case_panel(40, "outcomes/_case_panel.html", case_page.panel_context)
+        register_timeline_source(case_page.timeline_items)
+        register_prompt_source("caseworker", case_page.caseworker_prompts)
+        register_demo_seeder(30, demo.seed_outcome_forms)

@@ -1,0 +1,73 @@
+"""What every outcome form shares: draft or submitted, who submitted it and when, and column
+helpers that keep each answer an SQL-countable column with the Insights labels."""
+
+from django.conf import settings
+from django.db import models
+
+from cases.choices import insights_choices
+from cases.models import Option
+from cases.models.case import CaseChild
+
+# Long enough for the longest Insights label (checked by the tests).
+ANSWER_LENGTH = 100
+
+
+class FormStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+def answer(table_key: str, verbose_name: str, extra: tuple[str, ...] = ()) -> models.CharField:
+    """A single answer: the table's options (+ "Don't know"); blank = missing."""
+    choices = insights_choices(table_key) + [(label, label) for label in extra]
+    return models.CharField(verbose_name, max_length=ANSWER_LENGTH, blank=True, choices=choices)
+
+
+def choice(choices, verbose_name: str) -> models.CharField:
+    return models.CharField(verbose_name, max_length=ANSWER_LENGTH, blank=True, choices=choices)
+
+
+def options(table_key: str, verbose_name: str) -> models.ManyToManyField:
+    """A multi-select: rows of cases.Option whose list_key is the Insights table key."""
+    return models.ManyToManyField(
+        Option,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"list_key": table_key},
+        verbose_name=verbose_name,
+    )
+
+
+def dont_know(verbose_name: str = "Don't know") -> models.BooleanField:
+    """ "Don't know" for a multi-select (an answer, unlike no option ticked, which is missing)."""
+    return models.BooleanField(verbose_name, default=False)
+
+
+def count(verbose_name: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(verbose_name, null=True, blank=True)
+
+
+class OutcomeForm(CaseChild):
+    """Base of the case-level forms. Subclasses redeclare `case` with their related_name."""
+
+    status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    kind = ""  # "intake", "review", ... (the URL and registry key)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == FormStatus.SUBMITTED
+
+    @property
+    def audit_label(self):
+        return f"{self._meta.verbose_name.capitalize()} {self.pk}"

@@ -1,0 +1,338 @@
+"""Outcome form pages. Thin: the selectors scope, the forms validate, the services write.
+
+A case the user cannot see answers 404 (from the selectors); one they can see but not edit
+answers 403 on the edit pages.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+from cases.selectors import can_edit_case, case_get_for_user
+
+from . import questions as q
+from . import selectors, services
+from .forms import IncidentFormSet, PoliceReportForm, form_class_for, section_id
+from .models import Incident
+
+KIND_TITLES = services.KIND_TITLES
+
+
+def _kind(kind: str) -> str:
+    if kind not in services.KINDS:
+        raise Http404
+    return kind
+
+
+def _audit_view(request, case, obj=None):
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=case.service_id,
+        case_id=case.pk,
+        obj=obj or case,
+    )
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def new_referral_url(case) -> str:
+    """Where a re-referral starts (the referrals app's form when it exists)."""
+    for name in ("referrals:referral_create", "referrals:referral_new", "referrals:new"):
+        try:
+            return f"{reverse(name)}?client={case.client_id}"
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _section_nav(form_obj, questions):
+    answers = services.answers_of(form_obj, questions)
+    nav = []
+    for title, section_questions in q.sections(questions):
+        asked = [x for x in section_questions if q.applies(x, answers)]
+        done = sum(q.is_answered(x, answers) for x in asked)
+        nav.append({"title": title, "id": section_id(title), "done": done, "asked": len(asked)})
+    return nav
+
+
+@login_required
+def case_forms(request, case_id):
+    case = case_get_for_user(request.user, case_id)
+    _audit_view(request, case)
+    return render(
+        request,
+        "outcomes/case_forms.html",
+        {
+            "case": case,
+            "forms_by_kind": selectors.forms_for_case(case),
+            "titles": KIND_TITLES,
+            "can_edit": can_edit_case(request.user, case),
+            "is_closing": services.case_is_closing(case),
+        },
+    )
+
+
+@login_required
+@require_POST
+def form_start(request, case_id, kind):
+    kind = _kind(kind)
+    case = case_get_for_user(request.user, case_id)
+    if not can_edit_case(request.user, case):
+        raise PermissionDenied
+    try:
+        form_obj = services.outcome_form_start(kind=kind, case=case, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("outcomes:case_forms", case_id=case.pk)
+    return redirect("outcomes:form_edit", kind=kind, pk=form_obj.pk)
+
+
+@login_required
+def form_detail(request, kind, pk):
+    kind = _kind(kind)
+    form_obj = selectors.form_get_for_user(request.user, kind, pk)
+    case = form_obj.case
+    _audit_view(request, case, form_obj)
+    _model, questions, _one = services.KINDS[kind]
+    answers = services.answers_of(form_obj, questions)
+    rows = []
+    for title, section_questions in q.sections(questions):
+        section_rows = []
+        for question in section_questions:
+            if not q.applies(question, answers):
+                continue
+            value = answers.get(question.field)
+            if question.kind == q.MULTI:
+                shown = ", ".join(sorted(value)) if value else ""
+                if answers.get(question.dont_know_field):
+                    shown = "Don't know"
+            else:
+                shown = "" if value in (None, "") else str(value)
+            label = form_obj._meta.get_field(question.field).verbose_name
+            section_rows.append({"label": label, "value": shown})
+        rows.append((title, section_rows))
+    context = {
+        "case": case,
+        "kind": kind,
+        "title": KIND_TITLES[kind],
+        "form_obj": form_obj,
+        "sections": rows,
+        "can_edit": can_edit_case(request.user, case),
+    }
+    if kind == "criminal":
+        context["reports"] = selectors.police_reports_for(form_obj)
+    if kind == "civil":
+        context["orders"] = list(form_obj.orders.all())
+    if kind == "follow_up":
+        context["new_referral_url"] = new_referral_url(case)
+    return render(request, "outcomes/form_detail.html", context)
+
+
+def _editable(request, kind, pk):
+    form_obj = selectors.form_get_for_user(request.user, kind, pk)
+    if not can_edit_case(request.user, form_obj.case):
+        raise PermissionDenied
+    return form_obj
+
+
+@login_required
+def form_edit(request, kind, pk):
+    kind = _kind(kind)
+    form_obj = _editable(request, kind, pk)
+    case = form_obj.case
+    form_class = form_class_for(kind)
+    _model, questions, _one = services.KINDS[kind]
+    gaps = []
+    if request.method == "POST":
+        form = form_class(request.POST, instance=form_obj)
+        submit = "submit" in request.POST
+        if form.is_valid():
+            try:
+                services.outcome_form_save(
+                    form=form_obj,
+                    actor=request.user,
+                    values=form.values(),
+                    submit=submit,
+                    confirm_gaps=bool(request.POST.get("confirm_gaps")),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            except services.GapsToConfirm as pending:
+                gaps = pending.gaps
+            else:
+                if submit:
+                    messages.success(request, f"{KIND_TITLES[kind]} submitted.")
+                    return redirect("outcomes:form_detail", kind=kind, pk=form_obj.pk)
+                messages.success(request, "Draft saved.")
+                return redirect("outcomes:form_edit", kind=kind, pk=form_obj.pk)
+        # Re-read the stored answers for the progress figures (nothing was saved).
+        form_obj = selectors.form_get_for_user(request.user, kind, pk)
+    else:
+        form = form_class(instance=form_obj)
+        _audit_view(request, case, form_obj)
+    nav = _section_nav(form_obj, questions)
+    context = {
+        "case": case,
+        "kind": kind,
+        "title": KIND_TITLES[kind],
+        "form_obj": form_obj,
+        "form": form,
+        "gaps": gaps,
+        "nav": nav,
+        "answered": sum(s["done"] for s in nav),
+        "asked": sum(s["asked"] for s in nav),
+        "autosave": not form_obj.is_submitted,
+    }
+    if kind == "criminal":
+        context["reports"] = selectors.police_reports_for(form_obj)
+    if kind == "follow_up":
+        context["new_referral_url"] = new_referral_url(case)
+    return render(request, "outcomes/form_edit.html", context)
+
+
+@login_required
+@require_POST
+def form_autosave(request, kind, pk):
+    """Saves a draft from the page's script. Always answers JSON: 200 saved, 400 with the
+    errors by field (nothing saved), 403 not allowed, 409 already submitted."""
+    kind = _kind(kind)
+    form_obj = selectors.form_get_for_user(request.user, kind, pk)
+    if not can_edit_case(request.user, form_obj.case):
+        return JsonResponse({"saved": False, "error": "You cannot change this case."}, status=403)
+    if form_obj.is_submitted:
+        return JsonResponse(
+            {"saved": False, "error": "Submitted forms are not autosaved."}, status=409
+        )
+    form = form_class_for(kind)(request.POST, instance=form_obj)
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
+    try:
+        saved = services.outcome_form_save(form=form_obj, actor=request.user, values=form.values())
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return JsonResponse({"saved": False, "errors": errors}, status=400)
+    except PermissionDenied:
+        return JsonResponse({"saved": False, "error": "You cannot change this case."}, status=403)
+    answered, asked = services.progress(saved, services.KINDS[kind][1])
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+            "answered": answered,
+            "asked": asked,
+        }
+    )
+
+
+@login_required
+@require_POST
+def form_discard(request, kind, pk):
+    kind = _kind(kind)
+    form_obj = _editable(request, kind, pk)
+    case_id = form_obj.case_id
+    try:
+        services.outcome_form_discard(form=form_obj, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("outcomes:form_detail", kind=kind, pk=form_obj.pk)
+    messages.success(request, f"Draft {KIND_TITLES[kind].lower()} discarded.")
+    return redirect("outcomes:case_forms", case_id=case_id)
+
+
+# --- Police reports ----------------------------------------------------------------------------
+
+
+def _report_page(request, cj_form, report=None):
+    if request.method == "POST":
+        form = PoliceReportForm(request.POST, instance=report)
+        formset = IncidentFormSet(
+            request.POST,
+            queryset=report.incidents.all() if report else Incident.objects.none(),
+            prefix="incidents",
+        )
+        if form.is_valid() and formset.is_valid():
+            incidents = [
+                {
+                    "id": row.instance.pk if row.instance.pk else None,
+                    **{name: row.cleaned_data.get(name) for name in row.Meta.fields},
+                }
+                for row in formset.forms
+                if row.cleaned_data
+                and not row.cleaned_data.get("DELETE")
+                and (row.instance.pk or any(row.cleaned_data.get(n) for n in row.Meta.fields))
+            ]
+            try:
+                services.police_report_save(
+                    cj_form=cj_form,
+                    actor=request.user,
+                    values=form.values(),
+                    incidents=incidents,
+                    report=report,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Police report saved.")
+                return redirect("outcomes:form_edit", kind="criminal", pk=cj_form.pk)
+    else:
+        form = PoliceReportForm(instance=report)
+        formset = IncidentFormSet(
+            queryset=report.incidents.all() if report else Incident.objects.none(),
+            prefix="incidents",
+        )
+    return render(
+        request,
+        "outcomes/police_report_form.html",
+        {
+            "case": cj_form.case,
+            "cj_form": cj_form,
+            "report": report,
+            "form": form,
+            "formset": formset,
+        },
+    )
+
+
+@login_required
+def police_report_add(request, pk):
+    cj_form = _editable(request, "criminal", pk)
+    return _report_page(request, cj_form)
+
+
+@login_required
+def police_report_edit(request, pk):
+    report = selectors.police_report_get_for_user(request.user, pk)
+    if not can_edit_case(request.user, report.case):
+        raise PermissionDenied
+    return _report_page(request, report.form, report)
+
+
+@login_required
+@require_POST
+def police_report_delete(request, pk):
+    report = selectors.police_report_get_for_user(request.user, pk)
+    if not access.can(request.user, access.Capability.EDIT_CASES, report.case.service_id):
+        raise PermissionDenied
+    cj_form_pk = report.form_id
+    try:
+        services.police_report_delete(report=report, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Police report removed.")
+    return redirect("outcomes:form_edit", kind="criminal", pk=cj_form_pk)
