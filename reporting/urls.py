@@ -1,5 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("insights/", include("reporting.insights.urls")),
+    path("impact/", include("reporting.impact.urls")),
+]

@@ -1,0 +1,1 @@
+"""The SafeLives Insights tables, computed in the database from Lantern's records."""

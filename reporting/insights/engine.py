@@ -1,0 +1,446 @@
+"""The table engine: universes, table specs, and one aggregate pass per universe.
+
+A *universe* is the set of rows a group of tables counts (referrals received in the period,
+intakes in the period de-duplicated by client, exits in the period matched to an intake, ...),
+always restricted by the date range in WHERE (an index can serve it) and by the chosen services,
+teams and risk levels. Each table spec turns into conditional aggregates (COUNT ... FILTER) that
+are evaluated together in ONE query per universe and period; multi-select tables add one
+GROUP BY over their many-to-many table. The number of queries depends on the number of tables,
+never on the number of cases.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Avg, Count, Max, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from cases.catalogue.insights import TABLES_BY_KEY
+from cases.choices import DONT_KNOW
+
+from ..periods import Period
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+    kind: str = "option"  # option | group | member | dont_know | missing | errors
+
+    def percent(self, n: int) -> float | None:
+        return None if not n else 100.0 * self.count / n
+
+
+@dataclass
+class Figures:
+    """One table's figures for one period."""
+
+    n: int
+    rows: list[Row]
+    statistics: dict[str, float | None] = field(default_factory=dict)
+
+    def row(self, label: str) -> Row | None:
+        return next((row for row in self.rows if row.label == label), None)
+
+    def count(self, label: str) -> int:
+        row = self.row(label)
+        return row.count if row else 0
+
+
+@dataclass
+class TableResult:
+    key: str
+    section: str
+    question: str
+    universe: str
+    current: Figures
+    comparison: Figures | None = None
+    note: str = ""
+
+
+# --- Filters and universes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    service_ids: tuple[int, ...]
+    team_ids: tuple[int, ...] = ()
+    risk_levels: tuple[str, ...] = ()
+
+
+def _day_bounds(period: Period):
+    start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return start, end
+
+
+@dataclass(frozen=True)
+class Universe:
+    """Rows of `model` dated within the period (by `date_field`, a DateField or a
+    DateTimeField), of the chosen services."""
+
+    key: str
+    label: str
+    queryset: Callable[[], QuerySet]
+    date_field: str
+    case_path: str  # from the model to cases.Case ("" when the model is Case)
+    is_datetime: bool = False
+    dedupe_client: bool = False
+    narrow: Callable[[QuerySet], QuerySet] | None = None
+    service_field: str = ""  # where the service is, when not on the case (e.g. a referral)
+
+    def rows(self, period: Period, filters: ReportFilters) -> QuerySet:
+        qs = self.queryset()
+        if self.is_datetime:
+            start, end = _day_bounds(period)
+            qs = qs.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+        else:
+            qs = qs.filter(
+                **{
+                    f"{self.date_field}__gte": period.start,
+                    f"{self.date_field}__lte": period.end,
+                }
+            )
+        case = f"{self.case_path}__" if self.case_path else ""
+        service_field = self.service_field or f"{case}service"
+        qs = qs.filter(**{f"{service_field}_id__in": filters.service_ids})
+        if filters.team_ids:
+            qs = qs.filter(**{f"{case}team_id__in": filters.team_ids})
+        if filters.risk_levels:
+            qs = qs.filter(**{f"{case}risk_level__in": filters.risk_levels})
+        if self.narrow is not None:
+            qs = self.narrow(qs)
+        if self.dedupe_client:
+            # Client profile tables count people, not cases: the latest row per client.
+            client = f"{case}client_id"
+            latest = qs.order_by().values(client).annotate(last=Max("pk")).values("last")
+            qs = self.queryset().filter(pk__in=Subquery(latest))
+        return qs
+
+
+# --- Table specs -----------------------------------------------------------------------------
+
+
+def _catalogue(key):
+    return TABLES_BY_KEY[key]
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str  # the Insights table key (its question and options come from the catalogue)
+    universe: str
+    applies: Q | None = None  # n is the rows where this holds
+    note: str = ""
+
+    @property
+    def table(self):
+        return _catalogue(self.key)
+
+    def options(self) -> tuple[str, ...]:
+        return self.table.options
+
+
+@dataclass(frozen=True)
+class ChoiceSpec(Spec):
+    """One answer per row in a CharField holding the seed's label (blank or NULL = missing)."""
+
+    field: str = ""
+    # Options counted by their own condition instead of `field == label` (e.g. "Not sex
+    # assigned at birth", which is a separate question on the client record).
+    conditions: dict | None = None
+
+    def aggregates(self, prefix: str) -> dict:
+        base = self.applies or Q()
+        exprs = {f"{prefix}n": Count("pk", filter=base)}
+        for index, label in enumerate(self.options()):
+            condition = (self.conditions or {}).get(label) or Q(**{self.field: label})
+            exprs[f"{prefix}o{index}"] = Count("pk", filter=base & condition)
+        if self.table.has_dont_know:
+            exprs[f"{prefix}dk"] = Count("pk", filter=base & Q(**{self.field: DONT_KNOW}))
+        if self.table.has_missing:
+            exprs[f"{prefix}missing"] = Count(
+                "pk",
+                filter=base & (Q(**{self.field: ""}) | Q(**{f"{self.field}__isnull": True})),
+            )
+        return exprs
+
+    def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
+        rows = [
+            Row(label, values[f"{prefix}o{index}"]) for index, label in enumerate(self.options())
+        ]
+        return _finish(self.table, values[f"{prefix}n"], rows, values, prefix)
+
+
+@dataclass(frozen=True)
+class MultiSpec(Spec):
+    """Several answers per row: a many-to-many to cases.Option (list_key = the table key) or to
+    cases.Agency, with an optional boolean "Don't know" column. Ticking nothing is missing
+    unless `empty_is_answer`.
+
+    By default the many-to-many is a field of the universe's own rows. When it lives elsewhere
+    (the client's disability types, the children's CYPS involvement), `owner` names that model,
+    `owner_key` the path from an owner to the thing counted (e.g. "case"), and `row_key` the
+    path from a universe row to the same thing: each option then counts distinct keys.
+    """
+
+    field: str = ""
+    dont_know_field: str = ""
+    empty_is_answer: bool = False
+    owner: Callable | None = None  # () -> model holding `field`
+    owner_key: str = "pk"
+    row_key: str = "pk"
+    label_field: str = "label"
+
+    def aggregates(self, prefix: str) -> dict:
+        base = self.applies or Q()
+        exprs = {f"{prefix}n": Count("pk", filter=base)}
+        if self.dont_know_field:
+            exprs[f"{prefix}dk"] = Count("pk", filter=base & Q(**{self.dont_know_field: True}))
+        return exprs
+
+    def grouped(self, rows_qs: QuerySet) -> dict:
+        """One GROUP BY over the many-to-many table: keys per option, and keys with any."""
+        owner = self.owner() if self.owner else rows_qs.model
+        relation = owner._meta.get_field(self.field)
+        through = relation.remote_field.through
+        source = relation.m2m_field_name()
+        target = relation.m2m_reverse_field_name()
+        scoped = rows_qs.filter(self.applies) if self.applies is not None else rows_qs
+        keys = scoped.values(self.row_key)
+        counted = source if self.owner_key == "pk" else f"{source}__{self.owner_key}"
+        links = through.objects.filter(**{f"{counted}__in": keys})
+        per_option = dict(
+            links.values_list(f"{target}__{self.label_field}").annotate(
+                keys=Count(counted, distinct=True)
+            )
+        )
+        answered = links.aggregate(keys=Count(counted, distinct=True))["keys"]
+        return {"per_option": per_option, "answered": answered}
+
+    def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
+        per_option = extra["per_option"]
+        labels = list(self.options())
+        # Options admins added (or retired ones still on records) are reported too.
+        labels += sorted(label for label in per_option if label not in labels)
+        rows = [Row(label, per_option.get(label, 0)) for label in labels]
+        n = values[f"{prefix}n"]
+        dont_know = values.get(f"{prefix}dk", 0)
+        figures = _finish(self.table, n, rows, {}, prefix, include_special=False)
+        if self.table.has_dont_know:
+            figures.rows.append(Row(DONT_KNOW, dont_know, "dont_know"))
+        if self.table.has_missing and not self.empty_is_answer:
+            missing = max(n - extra["answered"] - dont_know, 0)
+            figures.rows.append(Row("Missing", missing, "missing"))
+        return figures
+
+
+@dataclass(frozen=True)
+class BandSpec(Spec):
+    """A number banded into the table's options, with its mean or median. `value` is an
+    expression over the universe's rows; `bands` gives (low, high) per option, inclusive."""
+
+    value: Callable = None  # () -> expression
+    bands: tuple = ()
+    statistic: str = ""  # "mean" | "median"
+    errors_below: float | None = None  # values below this are reported as "Errors"
+
+    def aggregates(self, prefix: str) -> dict:
+        base = (self.applies or Q()) & Q(**{f"{prefix}v__isnull": False})
+        exprs = {f"{prefix}n": Count("pk", filter=self.applies or Q())}
+        for index, (low, high) in enumerate(self.bands):
+            condition = Q(**{f"{prefix}v__gte": low}) if low is not None else Q()
+            if high is not None:
+                condition &= Q(**{f"{prefix}v__lte": high})
+            exprs[f"{prefix}o{index}"] = Count("pk", filter=base & condition)
+        if self.errors_below is not None:
+            exprs[f"{prefix}errors"] = Count(
+                "pk", filter=base & Q(**{f"{prefix}v__lt": self.errors_below})
+            )
+            valid = base & Q(**{f"{prefix}v__gte": self.errors_below})
+        else:
+            valid = base
+        exprs[f"{prefix}missing"] = Count(
+            "pk", filter=(self.applies or Q()) & Q(**{f"{prefix}v__isnull": True})
+        )
+        if self.statistic == "mean":
+            exprs[f"{prefix}mean"] = Avg(f"{prefix}v", filter=valid)
+        return exprs
+
+    def annotations(self, prefix: str) -> dict:
+        return {f"{prefix}v": self.value()}
+
+    def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
+        rows = [
+            Row(label, values[f"{prefix}o{index}"]) for index, label in enumerate(self.options())
+        ]
+        figures = Figures(values[f"{prefix}n"], rows)
+        if self.table.has_errors or self.errors_below is not None:
+            figures.rows.append(Row("Errors", values.get(f"{prefix}errors", 0), "errors"))
+        if self.table.has_missing:
+            figures.rows.append(Row("Missing", values[f"{prefix}missing"], "missing"))
+        if self.statistic == "mean":
+            mean = values[f"{prefix}mean"]
+            figures.statistics["mean"] = None if mean is None else float(mean)
+        if self.statistic == "median":
+            figures.statistics["median"] = extra.get("median")
+        return figures
+
+
+@dataclass(frozen=True)
+class CustomSpec(Spec):
+    """A table computed by its own function from the universe's rows (still in the database)."""
+
+    compute: Callable = None  # (rows_qs) -> Figures
+
+    def aggregates(self, prefix: str) -> dict:
+        return {}
+
+
+@dataclass(frozen=True)
+class GroupSpec(Spec):
+    """An answer whose label set is open (admins rename and add referral routes): one GROUP BY;
+    the seed's options first, then any other label found. `label_map` maps a seed label to the
+    stored label where they differ."""
+
+    field: str = ""
+    label_map: dict | None = None
+
+    def aggregates(self, prefix: str) -> dict:
+        base = self.applies or Q()
+        return {
+            f"{prefix}n": Count("pk", filter=base),
+            f"{prefix}missing": Count("pk", filter=base & Q(**{f"{self.field}__isnull": True})),
+        }
+
+    def grouped(self, rows_qs: QuerySet) -> dict:
+        scoped = rows_qs.filter(self.applies) if self.applies is not None else rows_qs
+        counts = dict(
+            scoped.exclude(**{f"{self.field}__isnull": True})
+            .order_by()
+            .values_list(self.field)
+            .annotate(rows=Count("pk"))
+        )
+        return {"per_option": counts}
+
+    def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
+        counts = dict(extra["per_option"])
+        rows = []
+        for label in self.options():
+            stored = (self.label_map or {}).get(label, label)
+            rows.append(Row(label, counts.pop(stored, 0)))
+        rows += [Row(label, count) for label, count in sorted(counts.items())]
+        figures = Figures(values[f"{prefix}n"], rows)
+        if self.table.has_missing:
+            figures.rows.append(Row("Missing", values[f"{prefix}missing"], "missing"))
+        return figures
+
+
+@dataclass(frozen=True)
+class PostSpec(Spec):
+    """A table made from other tables' figures (already computed in the database), e.g. the
+    needs-and-support matrix or the count of forms used."""
+
+    compute: Callable = None  # (results: dict[key, Figures]) -> Figures
+    universe: str = ""
+    needs: tuple[str, ...] = ()  # the tables it is made from
+
+
+def _finish(table, n, rows, values, prefix, include_special=True) -> Figures:
+    figures = Figures(n, rows)
+    counts = {row.label: row.count for row in rows}
+    groups = []
+    for label, members in table.groups:
+        groups.append((label, sum(counts.get(member, 0) for member in members)))
+    if groups:
+        # Group rows (e.g. "White", "Total BME") follow the options they sum.
+        figures.rows.extend(Row(label, total, "group") for label, total in groups)
+    if include_special:
+        if table.has_dont_know and f"{prefix}dk" in values:
+            figures.rows.append(Row(DONT_KNOW, values[f"{prefix}dk"], "dont_know"))
+        if table.has_missing and f"{prefix}missing" in values:
+            figures.rows.append(Row("Missing", values[f"{prefix}missing"], "missing"))
+    return figures
+
+
+# --- Medians ---------------------------------------------------------------------------------
+
+
+def median(qs: QuerySet, expression_name: str) -> float | None:
+    """The median of an annotated value over a queryset, computed by the database:
+    percentile_cont on PostgreSQL; on SQLite (the embedded demo) the middle row(s) by
+    ORDER BY ... LIMIT/OFFSET."""
+    values = qs.filter(**{f"{expression_name}__isnull": False}).order_by().values(expression_name)
+    if connection.vendor == "postgresql":
+        sql, params = values.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM ({sql}) AS t(v)",  # noqa: S608
+                params,
+            )
+            result = cursor.fetchone()[0]
+        return _number(result)
+    total = values.count()
+    if not total:
+        return None
+    ordered = values.order_by(expression_name).values_list(expression_name, flat=True)
+    middle = [_number(value) for value in ordered[(total - 1) // 2 : total // 2 + 1]]
+    return sum(middle) / len(middle)
+
+
+def _number(value) -> float | None:
+    """Numbers as floats; durations as days."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
+
+
+# --- Running a report ------------------------------------------------------------------------
+
+
+def run_tables(specs, universes: dict[str, Universe], period: Period, filters: ReportFilters):
+    """Figures for every spec over one period: one aggregate query per universe, plus one
+    GROUP BY per multi-select table and one query per median."""
+    results: dict[str, Figures] = {}
+    by_universe: dict[str, list] = {}
+    for spec in specs:
+        if not isinstance(spec, PostSpec):
+            by_universe.setdefault(spec.universe, []).append(spec)
+    for universe_key, group in by_universe.items():
+        universe = universes[universe_key]
+        rows = universe.rows(period, filters)
+        annotations, aggregates = {}, {}
+        for index, spec in enumerate(group):
+            prefix = f"t{index}_"
+            if isinstance(spec, BandSpec):
+                annotations.update(spec.annotations(prefix))
+            aggregates.update(spec.aggregates(prefix))
+        annotated = rows.annotate(**annotations) if annotations else rows
+        values = annotated.aggregate(**aggregates) if aggregates else {}
+        for index, spec in enumerate(group):
+            prefix = f"t{index}_"
+            extra = {}
+            if isinstance(spec, MultiSpec | GroupSpec):
+                extra = spec.grouped(rows)
+            elif isinstance(spec, BandSpec) and spec.statistic == "median":
+                valid = annotated
+                if spec.applies is not None:
+                    valid = valid.filter(spec.applies)
+                if spec.errors_below is not None:
+                    valid = valid.filter(**{f"{prefix}v__gte": spec.errors_below})
+                extra = {"median": median(valid, f"{prefix}v")}
+            if isinstance(spec, CustomSpec):
+                results[spec.key] = spec.compute(rows)
+            else:
+                results[spec.key] = spec.figures(values, prefix, extra)
+    for spec in specs:
+        if isinstance(spec, PostSpec):
+            results[spec.key] = spec.compute(results)
+    return results
