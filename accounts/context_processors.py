@@ -12,6 +12,8 @@ def lantern(request):
         "product_name": settings.LANTERN_PRODUCT_NAME,
         "demo_mode": settings.LANTERN_DEMO_MODE,
         "current_service": current,
+        "can_run_reports": signed_in
+        and bool(access.service_ids_with(user, access.Capability.RUN_REPORTS)),
         "switchable_services": getattr(request, "member_services", None)
         or (access.member_services(user) if signed_in else []),
     }

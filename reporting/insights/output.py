@@ -168,3 +168,54 @@ def as_xlsx(results: list[TableResult], suppress_below: int | None = None, title
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+STATISTIC_LABELS = {
+    "mean": "Average",
+    "average": "Average",
+    "median": "Median",
+    "median_weeks": "Median (weeks)",
+    "reduced": "Cases whose score fell",
+}
+
+
+def display_table(result: TableResult, suppress_below: int | None = None) -> dict:
+    """One table as the report page shows it: each row's count and % beside the comparison's."""
+    current, comparison = result.current, result.comparison
+    rows = []
+    for row in current.rows:
+        other = comparison.row(row.label) if comparison else None
+        rows.append(
+            {
+                "label": row.label,
+                "kind": row.kind,
+                "count": shown(row.count, suppress_below),
+                "percent": percent(row.count, current.n, suppress_below),
+                "comparison_count": shown(other.count, suppress_below) if other else None,
+                "comparison_percent": (
+                    percent(other.count, comparison.n, suppress_below) if other else None
+                ),
+            }
+        )
+    statistics = [
+        {
+            "label": STATISTIC_LABELS.get(name, name),
+            "value": None if value is None else round(value, 1),
+            "comparison": (
+                None
+                if comparison is None or comparison.statistics.get(name) is None
+                else round(comparison.statistics[name], 1)
+            ),
+        }
+        for name, value in current.statistics.items()
+    ]
+    return {
+        "key": result.key,
+        "question": result.question,
+        "universe": result.universe,
+        "note": result.note,
+        "n": shown(current.n, suppress_below),
+        "comparison_n": shown(comparison.n, suppress_below) if comparison else None,
+        "rows": rows,
+        "statistics": statistics,
+    }

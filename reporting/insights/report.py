@@ -7,7 +7,16 @@ from cases.catalogue.insights import TABLES_BY_KEY
 
 from ..periods import Period
 from .engine import PostSpec, ReportFilters, TableResult, run_tables
-from .tables import SPECS, UNIVERSES
+from .tables import SPECS, SPECS_BY_KEY, UNIVERSES
+
+
+def _universe_label(spec) -> str:
+    """What a table counts; a table made from others counts what the first of them counts."""
+    if spec.universe:
+        return UNIVERSES[spec.universe].label
+    if isinstance(spec, PostSpec) and spec.needs:
+        return _universe_label(SPECS_BY_KEY[spec.needs[0]])
+    return "forms dated in the period"
 
 
 @dataclass
@@ -48,13 +57,13 @@ def build_report(
         if keys is not None and spec.key not in keys:
             continue
         catalogue = TABLES_BY_KEY[spec.key]
-        universe = UNIVERSES[spec.universe].label if spec.universe else catalogue.universe
+        universe = _universe_label(spec)
         tables.append(
             TableResult(
                 key=spec.key,
                 section=catalogue.section,
                 question=catalogue.question,
-                universe=catalogue.universe or universe,
+                universe=universe,
                 current=current[spec.key],
                 comparison=previous.get(spec.key),
                 note=spec.note,

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.insights, name="insights"),
+    path("export/", views.insights_export, name="insights_export"),
+]

@@ -1,0 +1,133 @@
+"""Times the full Insights report for a year of 100,000 cases on PostgreSQL.
+
+    .venv/bin/python benchmarks/insights_report.py [--cases 100000] [--database-url URL]
+
+Loads the demo organisation and N synthetic cases (with about ten contacts each) into the
+database the first time (later runs reuse them), then builds every table for the last 365 days,
+beside the year before, and prints: the time (best of three runs), the number of SQL queries,
+the number of cases counted, and the time of one plain sequential scan of the same tables (the
+floor to compare with). The query count must not depend on the number of cases.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCANNED_TABLES = (
+    "cases_case",
+    "cases_client",
+    "referrals_referral",
+    "outcomes_intakeform",
+    "outcomes_exitform",
+    "riskassessment_assessment",
+    "cases_contact",
+    "cases_areasupport",
+    "cases_intervention",
+)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCHMARK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lantern_bench"
+        ),
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    _create_database(args.database_url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Service
+    from cases.models import Case
+    from reporting.insights.engine import ReportFilters
+    from reporting.insights.report import build_report
+    from reporting.periods import Period
+
+    call_command("migrate", verbosity=0)
+    if not Service.objects.exists():
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    synthetic = Case.objects.filter(reference__startswith="SYN-").count()
+    if synthetic < args.cases:
+        print(f"Loading {args.cases - synthetic} synthetic cases (once)...", flush=True)
+        started = time.perf_counter()
+        call_command("generate_cases", cases=args.cases - synthetic, seed=synthetic + 1, years=2.0)
+        print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    today = datetime.date.today()  # noqa: DTZ011
+    period = Period(today - datetime.timedelta(days=364), today)
+    filters = ReportFilters(service_ids=tuple(Service.objects.values_list("pk", flat=True)))
+
+    timings = []
+    for _ in range(args.runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            report = build_report(period=period, filters=filters)
+            timings.append(time.perf_counter() - started)
+    with_comparison_started = time.perf_counter()
+    build_report(period=period, filters=filters, comparison_period=period.previous())
+    with_comparison = time.perf_counter() - with_comparison_started
+
+    with connection.cursor() as cursor:
+        counts = {}
+        scan_started = time.perf_counter()
+        for table in SCANNED_TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            counts[table] = cursor.fetchone()[0]
+        scan = time.perf_counter() - scan_started
+
+    intakes = report.table("client_age").current.n
+    exits = report.table("exit_case_status").current.n
+    print(
+        f"database: {connection.vendor}, cases in the database: {counts['cases_case']:,}, "
+        f"contacts: {counts['cases_contact']:,}"
+    )
+    print(f"period: {period.start} to {period.end}: {intakes:,} intakes, {exits:,} exits counted")
+    print(f"tables: {len(report.tables)}")
+    print(
+        f"full report, one period: best {min(timings):.2f} s of {args.runs} "
+        f"(all runs: {', '.join(f'{t:.2f}' for t in timings)})"
+    )
+    print(f"full report with the comparison period: {with_comparison:.2f} s")
+    print(f"SQL queries for one period: {len(queries)}")
+    print(
+        f"floor, one sequential scan (count(*)) of the {len(SCANNED_TABLES)} tables: {scan:.2f} s"
+    )
+
+
+def _create_database(url):
+    """Creates the benchmark database on first use (PostgreSQL only)."""
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""A few charts as server-side SVG (no JavaScript; the same markup prints and goes into PDFs)."""
+
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+from .engine import Figures
+
+# The tables charted on the report page: a chart is a summary, the table beside it the record.
+CHARTED_TABLES = (
+    "referral_route",
+    "dash_ticks_intake",
+    "dash_ticks_exit",
+    "exit_case_status",
+    "client_outcome_feel_safer",
+)
+
+BAR_HEIGHT = 18
+GAP = 8
+LABEL_WIDTH = 230
+BAR_WIDTH = 300
+CURRENT_FILL = "#1f5f8b"
+COMPARISON_FILL = "#9bb7cc"
+
+
+def bar_chart(title: str, current: Figures, comparison: Figures | None = None) -> str:
+    """Horizontal bars of each option's share of n, with the comparison period's beside it.
+    Every bar carries its figure as text, so colour is never the only signal."""
+    previous = {row.label: row.count for row in comparison.rows} if comparison else {}
+    # Options nobody chose in either period are in the table, not the chart.
+    rows = [
+        row
+        for row in current.rows
+        if row.kind in ("option", "dont_know", "missing") and (row.count or previous.get(row.label))
+    ]
+    per_row = BAR_HEIGHT * (2 if comparison else 1) + GAP
+    height = per_row * len(rows) + GAP
+    width = LABEL_WIDTH + BAR_WIDTH + 70
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-labelledby="chart-title-{id(current)}">',
+        f'<title id="chart-title-{id(current)}">{escape(title)}</title>',
+    ]
+    for index, row in enumerate(rows):
+        y = GAP + index * per_row
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" '
+            f'font-size="12" fill="#212529">{escape(_short(row.label))}</text>'
+        )
+        parts.append(_bar(y, row.count, current.n, CURRENT_FILL))
+        if comparison:
+            parts.append(
+                _bar(y + BAR_HEIGHT, previous.get(row.label, 0), comparison.n, COMPARISON_FILL)
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar(y: int, count: int, n: int, fill: str) -> str:
+    share = count / n if n else 0
+    length = max(round(BAR_WIDTH * share), 1 if count else 0)
+    text = f"{100 * share:.0f}% ({count})" if n else "no data"
+    return (
+        f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{length}" height="{BAR_HEIGHT - 4}" '
+        f'fill="{fill}"/>'
+        f'<text x="{LABEL_WIDTH + length + 4}" y="{y + BAR_HEIGHT - 5}" font-size="11" '
+        f'fill="#212529">{text}</text>'
+    )
+
+
+def _short(label: str, limit: int = 38) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def for_report(report) -> dict[str, str]:
+    charts = {}
+    for table in report.tables:
+        if table.key in CHARTED_TABLES:
+            charts[table.key] = mark_safe(  # noqa: S308 - every text in it is escaped above
+                bar_chart(table.question, table.current, table.comparison)
+            )
+    return charts
