@@ -11,6 +11,7 @@ from accounts import access
 from accounts.exports import export_file_create
 from accounts.models import Service
 
+from ..analyses import marac_table, safety_in_numbers, service_of_100
 from . import charts
 from .forms import InsightsFilterForm
 from .output import as_csv, as_xlsx, display_table
@@ -32,7 +33,7 @@ def insights(request):
     form = _filter_form(request, request.GET or None)
     if not request.GET:
         form = _filter_form(request, InsightsFilterForm.initial_data(form))
-    report, sections = None, []
+    report, sections, analyses = None, [], {}
     if form.is_valid():
         report = build_report(
             period=form.cleaned_data["period"],
@@ -49,6 +50,11 @@ def insights(request):
             sections.append(
                 {"anchor": f"section-{index}", "title": section, "tables": shown_tables}
             )
+        analyses = {
+            "service_of_100": service_of_100(report),
+            "safety_in_numbers": safety_in_numbers(report.period, report.filters),
+            "marac": marac_table(report.period, report.filters),
+        }
     return render(
         request,
         "reporting/insights/report.html",
@@ -56,6 +62,7 @@ def insights(request):
             "form": form,
             "report": report,
             "sections": sections,
+            "analyses": analyses,
             "filter_items": _items(form.data),
             "export_formats": EXPORT_FORMATS,
         },
