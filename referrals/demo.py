@@ -15,7 +15,7 @@ from accounts import access
 from accounts.models import Team
 from cases import services as case_services
 from cases.catalogue import insights
-from cases.models import Case, ChildInCase, Contact, Perpetrator
+from cases.models import Case, ChildInCase, Contact, Option, Perpetrator
 
 from . import services
 from .models import Referral, ReferralRoute
@@ -37,6 +37,22 @@ def _weighted(rng, table_key):
     table = insights.TABLES_BY_KEY[table_key]
     weights = [count or 1 for count in table.seed_counts] or None
     return rng.choices(table.options, weights=weights, k=1)[0]
+
+
+def _options(rng, list_key, count):
+    """`count` different options of a lookup list, drawn in the seed's proportions."""
+    table = insights.TABLES_BY_KEY[list_key]
+    by_label = {option.label: option for option in Option.objects.of(list_key)}
+    labels = [label for label in table.options if label in by_label]
+    weights = [
+        count or 1
+        for label, count in zip(table.options, table.seed_counts, strict=False)
+        if label in by_label
+    ]
+    chosen = set()
+    while labels and len(chosen) < min(count, len(labels)):
+        chosen.add(rng.choices(labels, weights=weights or None, k=1)[0])
+    return [by_label[label] for label in sorted(chosen)]
 
 
 @transaction.atomic
@@ -72,6 +88,11 @@ def _seed_service(service, rng):
             "sex_at_birth": _weighted(rng, "client_sex_at_birth"),
             "ethnicity": _weighted(rng, "client_ethnicity"),
             "sexual_orientation": _weighted(rng, "client_sexual_orientation"),
+            # "Not sex assigned at birth" is a question of its own on the client record.
+            "gender_identity": rng.choices(["Female", "Male", "Not disclosed"], [95, 4, 1])[0],
+            "financial_situation": _weighted(rng, "client_financial_situation"),
+            "pregnant": rng.choices(["Yes", "No", ""], weights=[6, 84, 10])[0],
+            "disability": rng.choices(["Yes", "No", "Don't know", ""], weights=[18, 70, 4, 8])[0],
         }
         referral = services.referral_file(
             service=service,
@@ -118,8 +139,15 @@ def _fill_case(case, caseworker, rng, now):
         relationship=_weighted(rng, "primary_perpetrator_relationship"),
         sex_at_birth=_weighted(rng, "perpetrator_sex_at_birth"),
     )
+    client = case.client
+    client.employment.set(_options(rng, "client_employment", 1))
+    if client.disability == "Yes":
+        client.disability_types.set(_options(rng, "client_disability_type", rng.randint(1, 2)))
     for _ in range(rng.choice([0, 0, 1, 2, 3])):
-        ChildInCase.objects.create(case=case, age_years=rng.randint(0, 17), lives_with="client")
+        child = ChildInCase.objects.create(
+            case=case, age_years=rng.randint(0, 17), lives_with="client"
+        )
+        child.cyps_involvement.set(_options(rng, "cyps_involvement_intake", 1))
     start = datetime.datetime.combine(case.opened_on, datetime.time(10), tzinfo=datetime.UTC)
     for index in range(rng.randint(1, 14)):
         at = start + datetime.timedelta(days=index * rng.randint(2, 9), hours=rng.randint(0, 6))

@@ -354,3 +354,17 @@ def test_period_helpers():
     assert quarter(2025, 1) == Period(datetime.date(2025, 4, 1), datetime.date(2025, 6, 30))
     assert quarter(2025, 4).previous() == quarter(2025, 3)
     assert quarter(2025, 1).label == "Q1 2025-26"
+
+
+def test_children_entered_by_age_are_counted_in_their_band(service, author):
+    from cases.models import ChildInCase
+
+    form = intake(service, author)
+    for age in (0, 2, 17, 18, 30):
+        ChildInCase.objects.create(case=form.case, age_years=age)
+    result = figures(service, "children_ages")
+    assert result.n == 5
+    assert result.count("0 - 12 months") == 1
+    assert result.count("1 - 3 years") == 1
+    assert result.count("17 - 18 years") == 2
+    assert result.count("24+ years") == 1

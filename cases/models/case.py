@@ -302,6 +302,15 @@ class Perpetrator(CaseChild):
         ordering = ["-is_primary", "pk"]
 
 
+def age_band_for(age_years: int | None) -> str:
+    """The Insights age band (table children_ages) of an age in whole years."""
+    if age_years is None:
+        return ""
+    bands = ((0, "0 - 12 months"), (3, "1 - 3 years"), (11, "4 - 11 years"),
+             (16, "12 - 16 years"), (18, "17 - 18 years"), (24, "18 - 24 years"))  # fmt: skip
+    return next((label for upper, label in bands if age_years <= upper), "24+ years")
+
+
 @audited(m2m_fields={"cyps_involvement"})
 class ChildInCase(CaseChild):
     """A child or young person involved in the case."""
@@ -330,6 +339,12 @@ class ChildInCase(CaseChild):
         limit_choices_to={"list_key": "cyps_involvement_intake"},
         verbose_name="children and young people's services involvement",
     )
+
+    def save(self, *args, **kwargs):
+        # The report counts bands; a caseworker often knows only the age.
+        if not self.age_band:
+            self.age_band = age_band_for(self.age_years)
+        super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["pk"]
