@@ -14,20 +14,42 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SafetyPlanVersionForm(forms.ModelForm):
-    """A version of a plan: first made, or reviewed (the review starts from the last version)."""
+    """A version of a plan: first made, or reviewed (the review starts from the last version).
+    assessments: the case's risk assessments it may answer (cases.hooks_plans), latest first;
+    the latest is chosen unless the caseworker picks another."""
+
+    assessment_id = forms.TypedChoiceField(
+        label="Risk assessment it answers",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="The plan answers the risks this assessment found.",
+    )
 
     class Meta:
         model = SafetyPlanVersion
-        fields = ["reviewed_on", "review_reason", *SECTION_FIELDS, "next_review_on"]
+        fields = [
+            "reviewed_on",
+            "review_reason",
+            "assessment_id",
+            *SECTION_FIELDS,
+            "next_review_on",
+        ]
         widgets = {
             "reviewed_on": DATE_INPUT,
             "next_review_on": DATE_INPUT,
             **{name: forms.Textarea(attrs={"rows": 3}) for name in SECTION_FIELDS},
         }
 
-    def __init__(self, *args, is_review=False, **kwargs):
+    def __init__(self, *args, is_review=False, assessments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewed_on"].initial = timezone.localdate()
+        self.fields["assessment_id"].choices = [
+            ("", "None" if assessments else "No risk assessment yet"),
+            *((choice.pk, choice.label) for choice in assessments),
+        ]
+        if assessments:
+            self.fields["assessment_id"].initial = assessments[0].pk
         if not is_review:
             del self.fields["review_reason"]
         else:

@@ -1,5 +1,6 @@
 """Wires safety plans, support by area of need and interventions into Lantern: the case-page
-panel, the timeline source, the built-in option lists and the demo data. Called once from
+panel, the timeline source, the caseworker's prompt for plans due for review, the built-in
+option lists and the demo data. Called once from
 CasesConfig.ready() (register_plans_extensions)."""
 
 import datetime
@@ -9,10 +10,17 @@ from django.db.models import Max
 from django.db.models.signals import post_migrate
 from django.urls import reverse
 
-from .extensions import TimelineItem, register_case_panel, register_timeline_source
+from .extensions import (
+    Prompt,
+    TimelineItem,
+    register_case_panel,
+    register_prompt_source,
+    register_timeline_source,
+)
 
 PANEL_ORDER = 25
 DEMO_SEEDER_ORDER = 25
+PROMPT_LIMIT = 20
 
 
 def register_plans_extensions() -> None:
@@ -20,6 +28,7 @@ def register_plans_extensions() -> None:
 
     register_case_panel(PANEL_ORDER, "cases/plans/_case_panel.html", case_panel_context)
     register_timeline_source(plans_timeline)
+    register_prompt_source("caseworker", plan_review_prompts)
     register_demo_seeder(DEMO_SEEDER_ORDER, seed_demo_plans)
     post_migrate.connect(
         _sync_option_lists, sender=apps.get_app_config("cases"), dispatch_uid="cases_plans_options"
@@ -38,7 +47,7 @@ def _sync_option_lists(sender, **kwargs):
 
 def case_panel_context(request, case) -> dict:
     """Plans (kind, latest version), the Safety in Numbers count and band, and the number of
-    areas where support was given: 4 queries."""
+    areas where support was given: 5 queries (one more per registered intervention source)."""
     from .models import AreaSupport
     from .selectors_plans import intervention_band, intervention_count
 
@@ -97,6 +106,41 @@ def plans_timeline(case) -> list[TimelineItem]:
     return items
 
 
+def plan_review_prompts(user, cases_qs) -> list[Prompt]:
+    """The caseworker's open cases whose current safety plan is due for review (its "review
+    again by" date has come): one query."""
+    from django.db.models import OuterRef, Subquery
+    from django.utils import timezone
+
+    from .models import Case, SafetyPlan, SafetyPlanVersion
+
+    latest_number = (
+        SafetyPlanVersion.objects.filter(plan_id=OuterRef("plan_id"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    due = (
+        SafetyPlanVersion.objects.filter(
+            plan__case__in=cases_qs.filter(status__in=[Case.Status.OPEN, Case.Status.ON_HOLD]),
+            next_review_on__lte=timezone.localdate(),
+            number=Subquery(latest_number),
+        )
+        .order_by("next_review_on", "pk")
+        .values_list(
+            "plan_id", "plan__kind", "plan__case_id", "plan__case__reference", "next_review_on"
+        )[:PROMPT_LIMIT]
+    )
+    return [
+        Prompt(
+            case_id=case_id,
+            reference=reference,
+            message=f"{SafetyPlan.Kind(kind).label} due for review ({review_on:%d/%m/%Y})",
+            url=reverse("cases:plan_detail", args=[plan_id]),
+        )
+        for plan_id, kind, case_id, reference, review_on in due
+    ]
+
+
 # --- Demo data ---------------------------------------------------------------------------------
 
 _DEMO_SECTIONS = {
@@ -122,17 +166,91 @@ _DEMO_INTERVENTIONS = (
     ("benefits_support", 28),
     ("freedom_programme", 35),
 )
+# Closed demo cases: how often an output that Safety in Numbers does not rate (police checks,
+# TAU markers, alarms, signposting, ...) was given. Demo data only: reports count what is
+# recorded, never this figure.
+_DEMO_OTHER_OUTPUT_RATE = 0.2
+_DEMO_REVIEW_RATE = 0.4
+_DEMO_DIGITAL_PLAN_RATE = 0.3
+# The Insights safety outcome that each kind of plan is.
+_PLAN_OUTCOMES = (
+    ("personal", "Established personal safety plan"),
+    ("digital", "Established digital/tech safety plan"),
+)
 
 
 def seed_demo_plans(*, services, stdout=None) -> None:
-    """Synthetic plans, support and interventions on the demo cases: each service's first eight
-    open cases with no safety plan yet (so a second run creates nothing). The cases get from
-    four to eleven different interventions (counting safety planning), so the Safety in Numbers
-    bands 2-5, 6-10 and 11+ all show; some plans have been reviewed, some cases have a digital
-    plan too."""
-    from accounts import access
+    """Synthetic plans, support and interventions on the demo cases; a second run creates
+    nothing.
 
-    from .models import Agency, Case, Option
+    1. Each service's first eight open cases with no safety plan yet get a worked example: a
+       personal plan (some reviewed, some with a digital plan too), from three to eleven
+       different interventions (so the Safety in Numbers bands 2-5, 6-10 and 11+ all show) and
+       support in a few areas.
+    2. Each closed case (the cases with exit forms) with nothing recorded yet gets the history
+       it had while open, drawn from the seeds' own rates so the Insights support tables and
+       the outputs look like a real service's: a safety plan as often as Safety in Numbers
+       found safety planning (81%), each Table 4 intervention at its seed rate, and for each
+       Insights area support recorded, given or not, with outcomes and impact weighted by the
+       Insights counts (seed 002). A random generator seeded by the case keeps it repeatable.
+    """
+    from .models import Agency, Case
+
+    agency = Agency.objects.filter(is_retired=False).order_by("name").first()
+    open_filled = closed_filled = 0
+    for service in services.values():
+        cases = Case.objects.filter(service=service, status=Case.Status.OPEN).order_by("pk")[:8]
+        for index, case in enumerate(cases):
+            if not case.safety_plans.exists() and _seed_open_case(case, index, agency):
+                open_filled += 1
+        closed = Case.objects.filter(service=service, status=Case.Status.CLOSED).order_by("pk")
+        for case in closed:
+            if not _has_plans_or_support(case) and _seed_closed_case(case, agency):
+                closed_filled += 1
+    if stdout is not None:
+        stdout.write(
+            f"Safety plans, support and interventions: {open_filled} open and {closed_filled} "
+            "closed demo cases filled."
+        )
+
+
+def _has_plans_or_support(case) -> bool:
+    return case.safety_plans.exists() or case.interventions.exists() or case.area_support.exists()
+
+
+def _demo_actor(case):
+    from accounts import access
+    from accounts.models import Membership, Role
+
+    actor = case.caseworker
+    if actor is None or not access.can(actor, access.Capability.EDIT_CASES, case.service_id):
+        membership = (
+            Membership.objects.filter(
+                service_id=case.service_id,
+                role__in=[Role.CASEWORKER, Role.TEAM_LEADER],
+                read_only=False,
+                user__is_active=True,
+            )
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        actor = membership.user if membership else None
+    if actor is None or not access.can(actor, access.Capability.EDIT_CASES, case.service_id):
+        return None
+    return actor
+
+
+def _assessment_answered(case, on: datetime.date):
+    """The id of the latest assessment of the case made on or before the plan's date."""
+    from .hooks_plans import assessments_for_plan
+
+    earlier = [choice for choice in assessments_for_plan(case) if choice.assessed_on <= on]
+    return earlier[0].pk if earlier else None
+
+
+def _seed_open_case(case, index, agency) -> bool:
+    from .models import Option
     from .models.support import SupportArea, outcomes_list_key
     from .services_plans import (
         area_support_record,
@@ -141,64 +259,192 @@ def seed_demo_plans(*, services, stdout=None) -> None:
         safety_plan_review,
     )
 
-    created = 0
-    agency = Agency.objects.filter(is_retired=False).order_by("name").first()
-    areas = list(SupportArea.values)
-    for service in services.values():
-        cases = Case.objects.filter(service=service, status=Case.Status.OPEN).order_by("pk")[:8]
-        for index, case in enumerate(cases):
-            if case.safety_plans.exists():
-                continue
-            actor = case.caseworker
-            if actor is None or not access.can(actor, access.Capability.EDIT_CASES, service.pk):
-                continue
-            today = datetime.date.today()  # noqa: DTZ011 - demo dates only
+    actor = _demo_actor(case)
+    if actor is None:
+        return False
+    today = datetime.date.today()  # noqa: DTZ011 - demo dates only
 
-            def day(offset, start=case.opened_on, today=today):
-                return min(start + datetime.timedelta(days=offset), today)
+    def day(offset, start=case.opened_on):
+        return min(start + datetime.timedelta(days=offset), today)
 
-            version = safety_plan_create(
-                case=case, actor=actor, kind="personal", reviewed_on=day(1), **_DEMO_SECTIONS
+    def review_by(agreed_on):
+        # Four weeks on; one case in four has let it pass, so the dashboard shows a prompt.
+        four_weeks = agreed_on + datetime.timedelta(days=28)
+        later = today + datetime.timedelta(days=7 + index)
+        return four_weeks if index % 4 == 0 else max(four_weeks, later)
+
+    version = safety_plan_create(
+        case=case,
+        actor=actor,
+        kind="personal",
+        reviewed_on=day(1),
+        assessment_id=_assessment_answered(case, day(1)),
+        next_review_on=review_by(day(1)),
+        **_DEMO_SECTIONS,
+    )
+    if index % 2 and day(30) > version.reviewed_on:
+        safety_plan_review(
+            plan=version.plan,
+            actor=actor,
+            reviewed_on=day(30),
+            review_reason="Risk reviewed after a new incident.",
+            assessment_id=_assessment_answered(case, day(30)),
+            next_review_on=review_by(day(30)),
+            **{**_DEMO_SECTIONS, "travel_work": "Lifts to work from a colleague."},
+        )
+    if index % 3 == 0:
+        safety_plan_create(
+            case=case,
+            actor=actor,
+            kind="digital",
+            reviewed_on=day(2),
+            phone_online_safety=_DEMO_SECTIONS["phone_online_safety"],
+            emergency=_DEMO_SECTIONS["emergency"],
+        )
+    for number, (type_key, offset) in enumerate(_DEMO_INTERVENTIONS):
+        if number > index + 2:
+            break
+        intervention_record(
+            case=case,
+            actor=actor,
+            type=type_key,
+            occurred_on=day(offset),
+            agency=agency if type_key == "signposting_referral" else None,
+        )
+    for area in list(SupportArea.values)[: 1 + index % 4]:
+        supported = "No" if area == SupportArea.HOUSING and index % 2 else "Yes"
+        outcomes = list(Option.objects.of(outcomes_list_key(area)).offered()[:2])
+        area_support_record(
+            case=case,
+            actor=actor,
+            area=area,
+            supported=supported,
+            outcomes=outcomes if supported == "Yes" else [],
+            impact_safety="Improved slightly" if supported == "Yes" else "",
+            impact_wellbeing="Improved greatly" if supported == "Yes" else "",
+        )
+    return True
+
+
+def _seed_closed_case(case, agency) -> bool:
+    """A closed case's plans, interventions and support, as they were recorded while it was
+    open (the services refuse new plans and interventions on a closed case, so the demo uses
+    their inner writers, which check everything else)."""
+    import random
+
+    from django.db import transaction
+
+    from .catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
+    from .models.interventions import INTERVENTION_TYPES
+    from .services_plans import (
+        _intervention_write,
+        _safety_plan_next_version,
+        _safety_plan_start,
+    )
+
+    actor = _demo_actor(case)
+    if actor is None or case.closed_on is None:
+        return False
+    rng = random.Random(f"plans-{case.pk}")  # noqa: S311 - synthetic demo data
+    length = max((case.closed_on - case.opened_on).days, 0)
+
+    def day(low=0, high=None):
+        return case.opened_on + datetime.timedelta(days=rng.randint(low, high or length))
+
+    sin_rates = {item.key: item.seed_percent / 100 for item in SIN_INTERVENTIONS}
+    with transaction.atomic():
+        if rng.random() < sin_rates["safety_planning"]:
+            made_on = day(0, min(length, 7))
+            version = _safety_plan_start(
+                case=case,
+                actor=actor,
+                kind="personal",
+                reviewed_on=made_on,
+                assessment_id=_assessment_answered(case, made_on),
+                **_DEMO_SECTIONS,
             )
-            if index % 2 and day(30) > version.reviewed_on:
-                safety_plan_review(
+            if length > 30 and rng.random() < _DEMO_REVIEW_RATE:
+                reviewed_on = day(30)
+                _safety_plan_next_version(
                     plan=version.plan,
                     actor=actor,
-                    reviewed_on=day(30),
-                    review_reason="Risk reviewed after a new incident.",
-                    **{**_DEMO_SECTIONS, "travel_work": "Lifts to work from a colleague."},
+                    reviewed_on=reviewed_on,
+                    review_reason="Reviewed before the court date.",
+                    assessment_id=_assessment_answered(case, reviewed_on),
+                    **{**_DEMO_SECTIONS, "travel_work": "A colleague gives lifts to work."},
                 )
-            if index % 3 == 0:
-                safety_plan_create(
+            if rng.random() < _DEMO_DIGITAL_PLAN_RATE:
+                _safety_plan_start(
                     case=case,
                     actor=actor,
                     kind="digital",
-                    reviewed_on=day(2),
+                    reviewed_on=made_on,
                     phone_online_safety=_DEMO_SECTIONS["phone_online_safety"],
-                    emergency=_DEMO_SECTIONS["emergency"],
                 )
-            for number, (type_key, offset) in enumerate(_DEMO_INTERVENTIONS):
-                if number > index + 2:
-                    break
-                intervention_record(
+        for item in INTERVENTION_TYPES:
+            # A MARAC referral is recorded on the risk pages (the risk demo makes them).
+            if item.key in ("marac_referral", "tau_marker_placed"):
+                continue
+            if rng.random() < sin_rates.get(item.sin, _DEMO_OTHER_OUTPUT_RATE):
+                _intervention_write(
                     case=case,
                     actor=actor,
-                    type=type_key,
-                    occurred_on=day(offset),
-                    agency=agency if type_key == "signposting_referral" else None,
+                    type=item.key,
+                    occurred_on=day(),
+                    agency=agency if item.needs_agency else None,
+                    detail="",
+                    notes="",
                 )
-            for area in areas[: 1 + index % 4]:
-                supported = "No" if area == SupportArea.HOUSING and index % 2 else "Yes"
-                outcomes = list(Option.objects.of(outcomes_list_key(area)).offered()[:2])
-                area_support_record(
-                    case=case,
-                    actor=actor,
-                    area=area,
-                    supported=supported,
-                    outcomes=outcomes if supported == "Yes" else [],
-                    impact_safety="Improved slightly" if supported == "Yes" else "",
-                    impact_wellbeing="Improved greatly" if supported == "Yes" else "",
-                )
-            created += 1
-    if stdout is not None:
-        stdout.write(f"Safety plans, support and interventions: {created} demo cases filled.")
+        _seed_closed_case_support(case, actor, rng)
+    return True
+
+
+def _seed_closed_case_support(case, actor, rng) -> None:
+    """Support in each Insights area: recorded as often as the seed has an answer, given as
+    often as the seed says Yes, with outcomes and impact weighted by the seed's counts."""
+    from .catalogue.insights import TABLES_BY_KEY
+    from .choices import DONT_KNOW
+    from .models import Option
+    from .models.support import (
+        SupportArea,
+        impact_table_key,
+        outcomes_list_key,
+        supported_table_key,
+    )
+    from .services_plans import area_support_record
+
+    def weighted(table, count=1):
+        labels = list(table.options)
+        weights = [value or 0 for value in table.seed_counts]
+        if table.has_dont_know and table.seed_dont_know:
+            labels.append(DONT_KNOW)
+            weights.append(table.seed_dont_know)
+        picked = []
+        while len(picked) < min(count, len(labels)):
+            label = rng.choices(labels, weights=weights)[0]
+            if label not in picked:
+                picked.append(label)
+        return picked
+
+    plan_kinds = set(case.safety_plans.values_list("kind", flat=True))
+    for area in SupportArea.values:
+        table = TABLES_BY_KEY[supported_table_key(area)]
+        yes, no = table.seed_counts
+        if rng.random() >= (yes + no) / table.seed_n:
+            continue  # not answered, as in the seed's Missing row
+        if rng.random() >= yes / (yes + no):
+            area_support_record(case=case, actor=actor, area=area, supported="No")
+            continue
+        outcome_table = TABLES_BY_KEY[outcomes_list_key(area)]
+        labels = weighted(outcome_table, rng.choice((1, 1, 2, 3)))
+        if area == SupportArea.SAFETY:  # the plans made are outcomes of the safety support
+            labels += [label for kind, label in _PLAN_OUTCOMES if kind in plan_kinds]
+        area_support_record(
+            case=case,
+            actor=actor,
+            area=area,
+            supported="Yes",
+            outcomes=list(Option.objects.of(outcomes_list_key(area)).filter(label__in=labels)),
+            impact_safety=weighted(TABLES_BY_KEY[impact_table_key(area, "safety")])[0],
+            impact_wellbeing=weighted(TABLES_BY_KEY[impact_table_key(area, "wellbeing")])[0],
+        )

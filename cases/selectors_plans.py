@@ -15,6 +15,7 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent
 
 from .catalogue.safety_in_numbers import INTERVENTION_BANDS
+from .hooks_plans import interventions_recorded_elsewhere
 from .models import AreaSupport, Case, Intervention, Option, SafetyPlan, SafetyPlanVersion
 from .models.interventions import SAFETY_PLANNING_KIND, intervention_kind
 from .models.support import SupportArea
@@ -137,13 +138,13 @@ def intervention_band(count: int) -> str:
 def intervention_counts(case_ids) -> dict[int, int]:
     """Number of different interventions per case: the distinct kinds of intervention recorded
     (a TAU marker requested and placed is one kind), plus safety planning where the case has a
-    safety plan, as Safety in Numbers counted it. Two queries whatever the number of cases;
-    cases with none are 0."""
+    safety plan, plus those other apps record (a MARAC referral made on the risk pages, through
+    cases.hooks_plans), as Safety in Numbers counted them. A fixed number of queries whatever
+    the number of cases (two, and one per registered source); cases with none are 0."""
     case_ids = list(case_ids)
     kinds: dict[int, set[str]] = defaultdict(set)
-    for case_id, type_key in (
-        Intervention.objects.filter(case_id__in=case_ids).values_list("case_id", "type").distinct()
-    ):
+    recorded = Intervention.objects.filter(case_id__in=case_ids).values_list("case_id", "type")
+    for case_id, type_key in [*recorded.distinct(), *interventions_recorded_elsewhere(case_ids)]:
         kinds[case_id].add(intervention_kind(type_key))
     for case_id in (
         SafetyPlan.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True).distinct()

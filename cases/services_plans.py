@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 
+from .hooks_plans import assessments_for_plan
 from .models import (
     PLAN_SECTIONS,
     AreaSupport,
@@ -58,6 +59,14 @@ def safety_plan_create(
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.is_closed:
         raise ValidationError("A closed case cannot be given a new safety plan.")
+    return _safety_plan_start(
+        case=case, actor=actor, kind=kind, reviewed_on=reviewed_on, **sections
+    )
+
+
+def _safety_plan_start(*, case, actor, kind, reviewed_on, **sections) -> SafetyPlanVersion:
+    """Writes the plan and its first version. Also used by the demo seeder to give closed demo
+    cases the plans they had while open."""
     if SafetyPlan.objects.filter(case=case, kind=kind).exists():
         raise ValidationError({"kind": "This case already has this plan: review it instead."})
     plan = SafetyPlan(case=case, kind=kind, created_by=actor)
@@ -76,6 +85,11 @@ def safety_plan_review(
     plan = SafetyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     if plan.case.is_closed:
         raise ValidationError("The plan of a closed case cannot be reviewed.")
+    return _safety_plan_next_version(plan=plan, actor=actor, reviewed_on=reviewed_on, **sections)
+
+
+def _safety_plan_next_version(*, plan, actor, reviewed_on, **sections) -> SafetyPlanVersion:
+    """Writes the plan's next version (the demo seeder uses it as _safety_plan_start)."""
     latest = plan.versions.order_by("-number").first()
     if latest is not None and reviewed_on < latest.reviewed_on:
         raise ValidationError(
@@ -94,11 +108,23 @@ def _write_version(plan, *, number, actor, reviewed_on, fields) -> SafetyPlanVer
     _check_not_future("reviewed_on", reviewed_on)
     if reviewed_on is not None and reviewed_on < plan.case.opened_on - datetime.timedelta(days=30):
         raise ValidationError({"reviewed_on": "This is more than 30 days before the case opened."})
+    if reviewed_on is not None and plan.case.closed_on and reviewed_on > plan.case.closed_on:
+        raise ValidationError({"reviewed_on": "This is after the case was closed."})
     version = SafetyPlanVersion(
         plan=plan, number=number, made_by=actor, reviewed_on=reviewed_on, **fields
     )
     if not any((getattr(version, name) or "").strip() for name in SECTION_FIELDS):
         raise ValidationError("Write at least one section of the plan.")
+    # The assessment is stored by id (cases cannot import riskassessment), so the check that it
+    # is one of this case's own assessments is made here.
+    if version.assessment_id is not None:
+        assessed_on = {c.pk: c.assessed_on for c in assessments_for_plan(plan.case)}
+        if version.assessment_id not in assessed_on:
+            raise ValidationError({"assessment_id": "Choose a risk assessment of this case."})
+        if reviewed_on is not None and assessed_on[version.assessment_id] > reviewed_on:
+            raise ValidationError(
+                {"assessment_id": "This assessment was made after the plan was agreed."}
+            )
     version.full_clean()
     version.save()
     return version
@@ -191,6 +217,20 @@ def intervention_record(
     _require_edit(actor, case)
     if case.is_closed:
         raise ValidationError("Interventions cannot be added to a closed case.")
+    return _intervention_write(
+        case=case,
+        actor=actor,
+        type=type,
+        occurred_on=occurred_on,
+        agency=agency,
+        detail=detail,
+        notes=notes,
+    )
+
+
+def _intervention_write(*, case, actor, type, occurred_on, agency, detail, notes) -> Intervention:
+    """Validates and writes one intervention. Also used by the demo seeder to give closed demo
+    cases the history they had while open."""
     errors = {}
     item = INTERVENTION_TYPES_BY_KEY.get(type)
     if item is not None and item.needs_agency and agency is None:
@@ -202,6 +242,8 @@ def intervention_record(
             errors["occurred_on"] = "This date is in the future."
         elif occurred_on < case.opened_on - datetime.timedelta(days=30):
             errors["occurred_on"] = "This is more than 30 days before the case opened."
+        elif case.closed_on is not None and occurred_on > case.closed_on:
+            errors["occurred_on"] = "This is after the case was closed."
     if errors:
         raise ValidationError(errors)
     intervention = Intervention(
@@ -220,6 +262,9 @@ def intervention_record(
 
 @transaction.atomic
 def intervention_delete(*, intervention: Intervention, actor: User) -> None:
-    """Removes an intervention recorded by mistake (the change history keeps what it was)."""
+    """Removes an intervention recorded by mistake (the change history keeps what it was). A
+    closed case's record stays as it was when the case closed: its outputs have been counted."""
     _require_edit(actor, intervention.case)
+    if Case.objects.filter(pk=intervention.case_id, status=Case.Status.CLOSED).exists():
+        raise ValidationError("The interventions of a closed case cannot be removed.")
     intervention.delete()

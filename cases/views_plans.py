@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import Capability
 from accounts.audit import record_event
 from accounts.models import AuditEvent
 
@@ -21,7 +22,9 @@ from .forms_plans import (
     SafetyPlanCreateForm,
     SafetyPlanVersionForm,
 )
+from .hooks_plans import assessments_for_plan, intervention_types_recorded_elsewhere
 from .models import AreaSupport, SafetyPlan
+from .models.interventions import INTERVENTION_TYPES_BY_KEY
 from .models.support import SupportArea
 from .selectors import can_edit_case, case_get_for_user
 from .services_plans import SECTION_FIELDS
@@ -39,7 +42,9 @@ def _audit(request, action, case, obj=None, **detail):
 
 
 def _require_edit(request, case):
+    """403 for a user who may read the case but not change it; the refusal is audited."""
     if not can_edit_case(request.user, case):
+        _audit(request, AuditEvent.Action.DENIED, case, capability=str(Capability.EDIT_CASES))
         raise PermissionDenied
 
 
@@ -85,7 +90,9 @@ def plan_create(request, case_pk):
     case = case_get_for_user(request.user, case_pk)
     _require_edit(request, case)
     existing = set(case.safety_plans.values_list("kind", flat=True))
-    form = SafetyPlanCreateForm(_posted(request), existing_kinds=existing)
+    form = SafetyPlanCreateForm(
+        _posted(request), existing_kinds=existing, assessments=assessments_for_plan(case)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -114,6 +121,11 @@ def plan_detail(request, pk, number=None):
     versions = list(plan.versions.order_by("-number").values("number", "reviewed_on"))
     _audit(request, AuditEvent.Action.VIEW, plan.case, version)
     case = plan.case
+    assessment = None
+    if version.assessment_id is not None:
+        assessment = next(
+            (c for c in assessments_for_plan(case) if c.pk == version.assessment_id), None
+        )
     return render(
         request,
         "cases/plans/plan_detail.html",
@@ -122,6 +134,7 @@ def plan_detail(request, pk, number=None):
             "plan": plan,
             "version": version,
             "versions": versions,
+            "assessment": assessment,
             "is_latest": version.number == versions[0]["number"],
             "can_edit": can_edit_case(request.user, case) and not case.is_closed,
             "warnings": selectors_plans.indiscreet_words(version, extra=[case.service.name]),
@@ -137,16 +150,19 @@ def plan_review(request, pk):
     latest = selectors_plans.plan_version(plan)
     initial = {name: getattr(latest, name) for name in (*SECTION_FIELDS, "next_review_on")}
     initial["next_review_on"] = None  # a review sets its own next date
-    form = SafetyPlanVersionForm(_posted(request), initial=initial, is_review=True)
+    if request.method == "GET":  # the form shows the current version's text
+        _audit(request, AuditEvent.Action.VIEW, plan.case, latest, page="plan review form")
+    form = SafetyPlanVersionForm(
+        _posted(request),
+        initial=initial,
+        is_review=True,
+        assessments=assessments_for_plan(plan.case),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             version = services_plans.safety_plan_review(
-                plan=plan,
-                actor=request.user,
-                reviewed_on=data.pop("reviewed_on"),
-                assessment_id=latest.assessment_id,
-                **data,
+                plan=plan, actor=request.user, reviewed_on=data.pop("reviewed_on"), **data
             )
         except ValidationError as error:
             _form_errors_from(form, error)
@@ -208,6 +224,8 @@ def support_edit(request, case_pk, area):
         raise Http404("No such area.")
     _require_edit(request, case)
     row = AreaSupport.objects.filter(case=case, area=area).first()
+    if row is not None and request.method == "GET":
+        _audit(request, AuditEvent.Action.VIEW, case, row, page="support form")
     form = AreaSupportForm(_posted(request), area=area, row=row)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -253,6 +271,10 @@ def intervention_list(request, case_pk):
             "interventions": interventions,
             "count": count,
             "band": selectors_plans.intervention_band(count),
+            "counted_elsewhere": [
+                INTERVENTION_TYPES_BY_KEY[key].label
+                for key in intervention_types_recorded_elsewhere()
+            ],
             "can_edit": can_edit_case(request.user, case) and not case.is_closed,
         },
     )
@@ -281,6 +303,8 @@ def intervention_delete(request, pk):
     intervention = selectors_plans.intervention_get_for_user(request.user, pk)
     case = intervention.case
     _require_edit(request, case)
+    if request.method == "GET":
+        _audit(request, AuditEvent.Action.VIEW, case, intervention, page="remove intervention")
     form = ConfirmDeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -29,7 +29,17 @@ class RiskAssessmentConfig(AppConfig):
         register_timeline_source(hooks.case_timeline)
         register_prompt_source("team_leader", hooks.team_leader_prompts)
         register_demo_seeder(20, demo.seed)
+        self._register_plan_sources(hooks)
         self._register_home_panels(hooks)
+
+    @staticmethod
+    def _register_plan_sources(hooks):
+        # A safety plan answers one of the case's assessments; a MARAC referral counts as an
+        # intervention on the case.
+        from cases.hooks_plans import register_assessment_source, register_intervention_source
+
+        register_assessment_source(hooks.plan_assessments)
+        register_intervention_source("marac_referral", hooks.cases_referred_to_marac)
 
     @staticmethod
     def _register_home_panels(hooks):

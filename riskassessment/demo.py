@@ -6,6 +6,8 @@ MARAC meeting gets no other. Answers follow a fixed pattern from the case's ID: 
 
 import datetime
 
+from django.utils import timezone
+
 from accounts import access
 from accounts.models import Membership, Role, User
 from cases.models import Agency, Case, RiskLevel
@@ -116,45 +118,86 @@ def seed(*, services: dict, stdout) -> None:
     for area, items in sorted(by_area.items()):
         if not area or MaracMeeting.objects.filter(area=area).exists():
             continue
-        referrals = []
-        for case, intake, actor in items[:MAX_REFERRALS_PER_AREA]:
-            referrals.append(
-                risk_services.marac_refer(
-                    case=case,
-                    actor=actor,
-                    referred_on=intake.assessed_on + datetime.timedelta(days=1),
-                    referring_agency=agency,
-                    visible_high_risk=intake.visible_high_risk,
-                    professional_judgement=not intake.visible_high_risk,
-                    potential_escalation=intake.potential_escalation,
-                    assessment=intake,
-                )
-            )
-        held_on = max(r.referred_on for r in referrals) + datetime.timedelta(days=14)
-        meeting = risk_services.marac_meeting_create(
-            actor=coordinator, area=area, held_on=held_on, notes="Demo meeting (synthetic)."
-        )
-        for index, referral in enumerate(referrals):
-            hearing = risk_services.marac_hearing_add(
-                meeting=meeting, referral=referral, actor=coordinator
-            )
-            risk_services.marac_action_add(
-                hearing=hearing,
-                actor=coordinator,
-                agency=agency,
-                action="Agree a safety plan review with the client within a week.",
-                owner="Allocated Idva",
-                due_on=held_on + datetime.timedelta(days=7),
-            )
-            if index == 0:
-                risk_services.marac_hearing_record_outcome(
-                    hearing=hearing,
-                    actor=coordinator,
-                    outcome="Actions agreed; police marker placed (synthetic demo outcome).",
-                )
-        stdout.write(f"MARAC: a demo meeting for {area} with {len(referrals)} cases heard.")
+        _seed_area_meetings(area, items[:MAX_REFERRALS_PER_AREA], coordinator, agency, stdout)
     if not MaracReferral.objects.exists():
         stdout.write("MARAC: no new high-risk demo cases, so no meeting was created.")
+
+
+def _seed_area_meetings(area, items, coordinator, agency, stdout):
+    """A meeting hearing the area's new high-risk cases, with actions, an outcome and the case
+    facts the partnership counts; and, where the dates allow, the first case referred again
+    within 12 months and heard as a repeat at a second meeting."""
+    today = timezone.localdate()
+    referrals = [
+        risk_services.marac_refer(
+            case=case,
+            actor=actor,
+            referred_on=min(intake.assessed_on + datetime.timedelta(days=1), today),
+            referring_agency=agency,
+            visible_high_risk=intake.visible_high_risk,
+            professional_judgement=not intake.visible_high_risk,
+            potential_escalation=intake.potential_escalation,
+            assessment=intake,
+        )
+        for case, intake, actor in items
+    ]
+    held_on = max(r.referred_on for r in referrals) + datetime.timedelta(days=14)
+    meeting = risk_services.marac_meeting_create(
+        actor=coordinator, area=area, held_on=held_on, notes="Demo meeting (synthetic)."
+    )
+    for index, referral in enumerate(referrals):
+        _hear(meeting, referral, coordinator, agency, with_outcome=index == 0)
+    stdout.write(f"MARAC: a demo meeting for {area} with {len(referrals)} cases heard.")
+    first_case, _intake, first_actor = items[0]
+    again_on = held_on + datetime.timedelta(days=60)
+    if first_case.is_closed or again_on > today:
+        return
+    repeat = risk_services.marac_refer(
+        case=first_case,
+        actor=first_actor,
+        referred_on=again_on,
+        referring_agency=agency,
+        professional_judgement=True,
+        notes="Further incident reported by the police (synthetic demo referral).",
+    )
+    second = risk_services.marac_meeting_create(
+        actor=coordinator,
+        area=area,
+        held_on=again_on + datetime.timedelta(days=14),
+        notes="Demo meeting (synthetic).",
+    )
+    _hear(second, repeat, coordinator, agency, with_outcome=False)
+    stdout.write(f"MARAC: a second demo meeting for {area} hearing a repeat case.")
+
+
+def _hear(meeting, referral, coordinator, agency, *, with_outcome):
+    hearing = risk_services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
+    # Facts the case record cannot give, set in a fixed pattern from the case's ID.
+    seed = referral.case_id
+    risk_services.marac_hearing_record_facts(
+        hearing=hearing,
+        actor=coordinator,
+        coercive_control=seed % 3 != 0,
+        mental_health=hearing.mental_health if hearing.mental_health is not None else seed % 2 == 0,
+        children_in_household=(
+            hearing.children_in_household if hearing.children_in_household is not None else seed % 3
+        ),
+    )
+    risk_services.marac_action_add(
+        hearing=hearing,
+        actor=coordinator,
+        agency=agency,
+        action="Agree a safety plan review with the client within a week.",
+        owner="Allocated Idva",
+        due_on=meeting.held_on + datetime.timedelta(days=7),
+    )
+    if with_outcome:
+        risk_services.marac_hearing_record_outcome(
+            hearing=hearing,
+            actor=coordinator,
+            outcome="Actions agreed; police marker placed (synthetic demo outcome).",
+        )
+    return hearing
 
 
 def _demo_coordinator(demo_services):

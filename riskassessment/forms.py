@@ -3,11 +3,17 @@ from django import forms
 from cases.models import Agency, RiskLevel
 
 from . import selectors
-from .models import Assessment, MaracMeeting
+from .models import Assessment, MaracHearing, MaracMeeting
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO (yyyy-mm-dd) whatever the locale: given the
+    British dd/mm/yyyy, the browser shows an empty box and posts nothing."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class AssessmentStartForm(forms.Form):
@@ -128,6 +134,7 @@ class AssessmentForm(forms.Form):
                         {
                             "id": f"id_q_{q}_{option.key}",
                             "value": str(option.pk),
+                            "key": option.key,
                             "label": option.label,
                             "tick": int(option.counts_as_tick),
                             "score": option.score,
@@ -173,10 +180,23 @@ class MaracReferralForm(forms.Form):
     assessment = forms.ModelChoiceField(
         label="Assessment it follows", queryset=Assessment.objects.none(), required=False
     )
+    different_perpetrator = forms.BooleanField(
+        label="This abuse is by a different perpetrator from the earlier referral",
+        required=False,
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, earlier_referral=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if earlier_referral is None:
+            # No referral of the client in the last 12 months: nothing this could repeat.
+            del self.fields["different_perpetrator"]
+        else:
+            self.fields["different_perpetrator"].help_text = (
+                f"The client was referred to MARAC on {earlier_referral.referred_on:%d/%m/%Y}, "
+                "within the last 12 months, so this is a repeat MARAC case unless the abuse is "
+                "by someone else."
+            )
         self.fields["referring_agency"].queryset = Agency.objects.filter(is_retired=False)
         self.fields["assessment"].queryset = case.risk_assessments.filter(
             status=Assessment.Status.SUBMITTED
@@ -223,6 +243,20 @@ class MaracHearingForm(forms.Form):
             f"{r.case.reference}, referred {r.referred_on:%d/%m/%Y}"
             + (" (repeat)" if r.is_repeat else "")
         )
+
+
+class MaracHearingFactsForm(forms.ModelForm):
+    """The case as the meeting heard it, for the partnership's counts (seed 004)."""
+
+    class Meta:
+        model = MaracHearing
+        fields = list(MaracHearing.FACT_FIELDS)
+        widgets = {
+            name: forms.NullBooleanSelect
+            for name in MaracHearing.FACT_FIELDS
+            if name != "children_in_household"
+        }
+        help_texts = {"children_in_household": "Leave empty if not known."}
 
 
 class MaracOutcomeForm(forms.Form):

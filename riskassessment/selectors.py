@@ -178,8 +178,9 @@ def follow_ups_opened(answers) -> list:
     return opened
 
 
-def _dash_scores(stage: str, *, latest: bool):
-    order = "-assessed_on" if latest else "assessed_on"
+def _dash_score(stage: str):
+    """The case's latest submitted DASH score at a stage: a second intake (or exit) assessment
+    supersedes the first, as in the Insights tables (reporting reads the latest too)."""
     return Subquery(
         Assessment.objects.filter(
             case_id=OuterRef("pk"),
@@ -187,19 +188,19 @@ def _dash_scores(stage: str, *, latest: bool):
             status=Assessment.Status.SUBMITTED,
             version__checklist__has_insights_band=True,
         )
-        .order_by(order, "-submitted_at" if latest else "submitted_at")
+        .order_by("-assessed_on", "-submitted_at", "-pk")
         .values("score")[:1]
     )
 
 
 def with_dash_change(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotates `dash_intake` (the first submitted intake DASH score), `dash_exit` (the last
+    """Annotates `dash_intake` (the latest submitted intake DASH score), `dash_exit` (the latest
     submitted exit DASH score) and `dash_change` (exit minus intake; negative means fewer ticks)
     on each case, in one query: "change in Dash score between intake and exit" for reports.
     Cases without both have None."""
     return cases.annotate(
-        dash_intake=_dash_scores(Assessment.Stage.INTAKE, latest=False),
-        dash_exit=_dash_scores(Assessment.Stage.EXIT, latest=True),
+        dash_intake=_dash_score(Assessment.Stage.INTAKE),
+        dash_exit=_dash_score(Assessment.Stage.EXIT),
     ).annotate(dash_change=F("dash_exit") - F("dash_intake"))
 
 
@@ -223,17 +224,67 @@ def dash_change_between_intake_and_exit(cases: QuerySet[Case]) -> dict[int, dict
 # --- MARAC -----------------------------------------------------------------------------------
 
 
-def is_repeat_referral(*, client_id: int, on_date: datetime.date, exclude_pk=None) -> bool:
-    """A repeat MARAC case: the same client was referred to MARAC (from any case, by any agency)
-    within the 12 months before `on_date`. A referral exactly 12 months earlier still counts;
-    one day more does not."""
+def earlier_referral_within_window(
+    *, client_id: int, on_date: datetime.date, exclude_pk=None
+) -> MaracReferral | None:
+    """The client's latest MARAC referral (from any case, by any agency) in the 12 months up to
+    `on_date`: a referral on `on_date` makes a repeat of it. A referral exactly 12 months earlier
+    still counts; one day more does not."""
     since = on_date - relativedelta(months=REPEAT_MARAC_WINDOW_MONTHS)
     earlier = MaracReferral.objects.filter(
         case__client_id=client_id, referred_on__gte=since, referred_on__lte=on_date
     )
     if exclude_pk is not None:
         earlier = earlier.exclude(pk=exclude_pk)
-    return earlier.exists()
+    return earlier.order_by("-referred_on", "-pk").first()
+
+
+def is_repeat_referral(*, client_id: int, on_date: datetime.date, exclude_pk=None) -> bool:
+    """Whether a referral of the client on `on_date` follows one within 12 months (before the
+    referrer says whether the perpetrator is the same)."""
+    return (
+        earlier_referral_within_window(client_id=client_id, on_date=on_date, exclude_pk=exclude_pk)
+        is not None
+    )
+
+
+def hearing_facts_from_case(case: Case, on_date: datetime.date) -> dict:
+    """What the case record already says about the MARAC partnership's counts (seed 004), as
+    the starting values of a hearing's facts; the coordinator corrects them at the meeting.
+    Only facts the record states are filled: anything else stays None (not known).
+
+    1. Pregnancy and disability: the client's record ("Yes" / "No"; other answers unknown).
+    2. Victim over 65: 65 or older on the meeting day, if the date of birth is known.
+    3. Children in the household: the case's children who live with the client or the
+       perpetrator (those in care, with other family or on their own are not in it).
+    4. Alcohol, drugs, mental health: the primary perpetrator's recorded needs.
+    Coercive control is not on the case record: the coordinator records it.
+    """
+    from cases.models import ChildInCase
+
+    def yes_no(value):
+        return {"Yes": True, "No": False}.get(value)
+
+    client = case.client
+    facts = dict.fromkeys(MaracHearing.FACT_FIELDS)
+    facts["pregnancy"] = yes_no(client.pregnant)
+    facts["disability"] = yes_no(client.disability)
+    if client.date_of_birth:
+        facts["victim_over_65"] = relativedelta(on_date, client.date_of_birth).years >= 65
+    in_household = (
+        ChildInCase.LivesWith.CLIENT,
+        ChildInCase.LivesWith.PERPETRATOR,
+        ChildInCase.LivesWith.BOTH,
+    )
+    children = list(case.children.values_list("lives_with", flat=True))
+    if children:
+        facts["children_in_household"] = sum(1 for lives in children if lives in in_household)
+    perpetrator = case.perpetrators.filter(is_primary=True).first()
+    if perpetrator is not None:
+        facts["alcohol"] = yes_no(perpetrator.need_alcohol)
+        facts["drugs"] = yes_no(perpetrator.need_drugs)
+        facts["mental_health"] = yes_no(perpetrator.need_mental_health)
+    return facts
 
 
 def referrals_for_case(case: Case) -> QuerySet[MaracReferral]:
@@ -346,6 +397,8 @@ def high_risk_without_referral(cases: QuerySet[Case], *, now) -> QuerySet[Assess
             case__in=cases.filter(status=Case.Status.OPEN),
             status=Assessment.Status.SUBMITTED,
             risk_level=RiskLevel.HIGH,
+            # The main checklist's level is the case's; a follow-up screen's is not.
+            version__checklist__is_follow_up=False,
             submitted_at__lte=now - datetime.timedelta(hours=48),
             superseded_by__isnull=True,
         )

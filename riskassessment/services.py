@@ -5,6 +5,7 @@ Views, the management command and the demo seeder call these; nothing here reads
 import datetime
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent, User
 from cases import services as case_services
-from cases.models import Agency, Case, RiskLevel
+from cases.models import Agency, Case, Client, RiskLevel
 
 from . import selectors
 from .models import (
@@ -36,6 +37,8 @@ from .models import (
 )
 
 CHECKLIST_FORMAT = "lantern-checklist/1"
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SMALL_INT_MAX = 32767  # PositiveSmallIntegerField
 SHIPPED_DIR = Path(__file__).resolve().parent / "checklists"
 # Follow-up screens first: DASH's questions name them.
 SHIPPED_FILES = ("stalking.json", "honour_based_abuse.json", "dash.json", "merit.json")
@@ -50,56 +53,192 @@ def _require(user, capability, service_id):
 # --- Checklists ------------------------------------------------------------------------------
 
 
-def _checklist_errors(data) -> list[str]:
-    """Everything wrong with an import file, so an admin fixes it in one go."""
+def _is_int(value, *, minimum=None, maximum=None) -> bool:
+    # JSON true/false are ints to Python: refuse them as numbers.
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+
+
+def _is_text(value, *, max_length=None, required=False) -> bool:
+    if not isinstance(value, str):
+        return False
+    if required and not value.strip():
+        return False
+    return max_length is None or len(value) <= max_length
+
+
+def _is_slug(value, max_length) -> bool:
+    return _is_text(value, max_length=max_length, required=True) and bool(SLUG.fullmatch(value))
+
+
+def _head_errors(data) -> list[str]:
     errors = []
-    if not isinstance(data, dict):
-        return ["The file must hold one JSON object."]
     if data.get("format") != CHECKLIST_FORMAT:
         errors.append(f'"format" must be "{CHECKLIST_FORMAT}".')
     checklist = data.get("checklist")
-    if not isinstance(checklist, dict) or not checklist.get("key") or not checklist.get("name"):
+    if not isinstance(checklist, dict):
         errors.append('"checklist" needs a "key" and a "name".')
-    elif checklist.get("scoring", "ticks") not in Checklist.Scoring.values:
-        errors.append('"checklist.scoring" must be "ticks" or "weighted".')
-    if not isinstance(data.get("version"), dict) or not data["version"].get("label"):
-        errors.append('"version" needs a "label".')
+    else:
+        if not _is_slug(checklist.get("key"), 40) or not _is_text(
+            checklist.get("name"), max_length=120, required=True
+        ):
+            errors.append(
+                '"checklist" needs a "key" (letters, digits, - and _, up to 40) and a "name" '
+                "(up to 120 characters)."
+            )
+        scoring = checklist.get("scoring", "ticks")
+        if scoring not in Checklist.Scoring.values:
+            errors.append('"checklist.scoring" must be "ticks" or "weighted".')
+        existing = Checklist.objects.filter(key=str(checklist.get("key"))).first()
+        if existing is not None and scoring != existing.scoring:
+            # A new version never changes how the checklist's earlier versions were scored.
+            errors.append(
+                f'The checklist "{existing.key}" is scored as "{existing.scoring}": a new version '
+                "cannot change that (import it under a new key)."
+            )
+        for flag in ("is_follow_up", "has_insights_band"):
+            if not isinstance(checklist.get(flag, False), bool):
+                errors.append(f'"checklist.{flag}" must be true or false.')
+        if not _is_text(checklist.get("description", "")):
+            errors.append('"checklist.description" must be text.')
+    version = data.get("version")
+    if not isinstance(version, dict) or not _is_text(
+        version.get("label"), max_length=120, required=True
+    ):
+        errors.append('"version" needs a "label" (up to 120 characters).')
+    else:
+        if not _is_text(version.get("source_note", "")):
+            errors.append('"version.source_note" must be text.')
+        threshold = version.get("marac_threshold")
+        if threshold is not None and not _is_int(threshold, minimum=0):
+            errors.append('"version.marac_threshold" must be a whole number from 0, or null.')
+        if not _is_int(version.get("escalation_call_outs", 3), minimum=1):
+            errors.append('"version.escalation_call_outs" must be a whole number from 1.')
+        if not _is_int(version.get("escalation_window_months", 12), minimum=1, maximum=120):
+            errors.append('"version.escalation_window_months" must be from 1 to 120.')
+        if not isinstance(version.get("publish", False), bool):
+            errors.append('"version.publish" must be true or false.')
+    return errors
+
+
+def _option_errors(where: str, options) -> list[str]:
+    if not isinstance(options, list) or not options:
+        return [f"{where}: give a list of answer options."]
+    errors = []
+    if not all(isinstance(option, dict) for option in options):
+        return [f"{where}: every answer option must be an object."]
+    keys = [option.get("key") for option in options]
+    if not all(_is_slug(key, 30) for key in keys) or len(keys) != len(set(keys)):
+        errors.append(f"{where}: options need unique keys (letters, digits, - and _).")
+    for option in options:
+        if not _is_text(option.get("label"), max_length=120, required=True):
+            errors.append(f"{where}: every option needs a label (up to 120 characters).")
+            break
+    for option in options:
+        if not _is_int(option.get("score", 0)) or not isinstance(
+            option.get("counts_as_tick", False), bool
+        ):
+            errors.append(
+                f'{where}: an option\'s "score" must be a whole number and "counts_as_tick" '
+                "true or false."
+            )
+            break
+    return errors
+
+
+def _question_errors(data, own_key) -> list[str]:
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
-        errors.append('"questions" must list at least one question.')
-        questions = []
-    numbers = [q.get("number") for q in questions if isinstance(q, dict)]
-    if len(numbers) != len(set(numbers)) or not all(isinstance(n, int) and n > 0 for n in numbers):
+        return ['"questions" must list at least one question.']
+    if not all(isinstance(question, dict) for question in questions):
+        return ['Every entry of "questions" must be an object.']
+    errors = []
+    numbers = [question.get("number") for question in questions]
+    if len(numbers) != len(set(map(repr, numbers))) or not all(
+        _is_int(n, minimum=1, maximum=SMALL_INT_MAX) for n in numbers
+    ):
         errors.append("Question numbers must be whole numbers from 1, each used once.")
-    default_options = data.get("answer_options") or []
-    for question in questions:
-        if not isinstance(question, dict) or not str(question.get("text", "")).strip():
-            errors.append(f"Question {question.get('number', '?')} has no text.")
-            continue
-        options = question.get("options") or default_options
-        keys = [o.get("key") for o in options if isinstance(o, dict)]
-        if not options or len(keys) != len(set(keys)) or not all(keys):
-            errors.append(f"Question {question['number']}: options need unique keys.")
-        if not all(isinstance(o, dict) and o.get("label") for o in options):
-            errors.append(f"Question {question['number']}: every option needs a label.")
-        unknown = set(question.get("scores") or {}) - set(keys)
-        if unknown:
-            errors.append(f"Question {question['number']}: scores name unknown options {unknown}.")
+    default_options = data.get("answer_options")
+    if default_options is not None:
+        errors.extend(_option_errors('"answer_options"', default_options))
+    for index, question in enumerate(questions, start=1):
+        where = f"Question {question['number'] if _is_int(question.get('number')) else index}"
+        if not _is_text(question.get("text"), required=True):
+            errors.append(f"{where} has no text.")
+        if not _is_text(question.get("help", "")) or not _is_text(
+            question.get("follow_up_prompt", ""), max_length=300
+        ):
+            errors.append(f'{where}: "help" and "follow_up_prompt" (up to 300) must be text.')
+        if "order" in question and not _is_int(question["order"], minimum=0, maximum=SMALL_INT_MAX):
+            errors.append(f'{where}: "order" must be a whole number from 0.')
+        options = question.get("options")
+        if options is not None:
+            errors.extend(_option_errors(where, options))
+        elif default_options is None:
+            errors.append(f'{where} has no options and the file has no "answer_options".')
+        options = options if options is not None else default_options
+        keys = (
+            {o.get("key") for o in options if isinstance(o, dict)}
+            if isinstance(options, list)
+            else set()
+        )
+        scores = question.get("scores", {})
+        if not isinstance(scores, dict) or not all(_is_int(v) for v in scores.values()):
+            errors.append(f'{where}: "scores" must map option keys to whole numbers.')
+        elif set(scores) - keys:
+            errors.append(f"{where}: scores name unknown options {sorted(set(scores) - keys)}.")
         opens = question.get("opens_checklist")
-        own_key = checklist.get("key") if isinstance(checklist, dict) else None
-        if opens and opens != own_key and not Checklist.objects.filter(key=opens).exists():
-            errors.append(f"Question {question['number']}: no checklist '{opens}' to open.")
-    bands = sorted(
-        (b for b in data.get("bands") or [] if isinstance(b, dict)),
-        key=lambda b: b.get("min_score", 0),
-    )
-    levels = [b.get("level") for b in bands]
-    if len(levels) != len(set(levels)) or not set(levels) <= set(RiskLevel.values):
-        errors.append("Bands: each level (standard, medium, high) at most once.")
-    for lower, upper in itertools.pairwise(bands):
-        if lower.get("max_score") is None or lower["max_score"] >= upper.get("min_score", 0):
-            errors.append(f"Bands {lower.get('label')} and {upper.get('label')} overlap.")
+        if opens is not None and not _is_text(opens, required=True):
+            errors.append(f'{where}: "opens_checklist" must be a checklist key.')
+        elif opens and opens != own_key and not Checklist.objects.filter(key=opens).exists():
+            errors.append(f"{where}: no checklist '{opens}' to open.")
     return errors
+
+
+def _band_errors(data) -> list[str]:
+    bands = data.get("bands", [])
+    if not isinstance(bands, list) or not all(isinstance(band, dict) for band in bands):
+        return ['"bands" must be a list of objects.']
+    errors = []
+    for band in bands:
+        low, high = band.get("min_score"), band.get("max_score")
+        if not _is_int(low) or not (high is None or _is_int(high, minimum=low)):
+            errors.append(
+                f'Band {band.get("label") or band.get("level")}: "min_score" must be a whole '
+                'number and "max_score" one at least as large, or null for no top.'
+            )
+        if not _is_text(band.get("label", ""), max_length=40):
+            errors.append(f"Band {band.get('level')}: the label must be text (up to 40).")
+    if errors:
+        return errors
+    levels = [band.get("level") for band in bands]
+    if len(levels) != len(set(map(repr, levels))) or not all(
+        level in RiskLevel.values for level in levels
+    ):
+        errors.append("Bands: each level (standard, medium, high) at most once.")
+    ordered = sorted(bands, key=lambda band: band["min_score"])
+    for lower, upper in itertools.pairwise(ordered):
+        name_low, name_up = lower.get("label", lower["level"]), upper.get("label", upper["level"])
+        if lower["max_score"] is None or lower["max_score"] >= upper["min_score"]:
+            errors.append(f"Bands {name_low} and {name_up} overlap.")
+        elif lower["max_score"] + 1 != upper["min_score"]:
+            errors.append(
+                f"Bands {name_low} and {name_up} leave a gap: scores from "
+                f"{lower['max_score'] + 1} to {upper['min_score'] - 1} would have no level."
+            )
+    return errors
+
+
+def _checklist_errors(data) -> list[str]:
+    """Everything wrong with an import file, so an admin fixes it in one go. Every value is
+    checked for its type here, so that whatever the file holds the import answers with these
+    messages rather than failing part-way."""
+    if not isinstance(data, dict):
+        return ["The file must hold one JSON object."]
+    checklist = data.get("checklist")
+    own_key = checklist.get("key") if isinstance(checklist, dict) else None
+    return [*_head_errors(data), *_question_errors(data, own_key), *_band_errors(data)]
 
 
 @transaction.atomic
@@ -518,13 +657,36 @@ def marac_refer(
     professional_judgement: bool = False,
     potential_escalation: bool = False,
     assessment: Assessment | None = None,
+    different_perpetrator: bool = False,
     notes: str = "",
 ) -> MaracReferral:
-    """Refers a case to MARAC. A referral of the same client within 12 months of their last
-    MARAC referral is a repeat (cases.catalogue.marac.REPEAT_MARAC_DEFINITION)."""
+    """Refers a case to MARAC.
+
+    1. The referral names at least one criterion, is not dated in the future, and follows a
+       submitted assessment of the same case if it names one.
+    2. Repeat (cases.catalogue.marac.REPEAT_MARAC_DEFINITION): the client's latest referral in
+       the 12 months before, from any case and any agency, is stored as `repeat_of`; the
+       referral is a repeat unless the referrer records that this abuse is by a different
+       perpetrator (a repeat is between the same victim and perpetrator).
+    3. The case is marked as a MARAC case.
+    """
     _require(actor, access.Capability.EDIT_CASES, case.service_id)
-    if assessment is not None and assessment.case_id != case.pk:
-        raise ValidationError({"assessment": "That assessment belongs to another case."})
+    errors = {}
+    if not (visible_high_risk or professional_judgement or potential_escalation):
+        errors["visible_high_risk"] = "Tick at least one MARAC criterion met."
+    if referred_on > timezone.localdate():
+        errors["referred_on"] = "The referral date is in the future."
+    if assessment is not None and (
+        assessment.case_id != case.pk or assessment.status != Assessment.Status.SUBMITTED
+    ):
+        errors["assessment"] = "Choose a submitted assessment of this case."
+    if errors:
+        raise ValidationError(errors)
+    # Lock the client: two referrals of the same client made at once must see each other.
+    Client.objects.select_for_update().filter(pk=case.client_id).first()
+    earlier = selectors.earlier_referral_within_window(
+        client_id=case.client_id, on_date=referred_on
+    )
     referral = MaracReferral(
         case=case,
         referred_on=referred_on,
@@ -535,10 +697,10 @@ def marac_refer(
         professional_judgement=professional_judgement,
         potential_escalation=potential_escalation,
         notes=notes,
-        is_repeat=selectors.is_repeat_referral(client_id=case.client_id, on_date=referred_on),
+        repeat_of=earlier,
+        different_perpetrator=bool(different_perpetrator and earlier is not None),
+        is_repeat=earlier is not None and not different_perpetrator,
     )
-    if not (visible_high_risk or professional_judgement or potential_escalation):
-        raise ValidationError({"visible_high_risk": "Tick at least one MARAC criterion met."})
     referral.full_clean()
     referral.save()
     case_services.case_set_marac(case=case, is_marac=True)
@@ -565,14 +727,40 @@ def marac_meeting_create(
 def marac_hearing_add(
     *, meeting: MaracMeeting, referral: MaracReferral, actor: User
 ) -> MaracHearing:
-    """Lists a referred case at a meeting of its area. The hearing is a repeat when its referral
-    was (an earlier referral of the client within 12 months)."""
+    """Lists a referred case at a meeting of its area.
+
+    1. The hearing is a repeat when its referral was (see marac_refer).
+    2. Its case facts for the partnership's counts start from the case record
+       (selectors.hearing_facts_from_case); the coordinator corrects them with
+       marac_hearing_record_facts.
+    """
     _require_area(actor, meeting.area)
     if referral.case.service.area != meeting.area:
         raise ValidationError({"referral": "That case is not in this meeting's area."})
+    if meeting.held_on < referral.referred_on:
+        raise ValidationError({"referral": "That case was referred after this meeting."})
     hearing = MaracHearing(
-        case=referral.case, meeting=meeting, referral=referral, is_repeat=referral.is_repeat
+        case=referral.case,
+        meeting=meeting,
+        referral=referral,
+        is_repeat=referral.is_repeat,
+        **selectors.hearing_facts_from_case(referral.case, meeting.held_on),
     )
+    hearing.full_clean()
+    hearing.save()
+    return hearing
+
+
+@transaction.atomic
+def marac_hearing_record_facts(*, hearing: MaracHearing, actor: User, **facts) -> MaracHearing:
+    """The coordinator records the case facts as the meeting heard them (None: not known)."""
+    _require_area(actor, hearing.meeting.area)
+    unknown = set(facts) - set(MaracHearing.FACT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a hearing fact: {sorted(unknown)}")
+    hearing = MaracHearing.objects.select_for_update().get(pk=hearing.pk)
+    for name, value in facts.items():
+        setattr(hearing, name, value)
     hearing.full_clean()
     hearing.save()
     return hearing

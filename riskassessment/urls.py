@@ -18,6 +18,7 @@ urlpatterns = [
     path("marac/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("marac/<int:pk>/hearings/", views.hearing_add, name="hearing_add"),
     path("marac/hearings/<int:pk>/outcome/", views.hearing_outcome, name="hearing_outcome"),
+    path("marac/hearings/<int:pk>/facts/", views.hearing_facts, name="hearing_facts"),
     path("marac/hearings/<int:pk>/actions/", views.action_add, name="action_add"),
     path("marac/actions/<int:pk>/done/", views.action_toggle, name="action_toggle"),
     path("checklists/", views.checklist_list, name="checklist_list"),

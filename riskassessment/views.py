@@ -22,6 +22,7 @@ from .forms import (
     ChecklistImportForm,
     FollowUpStartForm,
     MaracActionForm,
+    MaracHearingFactsForm,
     MaracHearingForm,
     MaracMeetingForm,
     MaracOutcomeForm,
@@ -215,7 +216,12 @@ def marac_refer(request, case_pk):
             professional_judgement=latest.professional_judgement_level == "high",
             potential_escalation=latest.potential_escalation,
         )
-    form = MaracReferralForm(request.POST or None, case=case, initial=initial)
+    earlier = selectors.earlier_referral_within_window(
+        client_id=case.client_id, on_date=timezone.localdate()
+    )
+    form = MaracReferralForm(
+        request.POST or None, case=case, initial=initial, earlier_referral=earlier
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.marac_refer(case=case, actor=request.user, **form.cleaned_data)
@@ -270,9 +276,26 @@ def meeting_add(request):
 
 
 def _meeting_context(request, meeting, **forms):
+    hearings = selectors.hearings_for_meeting(meeting)
+    # The page shows each heard case's reference, outcome and actions: a read of each case.
+    for hearing in hearings:
+        record_event(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            service=hearing.case.service_id,
+            case_id=hearing.case_id,
+            obj=hearing,
+        )
+    bad_facts = forms.get("bad_facts")
+    for hearing in hearings:
+        hearing.facts_form = (
+            bad_facts
+            if bad_facts is not None and forms.get("bad_hearing") == hearing.pk
+            else MaracHearingFactsForm(instance=hearing, prefix=f"facts{hearing.pk}")
+        )
     return {
         "meeting": meeting,
-        "hearings": selectors.hearings_for_meeting(meeting),
+        "hearings": hearings,
         "hearing_form": forms.get("hearing_form") or MaracHearingForm(meeting=meeting),
         "outcome_form": MaracOutcomeForm(),
         "action_form": MaracActionForm(),
@@ -284,7 +307,6 @@ def _meeting_context(request, meeting, **forms):
 @login_required
 def meeting_detail(request, pk):
     meeting = selectors.meeting_get_for_user(request.user, pk)
-    record_event(actor=request.user, action=AuditEvent.Action.VIEW, obj=meeting)
     return render(request, "riskassessment/meeting_detail.html", _meeting_context(request, meeting))
 
 
@@ -323,6 +345,27 @@ def hearing_outcome(request, pk):
         request,
         "riskassessment/meeting_detail.html",
         _meeting_context(request, hearing.meeting, bad_form=form, bad_hearing=hearing.pk),
+    )
+
+
+@login_required
+@require_POST
+def hearing_facts(request, pk):
+    hearing = selectors.hearing_get_for_user(request.user, pk)
+    form = MaracHearingFactsForm(request.POST, instance=hearing, prefix=f"facts{hearing.pk}")
+    if form.is_valid():
+        services.marac_hearing_record_facts(
+            hearing=hearing,
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        return redirect("riskassessment:meeting_detail", pk=hearing.meeting_id)
+    return render(
+        request,
+        "riskassessment/meeting_detail.html",
+        _meeting_context(
+            request, hearing.meeting, bad_form=form, bad_hearing=hearing.pk, bad_facts=form
+        ),
     )
 
 

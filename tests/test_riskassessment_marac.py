@@ -160,3 +160,217 @@ def test_team_leader_prompts(service, caseworker, team_leader, agency):
     # All three are high risk and were opened weeks ago; only `referred` had a contact lately.
     assert no_contact == {waiting.pk, fresh.pk}
     assert all(p.reference for p in prompts)
+
+
+# --- Repeat: the same victim and perpetrator -------------------------------------------------
+
+
+def test_a_referral_records_the_earlier_one_it_repeats(service, caseworker, agency):
+    case = CaseFactory(service=service)
+    first = refer(case, caseworker, agency, datetime.date(2026, 1, 10))
+    second = refer(case, caseworker, agency, datetime.date(2026, 4, 10))
+    third = refer(case, caseworker, agency, datetime.date(2026, 7, 10))
+    assert (first.repeat_of, second.repeat_of, third.repeat_of) == (None, first, second)
+    assert second.is_repeat and third.is_repeat
+
+
+def test_abuse_by_a_different_perpetrator_is_not_a_repeat(service, caseworker, agency):
+    case = CaseFactory(service=service)
+    first = refer(case, caseworker, agency, datetime.date(2026, 1, 10))
+    other = services.marac_refer(
+        case=case,
+        actor=caseworker,
+        referred_on=datetime.date(2026, 3, 1),
+        referring_agency=agency,
+        visible_high_risk=True,
+        different_perpetrator=True,
+    )
+    assert not other.is_repeat and other.different_perpetrator and other.repeat_of == first
+    # With nothing earlier, "different perpetrator" has nothing to differ from.
+    lone = services.marac_refer(
+        case=CaseFactory(service=service),
+        actor=caseworker,
+        referred_on=datetime.date(2026, 3, 1),
+        referring_agency=agency,
+        visible_high_risk=True,
+        different_perpetrator=True,
+    )
+    assert not lone.is_repeat and not lone.different_perpetrator and lone.repeat_of is None
+
+
+def test_referral_refuses_a_future_date_and_a_draft_assessment(service, caseworker, agency):
+    case = CaseFactory(service=service)
+    draft = services.assessment_start(
+        case=case,
+        version=submitted(case, caseworker, ticks=15).version,
+        actor=caseworker,
+        stage="review",
+    )
+    with pytest.raises(ValidationError) as error:
+        services.marac_refer(
+            case=case,
+            actor=caseworker,
+            referred_on=timezone.localdate() + datetime.timedelta(days=1),
+            referring_agency=agency,
+            visible_high_risk=True,
+            assessment=draft,
+        )
+    assert set(error.value.message_dict) == {"referred_on", "assessment"}
+    assert not case.marac_referrals.exists()
+
+
+def test_the_referral_page_asks_about_the_perpetrator_only_for_a_possible_repeat(
+    client_for, service, caseworker, agency
+):
+    from django.urls import reverse
+
+    case = CaseFactory(service=service)
+    web = client_for(caseworker)
+    url = reverse("riskassessment:marac_refer", args=[case.pk])
+    assert 'name="different_perpetrator"' not in web.get(url).content.decode()
+    first = refer(case, caseworker, agency, timezone.localdate() - datetime.timedelta(days=30))
+    page = web.get(url).content.decode()
+    assert 'name="different_perpetrator"' in page
+    assert f"{first.referred_on:%d/%m/%Y}" in page
+    response = web.post(
+        url,
+        {
+            "referred_on": timezone.localdate().isoformat(),
+            "referring_agency": agency.pk,
+            "visible_high_risk": "on",
+            "different_perpetrator": "on",
+        },
+    )
+    assert response.status_code == 302
+    latest = case.marac_referrals.order_by("-pk").first()
+    assert latest.repeat_of == first and not latest.is_repeat
+    future = web.post(
+        url,
+        {
+            "referred_on": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "referring_agency": agency.pk,
+            "visible_high_risk": "on",
+        },
+    )
+    assert future.status_code == 200 and "in the future" in future.content.decode()
+    assert case.marac_referrals.count() == 2
+
+
+# --- The case as MARAC heard it (seed 004's partnership counts) ------------------------------
+
+
+def test_hearing_facts_start_from_the_case_record(service, caseworker, coordinator, agency):
+    from cases.models import ChildInCase, Perpetrator
+
+    held_on = datetime.date(2026, 6, 1)
+    case = CaseFactory(service=service)
+    client = case.client
+    client.pregnant, client.disability = "Yes", "No"
+    client.date_of_birth = datetime.date(1961, 6, 1)  # 65 on the meeting day
+    client.save()
+    for lives_with in ("client", "both", "care"):
+        ChildInCase.objects.create(case=case, lives_with=lives_with)
+    Perpetrator.objects.create(
+        case=case, is_primary=True, need_alcohol="Yes", need_drugs="No", need_mental_health=""
+    )
+    referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
+    meeting = MaracMeetingFactory(area=service.area, held_on=held_on)
+    hearing = services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
+    facts = {name: getattr(hearing, name) for name in hearing.FACT_FIELDS}
+    assert facts == {
+        "coercive_control": None,  # not on the case record: the coordinator records it
+        "children_in_household": 2,  # the child in care is not in the household
+        "pregnancy": True,
+        "alcohol": True,
+        "drugs": False,
+        "mental_health": None,
+        "disability": False,
+        "victim_over_65": True,
+    }
+    # A case with nothing recorded has every fact unknown.
+    bare = CaseFactory(service=service)
+    bare.client.date_of_birth = None
+    bare.client.save()
+    other = services.marac_hearing_add(
+        meeting=meeting,
+        referral=refer(bare, caseworker, agency, datetime.date(2026, 5, 21)),
+        actor=coordinator,
+    )
+    assert all(getattr(other, name) is None for name in other.FACT_FIELDS)
+
+
+def test_coordinator_records_the_facts_and_bad_input_is_an_error_in_place(
+    client_for, service, caseworker, coordinator, agency
+):
+    from django.urls import reverse
+
+    case = CaseFactory(service=service)
+    referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
+    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 6, 1))
+    hearing = services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
+    web = client_for(coordinator)
+    url = reverse("riskassessment:hearing_facts", args=[hearing.pk])
+    prefix = f"facts{hearing.pk}-"
+    response = web.post(
+        url,
+        {
+            f"{prefix}coercive_control": "true",
+            f"{prefix}children_in_household": "3",
+            f"{prefix}mental_health": "false",
+        },
+    )
+    assert response.status_code == 302
+    hearing.refresh_from_db()
+    assert (hearing.coercive_control, hearing.children_in_household) == (True, 3)
+    assert hearing.mental_health is False and hearing.pregnancy is None
+    bad = web.post(url, {f"{prefix}children_in_household": "-2"})
+    assert bad.status_code == 200 and "Check the form" in bad.content.decode()
+    hearing.refresh_from_db()
+    assert hearing.children_in_household == 3
+    # A caseworker of the case cannot change what the meeting recorded.
+    assert client_for(caseworker).post(url, {}).status_code == 404
+
+
+def test_a_case_cannot_be_heard_before_it_was_referred(service, caseworker, coordinator, agency):
+    referral = refer(CaseFactory(service=service), caseworker, agency, datetime.date(2026, 5, 20))
+    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 5, 19))
+    with pytest.raises(ValidationError):
+        services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
+
+
+def test_the_meeting_page_audits_a_read_of_each_case_heard(
+    client_for, service, caseworker, coordinator, agency
+):
+    from django.urls import reverse
+
+    from accounts.models import AuditEvent
+
+    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 6, 1))
+    cases = [CaseFactory(service=service) for _ in range(2)]
+    for case in cases:
+        referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
+        services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
+    client_for(coordinator).get(reverse("riskassessment:meeting_detail", args=[meeting.pk]))
+    viewed = set(
+        AuditEvent.objects.filter(actor=coordinator, action="view").values_list(
+            "case_id", flat=True
+        )
+    )
+    assert viewed == {case.pk for case in cases}
+
+
+def test_a_high_follow_up_screen_is_not_prompted_for_marac(service, caseworker, team_leader):
+    from cases.selectors import cases_visible_to
+    from riskassessment.models import Checklist
+
+    case = CaseFactory(service=service)
+    submitted(case, caseworker, ticks=2)
+    stalking = selectors.published_version_of(Checklist.objects.get(key="stalking"))
+    # Call-outs entered on the follow-up screen make it "high" by escalation; the case's level
+    # (from the main checklist) stays standard, so there is nothing to refer.
+    screen = submitted(case, caseworker, version=stalking, ticks=5, police_call_outs=3)
+    assert screen.risk_level == "high"
+    screen.submitted_at = timezone.now() - datetime.timedelta(days=3)
+    screen.save()
+    prompts = hooks.team_leader_prompts(team_leader, cases_visible_to(team_leader))
+    assert not [p for p in prompts if "MARAC" in p.message]

@@ -392,3 +392,15 @@ def test_import_refuses_a_bad_file_and_writes_nothing():
     assert any("numbers" in m for m in messages)
     assert any("overlap" in m for m in messages)
     assert not Checklist.objects.filter(key="broken").exists()
+
+
+def test_a_redone_intake_assessment_replaces_the_first_in_the_dash_change(case, caseworker):
+    from cases.models import Case
+
+    first = submitted(case, caseworker, ticks=3, stage="intake", on=datetime.date(2026, 1, 1))
+    # Redone the next day with what the client disclosed later: it supersedes the first.
+    redone = submitted(case, caseworker, ticks=16, stage="intake", on=datetime.date(2026, 1, 2))
+    assert redone.supersedes == first
+    submitted(case, caseworker, ticks=6, stage="exit", on=datetime.date(2026, 3, 1))
+    change = selectors.dash_change_between_intake_and_exit(Case.objects.filter(pk=case.pk))
+    assert change == {case.pk: {"intake": 16, "exit": 6, "change": -10}}

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, Service
 from cases.extensions import case_panels, prompt_sources, timeline_sources
@@ -394,3 +395,39 @@ def test_coordinator_runs_a_meeting_through_the_pages(client_for, caseworker, se
     # The outcome comes back to the caseworker's view of the case.
     history = client_for(caseworker).get(reverse("riskassessment:case_risk", args=[case.pk]))
     assert "Agreed." in history.content.decode() and "Police marker" in history.content.decode()
+
+
+def test_demo_seeder_hears_a_repeat_case_with_its_facts(service):
+    from riskassessment.models import MaracHearing
+
+    svc = Service.objects.create(
+        provider=service.provider, name="Demo CID", code="CID", area="St Helens"
+    )
+    MembershipFactory(service=svc, role=Role.CASEWORKER)
+    opened = timezone.localdate() - datetime.timedelta(days=200)
+    # Case IDs decide the tick counts: make enough cases that some are high risk.
+    for _ in range(12):
+        CaseFactory(service=svc, opened_on=opened)
+    demo.seed(services={"CID": svc}, stdout=io.StringIO())
+    hearings = MaracHearing.objects.filter(meeting__area="St Helens")
+    assert hearings.filter(is_repeat=True).count() == 1
+    assert MaracMeeting.objects.filter(area="St Helens").count() == 2
+    assert not hearings.filter(coercive_control__isnull=True).exists()
+    assert not hearings.filter(children_in_household__isnull=True).exists()
+
+
+def test_date_boxes_carry_iso_values_the_browser_accepts(client_for, caseworker, case):
+    # An <input type="date"> ignores a British dd/mm/yyyy value, shows an empty box and posts
+    # nothing: saving the draft would then fail with "This field is required".
+    assessment = services.assessment_start(
+        case=case,
+        version=dash_version(),
+        actor=caseworker,
+        stage="intake",
+        assessed_on=datetime.date(2026, 2, 3),
+    )
+    web = client_for(caseworker)
+    edit = web.get(reverse("riskassessment:assessment_edit", args=[assessment.pk]))
+    assert 'type="date" name="assessed_on" value="2026-02-03"' in edit.content.decode()
+    refer = web.get(reverse("riskassessment:marac_refer", args=[case.pk])).content.decode()
+    assert f'name="referred_on" value="{timezone.localdate().isoformat()}"' in refer

@@ -29,8 +29,16 @@ class MaracReferral(CaseChild):
     visible_high_risk = models.BooleanField(default=False)
     professional_judgement = models.BooleanField(default=False)
     potential_escalation = models.BooleanField(default=False)
-    # Stored when the referral is made: any earlier MARAC referral of the same client within
-    # 12 months (cases.catalogue.marac.REPEAT_MARAC_DEFINITION).
+    # Stored when the referral is made (cases.catalogue.marac.REPEAT_MARAC_DEFINITION): the
+    # client's latest MARAC referral within the 12 months before this one, from any case and any
+    # agency. It makes this a repeat unless the referrer records that the abuse is by another
+    # perpetrator (a repeat is between the same victim and perpetrator).
+    repeat_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="repeats"
+    )
+    different_perpetrator = models.BooleanField(
+        "abuse by a different perpetrator from the earlier referral", default=False
+    )
     is_repeat = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
 
@@ -42,6 +50,10 @@ class MaracReferral(CaseChild):
                 | models.Q(professional_judgement=True)
                 | models.Q(potential_escalation=True),
                 name="marac_referral_names_a_criterion",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_repeat=False) | models.Q(repeat_of__isnull=False),
+                name="marac_referral_repeat_names_earlier",
             ),
         ]
         indexes = [
@@ -100,11 +112,37 @@ class MaracHearing(CaseChild):
     outcome = models.TextField(blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
 
+    # The case as MARAC heard it, for the partnership's counts (seed 004, MARAC_MEASURES): filled
+    # from the case record when the case is listed and corrected by the coordinator. Kept on the
+    # hearing because the client's record changes later (a pregnancy ends, a child leaves) while
+    # the count is of what the meeting heard. Empty (None) means not known.
+    coercive_control = models.BooleanField("coercive control", null=True, blank=True)
+    children_in_household = models.PositiveSmallIntegerField(
+        "children in the household", null=True, blank=True
+    )
+    pregnancy = models.BooleanField("pregnancy a factor", null=True, blank=True)
+    alcohol = models.BooleanField("alcohol a factor", null=True, blank=True)
+    drugs = models.BooleanField("drugs a factor", null=True, blank=True)
+    mental_health = models.BooleanField("mental health a recorded factor", null=True, blank=True)
+    disability = models.BooleanField("disability a recorded factor", null=True, blank=True)
+    victim_over_65 = models.BooleanField("victim aged over 65", null=True, blank=True)
+
     class Meta:
         ordering = ["meeting__held_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "case"], name="marac_hearing_once"),
         ]
+
+    FACT_FIELDS = (
+        "coercive_control",
+        "children_in_household",
+        "pregnancy",
+        "alcohol",
+        "drugs",
+        "mental_health",
+        "disability",
+        "victim_over_65",
+    )
 
     @property
     def audit_label(self):

@@ -120,6 +120,12 @@ ENTRIES = [
         method="post",
     ),
     Entry(
+        "riskassessment:hearing_facts",
+        lambda w: {"pk": w.marac_hearing.pk},
+        only(302, {MARAC_COORDINATOR}),  # an empty form records every fact as not known
+        method="post",
+    ),
+    Entry(
         "riskassessment:action_add",
         lambda w: {"pk": w.marac_hearing.pk},
         COORDINATOR_ROW,
