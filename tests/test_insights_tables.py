@@ -368,3 +368,28 @@ def test_children_entered_by_age_are_counted_in_their_band(service, author):
     assert result.count("1 - 3 years") == 1
     assert result.count("17 - 18 years") == 2
     assert result.count("24+ years") == 1
+
+
+def test_team_and_risk_level_filters_narrow_every_universe(service, author):
+    from accounts.models import Team
+
+    north = Team.objects.create(service=service, name="North")
+    south = Team.objects.create(service=service, name="South")
+    for team, risk in ((north, "high"), (north, "medium"), (south, "high")):
+        form = intake(service, author)
+        form.case.team = team
+        form.case.risk_level = risk
+        form.case.save()
+
+    def n(**filters):
+        result = build_report(
+            period=PERIOD,
+            filters=ReportFilters(service_ids=(service.pk,), **filters),
+            keys=["referral_route"],
+        )
+        return result.table("referral_route").current.n
+
+    assert n() == 3
+    assert n(team_ids=(north.pk,)) == 2
+    assert n(risk_levels=("high",)) == 2
+    assert n(team_ids=(north.pk,), risk_levels=("high",)) == 1
