@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "riskassessment",
     "outcomes",
     "reporting",
+    "reporting.bundle",
 ]
 
 MIDDLEWARE = [
