@@ -431,6 +431,16 @@ def case_set_risk(*, case: Case, level: str, label: str, assessed_at) -> Case:
 
 
 @transaction.atomic
+def case_set_review_due(*, case: Case, review_due_on: datetime.date | None) -> Case:
+    """The date the case's next review falls due, moved by the outcomes app when a 4-month
+    review form is submitted."""
+    case = _locked(case)
+    case.review_due_on = review_due_on
+    case.save(update_fields=["review_due_on", "updated_at"])
+    return case
+
+
+@transaction.atomic
 def case_set_marac(*, case: Case, is_marac: bool) -> Case:
     case = _locked(case)
     case.is_marac = is_marac

@@ -32,7 +32,9 @@ def form_get_for_user(user, kind: str, pk, *, capability=access.Capability.VIEW_
     if case_id is None:
         raise Http404("No such form.")
     case = case_get_for_user(user, case_id, capability=capability)
-    form = model.objects.get(pk=_pk(pk))
+    form = model.objects.filter(pk=_pk(pk)).first()
+    if form is None:  # discarded in the meantime
+        raise Http404("No such form.")
     form.case = case
     return form
 
@@ -42,7 +44,9 @@ def police_report_get_for_user(user, pk, *, capability=access.Capability.VIEW_CA
     if case_id is None:
         raise Http404("No such police report.")
     case = case_get_for_user(user, case_id, capability=capability)
-    report = PoliceReport.objects.select_related("form").get(pk=_pk(pk))
+    report = PoliceReport.objects.select_related("form").filter(pk=_pk(pk)).first()
+    if report is None:  # removed in the meantime
+        raise Http404("No such police report.")
     report.case = case
     report.form.case = case
     return report
@@ -64,3 +68,71 @@ def police_reports_for(cj_form):
     return cj_form.police_reports.prefetch_related(
         "incidents", "perpetrator_penalties", "idva_support"
     )
+
+
+# The risk-assessment stage an outcome form is matched to.
+ASSESSMENT_STAGES = {"intake": "intake", "review": "review", "exit": "exit"}
+
+
+def risk_link_for(form) -> dict | None:
+    """The Dash or MeRIT assessment an intake, review or exit form is matched to, and the
+    case's MARAC hearings, for the form's pages.
+
+    The match is the one the Insights report makes: the case's latest submitted main assessment
+    (not a follow-up screen) of the form's stage. Read through the case's reverse relations, so
+    that outcomes does not import the risk-assessment app.
+    """
+    stage = ASSESSMENT_STAGES.get(form.kind)
+    if stage is None:
+        return None
+    case = form.case
+    assessment = (
+        case.risk_assessments.filter(
+            stage=stage, status="submitted", version__checklist__is_follow_up=False
+        )
+        .select_related("version__checklist")
+        .order_by("-assessed_on", "-pk")
+        .first()
+    )
+    heard_on = (
+        case.marac_hearings.order_by("-meeting__held_on")
+        .values_list("meeting__held_on", flat=True)
+        .first()
+    )
+    return {"stage": stage, "assessment": assessment, "marac_heard_on": heard_on}
+
+
+# Insights counts these client-profile answers at intake; they are kept on the client record
+# (cases.Client), not repeated on the intake form. (field, label)
+CLIENT_PROFILE_FIELDS = (
+    ("date_of_birth", "Date of birth (for the age at intake)"),
+    ("sex_at_birth", "Sex assigned at birth"),
+    ("gender_identity", "How the client thinks of themselves"),
+    ("sexual_orientation", "Sexual orientation"),
+    ("ethnicity", "Ethnicity"),
+    ("pregnant", "Pregnant"),
+    ("disability", "Disability"),
+    ("employment", "Current employment situation"),
+    ("financial_situation", "Current financial situation"),
+)
+
+
+def client_profile_for_intake(case) -> dict:
+    """The client-record answers an intake is counted with, so that the caseworker sees at
+    intake which are still unanswered (Insights reports them as Missing)."""
+    client = case.client
+    rows = []
+    for field, label in CLIENT_PROFILE_FIELDS:
+        if field == "employment":
+            value = ", ".join(sorted(o.label for o in client.employment.all()))
+        elif field == "date_of_birth":
+            value = f"{client.date_of_birth:%d %b %Y}" if client.date_of_birth else ""
+        else:
+            value = getattr(client, field)
+        rows.append({"label": label, "value": value})
+    return {
+        "client_id": client.pk,
+        "rows": rows,
+        "missing": sum(not row["value"] for row in rows),
+        "children": case.children.count(),
+    }

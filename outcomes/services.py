@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
+from cases import services as case_services
 from cases.models import Case, ClosureRequest, Option
+from cases.selectors import REMINDER_HORIZON_DAYS
 
 from . import questions as q
 from .models import (
@@ -52,6 +54,7 @@ KIND_TITLES = {
 }
 
 NFA = "Police report - NFA (no further action)"
+NO_ABUSE_SINCE_REVIEW = "No abuse experienced since last review point"
 
 
 class GapsToConfirm(Exception):
@@ -148,6 +151,9 @@ def outcome_form_start(*, kind: str, case: Case, actor: User):
             form.perpetrator_need_alcohol = perpetrator.need_alcohol
     elif kind == "review":
         form.reviewed_on = today
+        due = case.review_due_on
+        if due and due <= today + datetime.timedelta(days=REMINDER_HORIZON_DAYS):
+            form.reason = ReviewForm.Reason.FOUR_MONTH
     elif kind == "exit":
         closure = case if case.status == Case.Status.CLOSED else _pending_closure(case)
         form.exit_date = closure.closed_on
@@ -196,6 +202,13 @@ def _check_dates(form, errors: dict) -> None:
         if exit_on and day > exit_on:
             errors[date_field] = f"The intake date is after the exit date ({_fmt(exit_on)})."
     elif form.kind == "exit":
+        # Submitted reviews only: a review started today as a draft must not block the exit.
+        last_review_on = (
+            ReviewForm.objects.filter(case=case, status=FormStatus.SUBMITTED)
+            .order_by("-reviewed_on")
+            .values_list("reviewed_on", flat=True)
+            .first()
+        )
         if intake_on and day < intake_on:
             errors[date_field] = (
                 f"The exit date is before the intake date ({_fmt(intake_on)}). Insights counts "
@@ -205,9 +218,16 @@ def _check_dates(form, errors: dict) -> None:
             errors[date_field] = (
                 f"The exit date is before the case opened ({_fmt(case.opened_on)})."
             )
+        elif last_review_on and day < last_review_on:
+            errors[date_field] = (
+                f"The exit date is before the last review ({_fmt(last_review_on)})."
+            )
     elif form.kind == "review":
+        exit_on = _exit_date(case)
         if intake_on and day < intake_on:
             errors[date_field] = f"The review date is before the intake date ({_fmt(intake_on)})."
+        elif exit_on and day > exit_on:
+            errors[date_field] = f"The review date is after the exit date ({_fmt(exit_on)})."
     elif form.kind == "follow_up" and case.closed_on and day < case.closed_on:
         errors[date_field] = f"The follow-up is before the case closed ({_fmt(case.closed_on)})."
 
@@ -277,18 +297,22 @@ def _clear_answers_that_do_not_apply(form, questions) -> None:
     """On submit, a follow-on answer whose question no longer applies (e.g. details of physical
     abuse after the level was changed to None) is removed, so that reports never count it."""
     answers = answers_of(form, questions)
+    # Questions come after the answer they follow on from, so one pass in order also clears
+    # answers switched off by an answer cleared earlier in the pass.
     for question in questions:
         if q.applies(question, answers):
             continue
         if question.kind == q.MULTI:
-            getattr(form, question.field).clear()
+            if answers[question.field]:
+                getattr(form, question.field).clear()
+            answers[question.field] = set()
             if question.dont_know_field:
                 setattr(form, question.dont_know_field, False)
-        elif question.kind in (q.COUNT, q.DATE):
-            setattr(form, question.field, None)
+                answers[question.dont_know_field] = False
         else:
-            setattr(form, question.field, "")
-        answers = answers_of(form, questions)  # a cleared answer may switch off others
+            empty = None if question.kind in (q.COUNT, q.DATE) else ""
+            setattr(form, question.field, empty)
+            answers[question.field] = empty
     form.save()
 
 
@@ -310,6 +334,12 @@ def _submit_checks(form, errors: dict, gaps: list[str]) -> None:
         intake = IntakeForm.objects.filter(case=case).first()
         if intake is None or not intake.is_submitted:
             errors.setdefault("__all__", "Submit the intake form first: the exit is matched to it.")
+        reviewed = ReviewForm.objects.filter(case=case, status=FormStatus.SUBMITTED).exists()
+        if form.abuse_since == NO_ABUSE_SINCE_REVIEW and not reviewed:
+            errors["abuse_since"] = (
+                "This case has no submitted review: choose 'No abuse experienced since intake', "
+                "or submit the review first."
+            )
     elif form.kind == "follow_up" and case.status != Case.Status.CLOSED:
         errors.setdefault("__all__", "A follow-up is made after the case has closed.")
     elif form.kind == "criminal":
@@ -432,7 +462,21 @@ def outcome_form_save(
         form.submitted_at = timezone.now()
         form.submitted_by = actor
     form.save()
+    if form.kind == "review" and form.reason == ReviewForm.Reason.FOUR_MONTH:
+        _schedule_next_review(form)
     return form
+
+
+def _schedule_next_review(review: ReviewForm) -> None:
+    """A submitted 4-month review answers the case's "review due" reminder: the next review
+    falls due four months after it. Reviews for other reasons (further abuse disclosed) keep
+    the date, and a date already later is kept."""
+    case = review.case
+    if case.status == Case.Status.CLOSED:
+        return
+    next_due = review.reviewed_on + case_services.REVIEW_AFTER
+    if case.review_due_on is None or case.review_due_on < next_due:
+        case_services.case_set_review_due(case=case, review_due_on=next_due)
 
 
 # --- Police reports and incidents --------------------------------------------------------------
@@ -462,6 +506,7 @@ def police_report_save(
         report.reported_on = values["reported_on"]
     if report.reported_on and report.reported_on > timezone.localdate():
         errors["reported_on"] = "This date is in the future."
+    _check_report_timing(report, cj_form.case, errors)
     if report.incidents_count is not None and report.incidents_count != len(incidents):
         errors["incidents_count"] = (
             f"You said {report.incidents_count} incidents but {len(incidents)} are listed: "
@@ -502,6 +547,26 @@ def police_report_save(
             incident.delete()
     _keep_report_count(cj_form)
     return report
+
+
+REPORTED_BEFORE = "Before engagement with service"
+REPORTED_AFTER = "After engagement with service"
+
+
+def _check_report_timing(report: PoliceReport, case: Case, errors: dict) -> None:
+    """With the date of the report known, "when was it made" follows from it (engagement counted
+    from the day the case opened): filled in when left blank, refused when it contradicts the
+    date. "Both before and after" (a report added to later) is left to the caseworker."""
+    if report.reported_on is None or "reported_on" in errors:
+        return
+    before = report.reported_on < case.opened_on
+    if not report.timing:
+        report.timing = REPORTED_BEFORE if before else REPORTED_AFTER
+    elif report.timing == (REPORTED_AFTER if before else REPORTED_BEFORE):
+        errors["timing"] = (
+            f"The report is dated {_fmt(report.reported_on)} and the case opened on "
+            f"{_fmt(case.opened_on)}: correct the date or this answer."
+        )
 
 
 def _keep_report_count(cj_form: CriminalJusticeForm) -> None:

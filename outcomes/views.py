@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -50,14 +50,10 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def new_referral_url(case) -> str:
-    """Where a re-referral starts (the referrals app's form when it exists)."""
-    for name in ("referrals:referral_create", "referrals:referral_new", "referrals:new"):
-        try:
-            return f"{reverse(name)}?client={case.client_id}"
-        except NoReverseMatch:
-            continue
-    return ""
+def new_referral_url() -> str:
+    """Where a re-referral starts. The referral form finds the client again by its duplicate
+    match, so nothing about the client goes into the URL."""
+    return reverse("referrals:referral_new")
 
 
 def _section_nav(form_obj, questions):
@@ -133,13 +129,15 @@ def form_detail(request, kind, pk):
         "form_obj": form_obj,
         "sections": rows,
         "can_edit": can_edit_case(request.user, case),
+        "risk": selectors.risk_link_for(form_obj),
+        "profile": selectors.client_profile_for_intake(case) if kind == "intake" else None,
     }
     if kind == "criminal":
         context["reports"] = selectors.police_reports_for(form_obj)
     if kind == "civil":
         context["orders"] = list(form_obj.orders.all())
     if kind == "follow_up":
-        context["new_referral_url"] = new_referral_url(case)
+        context["new_referral_url"] = new_referral_url()
     return render(request, "outcomes/form_detail.html", context)
 
 
@@ -197,11 +195,14 @@ def form_edit(request, kind, pk):
         "answered": sum(s["done"] for s in nav),
         "asked": sum(s["asked"] for s in nav),
         "autosave": not form_obj.is_submitted,
+        "can_edit": True,
+        "risk": selectors.risk_link_for(form_obj),
+        "profile": selectors.client_profile_for_intake(case) if kind == "intake" else None,
     }
     if kind == "criminal":
         context["reports"] = selectors.police_reports_for(form_obj)
     if kind == "follow_up":
-        context["new_referral_url"] = new_referral_url(case)
+        context["new_referral_url"] = new_referral_url()
     return render(request, "outcomes/form_edit.html", context)
 
 
@@ -290,6 +291,7 @@ def _report_page(request, cj_form, report=None):
                 messages.success(request, "Police report saved.")
                 return redirect("outcomes:form_edit", kind="criminal", pk=cj_form.pk)
     else:
+        _audit_view(request, cj_form.case, report or cj_form)
         form = PoliceReportForm(instance=report)
         formset = IncidentFormSet(
             queryset=report.incidents.all() if report else Incident.objects.none(),

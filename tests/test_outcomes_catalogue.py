@@ -931,3 +931,32 @@ def test_no_table_of_these_forms_is_marked_for_a_form_lantern_lacks():
         "civil_justice",
     }
     assert TABLES_BY_KEY["cj_incidents"].options[3].startswith("Assault \u2013")
+
+
+# The 6-month follow-up comes from Safety in Numbers (seed 001), which gives no question wording:
+# what it says the follow-up asked or found (safety_in_numbers.FOLLOW_UP) -> the field that
+# records it, and the answers that field takes.
+FOLLOW_UP_FIELDS = {
+    "recontacted": ("reached", ("Yes", "No")),
+    "living_free_of_abuse": ("further_abuse", ("Yes", "No", DK)),
+    "no_further_abuse": ("further_abuse", ("Yes", "No", DK)),
+    "safety_wellbeing_sustained": ("feels_safe", ("Yes", "No", DK)),
+    # Some did not come back because they had "let their IDVA down": the follow-up asks whether
+    # they want support again and offers a new referral.
+    "felt_unable_to_return": ("wants_service_again", ("Yes", "No", DK)),
+}
+
+
+@pytest.mark.django_db
+def test_follow_up_has_a_field_for_everything_safety_in_numbers_follows_up():
+    from cases.catalogue import safety_in_numbers
+    from cases.services import FOLLOW_UP_AFTER
+    from outcomes.questions import FOLLOW_UP_QUESTIONS
+
+    items = {item.key for item in safety_in_numbers.FOLLOW_UP}
+    assert items == set(FOLLOW_UP_FIELDS)
+    asked = {question.field for question in FOLLOW_UP_QUESTIONS}
+    for key, (field_name, answers) in FOLLOW_UP_FIELDS.items():
+        assert field_name in asked, key
+        assert _field_labels(outcome_models.FollowUp, field_name, "") == answers, key
+    assert FOLLOW_UP_AFTER.months == safety_in_numbers.FOLLOW_UP_AFTER_CLOSURE_MONTHS

@@ -504,3 +504,175 @@ def test_submit_clears_follow_on_answers_that_no_longer_apply(case, caseworker):
     intake.refresh_from_db()
     assert intake.level_physical == "None"
     assert not intake.physical_abuse_details.exists()
+
+
+# --- The 4-month review ---------------------------------------------------------------------------
+
+
+def _submit_review(case, actor, **overrides):
+    review = services.outcome_form_start(kind="review", case=case, actor=actor)
+    values = complete_values("review", **overrides)
+    return services.outcome_form_save(
+        form=review, actor=actor, values=values, submit=True, confirm_gaps=True
+    )
+
+
+def test_a_submitted_4_month_review_moves_the_next_review_date(case, caseworker):
+    case.review_due_on = TODAY - timedelta(3)  # the reminder says "overdue"
+    case.save()
+    review = services.outcome_form_start(kind="review", case=case, actor=caseworker)
+    assert review.reason == ReviewForm.Reason.FOUR_MONTH  # filled in: the review is due
+    values = complete_values("review", reason=ReviewForm.Reason.FOUR_MONTH, reviewed_on=TODAY)
+    services.outcome_form_save(form=review, actor=caseworker, values=values, submit=True)
+    case.refresh_from_db()
+    assert case.review_due_on == TODAY + services.case_services.REVIEW_AFTER
+
+
+def test_other_reviews_and_drafts_leave_the_review_date(case, caseworker):
+    due = TODAY + timedelta(40)
+    case.review_due_on = due
+    case.save()
+    review = services.outcome_form_start(kind="review", case=case, actor=caseworker)
+    assert review.reason == ""  # not due yet: the caseworker says why
+    _submit_review(case, caseworker, reason=ReviewForm.Reason.FURTHER_ABUSE, reviewed_on=TODAY)
+    draft = services.outcome_form_start(kind="review", case=case, actor=caseworker)
+    services.outcome_form_save(
+        form=draft, actor=caseworker, values={"reason": ReviewForm.Reason.FOUR_MONTH}
+    )
+    case.refresh_from_db()
+    assert case.review_due_on == due
+
+
+def test_a_refused_review_submit_leaves_the_review_date(case, caseworker):
+    case.review_due_on = TODAY
+    case.save()
+    review = services.outcome_form_start(kind="review", case=case, actor=caseworker)
+    values = complete_values(
+        "review", reason=ReviewForm.Reason.FOUR_MONTH, reviewed_on=TODAY, further_abuse_disclosed=""
+    )
+    with pytest.raises(ValidationError):
+        services.outcome_form_save(form=review, actor=caseworker, values=values, submit=True)
+    case.refresh_from_db()
+    assert case.review_due_on == TODAY
+
+
+# --- The question lists ---------------------------------------------------------------------------
+
+
+def test_every_follow_on_question_comes_after_the_answer_it_follows():
+    """Submitting clears follow-on answers that no longer apply in one pass in question order;
+    that needs each question after the one it follows on from."""
+    from outcomes import questions as q
+
+    for _model, questions, _one in services.KINDS.values():
+        seen = set()
+        for question in questions:
+            if question.applies_when is not None:
+                assert question.applies_when[0] in seen, question.field
+            seen.add(question.field)
+    for questions in (q.POLICE_REPORT_QUESTIONS, q.INCIDENT_QUESTIONS):
+        fields = [x.field for x in questions]
+        for index, question in enumerate(questions):
+            if question.applies_when is not None:
+                assert question.applies_when[0] in fields[:index], question.field
+
+
+def test_submit_clears_a_chain_of_follow_on_answers(case, caseworker):
+    """Changing the need for mental health support to No clears the symptoms, whether a
+    condition is diagnosed, and the diagnoses that follow on from that."""
+    intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
+    values = complete_values(
+        "intake",
+        completed_on=case.opened_on,
+        need_mental_health="Yes",
+        mental_health_diagnosed="Yes",
+    )
+    assert values["mental_health_diagnoses"]
+    services.outcome_form_save(form=intake, actor=caseworker, values=values)
+    values["need_mental_health"] = "No"
+    services.outcome_form_save(form=intake, actor=caseworker, values=values, submit=True)
+    intake.refresh_from_db()
+    assert intake.mental_health_diagnosed == ""
+    assert not intake.mental_health_symptoms.exists()
+    assert not intake.mental_health_diagnoses.exists()
+
+
+def test_no_abuse_since_the_last_review_needs_a_submitted_review(case, caseworker):
+    submitted_intake(case, caseworker)
+    _closed(case)
+    exit_form = services.outcome_form_start(kind="exit", case=case, actor=caseworker)
+    values = complete_values("exit", abuse_since=services.NO_ABUSE_SINCE_REVIEW)
+    with pytest.raises(ValidationError) as refused:
+        services.outcome_form_save(form=exit_form, actor=caseworker, values=values, submit=True)
+    assert "abuse_since" in refused.value.message_dict
+    exit_form.refresh_from_db()
+    assert not exit_form.is_submitted
+    assert exit_form.abuse_since == ""  # nothing of the refused submit was kept
+
+    _submit_review(case, caseworker, reviewed_on=TODAY, reason=ReviewForm.Reason.FURTHER_ABUSE)
+    services.outcome_form_save(form=exit_form, actor=caseworker, values=values, submit=True)
+    exit_form.refresh_from_db()
+    assert exit_form.is_submitted
+    assert exit_form.abuse_since == services.NO_ABUSE_SINCE_REVIEW
+
+
+def test_police_report_timing_follows_its_date(case, caseworker):
+    cj = services.outcome_form_start(kind="criminal", case=case, actor=caseworker)
+    incident = [{"offence": "Stalking", "consequence": "Charged"}]
+    before = case.opened_on - timedelta(10)
+    with pytest.raises(ValidationError) as refused:
+        services.police_report_save(
+            cj_form=cj,
+            actor=caseworker,
+            values={"reported_on": before, "timing": services.REPORTED_AFTER},
+            incidents=incident,
+        )
+    assert "timing" in refused.value.message_dict
+    assert not PoliceReport.objects.filter(form=cj).exists()
+
+    # Left blank, the answer is filled in from the date.
+    report = services.police_report_save(
+        cj_form=cj, actor=caseworker, values={"reported_on": before}, incidents=incident
+    )
+    assert report.timing == services.REPORTED_BEFORE
+    report = services.police_report_save(
+        cj_form=cj, actor=caseworker, values={"reported_on": case.opened_on}, incidents=incident
+    )
+    assert report.timing == services.REPORTED_AFTER
+    # "Both before and after" is the caseworker's to give, whatever the date.
+    both = "Both before and after engagement with service"
+    report = services.police_report_save(
+        cj_form=cj,
+        actor=caseworker,
+        values={"reported_on": before, "timing": both},
+        incidents=incident,
+        report=report,
+    )
+    assert report.timing == both
+
+
+def test_reviews_fall_between_the_intake_and_the_exit(case, caseworker):
+    submitted_intake(case, caseworker)
+    _closed(case, closed_on=TODAY - timedelta(2))
+    draft = services.outcome_form_start(kind="review", case=case, actor=caseworker)
+    assert draft.reviewed_on == TODAY  # a draft review does not hold up the exit
+    review = _submit_review(
+        case, caseworker, reviewed_on=TODAY - timedelta(1), reason=ReviewForm.Reason.OTHER
+    )
+    exit_form = services.outcome_form_start(kind="exit", case=case, actor=caseworker)
+    assert exit_form.exit_date == TODAY - timedelta(2)
+    with pytest.raises(ValidationError) as refused:
+        services.outcome_form_save(
+            form=exit_form, actor=caseworker, values={"level_sexual": "None"}
+        )
+    assert "before the last review" in refused.value.message_dict["exit_date"][0]
+    exit_form.refresh_from_db()
+    assert exit_form.level_sexual == ""  # nothing saved
+
+    values = complete_values("review", reviewed_on=TODAY - timedelta(3))
+    services.outcome_form_save(form=review, actor=caseworker, values=values, submit=True)
+    services.outcome_form_save(form=exit_form, actor=caseworker, values={"level_sexual": "None"})
+    values["reviewed_on"] = TODAY - timedelta(1)
+    with pytest.raises(ValidationError) as refused:
+        services.outcome_form_save(form=review, actor=caseworker, values=values, submit=True)
+    assert "after the exit date" in refused.value.message_dict["reviewed_on"][0]

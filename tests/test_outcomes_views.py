@@ -348,3 +348,166 @@ def test_demo_seeder_creates_complete_and_incomplete_forms_once(db):
     assert (IntakeForm.objects.count(), ExitForm.objects.count(), FollowUp.objects.count()) == (
         counts
     )
+
+
+def test_opening_a_police_report_is_audited(client_for, case, caseworker):
+    report = PoliceReportFactory(form=CriminalJusticeFormFactory(case=case, created_by=caseworker))
+    IncidentFactory(report=report)
+    url = reverse("outcomes:police_report_edit", kwargs={"pk": report.pk})
+    assert client_for(caseworker).get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=caseworker,
+        action=AuditEvent.Action.VIEW,
+        case_id=case.pk,
+        object_type="outcomes.policereport",
+        object_id=str(report.pk),
+    ).exists()
+
+
+# --- The matched risk assessment and MARAC --------------------------------------------------------
+
+
+def test_intake_and_exit_pages_show_their_matched_risk_assessment(client_for, case, caseworker):
+    from riskassessment.models import MaracHearing
+
+    from .factories_riskassessment import MaracMeetingFactory, submitted
+
+    intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
+    assessment = submitted(case, caseworker, ticks=15, stage="intake", on=case.opened_on)
+    submitted(case, caseworker, ticks=2, stage="review")  # another stage: not this form's
+    assert assessment.is_high_risk
+    client = client_for(caseworker)
+    for view in ("form_detail", "form_edit"):
+        html = client.get(
+            reverse(f"outcomes:{view}", kwargs={"kind": "intake", "pk": intake.pk})
+        ).content.decode()
+        assert reverse("riskassessment:assessment_detail", kwargs={"pk": assessment.pk}) in html
+        assert "score 15" in html
+        assert "High risk: yes, on the basis of" in html
+        assert "Discussed at MARAC: no" in html
+
+    meeting = MaracMeetingFactory(held_on=case.opened_on + datetime.timedelta(days=3))
+    MaracHearing.objects.create(case=case, meeting=meeting)
+    case.status, case.closed_on, case.closure_type = (
+        "closed",
+        timezone.localdate(),
+        "Planned closure",
+    )
+    case.save()
+    exit_form = services.outcome_form_start(kind="exit", case=case, actor=caseworker)
+    html = client.get(
+        reverse("outcomes:form_edit", kwargs={"kind": "exit", "pk": exit_form.pk})
+    ).content.decode()
+    assert "No submitted exit assessment" in html
+    assert reverse("riskassessment:assessment_start", kwargs={"case_pk": case.pk}) in html
+    assert f"last heard {meeting.held_on:%d %b %Y}" in html
+
+
+def test_follow_up_offers_a_new_referral_without_the_client_in_the_url(
+    client_for, case, caseworker
+):
+    from .factories_outcomes import FollowUpFactory
+
+    case.status, case.closed_on, case.closure_type = (
+        "closed",
+        timezone.localdate(),
+        "Planned closure",
+    )
+    case.save()
+    follow_up = FollowUpFactory(
+        case=case, created_by=caseworker, reached="Yes", wants_service_again="Yes"
+    )
+    html = (
+        client_for(caseworker)
+        .get(reverse("outcomes:form_detail", kwargs={"kind": "follow_up", "pk": follow_up.pk}))
+        .content.decode()
+    )
+    assert "The client would like support again." in html
+    assert f'href="{reverse("referrals:referral_new")}"' in html
+    assert f"client={case.client_id}" not in html
+
+
+# --- Bad input: 4xx or the form again, never 500, nothing saved -------------------------------
+
+
+BAD_VALUES = {
+    "completed_on": "31/02/2026",
+    "reviewed_on": "not a date",
+    "exit_date": "2026-13-01",
+    "followed_up_on": "yesterday",
+    "times_ae": "99999999",
+    "times_police": "-3",
+    "police_reports_count": "many",
+    "level_physical": "Extreme",
+    "physical_abuse_details": ["abc", "999999"],
+    "client_helpful_agencies": ["0"],
+    "help_sought": [""],
+    "reason": "whim",
+    "order_0": "Revoked",
+    "reached": "Perhaps",
+}
+
+
+@pytest.mark.parametrize("kind", list(services.KINDS))
+def test_bad_input_never_answers_500_and_saves_nothing(client_for, case, caseworker, kind):
+    case.status, case.closed_on, case.closure_type = (
+        "closed",
+        timezone.localdate(),
+        "Planned closure",
+    )
+    case.save()
+    form = services.outcome_form_start(kind=kind, case=case, actor=caseworker)
+    before = type(form).objects.filter(pk=form.pk).values().get()
+    client = client_for(caseworker)
+    edit = reverse("outcomes:form_edit", kwargs={"kind": kind, "pk": form.pk})
+    autosave = reverse("outcomes:form_autosave", kwargs={"kind": kind, "pk": form.pk})
+    for data in (BAD_VALUES, {**BAD_VALUES, "submit": "1", "confirm_gaps": "1"}):
+        assert client.post(edit, data).status_code == 200  # the form again, with its errors
+    response = client.post(autosave, BAD_VALUES)
+    assert response.status_code == 400
+    assert response.json()["saved"] is False
+    for url in (edit, autosave):
+        assert client.post(url.replace(str(form.pk), "abc")).status_code == 404
+    after = type(form).objects.filter(pk=form.pk).values().get()
+    assert after == before
+
+
+def test_bad_police_report_input_never_answers_500(client_for, case, caseworker):
+    cj = CriminalJusticeFormFactory(case=case, created_by=caseworker)
+    url = reverse("outcomes:police_report_add", kwargs={"pk": cj.pk})
+    client = client_for(caseworker)
+    bad = {
+        "reported_on": "soon",
+        "incidents_count": "lots",
+        "perpetrator_penalties": ["x"],
+        "incidents-TOTAL_FORMS": "900",
+        "incidents-INITIAL_FORMS": "0",
+        "incidents-0-offence": "Jaywalking",
+        "incidents-0-id": "12345678",
+    }
+    assert client.post(url, bad).status_code == 200
+    assert client.post(url, {"timing": "Before engagement with service"}).status_code == 200
+    assert not cj.police_reports.exists()
+
+
+def test_intake_pages_show_the_client_profile_still_unanswered(client_for, intake, caseworker):
+    client = intake.case.client
+    client.pregnant = "No"
+    client.financial_situation = ""
+    client.save()
+    html = (
+        client_for(caseworker)
+        .get(reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk}))
+        .content.decode()
+    )
+    assert "Client profile at intake" in html
+    assert re.search(r"Pregnant</dt><dd[^>]*>No</dd>", html)
+    assert re.search(r"Current financial situation</dt><dd[^>]*><span[^>]*>Not answered", html)
+    assert reverse("cases:client_edit", kwargs={"pk": client.pk}) in html
+    review = services.outcome_form_start(kind="review", case=intake.case, actor=caseworker)
+    html = (
+        client_for(caseworker)
+        .get(reverse("outcomes:form_detail", kwargs={"kind": "review", "pk": review.pk}))
+        .content.decode()
+    )
+    assert "Client profile at intake" not in html
