@@ -31,7 +31,7 @@ from cases.models import AreaSupport, Contact, Intervention, Perpetrator, Safety
 from cases.models.interventions import INTERVENTION_TYPES
 from riskassessment.models import Assessment, MaracHearing, MaracReferral
 
-from .insights.engine import ReportFilters
+from .insights.engine import ReportFilters, aggregate_once
 from .insights.tables import UNIVERSES
 from .periods import Period
 
@@ -179,7 +179,7 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
             aggregates[f"{prefix}{g}_n"] = Count("pk", filter=group)
             for o, (_, outcome) in enumerate(outcomes):
                 aggregates[f"{prefix}{g}_{o}"] = Count("pk", filter=group & outcome)
-    values = exits.aggregate(**aggregates)
+    values = aggregate_once(exits, **aggregates)
 
     def table(title, prefix, groups, note):
         return CrossTable(
@@ -435,7 +435,7 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
     }
     for key, condition in MARAC_ROWS:
         aggregates[key] = Count("pk", filter=condition)
-    values = hearings.aggregate(**aggregates)
+    values = aggregate_once(hearings, **aggregates)
     heard = values["heard"]
     rows = [(labels["cases_heard"], Cell(heard, 0))]
     rows += [(labels[key], Cell(values[key], heard)) for key, _ in MARAC_ROWS]

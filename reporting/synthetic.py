@@ -165,6 +165,10 @@ class Generator:
                     route=rng.choice(self.routes),
                     client=case.client,
                     referral_status="New client",
+                    triage=Referral.Triage.ACCEPTED,
+                    triaged_at=_at(case.opened_on),
+                    triaged_by=self.actor,
+                    first_contact_at=_at(case.opened_on),
                     case=case,
                     recorded_by=self.actor,
                 )

@@ -145,3 +145,17 @@ def test_command_csv_and_bad_input(service):
         call_command(
             "insights_report", "--from", "2025-04-01", "--to", "2025-06-30", "--service", "NOPE"
         )
+
+
+def test_charts_keep_suppressed_counts_hidden(client_for, manager, service, author):
+    for _ in range(2):
+        exit_matched(service, author)  # two planned closures: under 5
+    response = client_for(manager).get(reverse("reporting:insights"), _form(service, suppress="on"))
+    chart = next(
+        table["chart"]
+        for section in response.context["sections"]
+        for table in section["tables"]
+        if table["key"] == "exit_case_status"
+    )
+    assert "&lt;5" in chart or "<5" in chart
+    assert "(2)" not in chart

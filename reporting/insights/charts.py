@@ -5,6 +5,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from .engine import Figures
+from .output import shown
 
 # The tables charted on the report page: a chart is a summary, the table beside it the record.
 CHARTED_TABLES = (
@@ -23,9 +24,15 @@ CURRENT_FILL = "#1f5f8b"
 COMPARISON_FILL = "#9bb7cc"
 
 
-def bar_chart(title: str, current: Figures, comparison: Figures | None = None) -> str:
+def bar_chart(
+    title: str,
+    current: Figures,
+    comparison: Figures | None = None,
+    suppress_below: int | None = None,
+) -> str:
     """Horizontal bars of each option's share of n, with the comparison period's beside it.
-    Every bar carries its figure as text, so colour is never the only signal."""
+    Every bar carries its figure as text, so colour is never the only signal. A suppressed
+    count gets no bar (its length would give the count away) and the text "<5"."""
     previous = {row.label: row.count for row in comparison.rows} if comparison else {}
     # Options nobody chose in either period are in the table, not the chart.
     rows = [
@@ -47,19 +54,27 @@ def bar_chart(title: str, current: Figures, comparison: Figures | None = None) -
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" '
             f'font-size="12" fill="#212529">{escape(_short(row.label))}</text>'
         )
-        parts.append(_bar(y, row.count, current.n, CURRENT_FILL))
+        parts.append(_bar(y, row.count, current.n, CURRENT_FILL, suppress_below))
         if comparison:
             parts.append(
-                _bar(y + BAR_HEIGHT, previous.get(row.label, 0), comparison.n, COMPARISON_FILL)
+                _bar(
+                    y + BAR_HEIGHT,
+                    previous.get(row.label, 0),
+                    comparison.n,
+                    COMPARISON_FILL,
+                    suppress_below,
+                )
             )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _bar(y: int, count: int, n: int, fill: str) -> str:
+def _bar(y: int, count: int, n: int, fill: str, suppress_below: int | None = None) -> str:
     share = count / n if n else 0
     length = max(round(BAR_WIDTH * share), 1 if count else 0)
     text = f"{100 * share:.0f}% ({count})" if n else "no data"
+    if suppress_below and (0 < count < suppress_below or 0 < n < suppress_below):
+        length, text = 0, shown(count, suppress_below) if count else "0"
     return (
         f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{length}" height="{BAR_HEIGHT - 4}" '
         f'fill="{fill}"/>'
@@ -72,11 +87,11 @@ def _short(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def for_report(report) -> dict[str, str]:
+def for_report(report, suppress_below: int | None = None) -> dict[str, str]:
     charts = {}
     for table in report.tables:
         if table.key in CHARTED_TABLES:
             charts[table.key] = mark_safe(  # noqa: S308 - every text in it is escaped above
-                bar_chart(table.question, table.current, table.comparison)
+                bar_chart(table.question, table.current, table.comparison, suppress_below)
             )
     return charts

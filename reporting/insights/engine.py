@@ -11,10 +11,19 @@ never on the number of cases.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from cases.catalogue.insights import TABLES_BY_KEY
@@ -368,6 +377,20 @@ def _finish(table, n, rows, values, prefix, include_special=True) -> Figures:
     return figures
 
 
+# --- One evaluation per row -------------------------------------------------------------------
+
+# A LIMIT keeps PostgreSQL from folding the annotated rows into the aggregate: otherwise each
+# correlated subquery (a case's latest score, its number of contacts) is evaluated once for
+# every FILTER clause that mentions it, instead of once per row.
+_FENCE = 2**62
+
+
+def aggregate_once(qs: QuerySet, **aggregates) -> dict:
+    if not qs.query.annotations:
+        return qs.aggregate(**aggregates)
+    return qs.order_by()[:_FENCE].aggregate(**aggregates)
+
+
 # --- Medians ---------------------------------------------------------------------------------
 
 
@@ -421,9 +444,16 @@ def run_tables(specs, universes: dict[str, Universe], period: Period, filters: R
             prefix = f"t{index}_"
             if isinstance(spec, BandSpec):
                 annotations.update(spec.annotations(prefix))
-            aggregates.update(spec.aggregates(prefix))
+            counted = spec
+            if spec.applies is not None and not isinstance(spec, CustomSpec):
+                # Which rows a table applies to, worked out once per row (as a column) rather
+                # than inside each of the table's FILTER clauses.
+                flag = f"{prefix}applies"
+                annotations[flag] = ExpressionWrapper(spec.applies, output_field=BooleanField())
+                counted = replace(spec, applies=Q(**{flag: True}))
+            aggregates.update(counted.aggregates(prefix))
         annotated = rows.annotate(**annotations) if annotations else rows
-        values = annotated.aggregate(**aggregates) if aggregates else {}
+        values = aggregate_once(annotated, **aggregates) if aggregates else {}
         for index, spec in enumerate(group):
             prefix = f"t{index}_"
             extra = {}

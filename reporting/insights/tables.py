@@ -19,6 +19,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -42,7 +43,7 @@ from outcomes.models import (
     ReviewForm,
 )
 from outcomes.questions import CIVIL_ORDER_TABLES
-from riskassessment.models import Assessment
+from riskassessment.models import Assessment, ChecklistVersion
 
 from .engine import (
     BandSpec,
@@ -54,6 +55,7 @@ from .engine import (
     PostSpec,
     Row,
     Universe,
+    aggregate_once,
 )
 
 SUBMITTED = "submitted"
@@ -226,7 +228,7 @@ def _counting(conditions: dict[str, Q], n_filter: Q | None = None):
         aggregates = {"n": Count("pk", filter=base)}
         for index, condition in enumerate(conditions.values()):
             aggregates[f"c{index}"] = Count("pk", filter=base & condition)
-        values = rows.aggregate(**aggregates)
+        values = aggregate_once(rows, **aggregates)
         return Figures(
             values["n"],
             [Row(label, values[f"c{index}"]) for index, label in enumerate(conditions)],
@@ -248,7 +250,8 @@ def multiple_types(prefix: str = "", model=None):
         annotated = rows.annotate(
             types_present=count_true(kinds_present), types_high=count_true(kinds_high)
         )
-        values = annotated.aggregate(
+        values = aggregate_once(
+            annotated,
             n=Count("pk"),
             multiple=Count("pk", filter=Q(types_present__gte=2)),
             multiple_high=Count("pk", filter=Q(types_high__gte=2)),
@@ -278,7 +281,8 @@ def change_in_level(kind: str):
         base = Q(rank_in__isnull=False, rank_out__isnull=False) & (
             Q(rank_in__gt=0) | Q(rank_out__gt=0)
         )
-        values = annotated.aggregate(
+        values = aggregate_once(
+            annotated,
             n=Count("pk", filter=base),
             reduced=Count("pk", filter=base & Q(rank_out__lt=F("rank_in"))),
             high_to_none=Count("pk", filter=base & Q(rank_in=3, rank_out=0)),
@@ -300,14 +304,23 @@ def change_in_level(kind: str):
     return compute
 
 
-def dash_band_figures(score_field: str, n_filter: Q | None = None, key="dash_ticks_intake"):
-    """Insights bands the Dash ticks 1-5, 6-9, 10+ (the report's banding, not local practice)."""
+def dash_band_figures(
+    score_field: str, n_filter: Q | None = None, key="dash_ticks_intake", counted=None
+):
+    """Insights bands the Dash ticks 1-5, 6-9, 10+ (the report's banding, not local practice).
+    `counted` adds statistics counted in the same query (name -> condition)."""
     labels = TABLES_BY_KEY[key].options
 
     def compute(rows):
         base = n_filter or Q()
         with_score = base & Q(**{f"{score_field}__isnull": False})
-        values = rows.aggregate(
+        extra = {
+            name: Count("pk", filter=base & condition)
+            for name, condition in (counted or {}).items()
+        }
+        values = aggregate_once(
+            rows,
+            **extra,
             n=Count("pk", filter=base),
             standard=Count("pk", filter=with_score & Q(**{f"{score_field}__lte": 5})),
             medium=Count(
@@ -332,6 +345,8 @@ def dash_band_figures(score_field: str, n_filter: Q | None = None, key="dash_tic
             figures.rows.append(Row("Missing", values["missing"], "missing"))
         if values["average"] is not None:
             figures.statistics["average"] = float(values["average"])
+        for name in extra:
+            figures.statistics[name] = float(values[name])
         return figures
 
     return compute
@@ -368,14 +383,20 @@ def _assessment_value(stage: str, field: str):
 # --- Derived tables ---------------------------------------------------------------------------
 
 
+def _main_versions():
+    """Versions of the main tick-counting checklists (DASH), as a subquery PostgreSQL runs once."""
+    return ChecklistVersion.objects.filter(
+        checklist__scoring="ticks", checklist__is_follow_up=False
+    ).values("pk")
+
+
 def _main_score(stage):
     return Subquery(
         Assessment.objects.filter(
             case_id=OuterRef("case_id"),
             stage=stage,
             status="submitted",
-            version__checklist__scoring="ticks",
-            version__checklist__is_follow_up=False,
+            version_id__in=_main_versions(),
         )
         .order_by("-assessed_on", "-pk")
         .values("score")[:1]
@@ -388,7 +409,9 @@ def _latest_assessment(stage, field):
             case_id=OuterRef("case_id"),
             stage=stage,
             status="submitted",
-            version__checklist__is_follow_up=False,
+            version_id__in=ChecklistVersion.objects.filter(checklist__is_follow_up=False).values(
+                "pk"
+            ),
         )
         .order_by("-assessed_on", "-pk")
         .values(field)[:1]
@@ -401,7 +424,8 @@ def dash_at_intake(rows):
 
 def high_risk_at_intake(rows):
     annotated = rows.annotate(level=_latest_assessment("intake", "risk_level"))
-    values = annotated.aggregate(
+    values = aggregate_once(
+        annotated,
         n=Count("pk"),
         yes=Count("pk", filter=Q(level="high")),
         no=Count("pk", filter=Q(level__in=["standard", "medium"])),
@@ -429,7 +453,7 @@ def high_risk_basis_at_intake(rows):
     for index, label in enumerate(labels):
         aggregates[f"b{index}"] = Count("pk", filter=high_risk & Q(basis=label))
     aggregates["missing"] = Count("pk", filter=high_risk & (Q(basis__isnull=True) | Q(basis="")))
-    values = annotated.aggregate(**aggregates)
+    values = aggregate_once(annotated, **aggregates)
     rows_out = [Row(label, values[f"b{index}"]) for index, label in enumerate(labels)]
     rows_out.append(Row("Missing", values["missing"], "missing"))
     return Figures(values["n"], rows_out)
@@ -439,7 +463,7 @@ def marac_discussed(rows):
     from riskassessment.models import MaracHearing
 
     heard = Exists(MaracHearing.objects.filter(case_id=OuterRef("case_id")))
-    values = rows.aggregate(n=Count("pk"), yes=Count("pk", filter=Q(heard)))
+    values = aggregate_once(rows, n=Count("pk"), yes=Count("pk", filter=Q(heard)))
     return Figures(
         values["n"],
         [
@@ -469,7 +493,7 @@ def children_per_case(rows):
     for index in range(5):
         aggregates[f"c{index}"] = Count("pk", filter=Q(children=index))
     aggregates["c5"] = Count("pk", filter=Q(children__gte=5))
-    values = counted.aggregate(**aggregates)
+    values = aggregate_once(counted, **aggregates)
     figures = Figures(values["n"], [Row(label, values[f"c{i}"]) for i, label in enumerate(labels)])
     figures.statistics["mean"] = None if values["mean"] is None else float(values["mean"])
     return figures
@@ -477,7 +501,7 @@ def children_per_case(rows):
 
 def review_point(rows):
     has_review = Exists(ReviewForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED))
-    values = rows.aggregate(n=Count("pk"), yes=Count("pk", filter=Q(has_review)))
+    values = aggregate_once(rows, n=Count("pk"), yes=Count("pk", filter=Q(has_review)))
     return Figures(values["n"], [Row("Yes", values["yes"]), Row("No", values["n"] - values["yes"])])
 
 
@@ -506,7 +530,7 @@ def case_length(rows):
         if high_ is not None:
             condition &= Q(length__lt=(high_ + 1) * day)
         aggregates[f"b{index}"] = Count("pk", filter=condition)
-    values = annotated.aggregate(**aggregates)
+    values = aggregate_once(annotated, **aggregates)
     from .engine import median
 
     days = median(annotated.filter(length__gte=0 * day), "length")
@@ -544,7 +568,7 @@ def contacts_received(rows):
         if high_ is not None:
             condition &= Q(contacts__lte=high_)
         aggregates[f"b{index}"] = Count("pk", filter=condition)
-    values = counted.aggregate(**aggregates)
+    values = aggregate_once(counted, **aggregates)
     figures = Figures(
         values["n"], [Row(label, values[f"b{index}"]) for index, label in enumerate(labels)]
     )
@@ -552,22 +576,27 @@ def contacts_received(rows):
     return figures
 
 
-def _dash_pairs(rows):
-    return rows.annotate(score_in=_main_score("intake"), score_out=_main_score("exit")).filter(
-        score_in__isnull=False, score_out__isnull=False
-    )
+# Exits with a Dash score at both intake and exit: the change between them is what is counted.
+PAIRED = Q(score_in__isnull=False, score_out__isnull=False)
+
+
+def _with_scores(rows):
+    return rows.annotate(score_in=_main_score("intake"), score_out=_main_score("exit"))
 
 
 def dash_matched_intake(rows):
-    return dash_band_figures("score_in", key="dash_ticks_matched_intake")(_dash_pairs(rows))
+    return dash_band_figures("score_in", PAIRED, key="dash_ticks_matched_intake")(
+        _with_scores(rows)
+    )
 
 
 def dash_at_exit(rows):
-    pairs = _dash_pairs(rows)
-    figures = dash_band_figures("score_out", key="dash_ticks_exit")(pairs)
-    reduced = pairs.filter(score_out__lt=F("score_in")).count()
-    figures.statistics["reduced"] = float(reduced)
-    return figures
+    return dash_band_figures(
+        "score_out",
+        PAIRED,
+        key="dash_ticks_exit",
+        counted={"reduced": Q(score_out__lt=F("score_in"))},
+    )(_with_scores(rows))
 
 
 def escalation(rows):
@@ -591,7 +620,8 @@ def relationship_change(rows):
     labels = TABLES_BY_KEY["relationship_change"].options
     current, ex = "Current intimate partner", "Ex-intimate partner"
     was = "case__intake_forms__primary_perpetrator_relationship"
-    values = rows.aggregate(
+    values = aggregate_once(
+        rows,
         n=Count("pk", filter=Q(**{f"{was}__in": [current, ex]})),
         to_ex=Count("pk", filter=Q(**{was: current}, relationship_at_exit=ex)),
         to_current=Count("pk", filter=Q(**{was: ex}, relationship_at_exit=current)),
@@ -604,7 +634,7 @@ def relationship_change(rows):
 def supported_with(form_model):
     def compute(rows):
         has_form = Exists(form_model.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED))
-        values = rows.aggregate(n=Count("pk"), yes=Count("pk", filter=Q(has_form)))
+        values = aggregate_once(rows, n=Count("pk"), yes=Count("pk", filter=Q(has_form)))
         return Figures(
             values["n"], [Row("Yes", values["yes"]), Row("No", values["n"] - values["yes"])]
         )
@@ -622,7 +652,7 @@ CONVICTIONS = (
 
 def police_report_statistics(rows):
     labels = TABLES_BY_KEY["police_report_statistics"].options
-    values = rows.aggregate(reports=Count("pk"), cases=Count("case_id", distinct=True))
+    values = aggregate_once(rows, reports=Count("pk"), cases=Count("case_id", distinct=True))
     incidents = Incident.objects.filter(report__in=rows.values("pk")).aggregate(
         n=Count("pk"), convicted=Count("pk", filter=Q(consequence__in=CONVICTIONS))
     )
@@ -659,21 +689,28 @@ def civil_order(key, order_type):
 IMPROVED = ("Improved greatly", "Improved slightly")
 
 
+def _with_area_support(rows, area):
+    """The universe's rows joined to the case's support row for one area (at most one per
+    case and area): a LEFT JOIN, so no correlated subquery per row."""
+    return rows.annotate(
+        area_row=FilteredRelation("case__area_support", condition=Q(case__area_support__area=area))
+    )
+
+
 def needs_and_support(area):
     labels = TABLES_BY_KEY[f"needs_support_{area}"].options
 
     def compute(rows):
-        support = AreaSupport.objects.filter(case_id=OuterRef("case_id"), area=area)
         need = Q() if area == "safety" else Q(**{f"case__intake_forms__need_{area}": "Yes"})
-        supported = Q(Exists(support.filter(supported="Yes")))
-        safer = Q(Exists(support.filter(supported="Yes", impact_safety__in=IMPROVED)))
-        better = Q(Exists(support.filter(supported="Yes", impact_wellbeing__in=IMPROVED)))
-        values = rows.aggregate(
+        supported = Q(area_row__supported="Yes")
+        values = _with_area_support(rows, area).aggregate(
             n=Count("pk"),
             need=Count("pk", filter=need),
             supported=Count("pk", filter=need & supported),
-            safer=Count("pk", filter=need & safer),
-            better=Count("pk", filter=need & better),
+            safer=Count("pk", filter=need & supported & Q(area_row__impact_safety__in=IMPROVED)),
+            better=Count(
+                "pk", filter=need & supported & Q(area_row__impact_wellbeing__in=IMPROVED)
+            ),
         )
         return Figures(
             values["n"],
@@ -703,11 +740,10 @@ def area_universe(area):
 
 def support_given(area):
     def compute(rows):
-        support = AreaSupport.objects.filter(case_id=OuterRef("case_id"), area=area)
-        values = rows.aggregate(
+        values = _with_area_support(rows, area).aggregate(
             n=Count("pk"),
-            yes=Count("pk", filter=Q(Exists(support.filter(supported="Yes")))),
-            no=Count("pk", filter=Q(Exists(support.filter(supported="No")))),
+            yes=Count("pk", filter=Q(area_row__supported="Yes")),
+            no=Count("pk", filter=Q(area_row__supported="No")),
         )
         missing = values["n"] - values["yes"] - values["no"]
         return Figures(

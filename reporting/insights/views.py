@@ -40,7 +40,7 @@ def insights(request):
             filters=form.report_filters(),
             comparison_period=form.cleaned_data["comparison_period"],
         )
-        chart_svgs = charts.for_report(report)
+        chart_svgs = charts.for_report(report, form.suppress_below)
         for index, (section, tables) in enumerate(report.by_section().items(), start=1):
             shown_tables = []
             for table in tables:
