@@ -23,9 +23,11 @@ venv: $(STAMP)
 system-deps:
 	scripts/install-system-deps
 
-## The tests also drive Debian's chromium (Playwright cannot download its own browser here).
+## The tests also drive Debian's chromium (Playwright cannot download its own browser here), and
+## inject axe-core (pinned in tests/browser/package-lock.json) into every page they visit.
 browser-deps:
 	scripts/install-system-deps --browser
+	npm ci --prefix tests/browser --no-audit --no-fund
 
 services:
 	scripts/ensure-services

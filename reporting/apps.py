@@ -1,6 +1,35 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_unit_costs(sender, **kwargs):
+    from .impact.services import sync_default_unit_costs
+
+    sync_default_unit_costs()
+
+
+def impact_panel(request):
+    """The manager's home panel: the latest impact report of the current service."""
+    from accounts import access
+
+    from .impact.selectors import impact_reports_visible_to
+
+    service = getattr(request, "current_service", None)
+    if service is None or not access.can(request.user, access.Capability.RUN_REPORTS, service):
+        return None
+    latest = impact_reports_visible_to(request.user).filter(services=service).first()
+    return {"latest_impact_report": latest}
 
 
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Reporting"
+
+    def ready(self):
+        from accounts.dashboard import register_home_panel
+        from accounts.models import Role
+
+        post_migrate.connect(_sync_unit_costs, sender=self, dispatch_uid="reporting_unit_costs")
+        register_home_panel(
+            Role.SERVICE_MANAGER, 30, "reporting/impact/home_panel.html", impact_panel
+        )

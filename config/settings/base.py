@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.audit.AuditContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.lock.ScreenLockMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.RequireSecondFactorMiddleware",
     "accounts.middleware.CurrentServiceMiddleware",
@@ -212,7 +214,15 @@ MEDIA_URL = "/media-not-served/"  # files are served only through scoped, audite
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Finished impact-report PDFs: local disk by default; point at another backend to move them.
+    "impact_reports": {
+        "BACKEND": env(
+            "IMPACT_REPORT_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+    },
 }
+# The address in notification e-mails (which carry a link, never data).
+LANTERN_BASE_URL = env("LANTERN_BASE_URL", default="http://127.0.0.1:8000")
 
 # Export files are offered through links that expire.
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
@@ -247,6 +257,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-expired-exports": {
         "task": "accounts.tasks.purge_expired_exports_task",
         "schedule": timedelta(hours=24),
+    },
+    # Last quarter's impact report for each service, early on the first day of each quarter.
+    "quarterly-impact-reports": {
+        "task": "reporting.tasks.schedule_quarterly_impact_reports",
+        "schedule": crontab(minute=0, hour=5, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    # Impact-report jobs whose worker died or whose message was lost go back on the queue.
+    "requeue-stale-impact-reports": {
+        "task": "reporting.tasks.requeue_stale_impact_reports",
+        "schedule": timedelta(minutes=5),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,0 +1,105 @@
+"""Asking for an impact report, its narrative, and its case studies."""
+
+import datetime
+
+from django import forms
+
+from accounts import access
+
+from ..insights.forms import recent_quarters
+from ..models import CaseStudy, ImpactReport
+from ..periods import Period, quarter_name
+
+
+class ImpactReportRequestForm(forms.Form):
+    title = forms.CharField(max_length=200, initial="Impact report")
+    quarter = forms.ChoiceField(
+        label="Quarter", required=False, help_text="Or leave empty and give your own dates."
+    )
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    services = forms.TypedMultipleChoiceField(
+        label="Services", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    introduction = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Printed at the start of the report. Never name a client.",
+    )
+    suppress_small_numbers = forms.BooleanField(
+        label='Suppress small numbers (counts under 5 printed as "<5")',
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, user, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        services = access.services_with(user, access.Capability.RUN_REPORTS).order_by("name")
+        self.services_by_pk = {service.pk: service for service in services}
+        self.fields["services"].choices = [(s.pk, s.name) for s in services]
+        self.fields["services"].initial = list(self.services_by_pk)
+        quarters = recent_quarters(today)
+        self.fields["quarter"].choices = [("", "Dates of my choice")] + [
+            (period.start.isoformat(), quarter_name(period)) for period in quarters
+        ]
+        self.fields["quarter"].initial = quarters[1].start.isoformat()
+        self._quarters = {period.start.isoformat(): period for period in quarters}
+
+    def clean(self):
+        data = super().clean()
+        period = None
+        if data.get("quarter"):
+            period = self._quarters.get(data["quarter"])
+        else:
+            start, end = data.get("start"), data.get("end")
+            if not start:
+                self.add_error("start", "Choose a quarter, or enter the first day.")
+            if not end:
+                self.add_error("end", "Choose a quarter, or enter the last day.")
+            if start and end:
+                if end < start:
+                    self.add_error("end", "The last day cannot be before the first.")
+                elif (end - start).days > 366 * 2:
+                    self.add_error("end", "A report covers at most two years.")
+                else:
+                    period = Period(start, end)
+        data["period"] = period
+        data["service_objects"] = [
+            self.services_by_pk[pk] for pk in data.get("services", []) if pk in self.services_by_pk
+        ]
+        return data
+
+
+class ImpactNarrativeForm(forms.ModelForm):
+    class Meta:
+        model = ImpactReport
+        fields = ["title", "introduction", "suppress_small_numbers"]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 6})}
+
+
+class CaseStudyForm(forms.ModelForm):
+    consent = forms.BooleanField(
+        label="The client has agreed that this story may be used in the report",
+        required=False,
+        help_text="Without recorded consent the story is kept but never printed.",
+    )
+
+    class Meta:
+        model = CaseStudy
+        fields = ["pseudonym", "title", "story", "consent_note"]
+        widgets = {"story": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].initial = bool(self.instance.pk and self.instance.has_consent)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("consent") and not (data.get("consent_note") or "").strip():
+            self.add_error("consent_note", "Say how the client gave consent.")
+        return data

@@ -1,0 +1,207 @@
+"""Report content as it is shown: counts suppressed below the threshold ("<5"), percentages,
+money, and charts as server-side SVG (no JavaScript; they print and go into the PDF). Both the
+PDF and the XLSX are made from `present()`, so they suppress the same way."""
+
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+from ..insights.output import SUPPRESSED, percent, shown
+
+SHOWN_ROW_KINDS = ("option", "group", "dont_know", "missing", "errors")
+CHARTED_ROW_KINDS = ("option", "dont_know")
+INK = "#24323f"
+BAR = "#2c6e6a"
+BAR_LIGHT = "#a7cdca"
+MUTED = "#6b7780"
+NOT_SHOWN = "\u2013"  # an en dash: no figure
+
+
+def count_text(count, suppress_below) -> str:
+    value = shown(count, suppress_below)
+    if value is None:
+        return NOT_SHOWN
+    return value if isinstance(value, str) else f"{value:,}"
+
+
+def percent_text(count, of, suppress_below) -> str:
+    if of is None:
+        return ""
+    value = percent(count, of, suppress_below)
+    return "" if value is None else f"{value:.0f}%"
+
+
+def money(pence: int) -> str:
+    return f"£{pence / 100:,.0f}" if pence >= 10000 else f"£{pence / 100:,.2f}"
+
+
+def _suppressed(count, suppress_below) -> bool:
+    return bool(suppress_below) and 0 < (count or 0) < suppress_below
+
+
+def _present_item(entry, suppress_below):
+    note = entry.get("note", "")
+    if entry.get("note_count") is not None:
+        note = f"{count_text(entry['note_count'], suppress_below)} {note}"
+    return {
+        **entry,
+        "note": note,
+        "count_text": count_text(entry["count"], suppress_below),
+        "percent_text": percent_text(entry["count"], entry.get("of"), suppress_below),
+        "of_text": "" if entry.get("of") is None else count_text(entry["of"], suppress_below),
+    }
+
+
+def bar_chart(title: str, bars: list[tuple[str, int, int | None]], suppress_below) -> str:
+    """Horizontal bars: (label, count, of). A suppressed count gets no bar, only "<5", so the
+    chart never shows what the table hides; every bar carries its figure as text."""
+    label_width, bar_width, row_height = 250, 300, 22
+    height = row_height * len(bars) + 8
+    peak = max((count for _, count, _ in bars if not _suppressed(count, suppress_below)), default=0)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {label_width + bar_width + 90} {height}" class="chart">'
+        f"<title>{escape(title)}</title>"
+    ]
+    for index, (label, count, of) in enumerate(bars):
+        y = 4 + index * row_height
+        short = label if len(label) <= 40 else label[:39] + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" font-size="11" '
+            f'fill="{INK}">{escape(short)}</text>'
+        )
+        if _suppressed(count, suppress_below):
+            text = SUPPRESSED
+            length = 0
+        else:
+            length = round(bar_width * count / peak) if peak else 0
+            share = percent_text(count, of, suppress_below)
+            text = f"{count:,}" + (f" ({share})" if share else "")
+        parts.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="16" '
+            f'fill="#eef3f3"/>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{length}" height="16" fill="{BAR}"/>'
+            f'<text x="{label_width + length + 6}" y="{y + 15}" font-size="11" '
+            f'fill="{INK}">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def funnel_chart(title: str, steps: list[dict], suppress_below) -> str:
+    """The client journey as a funnel: one centred bar per step, narrowing with the counts."""
+    width, row_height = 620, 46
+    top = max((step["count"] or 0 for step in steps), default=0)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+        f'{row_height * len(steps) + 6}" class="chart funnel"><title>{escape(title)}</title>'
+    ]
+    for index, step in enumerate(steps):
+        count = step["count"] or 0
+        hidden = _suppressed(count, suppress_below)
+        share = 0 if hidden or not top else count / top
+        # Never narrower than its own label, so a small step stays readable.
+        bar = max(round((width - 20) * share), 300)
+        x = (width - bar) / 2
+        y = 4 + index * row_height
+        fill = BAR if index % 2 == 0 else "#3f8a85"
+        text = f"{step['label']}: {count_text(count, suppress_below)}"
+        parts.append(
+            f'<rect x="{x:.0f}" y="{y}" width="{bar}" height="38" rx="4" fill="{fill}"/>'
+            f'<text x="{width / 2:.0f}" y="{y + 24}" text-anchor="middle" font-size="13" '
+            f'font-weight="bold" fill="#ffffff">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def _present_block(block, suppress_below):
+    kind = block["kind"]
+    if kind == "table":
+        rows = [
+            {
+                **row,
+                "count_text": count_text(row["count"], suppress_below),
+                "percent_text": percent_text(row["count"], block["n"], suppress_below),
+            }
+            for row in block["rows"]
+            if row["kind"] in SHOWN_ROW_KINDS and (row["count"] or row["kind"] == "option")
+        ]
+        # Options nobody chose are left out of the printed table to keep it short.
+        rows = [row for row in rows if row["count"] or row["kind"] != "option"]
+        chart = None
+        bars = [
+            (row["label"], row["count"], block["n"])
+            for row in rows
+            if row["kind"] in CHARTED_ROW_KINDS
+        ]
+        if block.get("chart") and bars:
+            chart = bar_chart(block["title"], bars, suppress_below)
+        return {
+            **block,
+            "rows": rows,
+            "n_text": count_text(block["n"], suppress_below),
+            "svg": chart,
+        }
+    if kind == "figures":
+        items = [_present_item(entry, suppress_below) for entry in block["items"]]
+        chart = None
+        if block.get("chart") and items:
+            bars = [(entry["label"], entry["count"] or 0, entry.get("of")) for entry in items]
+            chart = bar_chart(block["title"], bars, suppress_below)
+        return {**block, "items": items, "svg": chart}
+    if kind == "funnel":
+        steps = [_present_item(step, suppress_below) for step in block["steps"]]
+        return {
+            **block,
+            "steps": steps,
+            "svg": funnel_chart(block["title"], block["steps"], suppress_below),
+        }
+    if kind == "four_p":
+        return {
+            **block,
+            "outputs": [_present_item(entry, suppress_below) for entry in block["outputs"]],
+            "outcomes": [_present_item(entry, suppress_below) for entry in block["outcomes"]],
+        }
+    if kind == "value":
+        rows = []
+        previous_measure = None
+        for row in block["rows"]:
+            hidden = _suppressed(row["clients"], suppress_below)
+            rows.append(
+                {
+                    **row,
+                    "unit_cost_text": money(row["pence"]),
+                    "clients_text": count_text(row["clients"], suppress_below),
+                    "quantity_text": f"{row['quantity']:g}",
+                    # The measure once per run of rows that share it: the table reads as groups.
+                    "measure_shown": "" if row["measure"] == previous_measure else row["measure"],
+                    # A value would give a suppressed count back (value / unit cost / quantity).
+                    "total_text": NOT_SHOWN if hidden else money(row["total_pence"]),
+                }
+            )
+            previous_measure = row["measure"]
+        any_hidden = any(_suppressed(row["clients"], suppress_below) for row in block["rows"])
+        return {
+            **block,
+            "rows": rows,
+            # Nor the total: with the unit costs printed it would give the hidden count back.
+            "total_text": NOT_SHOWN if any_hidden else money(block["total_pence"]),
+            "total_hidden": any_hidden,
+        }
+    raise ValueError(f"Unknown block kind {kind!r}")
+
+
+def present(content: dict, suppress_below: int | None) -> dict:
+    return {
+        **content,
+        "suppress_below": suppress_below,
+        "headline": [_present_item(entry, suppress_below) for entry in content["headline"]],
+        "sections": [
+            {
+                **section,
+                "blocks": [_present_block(block, suppress_below) for block in section["blocks"]],
+            }
+            for section in content["sections"]
+        ],
+    }

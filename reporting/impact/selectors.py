@@ -1,0 +1,132 @@
+"""Counts the impact report needs that the Insights tables do not have: the referral funnel,
+risk assessments by level, safety plans and reviews, and outputs (interventions, MARAC
+referrals). Each is ONE aggregate query (COUNT ... FILTER) over the period and services, so the
+number of queries never depends on the number of cases. Every Insights figure comes from
+reporting.insights.report.build_report instead: nothing is counted twice."""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import Service
+from cases.models import Intervention, RiskLevel, SafetyPlanVersion
+from cases.models.interventions import INTERVENTION_TYPES
+from referrals.models import Referral
+from riskassessment.models import Assessment, MaracReferral
+
+from ..models import ImpactReport
+from ..periods import Period
+
+GROUP_PROGRAMMES = ("freedom_programme", "gateway_programme", "other_group_programme")
+SAFEGUARDING_REFERRALS = ("childrens_safeguarding_referral", "adult_safeguarding_referral")
+
+
+def _day_bounds(period: Period):
+    start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return start, end
+
+
+def referral_funnel(period: Period, service_ids) -> dict[str, int]:
+    """Referrals received in the period, by what triage decided."""
+    start, end = _day_bounds(period)
+    triage = Referral.Triage
+    return Referral.objects.filter(
+        service_id__in=service_ids, received_at__gte=start, received_at__lt=end
+    ).aggregate(
+        referrals=Count("pk"),
+        repeat=Count("pk", filter=Q(referral_status="Repeat to service")),
+        accepted=Count("pk", filter=Q(triage=triage.ACCEPTED)),
+        made_aware=Count("pk", filter=Q(triage=triage.MADE_AWARE)),
+        declined=Count("pk", filter=Q(triage=triage.DECLINED)),
+        unable_to_contact=Count("pk", filter=Q(triage=triage.UNABLE_TO_CONTACT)),
+        signposted=Count("pk", filter=Q(triage=triage.SIGNPOSTED)),
+        young_person=Count("pk", filter=Q(triage=triage.YOUNG_PERSON)),
+        pending=Count("pk", filter=Q(triage=triage.PENDING)),
+    )
+
+
+def risk_assessed_by_level(period: Period, service_ids) -> dict[str, int]:
+    """Cases with a submitted risk assessment dated in the period, by the level it gave (a case
+    assessed twice counts once per level it reached)."""
+    rows = Assessment.objects.filter(
+        case__service_id__in=service_ids,
+        status=Assessment.Status.SUBMITTED,
+        assessed_on__gte=period.start,
+        assessed_on__lte=period.end,
+    )
+    counts = {"assessed": Count("case", distinct=True)}
+    for level in RiskLevel:
+        counts[level.value] = Count("case", distinct=True, filter=Q(risk_level=level.value))
+    return rows.aggregate(**counts)
+
+
+def safety_plans(period: Period, service_ids) -> dict[str, int]:
+    """Safety plans made (first versions) and reviewed (later versions) in the period."""
+    return SafetyPlanVersion.objects.filter(
+        plan__case__service_id__in=service_ids,
+        reviewed_on__gte=period.start,
+        reviewed_on__lte=period.end,
+    ).aggregate(
+        plans=Count("pk", filter=Q(number=1)),
+        reviews=Count("pk", filter=Q(number__gt=1)),
+    )
+
+
+def interventions_by_type(period: Period, service_ids) -> dict[str, int]:
+    """Interventions dated in the period, per type (every type, zero when none)."""
+    counts = {item.key: Count("pk", filter=Q(type=item.key)) for item in INTERVENTION_TYPES}
+    return Intervention.objects.filter(
+        case__service_id__in=service_ids,
+        occurred_on__gte=period.start,
+        occurred_on__lte=period.end,
+    ).aggregate(**counts)
+
+
+def marac_referrals(period: Period, service_ids) -> dict[str, int]:
+    return MaracReferral.objects.filter(
+        case__service_id__in=service_ids,
+        referred_on__gte=period.start,
+        referred_on__lte=period.end,
+    ).aggregate(referrals=Count("pk"), repeat=Count("pk", filter=Q(is_repeat=True)))
+
+
+def referrals_by_service(period: Period, service_ids) -> list[tuple[str, int]]:
+    """Referrals received per service ("area / service" in the report), in name order."""
+    start, end = _day_bounds(period)
+    rows = (
+        Referral.objects.filter(
+            service_id__in=service_ids, received_at__gte=start, received_at__lt=end
+        )
+        .values("service__name")
+        .annotate(count=Count("pk"))
+        .order_by("service__name")
+    )
+    return [(row["service__name"], row["count"]) for row in rows]
+
+
+def impact_reports_visible_to(user):
+    """Reports whose every service is one the user runs reports for (a report covering a
+    service the user cannot see is not theirs to see)."""
+    allowed = access.service_ids_with(user, access.Capability.RUN_REPORTS)
+    if not allowed:
+        return ImpactReport.objects.none()
+    return (
+        ImpactReport.objects.filter(services__in=allowed)
+        .exclude(services__in=Service.objects.exclude(pk__in=allowed))
+        .distinct()
+        .prefetch_related("services")
+    )
+
+
+def impact_report_get_for_user(user, pk) -> ImpactReport:
+    """The report, or 404 (the same for missing and forbidden)."""
+    report = impact_reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404("No such report.")
+    return report

@@ -1,0 +1,402 @@
+"""Writes for impact reports: asking for one, the job's state machine, building it (in the
+worker), the stale-job sweep, the quarterly schedule and its e-mail, and case studies.
+
+The job's states and the only moves between them:
+
+    queued -> running        a worker claims it
+    running -> done          the PDF is stored
+    running -> queued        a retry after an error, or the sweep after a worker died
+    running -> failed        out of attempts
+    queued -> failed         the sweep finds it out of attempts
+    failed -> queued         a manager asks again
+    done -> queued           a manager builds it again (new narrative, late records)
+"""
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import access
+from accounts.audit import record_event
+from accounts.models import AuditEvent, Service
+
+from ..models import MAX_CASE_STUDIES, CaseStudy, ImpactReport, ImpactReportEvent, UnitCost
+from ..periods import Period, last_complete_quarter
+from . import content as report_content
+
+logger = logging.getLogger(__name__)
+
+Status = ImpactReport.Status
+STATUS_TRANSITIONS = {
+    Status.QUEUED: {Status.RUNNING, Status.FAILED},
+    Status.RUNNING: {Status.DONE, Status.QUEUED, Status.FAILED},
+    Status.FAILED: {Status.QUEUED},
+    Status.DONE: {Status.QUEUED},
+}
+MAX_ATTEMPTS = 4
+RENDER_STEPS = 2  # laying out the PDF, storing it
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+def _stale_after() -> datetime.timedelta:
+    """A running job whose worker has not reported for this long has lost its worker. Longer
+    than the hard time limit, so a slow but live worker is never overtaken."""
+    return datetime.timedelta(
+        seconds=getattr(
+            settings, "IMPACT_REPORT_STALE_SECONDS", settings.CELERY_TASK_TIME_LIMIT + 60
+        )
+    )
+
+
+def set_status(report: ImpactReport, new: str, *, note: str = "", now=None) -> None:
+    """Moves the (locked) job to `new` if the move is allowed, and appends the history row."""
+    if new not in STATUS_TRANSITIONS[Status(report.status)]:
+        raise IllegalTransition(f"{report.status} -> {new}")
+    now = now or timezone.now()
+    ImpactReportEvent.objects.create(
+        report=report, old_status=report.status, new_status=new, at=now, note=note[:300]
+    )
+    report.status = new
+
+
+def _enqueue(report_id: int) -> None:
+    from ..tasks import build_impact_report
+
+    # After commit: a worker must see the queued row, and nothing is sent if the write fails.
+    transaction.on_commit(lambda: build_impact_report.delay(report_id))
+
+
+def reportable_services(user):
+    return access.services_with(user, access.Capability.RUN_REPORTS)
+
+
+@transaction.atomic
+def impact_report_request(
+    *,
+    user,
+    services,
+    period: Period,
+    title: str,
+    introduction: str = "",
+    suppress_small_numbers: bool = True,
+) -> ImpactReport:
+    allowed = access.service_ids_with(user, access.Capability.RUN_REPORTS)
+    services = list(services)
+    if not services or any(service.pk not in allowed for service in services):
+        raise PermissionError("Reports only for services you run reports for.")
+    now = timezone.now()
+    report = ImpactReport(
+        title=title,
+        period_start=period.start,
+        period_end=period.end,
+        introduction=introduction,
+        suppress_small_numbers=suppress_small_numbers,
+        requested_by=user,
+        queued_at=now,
+    )
+    report.full_clean(exclude=["services"])
+    report.save()
+    report.services.set(services)
+    ImpactReportEvent.objects.create(
+        report=report, new_status=Status.QUEUED, at=now, note="requested"
+    )
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.EXPORT,
+        service=services[0],
+        obj=report,
+        detail={
+            "kind": "impact_report_requested",
+            "services": [service.pk for service in services],
+        },
+    )
+    _enqueue(report.pk)
+    return report
+
+
+@transaction.atomic
+def impact_report_rebuild(*, user, report: ImpactReport) -> ImpactReport:
+    """A manager asks again: after a failure, or for a finished report to be built afresh."""
+    report = ImpactReport.objects.select_for_update().get(pk=report.pk)
+    set_status(report, Status.QUEUED, note="asked again")
+    report.attempts = 0
+    report.error = ""
+    report.queued_at = timezone.now()
+    report.save()
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.EXPORT,
+        obj=report,
+        detail={"kind": "impact_report_rebuilt"},
+    )
+    _enqueue(report.pk)
+    return report
+
+
+def impact_report_claim(*, report_id: int, worker_token: str) -> bool:
+    """Takes the job for this attempt. True when the caller should build it.
+
+    1. Lock the row, so two deliveries of the task cannot both claim it.
+    2. Done, failed or missing: nothing to do (the task is idempotent by job id).
+    3. Running: take it over only if this is the same message redelivered (the worker that had
+       it died before acknowledging it) or its worker has stopped reporting; otherwise another
+       worker is on it.
+    4. Move to running, count the attempt, record the heartbeat.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        report = ImpactReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status in (Status.DONE, Status.FAILED):
+            return False
+        if report.status == Status.RUNNING:
+            same_message = report.worker_token == worker_token
+            stale = report.heartbeat_at is None or now - report.heartbeat_at > _stale_after()
+            if not (same_message or stale):
+                return False
+            set_status(report, Status.QUEUED, now=now, note="worker lost; taken over")
+        if report.attempts >= MAX_ATTEMPTS:
+            set_status(report, Status.FAILED, now=now, note="out of attempts")
+            report.error = "The report could not be built after several attempts."
+            report.finished_at = now
+            report.save()
+            return False
+        set_status(report, Status.RUNNING, now=now, note=f"attempt {report.attempts + 1}")
+        report.attempts += 1
+        report.worker_token = worker_token
+        report.started_at = report.heartbeat_at = now
+        report.progress_step = 0
+        report.progress_total = len(report_content.SECTIONS) + RENDER_STEPS
+        report.progress_label = "Starting"
+        report.error = ""
+        report.save()
+    return True
+
+
+def _progress(report_id: int, worker_token: str, label: str) -> None:
+    """Advances the progress bar and the heartbeat, only while this attempt holds the job."""
+    from django.db.models import F
+
+    updated = ImpactReport.objects.filter(
+        pk=report_id, status=Status.RUNNING, worker_token=worker_token
+    ).update(
+        progress_step=F("progress_step") + 1,
+        progress_label=label,
+        heartbeat_at=timezone.now(),
+    )
+    if not updated:
+        raise JobLost(report_id)
+
+
+class JobLost(Exception):
+    """Another attempt has taken the job over: this one stops without writing."""
+
+
+def impact_report_build(*, report_id: int, worker_token: str) -> None:
+    """Builds the figures, the PDF and stores it. Runs in the worker, outside a transaction:
+    progress must be visible while it works."""
+    from .render import render_pdf
+
+    started = time.monotonic()
+    report = ImpactReport.objects.get(pk=report_id)
+    service_ids = tuple(report.services.order_by("pk").values_list("pk", flat=True))
+    figures = report_content.build_content(
+        period=Period(report.period_start, report.period_end),
+        service_ids=service_ids,
+        title=report.title,
+        on_section=lambda label: _progress(report_id, worker_token, label),
+    )
+    _progress(report_id, worker_token, "Laying out the PDF")
+    pdf_bytes, pages = render_pdf(report, figures)
+    _progress(report_id, worker_token, "Storing the PDF")
+    with transaction.atomic():
+        report = ImpactReport.objects.select_for_update().get(pk=report_id)
+        if report.status != Status.RUNNING or report.worker_token != worker_token:
+            raise JobLost(report_id)
+        old_file = report.pdf.name
+        report.pdf.save("report.pdf", ContentFile(pdf_bytes), save=False)
+        if old_file:
+            report.pdf.storage.delete(old_file)
+        report.figures = figures
+        report.pdf_bytes = len(pdf_bytes)
+        report.page_count = pages
+        report.build_seconds = time.monotonic() - started
+        report.finished_at = timezone.now()
+        report.progress_label = "Done"
+        set_status(report, Status.DONE, note=f"{pages} pages")
+        report.save()
+        if report.schedule_key:
+            transaction.on_commit(lambda: impact_report_notify(report_id=report_id))
+    logger.info("impact report %s built: %s pages in %.1fs", report_id, pages, report.build_seconds)
+
+
+@transaction.atomic
+def impact_report_attempt_failed(
+    *, report_id: int, worker_token: str, will_retry: bool, error: str
+) -> None:
+    """Records a failed attempt: back to queued for the retry, or failed for good."""
+    report = ImpactReport.objects.select_for_update().get(pk=report_id)
+    if report.status != Status.RUNNING or report.worker_token != worker_token:
+        return
+    now = timezone.now()
+    # The error's type only: a message could quote data.
+    report.error = error[:300]
+    if will_retry and report.attempts < MAX_ATTEMPTS:
+        set_status(report, Status.QUEUED, now=now, note=f"retry after {error}"[:300])
+        report.queued_at = now
+    else:
+        set_status(report, Status.FAILED, now=now, note=error)
+        report.finished_at = now
+    report.progress_label = ""
+    report.save()
+
+
+def impact_reports_requeue_stale(now=None) -> list[int]:
+    """The sweep (beat, every few minutes): a running job whose worker stopped reporting, or a
+    queued job whose message was lost, goes back on the queue; out of attempts, it fails."""
+    now = now or timezone.now()
+    cutoff = now - _stale_after()
+    requeued = []
+    with transaction.atomic():
+        stale = ImpactReport.objects.select_for_update(skip_locked=True).filter(
+            status__in=(Status.RUNNING, Status.QUEUED)
+        )
+        for report in stale:
+            if report.status == Status.RUNNING and (report.heartbeat_at or cutoff) > cutoff:
+                continue
+            if report.status == Status.QUEUED and (report.queued_at or cutoff) > cutoff:
+                continue
+            if report.attempts >= MAX_ATTEMPTS:
+                set_status(report, Status.FAILED, now=now, note="out of attempts (sweep)")
+                report.error = "The report could not be built after several attempts."
+                report.finished_at = now
+            else:
+                if report.status == Status.RUNNING:
+                    set_status(report, Status.QUEUED, now=now, note="worker lost (sweep)")
+                report.queued_at = now
+                report.worker_token = ""
+                requeued.append(report.pk)
+                _enqueue(report.pk)
+            report.save()
+    return requeued
+
+
+@transaction.atomic
+def impact_reports_schedule_quarter(today: datetime.date | None = None) -> list[int]:
+    """Last quarter's report for every active service, once (the schedule key is unique)."""
+    today = today or timezone.localdate()
+    period = last_complete_quarter(today)
+    created = []
+    now = timezone.now()
+    for service in Service.objects.filter(is_active=True).order_by("pk"):
+        key = f"quarterly:{service.pk}:{period.start.isoformat()}"
+        report, is_new = ImpactReport.objects.get_or_create(
+            schedule_key=key,
+            defaults={
+                "title": f"{service.name} impact report",
+                "period_start": period.start,
+                "period_end": period.end,
+                "queued_at": now,
+            },
+        )
+        if not is_new:
+            continue
+        report.services.set([service])
+        ImpactReportEvent.objects.create(
+            report=report, new_status=Status.QUEUED, at=now, note="scheduled"
+        )
+        created.append(report.pk)
+        _enqueue(report.pk)
+    return created
+
+
+def impact_report_notify(*, report_id: int) -> int:
+    """E-mails the services' managers a link to the finished report: no figures, no names."""
+    with transaction.atomic():
+        report = ImpactReport.objects.select_for_update().get(pk=report_id)
+        if report.notified_at is not None or report.status != Status.DONE:
+            return 0
+        report.notified_at = timezone.now()
+        report.save(update_fields=["notified_at", "updated_at"])
+        recipients = set()
+        for service in report.services.all():
+            recipients |= {
+                user.email for user in access.users_with(access.Capability.RUN_REPORTS, service)
+            }
+    link = settings.LANTERN_BASE_URL.rstrip("/") + reverse(
+        "reporting:impact_detail", kwargs={"pk": report_id}
+    )
+    for email in sorted(recipients):
+        send_mail(
+            "Your quarterly impact report is ready",
+            "A quarterly impact report has been built in Lantern and is ready to download.\n\n"
+            f"Sign in to see it: {link}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+    return len(recipients)
+
+
+@transaction.atomic
+def case_study_save(
+    *, user, report: ImpactReport, study: CaseStudy | None, data: dict, consent_given: bool
+) -> CaseStudy:
+    """Adds or edits a case study. Consent is recorded by the user who ticks it, today."""
+    if study is None:
+        used = set(report.case_studies.values_list("position", flat=True))
+        free = [n for n in range(1, MAX_CASE_STUDIES + 1) if n not in used]
+        if not free:
+            raise ValueError(f"A report has at most {MAX_CASE_STUDIES} case studies.")
+        study = CaseStudy(report=report, position=free[0])
+    for field in ("pseudonym", "title", "story", "consent_note"):
+        setattr(study, field, data.get(field, ""))
+    if consent_given and study.consent_recorded_on is None:
+        study.consent_recorded_on = timezone.localdate()
+        study.consent_recorded_by = user
+    elif not consent_given:
+        study.consent_recorded_on = None
+        study.consent_recorded_by = None
+    study.full_clean()
+    study.save()
+    return study
+
+
+def sync_default_unit_costs() -> None:
+    """Seed 000's unit costs (CAADA's costs of a high-risk victim, NICE's A&E and ambulance
+    costs), added when missing and never overwritten: admins edit them, and switch them off
+    rather than delete them. CAADA's rows count the contacts of one high-risk victim, so each is
+    counted for every client whose risk fell; the two NICE costs are off until an admin chooses
+    what they count. Runs after every migrate (and test-database flush)."""
+    from cases.catalogue.impact import SEED_VALUE_EXAMPLE, UNIT_COSTS
+
+    contacts = {row.key: row.contacts for row in SEED_VALUE_EXAMPLE}
+    existing = set(UnitCost.objects.values_list("key", flat=True))
+    UnitCost.objects.bulk_create(
+        UnitCost(
+            key=cost.key,
+            label=cost.label,
+            pence=cost.pence,
+            unit=cost.unit,
+            source=cost.source,
+            price_year=cost.price_year or "",
+            measure=(
+                UnitCost.Measure.RISK_REDUCED
+                if cost.key in contacts
+                else UnitCost.Measure.ABUSE_CEASED
+            ),
+            quantity=contacts.get(cost.key, 1),
+            position=position,
+            is_active=cost.key in contacts,
+        )
+        for position, cost in enumerate(UNIT_COSTS, start=1)
+        if cost.key not in existing
+    )

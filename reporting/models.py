@@ -1,0 +1,220 @@
+"""Quarterly impact reports: the job that builds one, its case studies, and the unit costs that
+turn counts into economic value. Figures stored here are aggregates only: no client data."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import default_storage, storages
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Service, TimeStampedModel
+
+MAX_CASE_STUDIES = 3
+
+
+def impact_report_storage():
+    """Where finished PDFs go: the "impact_reports" storage when settings define one (e.g. an
+    object store), otherwise the default storage (local disk)."""
+    if "impact_reports" in settings.STORAGES:
+        return storages["impact_reports"]
+    return default_storage
+
+
+def impact_report_upload_path(instance, filename):
+    # A random name: the file name never says which service or period it covers.
+    return f"impact-reports/{uuid.uuid4().hex}.pdf"
+
+
+class UnitCost(TimeStampedModel):
+    """One unit cost (e.g. a police call-out), edited by admins, and how many of them Lantern
+    counts as avoided for each client of a measure (e.g. each client whose risk fell)."""
+
+    class Measure(models.TextChoices):
+        RISK_REDUCED = "risk_reduced", "Clients whose Dash score fell between intake and exit"
+        ABUSE_CEASED = "abuse_ceased", "Clients reporting no abuse at exit"
+        HIGH_RISK_CLIENTS = "high_risk_clients", "Clients assessed as high risk in the period"
+        FEEL_SAFER = "feel_safer", "Clients who agree they feel safer at exit"
+        CHARGED = "charged", "Incidents where the perpetrator was charged"
+
+    key = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=120)
+    pence = models.PositiveIntegerField("unit cost (pence)")
+    unit = models.CharField(max_length=60, default="per contact")
+    source = models.CharField(max_length=300, help_text="Printed under the value table.")
+    price_year = models.CharField(max_length=20, blank=True)
+    measure = models.CharField(
+        "counted for each", max_length=30, choices=Measure.choices, default=Measure.RISK_REDUCED
+    )
+    quantity = models.DecimalField(
+        "units per client counted",
+        max_digits=8,
+        decimal_places=2,
+        default=1,
+        help_text="e.g. 6 police call-outs avoided for each high-risk victim (CAADA).",
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField("used in reports", default=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="unitcost_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (£{self.pence / 100:,.2f} {self.unit})"
+
+
+class ImpactReport(TimeStampedModel):
+    """One impact report for a period and a set of services, and the background job that
+    builds its PDF. Status moves through STATUS_TRANSITIONS only (see services.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    title = models.CharField(max_length=200, default="Impact report")
+    services = models.ManyToManyField(Service, related_name="impact_reports")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    introduction = models.TextField(
+        blank=True, help_text="Printed at the start of the report. Never name a client."
+    )
+    suppress_small_numbers = models.BooleanField(
+        default=True, help_text='Counts under 5 are printed as "<5".'
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set for the reports beat schedules, one per service and quarter: the unique key that
+    # keeps a re-run of the schedule from making a second report.
+    schedule_key = models.CharField(max_length=60, null=True, blank=True, unique=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_step = models.PositiveSmallIntegerField(default=0)
+    progress_total = models.PositiveSmallIntegerField(default=0)
+    progress_label = models.CharField(max_length=80, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task id of the attempt that holds the job: a redelivered message (same id)
+    # after a killed worker may take the job over at once.
+    worker_token = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True, help_text="Never client data.")
+
+    figures = models.JSONField(default=dict, blank=True, help_text="Aggregates only.")
+    pdf = models.FileField(
+        upload_to=impact_report_upload_path, storage=impact_report_storage, blank=True
+    )
+    pdf_bytes = models.PositiveIntegerField(default=0)
+    page_count = models.PositiveSmallIntegerField(default=0)
+    build_seconds = models.FloatField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="impactreport_period_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(pdf=""), name="impactreport_done_has_pdf"
+            ),
+        ]
+        indexes = [
+            # The stale-job sweep: running jobs by heartbeat, queued jobs by when queued.
+            models.Index(fields=["status", "heartbeat_at"], name="impactreport_status_beat"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.period_start} to {self.period_end})"
+
+    @property
+    def audit_label(self):
+        return f"Impact report {self.pk}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return round(100 * self.progress_step / self.progress_total)
+
+
+class ImpactReportEvent(models.Model):
+    """Append-only history of a report's job: every status change and retry, with why."""
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=10, blank=True)
+    new_status = models.CharField(max_length=10)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.old_status or '-'} -> {self.new_status}"
+
+
+class CaseStudy(TimeStampedModel):
+    """A story written by the manager for one report, under a pseudonym. Printed only when the
+    client's consent to its use has been recorded."""
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="case_studies")
+    position = models.PositiveSmallIntegerField(default=1)
+    pseudonym = models.CharField(
+        max_length=60, help_text="A made-up first name. Never the client's own name."
+    )
+    title = models.CharField(max_length=120, blank=True)
+    story = models.TextField(help_text="No names, places, dates or details that identify anyone.")
+    consent_recorded_on = models.DateField(
+        "client's consent recorded on",
+        null=True,
+        blank=True,
+        help_text="Leave empty until the client has agreed to this use of their story.",
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent_note = models.CharField(
+        "how consent was given", max_length=200, blank=True, help_text="e.g. signed consent form."
+    )
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        verbose_name_plural = "case studies"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="casestudy_position"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(position__lte=MAX_CASE_STUDIES),
+                name="casestudy_at_most_three",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_recorded_on__isnull=True)
+                | Q(consent_recorded_by__isnull=False),
+                name="casestudy_consent_has_recorder",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pseudonym} (report {self.report_id})"
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_recorded_on is not None
