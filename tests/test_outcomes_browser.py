@@ -4,7 +4,6 @@ saves the draft through static/js/outcomes.js, and the page says so."""
 import os
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from outcomes import services
@@ -14,35 +13,12 @@ from tests.factories import CaseFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        context = browser.new_context()
-        yield context
-        browser.close()
-
-
 def test_moving_to_another_section_autosaves_the_draft(
-    page, live_server, client, caseworker, service
+    signed_in_tab, live_server, caseworker, service
 ):
     case = CaseFactory(service=service)
     intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
-    client.force_login(caseworker)
-    page.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    errors = []
-    tab = page.new_page()
-    tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    tab, errors = signed_in_tab(caseworker)
     url = reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk})
     tab.goto(live_server.url + url)
     progress = tab.locator("[data-progress-text]")
@@ -59,21 +35,11 @@ def test_moving_to_another_section_autosaves_the_draft(
 
 
 def test_follow_on_questions_show_only_when_they_apply(
-    page, live_server, client, caseworker, service
+    signed_in_tab, live_server, caseworker, service
 ):
     case = CaseFactory(service=service)
     intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
-    client.force_login(caseworker)
-    page.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    tab = page.new_page()
+    tab, _errors = signed_in_tab(caseworker)
     url = reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk})
     tab.goto(live_server.url + url)
     details = tab.locator("#div_id_physical_abuse_details")

@@ -1,10 +1,7 @@
 """The DASH form in a real browser: the running tick count follows the answers, by mouse and by
 keyboard, with no inline script (the Content-Security-Policy is on)."""
 
-import os
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from riskassessment import services
@@ -15,35 +12,12 @@ from .factories_riskassessment import dash_version
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        context = browser.new_context()
-        yield context
-        browser.close()
-
-
-def test_running_tick_count(page, live_server, client, caseworker, service):
+def test_running_tick_count(signed_in_tab, live_server, caseworker, service):
     case = CaseFactory(service=service)
     assessment = services.assessment_start(
         case=case, version=dash_version(), actor=caseworker, stage="intake"
     )
-    client.force_login(caseworker)
-    page.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    errors = []
-    tab = page.new_page()
-    tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    tab, errors = signed_in_tab(caseworker)
     tab.goto(live_server.url + reverse("riskassessment:assessment_edit", args=[assessment.pk]))
     count = tab.locator("[data-running-count] [data-count]")
     answered = tab.locator("[data-running-count] [data-answered]")

@@ -1,0 +1,99 @@
+"""Quick exit in a real browser: Escape twice, or the header's button, blanks the screen at once
+to a neutral page, in every open tab, and locks the session until the password is typed again."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD, CaseFactory
+
+from .journey import Journey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEUTRAL_TITLE = "New tab"
+
+
+def assert_neutral(tab):
+    tab.wait_for_url("**" + reverse("accounts:quick_exit"))
+    assert tab.title() == NEUTRAL_TITLE
+    text = tab.locator("body").inner_text()
+    for word in ("Lantern", "Idva", "abuse", "case", "Quick exit"):
+        assert word.lower() not in text.lower()
+
+
+def test_escape_twice_blanks_the_screen_and_locks_the_session(
+    signed_in_tab, screenshot, caseworker, service
+):
+    case = CaseFactory(service=service)
+    tab, errors = signed_in_tab(caseworker)
+    journey = Journey(tab, errors, name="quick-exit", screenshot=screenshot)
+    case_url = reverse("cases:case_detail", args=[case.pk])
+    tab.goto(case_url)
+    journey.page("case")
+    # Hold the lock's request: the screen must be blank before any answer comes back.
+    lock_url = "**" + reverse("accounts:quick_exit")
+    held = []
+
+    def hold_the_lock(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    tab.route(lock_url, hold_the_lock)
+    tab.keyboard.press("Escape")
+    tab.keyboard.press("Escape")
+    assert tab.evaluate("document.body.childElementCount") == 0
+    assert tab.title() == NEUTRAL_TITLE
+    while not held:
+        tab.wait_for_timeout(50)
+    held[0].continue_()
+    assert_neutral(tab)
+    journey.page("neutral")
+
+    # Anything of Lantern's now asks for the password first, and nothing else is shown.
+    tab.goto(case_url)
+    assert tab.url.endswith(reverse("accounts:unlock") + "?next=" + case_url.replace("/", "%2F"))
+    journey.page("locked")
+    assert "Screen locked" in tab.locator("main").inner_text()
+    assert tab.locator("#main-nav").count() == 0
+    journey.type_into(tab.get_by_label("Password"), "not my password")
+    journey.submit(tab.get_by_role("button", name="Unlock"))
+    journey.page("unlock-error")
+    password = tab.get_by_label("Password")
+    assert password.evaluate("element => element === document.activeElement")
+    assert password.get_attribute("aria-invalid") == "true"
+    error_id = password.get_attribute("aria-describedby")
+    assert tab.locator(f"#{error_id}").inner_text() == "That is not your password."
+    journey.type_into(password, TEST_PASSWORD)
+    journey.submit(tab.get_by_role("button", name="Unlock"))
+    assert tab.url.endswith(case_url)
+    journey.page("unlocked")
+    journey.finish()
+
+
+def test_the_button_blanks_every_open_tab(signed_in_tab, screenshot, caseworker, service):
+    case = CaseFactory(service=service)
+    first, first_errors = signed_in_tab(caseworker)
+    journey = Journey(first, first_errors, name="quick-exit-button", screenshot=screenshot)
+    first.goto(reverse("home"))
+    journey.page("home")
+    first.goto(reverse("cases:case_detail", args=[case.pk]))
+    journey.page("case")
+    second = first.context.new_page()
+    second.goto(reverse("cases:case_list"))
+    assert "Quick exit" in second.locator("header").inner_text()
+
+    journey.focus_by_tab(first.get_by_role("button", name="Quick exit"))
+    first.keyboard.press("Enter")
+    assert_neutral(first)
+    assert_neutral(second)
+    journey.page("neutral")
+    # Back goes to the page before the case: locked too, although the second tab's request
+    # raced the lock's (both tabs asked for a page at once).
+    first.go_back()
+    assert reverse("accounts:unlock") in first.url
+    journey.page("locked")
+    second.goto(reverse("cases:case_list"))
+    assert reverse("accounts:unlock") in second.url
+    journey.finish()
