@@ -11,61 +11,30 @@ the figures and of the layout separately, the number of SQL queries for the figu
 PDF's page count and size.
 """
 
-import argparse
 import datetime
-import os
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_data import arguments, prepare
 
 TARGET_SECONDS = 20
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCHMARK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lantern_bench"
-        ),
-    )
+    parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--keep-pdf", help="Write the PDF to this path.")
     args = parser.parse_args()
+    prepare(args.database_url, args.cases)
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.pop("REDIS_URL", None)  # tasks in-process: time the work, not the broker
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    _create_database(args.database_url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Membership, Role, Service, User
-    from cases.models import Case
     from reporting.impact import services
     from reporting.impact.content import build_content
     from reporting.models import ImpactReport
     from reporting.periods import Period
-
-    call_command("migrate", verbosity=0)
-    if not Service.objects.exists():
-        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    synthetic = Case.objects.filter(reference__startswith="SYN-").count()
-    if synthetic < args.cases:
-        print(f"Loading {args.cases - synthetic} synthetic cases (once)...", flush=True)
-        started = time.perf_counter()
-        call_command("generate_cases", cases=args.cases - synthetic, seed=synthetic + 1, years=2.0)
-        print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
 
     every_service = list(Service.objects.order_by("pk"))
     manager, _ = User.objects.get_or_create(
@@ -113,21 +82,6 @@ def main():
     )
     print(f"of which the task (figures, layout, storing): {report.build_seconds:.2f} s")
     print(f"PDF: {report.page_count} pages, {report.pdf_bytes / 1024:.0f} KiB")
-
-
-def _create_database(url):
-    """Creates the benchmark database on first use (PostgreSQL only)."""
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

@@ -9,15 +9,10 @@ the number of cases counted, and the time of one plain sequential scan of the sa
 floor to compare with). The query count must not depend on the number of cases.
 """
 
-import argparse
 import datetime
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_data import arguments, prepare
 
 SCANNED_TABLES = (
     "cases_case",
@@ -33,45 +28,18 @@ SCANNED_TABLES = (
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCHMARK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lantern_bench"
-        ),
-    )
+    parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    prepare(args.database_url, args.cases)
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    _create_database(args.database_url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Service
-    from cases.models import Case
     from reporting.insights.engine import ReportFilters
     from reporting.insights.report import build_report
     from reporting.periods import Period
-
-    call_command("migrate", verbosity=0)
-    if not Service.objects.exists():
-        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    synthetic = Case.objects.filter(reference__startswith="SYN-").count()
-    if synthetic < args.cases:
-        print(f"Loading {args.cases - synthetic} synthetic cases (once)...", flush=True)
-        started = time.perf_counter()
-        call_command("generate_cases", cases=args.cases - synthetic, seed=synthetic + 1, years=2.0)
-        print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
 
     today = datetime.date.today()  # noqa: DTZ011
     period = Period(today - datetime.timedelta(days=364), today)
@@ -112,21 +80,6 @@ def main():
     print(
         f"floor, one sequential scan (count(*)) of the {len(SCANNED_TABLES)} tables: {scan:.2f} s"
     )
-
-
-def _create_database(url):
-    """Creates the benchmark database on first use (PostgreSQL only)."""
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":
