@@ -108,6 +108,10 @@ class SafeContactForm(forms.ModelForm):
         }
 
 
+class AliasForm(forms.Form):
+    name = forms.CharField(label="Other name or alias", max_length=200)
+
+
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact

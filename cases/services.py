@@ -138,7 +138,7 @@ def client_update(*, client: Client, actor: User, **fields) -> Client:
 # --- Cases -------------------------------------------------------------------------------------
 
 
-def _next_reference(service: Service, year: int) -> str:
+def next_case_reference(service: Service, year: int) -> str:
     # The counter row is locked so that two caseworkers opening cases at once never share a
     # number; get_or_create first, as the year's first case creates the row.
     CaseReferenceCounter.objects.get_or_create(service=service, year=year)
@@ -178,7 +178,7 @@ def case_open(
     ):
         referral_status = Case.ReferralStatus.REPEAT
     case = Case(
-        reference=_next_reference(service, opened_on.year),
+        reference=next_case_reference(service, opened_on.year),
         client=client,
         service=service,
         team=team,

@@ -16,6 +16,7 @@ from accounts.models import AuditEvent
 from . import selectors, services
 from .extensions import case_panels
 from .forms import (
+    AliasForm,
     AllocationForm,
     CaseCloseForm,
     ChildForm,
@@ -449,48 +450,38 @@ def client_detail(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def client_edit(request, pk):
+def _client_record_page(request, pk, form_class, title, saved):
     client = _editable_client(request.user, pk)
-    form = ClientForm(request.POST or None, instance=client)
+    form = form_class(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
             services.client_update(client=client, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "Client record saved.")
+            messages.success(request, saved)
             return redirect("cases:client_detail", pk=client.pk)
-    return form_page(request, client=client, form=form, title="Client record")
+    return form_page(request, client=client, form=form, title=title)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk):
+    return _client_record_page(request, pk, ClientForm, "Client record", "Client record saved.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_safe_contact(request, pk):
-    client = _editable_client(request.user, pk)
-    form = SafeContactForm(request.POST or None, instance=client)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.client_update(client=client, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Safe-contact instructions saved.")
-            return redirect("cases:client_detail", pk=client.pk)
-    return form_page(request, client=client, form=form, title="Safe contact")
+    return _client_record_page(
+        request, pk, SafeContactForm, "Safe contact", "Safe-contact instructions saved."
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def alias_add(request, pk):
-    from django import forms
-
     client = _editable_client(request.user, pk)
-
-    class AliasForm(forms.Form):
-        name = forms.CharField(label="Other name or alias", max_length=200)
-
     form = AliasForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.client_alias_add(client=client, actor=request.user, name=form.cleaned_data["name"])

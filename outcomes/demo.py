@@ -203,7 +203,7 @@ def _covering_answer(rng, question, questions, options_by_list, answers, coverag
     return _real_option(rng, question)
 
 
-def _answers(rng, questions, options_by_list, *, complete=True, coverage=None):
+def draw_answers(rng, questions, options_by_list, *, complete=True, coverage=None):
     """Answers in question order, so that follow-on questions see what they depend on."""
     answers: dict = {}
     asked = [x for x in questions if x.kind not in (q.DATE,)]
@@ -275,11 +275,13 @@ def _criminal(rng, form, actor, options_by_list, coverage):
     answered = []
     report_count = rng.choices([1, 2], weights=[90, 10])[0]
     for _ in range(report_count):
-        report_values = _answers(rng, q.POLICE_REPORT_QUESTIONS, options_by_list, coverage=coverage)
+        report_values = draw_answers(
+            rng, q.POLICE_REPORT_QUESTIONS, options_by_list, coverage=coverage
+        )
         incidents = []
         for _ in range(rng.choices([1, 2, 3], weights=[70, 22, 8])[0]):
             incidents.append(
-                _answers(rng, q.INCIDENT_QUESTIONS, options_by_list, coverage=coverage)
+                draw_answers(rng, q.INCIDENT_QUESTIONS, options_by_list, coverage=coverage)
             )
         report_values["incidents_count"] = len(incidents)
         outcome_services.police_report_save(
@@ -313,7 +315,7 @@ def _seed_case(rng, case, actor, options_by_list, coverage, today) -> int:
     start = outcome_services.outcome_form_start
     created = 1
     intake = start(kind="intake", case=case, actor=actor)
-    intake_values = _answers(
+    intake_values = draw_answers(
         rng, q.INTAKE_QUESTIONS, options_by_list, complete=complete, coverage=cover
     )
     intake_submitted = _fill(intake, actor, intake_values, submit=complete)
@@ -327,7 +329,7 @@ def _seed_case(rng, case, actor, options_by_list, coverage, today) -> int:
     )
     if review_on <= (case.closed_on or today) and (rng.random() < 0.2 or wants_review):
         review = start(kind="review", case=case, actor=actor)
-        values = _answers(rng, q.REVIEW_QUESTIONS, options_by_list, coverage=cover)
+        values = draw_answers(rng, q.REVIEW_QUESTIONS, options_by_list, coverage=cover)
         values["reviewed_on"] = review_on
         reviewed = _fill(review, actor, values, submit=True)
         if reviewed:
@@ -336,7 +338,7 @@ def _seed_case(rng, case, actor, options_by_list, coverage, today) -> int:
     if not outcome_services.case_is_closing(case):
         return created
     exit_form = start(kind="exit", case=case, actor=actor)
-    values = _answers(rng, q.EXIT_QUESTIONS, options_by_list, complete=complete, coverage=cover)
+    values = draw_answers(rng, q.EXIT_QUESTIONS, options_by_list, complete=complete, coverage=cover)
     values.pop("case_status", None)  # filled in from the case's closure
     values.pop("unplanned_closure_reason", None)
     if values.get("abuse_since") == outcome_services.NO_ABUSE_SINCE_REVIEW and not reviewed:
@@ -361,7 +363,7 @@ def _seed_case(rng, case, actor, options_by_list, coverage, today) -> int:
         counted and (coverage.wants_any("civil") or coverage.order_types)
     ):
         civil = start(kind="civil", case=case, actor=actor)
-        values = _answers(
+        values = draw_answers(
             rng, q.CIVIL_JUSTICE_QUESTIONS, options_by_list, coverage=coverage if counted else None
         )
         values["orders"] = _civil_orders(rng, coverage if counted else None)
@@ -372,7 +374,7 @@ def _seed_case(rng, case, actor, options_by_list, coverage, today) -> int:
     follow_up_due = case.follow_up_due_on
     if case.status == Case.Status.CLOSED and follow_up_due and follow_up_due <= today:
         follow_up = start(kind="follow_up", case=case, actor=actor)
-        values = _answers(rng, q.FOLLOW_UP_QUESTIONS, options_by_list)
+        values = draw_answers(rng, q.FOLLOW_UP_QUESTIONS, options_by_list)
         values["followed_up_on"] = case.follow_up_due_on
         _fill(follow_up, actor, values, submit=True)
         created += 1

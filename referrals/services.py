@@ -59,7 +59,7 @@ def sync_builtin_routes() -> None:
             )
 
 
-def _next_referral_reference(service, year: int) -> str:
+def next_referral_reference(service, year: int) -> str:
     # Locked so that two referrals filed at the same moment never share a number.
     ReferralCounter.objects.get_or_create(service=service, year=year)
     counter = ReferralCounter.objects.select_for_update().get(service=service, year=year)
@@ -115,7 +115,7 @@ def referral_file(
     age = age_on(client.date_of_birth, timezone.localtime(received_at).date())
     referral = Referral(
         service=service,
-        reference=_next_referral_reference(service, received_at.year),
+        reference=next_referral_reference(service, received_at.year),
         client=client,
         referral_status=status,
         under_16_flag=age is not None and age < 16,

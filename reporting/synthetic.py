@@ -21,7 +21,7 @@ from cases.models import AreaSupport, Case, Client, Contact, Intervention, Optio
 from cases.models.interventions import INTERVENTION_TYPES
 from cases.models.support import IMPACT_CHOICES, SupportArea, outcomes_list_key
 from outcomes import questions as q
-from outcomes.demo import _answers as draw_answers
+from outcomes.demo import draw_answers
 from outcomes.models import ExitForm, IntakeForm
 from referrals.models import Referral, ReferralRoute
 from riskassessment.models import Assessment, ChecklistVersion

@@ -29,9 +29,9 @@ from accounts import access
 from accounts.audit import audited_bulk_write, record_event
 from accounts.models import AuditEvent, Service, Team, User
 from cases.models import Agency, Option, SafetyPlan
-from cases.services import _next_reference as next_case_reference
+from cases.services import next_case_reference
 from referrals.models import ReferralRoute
-from referrals.services import _next_referral_reference as next_referral_reference
+from referrals.services import next_referral_reference
 from riskassessment.models import Answer, ChecklistVersion, MaracMeeting, MaracReferral
 
 from .fields import PARTS, BadValue, load_value, option_list_key, reference_kind

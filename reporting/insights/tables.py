@@ -13,9 +13,13 @@ Counting rules (reporting/README.md says the same in words):
    question and "Don't know" an answer, always reported apart.
 """
 
+import datetime
+
 from django.db.models import (
+    Avg,
     Case,
     Count,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -56,6 +60,7 @@ from .engine import (
     Row,
     Universe,
     aggregate_once,
+    median,
 )
 
 SUBMITTED = "submitted"
@@ -201,10 +206,6 @@ def has_option(model, field: str, labels) -> Exists:
     )
 
 
-def _banded(bands):
-    return tuple(bands)
-
-
 # --- Spec builders ------------------------------------------------------------------------------
 
 
@@ -331,7 +332,7 @@ def dash_band_figures(
             ),
             high=Count("pk", filter=with_score & Q(**{f"{score_field}__gte": 10})),
             missing=Count("pk", filter=base & Q(**{f"{score_field}__isnull": True})),
-            average=Avg_(score_field, with_score),
+            average=Avg(score_field, filter=with_score),
         )
         figures = Figures(
             values["n"],
@@ -350,34 +351,6 @@ def dash_band_figures(
         return figures
 
     return compute
-
-
-def Avg_(field, condition):
-    from django.db.models import Avg
-
-    return Avg(field, filter=condition)
-
-
-def _assessment_score(stage: str, scoring: str = "ticks"):
-    """The case's latest submitted DASH-style (tick-counting) assessment score at a stage."""
-    return Subquery(
-        Assessment.objects.filter(
-            case_id=OuterRef("case_id"),
-            stage=stage,
-            status="submitted",
-            version__checklist__scoring=scoring,
-        )
-        .order_by("-assessed_on", "-pk")
-        .values("score")[:1]
-    )
-
-
-def _assessment_value(stage: str, field: str):
-    return Subquery(
-        Assessment.objects.filter(case_id=OuterRef("case_id"), stage=stage, status="submitted")
-        .order_by("-assessed_on", "-pk")
-        .values(field)[:1]
-    )
 
 
 # --- Derived tables ---------------------------------------------------------------------------
@@ -489,7 +462,7 @@ def children_per_case(rows):
             Value(0),
         )
     )
-    aggregates = {"n": Count("pk"), "mean": Avg_("children", Q(children__gte=1))}
+    aggregates = {"n": Count("pk"), "mean": Avg("children", filter=Q(children__gte=1))}
     for index in range(5):
         aggregates[f"c{index}"] = Count("pk", filter=Q(children=index))
     aggregates["c5"] = Count("pk", filter=Q(children__gte=5))
@@ -512,14 +485,12 @@ def reviewed_multiple_types(rows):
 def case_length(rows):
     """Weeks from the matched intake to the exit, banded by months; exits dated before their
     intake are Errors (as Insights counts them)."""
-    from django.db.models import DurationField
-
     labels = TABLES_BY_KEY["case_length"].options
     length = ExpressionWrapper(
         F("exit_date") - F("case__intake_forms__completed_on"), output_field=DurationField()
     )
     annotated = rows.filter(case__intake_forms__status=SUBMITTED).annotate(length=length)
-    day = __import__("datetime").timedelta(days=1)
+    day = datetime.timedelta(days=1)
     bounds = [(0, 60), (61, 121), (122, 182), (183, 243), (244, None)]
     aggregates = {
         "n": Count("pk"),
@@ -531,8 +502,6 @@ def case_length(rows):
             condition &= Q(length__lt=(high_ + 1) * day)
         aggregates[f"b{index}"] = Count("pk", filter=condition)
     values = aggregate_once(annotated, **aggregates)
-    from .engine import median
-
     days = median(annotated.filter(length__gte=0 * day), "length")
     figures = Figures(
         values["n"],
@@ -544,8 +513,6 @@ def case_length(rows):
 
 
 def contacts_received(rows):
-    from .engine import median
-
     labels = TABLES_BY_KEY["contacts_count"].options
     counted = rows.annotate(
         contacts=Coalesce(
