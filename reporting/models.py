@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Service, TimeStampedModel
+from cases.models.support import SupportArea
 
 MAX_CASE_STUDIES = 3
 
@@ -218,3 +219,48 @@ class CaseStudy(TimeStampedModel):
     @property
     def has_consent(self) -> bool:
         return self.consent_recorded_on is not None
+
+
+class CaseFacts(models.Model):
+    """What the Insights tables need to know of each case in a report's scope (its latest Dash
+    scores, its risk level at intake, how many contacts, children, reviews and MARAC hearings it
+    has, and the support given in each area), worked out once per report run, in set-based
+    queries, into a temporary table of this name (reporting.insights.facts). Never stored: the
+    table lives for one report run on one database connection, so it is always current."""
+
+    case = models.OneToOneField(
+        "cases.Case",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",  # no accessor on Case (auditlog would read it): queries only
+        related_query_name="report_facts",
+    )
+    score_in = models.IntegerField(null=True)
+    score_out = models.IntegerField(null=True)
+    # NULL here is "no such assessment", apart from a blank answer on one.
+    level_in = models.CharField(max_length=10, null=True)  # noqa: DJ001
+    basis_in = models.CharField(max_length=30, null=True)  # noqa: DJ001
+    contacts = models.IntegerField()
+    children = models.IntegerField()
+    reviews = models.IntegerField()
+    marac_hearings = models.IntegerField()
+    criminal_justice_forms = models.IntegerField()
+    civil_justice_forms = models.IntegerField()
+    children_parenting_cyps_dont_know = models.BooleanField()
+
+    class Meta:
+        managed = False
+        db_table = "reporting_case_facts"
+
+    def __str__(self):
+        return f"Facts of case {self.case_id}"
+
+
+# One column per support area and answer: `<area>_supported`, `<area>_impact_safety` and
+# `<area>_impact_wellbeing` (NULL when the case has no support row for the area).
+for _area in SupportArea.values:
+    for _answer, _length in (("supported", 3), ("impact_safety", 20), ("impact_wellbeing", 20)):
+        CaseFacts.add_to_class(
+            f"{_area}_{_answer}", models.CharField(max_length=_length, null=True)
+        )

@@ -15,21 +15,28 @@ from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     BooleanField,
+    CharField,
     Count,
     ExpressionWrapper,
+    F,
     Max,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models import Case as DbCase
 from django.utils import timezone
 
 from cases.catalogue.insights import TABLES_BY_KEY
 from cases.choices import DONT_KNOW
 
 from ..periods import Period
+from .facts import column_of, keys_table, report_tables
 
 # --- Results --------------------------------------------------------------------------------
 
@@ -205,6 +212,7 @@ class MultiSpec(Spec):
     owner_key: str = "pk"
     row_key: str = "pk"
     label_field: str = "label"
+    owner_filter: dict | None = None  # only the owners matching these lookups (e.g. one area)
 
     def aggregates(self, prefix: str) -> dict:
         base = self.applies or Q()
@@ -213,23 +221,49 @@ class MultiSpec(Spec):
             exprs[f"{prefix}dk"] = Count("pk", filter=base & Q(**{self.dont_know_field: True}))
         return exprs
 
-    def grouped(self, rows_qs: QuerySet) -> dict:
-        """One GROUP BY over the many-to-many table: keys per option, and keys with any."""
-        owner = self.owner() if self.owner else rows_qs.model
+    def key_column(self) -> dict:
+        """The key this table counts, per universe row (NULL where the table does not apply),
+        stored in the universe's table when the run starts."""
+        key = F(self.row_key)
+        if self.applies is not None:
+            key = DbCase(When(self.applies, then=key), default=None)
+        return {f"key_{self.key}": key}
+
+    def branches(self, keys_table: str, tag: int, model) -> list[tuple[str, list]]:
+        """Two GROUP BYs over the many-to-many table, for the report's one UNION: keys per
+        option (tagged `tag`), and keys with any option (tagged `tag`, label NULL). The table
+        belongs to `owner` if given, otherwise to the universe's `model`."""
+        owner = self.owner() if self.owner else model
         relation = owner._meta.get_field(self.field)
         through = relation.remote_field.through
         source = relation.m2m_field_name()
         target = relation.m2m_reverse_field_name()
-        scoped = rows_qs.filter(self.applies) if self.applies is not None else rows_qs
-        keys = scoped.values(self.row_key)
         counted = source if self.owner_key == "pk" else f"{source}__{self.owner_key}"
-        links = through.objects.filter(**{f"{counted}__in": keys})
-        per_option = dict(
-            links.values_list(f"{target}__{self.label_field}").annotate(
-                keys=Count(counted, distinct=True)
-            )
-        )
-        answered = links.aggregate(keys=Count(counted, distinct=True))["keys"]
+        column = f"key_{self.key}"
+        links = through.objects.filter(**{f"{counted}__in": column_of(keys_table, column)})
+        if self.owner_filter:
+            links = links.filter(**{f"{source}__{k}": v for k, v in self.owner_filter.items()})
+        # A row of the universe ticks an option once; the keys of other owners (the children of
+        # a case, say) may tick it more than once.
+        keys_counted = Count(counted, distinct=self.owner_key != "pk")
+        per_option = links.annotate(
+            tag=Value(tag), label=F(f"{target}__{self.label_field}")
+        ).values("tag", "label")
+        answered = links.annotate(
+            tag=Value(tag), label=Value(None, output_field=CharField())
+        ).values("tag", "label")
+        return [
+            per_option.annotate(keys=keys_counted)
+            .values_list("tag", "label", "keys")
+            .query.sql_with_params(),
+            answered.annotate(keys=Count(counted, distinct=True))
+            .values_list("tag", "label", "keys")
+            .query.sql_with_params(),
+        ]
+
+    def from_union(self, grouped: list[tuple[str | None, int]]) -> dict:
+        per_option = {label: keys for label, keys in grouped if label is not None}
+        answered = next((keys for label, keys in grouped if label is None), 0)
         return {"per_option": per_option, "answered": answered}
 
     def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
@@ -284,6 +318,14 @@ class BandSpec(Spec):
     def annotations(self, prefix: str) -> dict:
         return {f"{prefix}v": self.value()}
 
+    def median_requests(self, prefix: str) -> dict:
+        if self.statistic != "median":
+            return {}
+        valid = self.applies or Q()
+        if self.errors_below is not None:
+            valid &= Q(**{f"{prefix}v__gte": self.errors_below})
+        return {"median": (f"{prefix}v", valid)}
+
     def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
         rows = [
             Row(label, values[f"{prefix}o{index}"]) for index, label in enumerate(self.options())
@@ -297,18 +339,66 @@ class BandSpec(Spec):
             mean = values[f"{prefix}mean"]
             figures.statistics["mean"] = None if mean is None else float(mean)
         if self.statistic == "median":
-            figures.statistics["median"] = extra.get("median")
+            figures.statistics["median"] = extra.get("medians", {}).get("median")
         return figures
 
 
 @dataclass(frozen=True)
-class CustomSpec(Spec):
-    """A table computed by its own function from the universe's rows (still in the database)."""
+class Counted:
+    """One row of a CountSpec: the rows where `condition` holds (None: an answer Lantern does
+    not record, always 0)."""
 
-    compute: Callable = None  # (rows_qs) -> Figures
+    label: str
+    condition: Q | None
+    kind: str = "option"
+
+
+@dataclass(frozen=True)
+class CountSpec(Spec):
+    """A table of counts by condition, in the universe's one query: n (the rows where `applies`
+    holds), then one count per Counted row. `columns` are values worked out once per row (their
+    names must be unique in the universe), `statistics` further aggregates (e.g. an average),
+    `medians` statistic name -> (column, condition); `finish` adds figures made from the values
+    (ratios, units)."""
+
+    counts: tuple[Counted, ...] = ()
+    columns: dict = field(default_factory=dict)
+    statistics: dict = field(default_factory=dict)
+    medians: dict = field(default_factory=dict)
+    finish: Callable | None = None  # (figures, statistics) -> None
+
+    def annotations(self, prefix: str) -> dict:
+        return dict(self.columns)
 
     def aggregates(self, prefix: str) -> dict:
-        return {}
+        base = self.applies or Q()
+        exprs = {f"{prefix}n": Count("pk", filter=base)}
+        for index, counted in enumerate(self.counts):
+            if counted.condition is not None:
+                exprs[f"{prefix}c{index}"] = Count("pk", filter=base & counted.condition)
+        for name, aggregate in self.statistics.items():
+            exprs[f"{prefix}s_{name}"] = aggregate
+        return exprs
+
+    def median_requests(self, prefix: str) -> dict:
+        base = self.applies or Q()
+        return {
+            name: (column, base & (condition or Q()))
+            for name, (column, condition) in self.medians.items()
+        }
+
+    def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
+        rows = [
+            Row(counted.label, values.get(f"{prefix}c{index}", 0), counted.kind)
+            for index, counted in enumerate(self.counts)
+        ]
+        figures = Figures(values[f"{prefix}n"], rows)
+        for name in self.statistics:
+            figures.statistics[name] = _number(values[f"{prefix}s_{name}"])
+        figures.statistics.update(extra.get("medians", {}))
+        if self.finish is not None:
+            self.finish(figures)
+        return figures
 
 
 @dataclass(frozen=True)
@@ -327,15 +417,27 @@ class GroupSpec(Spec):
             f"{prefix}missing": Count("pk", filter=base & Q(**{f"{self.field}__isnull": True})),
         }
 
-    def grouped(self, rows_qs: QuerySet) -> dict:
-        scoped = rows_qs.filter(self.applies) if self.applies is not None else rows_qs
-        counts = dict(
-            scoped.exclude(**{f"{self.field}__isnull": True})
-            .order_by()
-            .values_list(self.field)
-            .annotate(rows=Count("pk"))
-        )
-        return {"per_option": counts}
+    def key_column(self) -> dict:
+        """The stored label per universe row (NULL where the table does not apply), stored in
+        the universe's table when the run starts."""
+        label = F(self.field)
+        if self.applies is not None:
+            label = DbCase(When(self.applies, then=label), default=None)
+        return {f"key_{self.key}": label}
+
+    def branches(self, keys_table: str, tag: int, model) -> list[tuple[str, list]]:
+        """One GROUP BY over the universe's table, for the report's one UNION: rows per label."""
+        column = f"key_{self.key}"
+        return [
+            (
+                f"SELECT %s AS tag, {column} AS label, COUNT(*) AS keys FROM {keys_table} "  # noqa: S608
+                f"WHERE {column} IS NOT NULL GROUP BY {column}",
+                [tag],
+            )
+        ]
+
+    def from_union(self, grouped: list[tuple[str | None, int]]) -> dict:
+        return {"per_option": dict(grouped)}
 
     def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
         counts = dict(extra["per_option"])
@@ -394,6 +496,14 @@ def aggregate_once(qs: QuerySet, **aggregates) -> dict:
 # --- Medians ---------------------------------------------------------------------------------
 
 
+class Median(Aggregate):
+    """The median (PostgreSQL's percentile_cont), an aggregate like any other: it takes a
+    FILTER and is worked out in the same pass as the counts."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
 def median(qs: QuerySet, expression_name: str) -> float | None:
     """The median of an annotated value over a queryset, computed by the database:
     percentile_cont on PostgreSQL; on SQLite (the embedded demo) the middle row(s) by
@@ -429,48 +539,98 @@ def _number(value) -> float | None:
 
 
 def run_tables(specs, universes: dict[str, Universe], period: Period, filters: ReportFilters):
-    """Figures for every spec over one period: one aggregate query per universe, plus one
-    GROUP BY per multi-select table and one query per median."""
+    """Figures for every spec over one period, in a number of queries fixed by the specs: the
+    run's working tables (reporting.insights.facts), one aggregate per universe, one UNION of
+    every multi-select and open-list GROUP BY, and one query per median."""
     results: dict[str, Figures] = {}
     by_universe: dict[str, list] = {}
     for spec in specs:
         if not isinstance(spec, PostSpec):
             by_universe.setdefault(spec.universe, []).append(spec)
-    for universe_key, group in by_universe.items():
-        universe = universes[universe_key]
-        rows = universe.rows(period, filters)
-        annotations, aggregates = {}, {}
-        for index, spec in enumerate(group):
-            prefix = f"t{index}_"
-            if isinstance(spec, BandSpec):
-                annotations.update(spec.annotations(prefix))
-            counted = spec
-            if spec.applies is not None and not isinstance(spec, CustomSpec):
-                # Which rows a table applies to, worked out once per row (as a column) rather
-                # than inside each of the table's FILTER clauses.
-                flag = f"{prefix}applies"
-                annotations[flag] = ExpressionWrapper(spec.applies, output_field=BooleanField())
-                counted = replace(spec, applies=Q(**{flag: True}))
-            aggregates.update(counted.aggregates(prefix))
-        annotated = rows.annotate(**annotations) if annotations else rows
-        values = aggregate_once(annotated, **aggregates) if aggregates else {}
-        for index, spec in enumerate(group):
-            prefix = f"t{index}_"
-            extra = {}
-            if isinstance(spec, MultiSpec | GroupSpec):
-                extra = spec.grouped(rows)
-            elif isinstance(spec, BandSpec) and spec.statistic == "median":
-                valid = annotated
-                if spec.applies is not None:
-                    valid = valid.filter(spec.applies)
-                if spec.errors_below is not None:
-                    valid = valid.filter(**{f"{prefix}v__gte": spec.errors_below})
-                extra = {"median": median(valid, f"{prefix}v")}
-            if isinstance(spec, CustomSpec):
-                results[spec.key] = spec.compute(rows)
-            else:
-                results[spec.key] = spec.figures(values, prefix, extra)
+    wanted = {key: universes[key] for key in by_universe}
+    key_columns = {
+        universe_key: {
+            name: expression
+            for spec in group
+            if isinstance(spec, MultiSpec | GroupSpec)
+            for name, expression in spec.key_column().items()
+        }
+        for universe_key, group in by_universe.items()
+    }
+    with report_tables(wanted, period, filters, key_columns) as universe_rows:
+        values, extras, tagged, branches = {}, {}, [], []
+        for universe_key, group in by_universe.items():
+            rows = universe_rows[universe_key]
+            values[universe_key], medians = _aggregate_universe(rows, group)
+            for spec in group:
+                if isinstance(spec, MultiSpec | GroupSpec):
+                    table = keys_table(universe_key)
+                    branches += spec.branches(table, len(tagged), rows.model)
+                    tagged.append(spec.key)
+                if spec.key in medians:
+                    extras[spec.key] = {"medians": medians[spec.key]}
+        for key, grouped in _run_union(tagged, branches).items():
+            spec = next(spec for spec in specs if spec.key == key)
+            extras[key] = spec.from_union(grouped)
+        for universe_key, group in by_universe.items():
+            for index, spec in enumerate(group):
+                extra = extras.get(spec.key, {})
+                results[spec.key] = spec.figures(values[universe_key], f"t{index}_", extra)
     for spec in specs:
         if isinstance(spec, PostSpec):
             results[spec.key] = spec.compute(results)
     return results
+
+
+def _aggregate_universe(rows: QuerySet, group) -> tuple[dict, dict]:
+    """Every table of one universe as FILTERs of one aggregate query over its rows (medians
+    too on PostgreSQL; elsewhere one query each). Returns the values and each table's
+    medians."""
+    annotations, aggregates, median_requests = {}, {}, {}
+    for index, spec in enumerate(group):
+        prefix = f"t{index}_"
+        if hasattr(spec, "annotations"):
+            for name, expression in spec.annotations(prefix).items():
+                if name in annotations:
+                    raise ValueError(f"Column {name} is defined twice in one universe.")
+                annotations[name] = expression
+        counted = spec
+        if spec.applies is not None:
+            # Which rows a table applies to, worked out once per row (as a column) rather than
+            # inside each of the table's FILTER clauses.
+            flag = f"{prefix}applies"
+            annotations[flag] = ExpressionWrapper(spec.applies, output_field=BooleanField())
+            counted = replace(spec, applies=Q(**{flag: True}))
+        aggregates.update(counted.aggregates(prefix))
+        if hasattr(counted, "median_requests"):
+            for name, request in counted.median_requests(prefix).items():
+                median_requests[(spec.key, name)] = request
+    annotated = rows.annotate(**annotations) if annotations else rows
+    in_one_query = connection.vendor == "postgresql"
+    if in_one_query:
+        for index, ((_, _), (column, condition)) in enumerate(median_requests.items()):
+            aggregates[f"median{index}"] = Median(column, filter=condition)
+    values = aggregate_once(annotated, **aggregates) if aggregates else {}
+    medians: dict[str, dict] = {}
+    for index, ((key, name), (column, condition)) in enumerate(median_requests.items()):
+        if in_one_query:
+            found = _number(values[f"median{index}"])
+        else:
+            found = median(annotated.filter(condition), column)
+        medians.setdefault(key, {})[name] = found
+    return values, medians
+
+
+def _run_union(tagged: list[str], branches: list[tuple[str, list]]) -> dict[str, list]:
+    """Every multi-select and open-list table's GROUP BY in one UNION ALL: (label, keys) rows
+    per table key (the branches are tagged with the table's place in `tagged`)."""
+    if not branches:
+        return {}
+    sql = " UNION ALL ".join(branch_sql for branch_sql, _ in branches)
+    params = [param for _, branch_params in branches for param in branch_params]
+    grouped: dict[str, list] = {key: [] for key in tagged}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for tag, label, keys in cursor.fetchall():
+            grouped[tagged[tag]].append((label, keys))
+    return grouped

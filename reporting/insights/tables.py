@@ -23,11 +23,11 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -35,11 +35,10 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 
 from cases.catalogue.insights import TABLES, TABLES_BY_KEY
 from cases.choices import DONT_KNOW
-from cases.models import AreaSupport, ChildInCase, Client, Contact
+from cases.models import AreaSupport, ChildInCase, Client
 from outcomes.models import (
     CivilJusticeForm,
     CivilOrder,
-    CriminalJusticeForm,
     ExitForm,
     Incident,
     IntakeForm,
@@ -47,20 +46,18 @@ from outcomes.models import (
     ReviewForm,
 )
 from outcomes.questions import CIVIL_ORDER_TABLES
-from riskassessment.models import Assessment, ChecklistVersion
 
 from .engine import (
     BandSpec,
     ChoiceSpec,
-    CustomSpec,
+    Counted,
+    CountSpec,
     Figures,
     GroupSpec,
     MultiSpec,
     PostSpec,
     Row,
     Universe,
-    aggregate_once,
-    median,
 )
 
 SUBMITTED = "submitted"
@@ -217,28 +214,39 @@ def multi(key, universe, field, **kwargs):
     return MultiSpec(key=key, universe=universe, field=field, **kwargs)
 
 
-def derived(key, universe, compute, **kwargs):
-    return CustomSpec(key=key, universe=universe, compute=compute, **kwargs)
+def counts(key, universe, rows, **kwargs):
+    """A table of counts by condition: `rows` is {label: condition} or a list of Counted."""
+    if isinstance(rows, dict):
+        rows = [Counted(label, condition) for label, condition in rows.items()]
+    return CountSpec(key=key, universe=universe, counts=tuple(rows), **kwargs)
 
 
-def _counting(conditions: dict[str, Q], n_filter: Q | None = None):
-    """A CustomSpec body: n and one count per labelled condition, in one aggregate query."""
-
-    def compute(rows):
-        base = n_filter or Q()
-        aggregates = {"n": Count("pk", filter=base)}
-        for index, condition in enumerate(conditions.values()):
-            aggregates[f"c{index}"] = Count("pk", filter=base & condition)
-        values = aggregate_once(rows, **aggregates)
-        return Figures(
-            values["n"],
-            [Row(label, values[f"c{index}"]) for index, label in enumerate(conditions)],
-        )
-
-    return compute
+def yes_no(key, universe, yes: Q, *, unknown_rows=False):
+    """Yes where the condition holds, otherwise No (with zero "Don't know" and "Missing" rows
+    where the seed has them: Lantern knows the answer from the records)."""
+    rows = [Counted("Yes", yes), Counted("No", ~yes)]
+    if unknown_rows:
+        rows += [Counted(DONT_KNOW, None, "dont_know"), Counted("Missing", None, "missing")]
+    return counts(key, universe, rows)
 
 
-def multiple_types(prefix: str = "", model=None):
+# --- Per-case facts (reporting.models.CaseFacts, worked out once per report) ----------------------
+
+FACTS = "case__report_facts__"
+
+
+def fact(name: str) -> str:
+    return f"{FACTS}{name}"
+
+
+def has_fact(name: str) -> Q:
+    return Q(**{f"{FACTS}{name}__gt": 0})
+
+
+# --- Derived tables ---------------------------------------------------------------------------
+
+
+def multiple_types(key, universe, prefix: str = "", model=None, applies=None):
     """The three derived rows of 'Multiple types of abuse' over the level answers (and, for the
     first row only, forced marriage, 'honour'-based abuse and FGM)."""
     labels = TABLES_BY_KEY["intake_multiple_abuse_types"].options
@@ -246,367 +254,194 @@ def multiple_types(prefix: str = "", model=None):
     if model is not None and hasattr(model, "forced_marriage"):
         kinds_present += [Q(**{f"{prefix}{kind}": "Yes"}) for kind in OTHER_ABUSE]
     kinds_high = [high(prefix, kind) for kind in ABUSE_LEVELS]
-
-    def compute(rows):
-        annotated = rows.annotate(
-            types_present=count_true(kinds_present), types_high=count_true(kinds_high)
-        )
-        values = aggregate_once(
-            annotated,
-            n=Count("pk"),
-            multiple=Count("pk", filter=Q(types_present__gte=2)),
-            multiple_high=Count("pk", filter=Q(types_high__gte=2)),
-            any_high=Count("pk", filter=Q(types_high__gte=1)),
-        )
-        return Figures(
-            values["n"],
-            [
-                Row(labels[0], values["multiple"]),
-                Row(labels[1], values["multiple_high"]),
-                Row(labels[2], values["any_high"]),
-            ],
-        )
-
-    return compute
+    types_present, types_high = f"{key}_present", f"{key}_high"
+    return counts(
+        key,
+        universe,
+        {
+            labels[0]: Q(**{f"{types_present}__gte": 2}),
+            labels[1]: Q(**{f"{types_high}__gte": 2}),
+            labels[2]: Q(**{f"{types_high}__gte": 1}),
+        },
+        columns={types_present: count_true(kinds_present), types_high: count_true(kinds_high)},
+        applies=applies,
+    )
 
 
 def change_in_level(kind: str):
     """Reduced / high to none / to none / unchanged / increased between the matched intake and
     the exit, over exits where the abuse was present at intake or exit."""
-    labels = TABLES_BY_KEY[f"change_level_{kind}"].options
-    intake_field = f"case__intake_forms__level_{kind}"
-    exit_field = f"level_{kind}"
-
-    def compute(rows):
-        annotated = rows.annotate(rank_in=level_rank(intake_field), rank_out=level_rank(exit_field))
-        base = Q(rank_in__isnull=False, rank_out__isnull=False) & (
-            Q(rank_in__gt=0) | Q(rank_out__gt=0)
-        )
-        values = aggregate_once(
-            annotated,
-            n=Count("pk", filter=base),
-            reduced=Count("pk", filter=base & Q(rank_out__lt=F("rank_in"))),
-            high_to_none=Count("pk", filter=base & Q(rank_in=3, rank_out=0)),
-            to_none=Count("pk", filter=base & Q(rank_in__gt=0, rank_out=0)),
-            unchanged=Count("pk", filter=base & Q(rank_out=F("rank_in"))),
-            increased=Count("pk", filter=base & Q(rank_out__gt=F("rank_in"))),
-        )
-        return Figures(
-            values["n"],
-            [
-                Row(labels[0], values["reduced"]),
-                Row(labels[1], values["high_to_none"], "member"),
-                Row(labels[2], values["to_none"], "member"),
-                Row(labels[3], values["unchanged"]),
-                Row(labels[4], values["increased"]),
-            ],
-        )
-
-    return compute
-
-
-def dash_band_figures(
-    score_field: str, n_filter: Q | None = None, key="dash_ticks_intake", counted=None
-):
-    """Insights bands the Dash ticks 1-5, 6-9, 10+ (the report's banding, not local practice).
-    `counted` adds statistics counted in the same query (name -> condition)."""
+    key = f"change_level_{kind}"
     labels = TABLES_BY_KEY[key].options
-
-    def compute(rows):
-        base = n_filter or Q()
-        with_score = base & Q(**{f"{score_field}__isnull": False})
-        extra = {
-            name: Count("pk", filter=base & condition)
-            for name, condition in (counted or {}).items()
-        }
-        values = aggregate_once(
-            rows,
-            **extra,
-            n=Count("pk", filter=base),
-            standard=Count("pk", filter=with_score & Q(**{f"{score_field}__lte": 5})),
-            medium=Count(
-                "pk",
-                filter=with_score
-                & Q(**{f"{score_field}__gte": 6})
-                & Q(**{f"{score_field}__lte": 9}),
-            ),
-            high=Count("pk", filter=with_score & Q(**{f"{score_field}__gte": 10})),
-            missing=Count("pk", filter=base & Q(**{f"{score_field}__isnull": True})),
-            average=Avg(score_field, filter=with_score),
-        )
-        figures = Figures(
-            values["n"],
-            [
-                Row(labels[0], values["standard"]),
-                Row(labels[1], values["medium"]),
-                Row(labels[2], values["high"]),
-            ],
-        )
-        if TABLES_BY_KEY[key].has_missing:
-            figures.rows.append(Row("Missing", values["missing"], "missing"))
-        if values["average"] is not None:
-            figures.statistics["average"] = float(values["average"])
-        for name in extra:
-            figures.statistics[name] = float(values[name])
-        return figures
-
-    return compute
-
-
-# --- Derived tables ---------------------------------------------------------------------------
-
-
-def _main_versions():
-    """Versions of the main tick-counting checklists (DASH), as a subquery PostgreSQL runs once."""
-    return ChecklistVersion.objects.filter(
-        checklist__scoring="ticks", checklist__is_follow_up=False
-    ).values("pk")
-
-
-def _main_score(stage):
-    return Subquery(
-        Assessment.objects.filter(
-            case_id=OuterRef("case_id"),
-            stage=stage,
-            status="submitted",
-            version_id__in=_main_versions(),
-        )
-        .order_by("-assessed_on", "-pk")
-        .values("score")[:1]
-    )
-
-
-def _latest_assessment(stage, field):
-    return Subquery(
-        Assessment.objects.filter(
-            case_id=OuterRef("case_id"),
-            stage=stage,
-            status="submitted",
-            version_id__in=ChecklistVersion.objects.filter(checklist__is_follow_up=False).values(
-                "pk"
-            ),
-        )
-        .order_by("-assessed_on", "-pk")
-        .values(field)[:1]
-    )
-
-
-def dash_at_intake(rows):
-    return dash_band_figures("score_in")(rows.annotate(score_in=_main_score("intake")))
-
-
-def high_risk_at_intake(rows):
-    annotated = rows.annotate(level=_latest_assessment("intake", "risk_level"))
-    values = aggregate_once(
-        annotated,
-        n=Count("pk"),
-        yes=Count("pk", filter=Q(level="high")),
-        no=Count("pk", filter=Q(level__in=["standard", "medium"])),
-        missing=Count("pk", filter=Q(level__isnull=True) | Q(level="")),
-    )
-    return Figures(
-        values["n"],
+    rank_in, rank_out = f"{key}_in", f"{key}_out"
+    before = F(rank_in)
+    return counts(
+        key,
+        "exits",
         [
-            Row("Yes", values["yes"]),
-            Row("No", values["no"]),
-            Row(DONT_KNOW, 0, "dont_know"),
-            Row("Missing", values["missing"], "missing"),
+            Counted(labels[0], Q(**{f"{rank_out}__lt": before})),
+            Counted(labels[1], Q(**{rank_in: 3, rank_out: 0}), "member"),
+            Counted(labels[2], Q(**{f"{rank_in}__gt": 0, rank_out: 0}), "member"),
+            Counted(labels[3], Q(**{rank_out: before})),
+            Counted(labels[4], Q(**{f"{rank_out}__gt": before})),
+        ],
+        columns={
+            rank_in: level_rank(f"{INTAKE_MATCH}level_{kind}"),
+            rank_out: level_rank(f"level_{kind}"),
+        },
+        applies=Q(**{f"{rank_in}__isnull": False, f"{rank_out}__isnull": False})
+        & (Q(**{f"{rank_in}__gt": 0}) | Q(**{f"{rank_out}__gt": 0})),
+    )
+
+
+def dash_bands(key, universe, score: str, applies: Q | None = None, statistics=None):
+    """Insights bands the Dash ticks 1-5, 6-9, 10+ (the report's banding, not local practice),
+    with the average score."""
+    labels = TABLES_BY_KEY[key].options
+    with_score = Q(**{f"{score}__isnull": False})
+    rows = [
+        Counted(labels[0], with_score & Q(**{f"{score}__lte": 5})),
+        Counted(labels[1], Q(**{f"{score}__gte": 6, f"{score}__lte": 9})),
+        Counted(labels[2], Q(**{f"{score}__gte": 10})),
+    ]
+    if TABLES_BY_KEY[key].has_missing:
+        rows.append(Counted("Missing", ~with_score, "missing"))
+    return counts(
+        key,
+        universe,
+        rows,
+        applies=applies,
+        statistics={
+            "average": Avg(score, filter=(applies or Q()) & with_score),
+            **(statistics or {}),
+        },
+    )
+
+
+def high_risk_at_intake():
+    level = fact("level_in")
+    return counts(
+        "high_risk",
+        "intakes",
+        [
+            Counted("Yes", Q(**{level: "high"})),
+            Counted("No", Q(**{f"{level}__in": ["standard", "medium"]})),
+            Counted(DONT_KNOW, None, "dont_know"),
+            Counted("Missing", Q(**{f"{level}__isnull": True}) | Q(**{level: ""}), "missing"),
         ],
     )
 
 
-def high_risk_basis_at_intake(rows):
-    annotated = rows.annotate(
-        level=_latest_assessment("intake", "risk_level"),
-        basis=_latest_assessment("intake", "high_risk_basis"),
-    )
-    high_risk = Q(level="high")
+def high_risk_basis_at_intake():
+    basis = fact("basis_in")
     labels = TABLES_BY_KEY["high_risk_basis"].options
-    aggregates = {"n": Count("pk", filter=high_risk)}
-    for index, label in enumerate(labels):
-        aggregates[f"b{index}"] = Count("pk", filter=high_risk & Q(basis=label))
-    aggregates["missing"] = Count("pk", filter=high_risk & (Q(basis__isnull=True) | Q(basis="")))
-    values = aggregate_once(annotated, **aggregates)
-    rows_out = [Row(label, values[f"b{index}"]) for index, label in enumerate(labels)]
-    rows_out.append(Row("Missing", values["missing"], "missing"))
-    return Figures(values["n"], rows_out)
+    rows = [Counted(label, Q(**{basis: label})) for label in labels]
+    rows.append(Counted("Missing", Q(**{f"{basis}__isnull": True}) | Q(**{basis: ""}), "missing"))
+    return counts("high_risk_basis", "intakes", rows, applies=Q(**{fact("level_in"): "high"}))
 
 
-def marac_discussed(rows):
-    from riskassessment.models import MaracHearing
-
-    heard = Exists(MaracHearing.objects.filter(case_id=OuterRef("case_id")))
-    values = aggregate_once(rows, n=Count("pk"), yes=Count("pk", filter=Q(heard)))
-    return Figures(
-        values["n"],
-        [
-            Row("Yes", values["yes"]),
-            Row("No", values["n"] - values["yes"]),
-            Row(DONT_KNOW, 0, "dont_know"),
-            Row("Missing", 0, "missing"),
-        ],
-    )
-
-
-def children_per_case(rows):
+def children_per_case():
     labels = TABLES_BY_KEY["children_count"].options
-    counted = rows.annotate(
-        children=Coalesce(
-            Subquery(
-                ChildInCase.objects.filter(case_id=OuterRef("case_id"))
-                .order_by()
-                .values("case_id")
-                .annotate(c=Count("pk"))
-                .values("c")[:1]
-            ),
-            Value(0),
-        )
+    children = fact("children")
+    rows = {label: Q(**{children: index}) for index, label in enumerate(labels[:5])}
+    rows[labels[5]] = Q(**{f"{children}__gte": 5})
+    return counts(
+        "children_count",
+        "intake_clients",
+        rows,
+        statistics={"mean": Avg(children, filter=Q(**{f"{children}__gte": 1}))},
     )
-    aggregates = {"n": Count("pk"), "mean": Avg("children", filter=Q(children__gte=1))}
-    for index in range(5):
-        aggregates[f"c{index}"] = Count("pk", filter=Q(children=index))
-    aggregates["c5"] = Count("pk", filter=Q(children__gte=5))
-    values = aggregate_once(counted, **aggregates)
-    figures = Figures(values["n"], [Row(label, values[f"c{i}"]) for i, label in enumerate(labels)])
-    figures.statistics["mean"] = None if values["mean"] is None else float(values["mean"])
-    return figures
 
 
-def review_point(rows):
-    has_review = Exists(ReviewForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED))
-    values = aggregate_once(rows, n=Count("pk"), yes=Count("pk", filter=Q(has_review)))
-    return Figures(values["n"], [Row("Yes", values["yes"]), Row("No", values["n"] - values["yes"])])
+def _case_length_in_weeks(figures):
+    days = figures.statistics.pop("median_days", None)
+    figures.statistics["median_weeks"] = None if days is None else days / 7
 
 
-def reviewed_multiple_types(rows):
-    return multiple_types("", ReviewForm)(rows.filter(further_abuse__startswith="Yes"))
-
-
-def case_length(rows):
+def case_length():
     """Weeks from the matched intake to the exit, banded by months; exits dated before their
     intake are Errors (as Insights counts them)."""
     labels = TABLES_BY_KEY["case_length"].options
-    length = ExpressionWrapper(
-        F("exit_date") - F("case__intake_forms__completed_on"), output_field=DurationField()
-    )
-    annotated = rows.filter(case__intake_forms__status=SUBMITTED).annotate(length=length)
     day = datetime.timedelta(days=1)
-    bounds = [(0, 60), (61, 121), (122, 182), (183, 243), (244, None)]
-    aggregates = {
-        "n": Count("pk"),
-        "errors": Count("pk", filter=Q(length__lt=0 * day)),
-    }
-    for index, (low, high_) in enumerate(bounds):
-        condition = Q(length__gte=low * day)
+    rows = []
+    for label, (low, high_) in zip(
+        labels, [(0, 60), (61, 121), (122, 182), (183, 243), (244, None)], strict=True
+    ):
+        condition = Q(case_length__gte=low * day)
         if high_ is not None:
-            condition &= Q(length__lt=(high_ + 1) * day)
-        aggregates[f"b{index}"] = Count("pk", filter=condition)
-    values = aggregate_once(annotated, **aggregates)
-    days = median(annotated.filter(length__gte=0 * day), "length")
-    figures = Figures(
-        values["n"],
-        [Row(label, values[f"b{index}"]) for index, label in enumerate(labels)]
-        + [Row("Errors", values["errors"], "errors")],
+            condition &= Q(case_length__lt=(high_ + 1) * day)
+        rows.append(Counted(label, condition))
+    rows.append(Counted("Errors", Q(case_length__lt=0 * day), "errors"))
+    return counts(
+        "case_length",
+        "exits",
+        rows,
+        columns={
+            "case_length": ExpressionWrapper(
+                F("exit_date") - F(f"{INTAKE_MATCH}completed_on"), output_field=DurationField()
+            )
+        },
+        medians={"median_days": ("case_length", Q(case_length__gte=0 * day))},
+        finish=_case_length_in_weeks,
     )
-    figures.statistics["median_weeks"] = None if days is None else days / 7
-    return figures
 
 
-def contacts_received(rows):
+def contacts_received():
     labels = TABLES_BY_KEY["contacts_count"].options
-    counted = rows.annotate(
-        contacts=Coalesce(
-            Subquery(
-                Contact.objects.filter(
-                    case_id=OuterRef("case_id"), outcome="successful", with_client=True
-                )
-                .order_by()
-                .values("case_id")
-                .annotate(c=Count("pk"))
-                .values("c")[:1]
-            ),
-            Value(0),
-        )
-    )
-    bands = [(1, 5), (6, 10), (11, 20), (21, 34), (35, None)]
-    aggregates = {"n": Count("pk")}
-    for index, (low, high_) in enumerate(bands):
-        condition = Q(contacts__gte=low)
+    contacts = fact("contacts")
+    rows = []
+    for label, (low, high_) in zip(
+        labels, [(1, 5), (6, 10), (11, 20), (21, 34), (35, None)], strict=True
+    ):
+        condition = Q(**{f"{contacts}__gte": low})
         if high_ is not None:
-            condition &= Q(contacts__lte=high_)
-        aggregates[f"b{index}"] = Count("pk", filter=condition)
-    values = aggregate_once(counted, **aggregates)
-    figures = Figures(
-        values["n"], [Row(label, values[f"b{index}"]) for index, label in enumerate(labels)]
+            condition &= Q(**{f"{contacts}__lte": high_})
+        rows.append(Counted(label, condition))
+    return counts(
+        "contacts_count",
+        "exits",
+        rows,
+        columns={"contacts_received": F(contacts)},
+        medians={"median": ("contacts_received", None)},
     )
-    figures.statistics["median"] = median(counted, "contacts")
-    return figures
 
 
 # Exits with a Dash score at both intake and exit: the change between them is what is counted.
-PAIRED = Q(score_in__isnull=False, score_out__isnull=False)
+PAIRED = Q(**{f"{FACTS}score_in__isnull": False, f"{FACTS}score_out__isnull": False})
 
 
-def _with_scores(rows):
-    return rows.annotate(score_in=_main_score("intake"), score_out=_main_score("exit"))
-
-
-def dash_matched_intake(rows):
-    return dash_band_figures("score_in", PAIRED, key="dash_ticks_matched_intake")(
-        _with_scores(rows)
-    )
-
-
-def dash_at_exit(rows):
-    return dash_band_figures(
-        "score_out",
-        PAIRED,
-        key="dash_ticks_exit",
-        counted={"reduced": Q(score_out__lt=F("score_in"))},
-    )(_with_scores(rows))
-
-
-def escalation(rows):
+def escalation():
     labels = TABLES_BY_KEY["exit_escalation"].options
     severity = Q(escalation_severity="Yes")
     frequency = Q(escalation_frequency="Yes")
     any_high = Q()
     for kind in ABUSE_LEVELS:
         any_high |= high("", kind)
-    return _counting(
+    return counts(
+        "exit_escalation",
+        "exits",
         {
             labels[0]: severity,
             labels[1]: frequency,
             labels[2]: severity | frequency,
             labels[3]: (severity | frequency) & any_high,
-        }
-    )(rows)
+        },
+    )
 
 
-def relationship_change(rows):
+def relationship_change():
     labels = TABLES_BY_KEY["relationship_change"].options
     current, ex = "Current intimate partner", "Ex-intimate partner"
-    was = "case__intake_forms__primary_perpetrator_relationship"
-    values = aggregate_once(
-        rows,
-        n=Count("pk", filter=Q(**{f"{was}__in": [current, ex]})),
-        to_ex=Count("pk", filter=Q(**{was: current}, relationship_at_exit=ex)),
-        to_current=Count("pk", filter=Q(**{was: ex}, relationship_at_exit=current)),
+    was = f"{INTAKE_MATCH}primary_perpetrator_relationship"
+    return counts(
+        "relationship_change",
+        "exits",
+        {
+            labels[0]: Q(**{was: current}, relationship_at_exit=ex),
+            labels[1]: Q(**{was: ex}, relationship_at_exit=current),
+        },
+        applies=Q(**{f"{was}__in": [current, ex]}),
     )
-    return Figures(
-        values["n"], [Row(labels[0], values["to_ex"]), Row(labels[1], values["to_current"])]
-    )
-
-
-def supported_with(form_model):
-    def compute(rows):
-        has_form = Exists(form_model.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED))
-        values = aggregate_once(rows, n=Count("pk"), yes=Count("pk", filter=Q(has_form)))
-        return Figures(
-            values["n"], [Row("Yes", values["yes"]), Row("No", values["n"] - values["yes"])]
-        )
-
-    return compute
 
 
 CONVICTIONS = (
@@ -617,28 +452,52 @@ CONVICTIONS = (
 )
 
 
-def police_report_statistics(rows):
+def _police_report_ratios(figures):
     labels = TABLES_BY_KEY["police_report_statistics"].options
-    values = aggregate_once(rows, reports=Count("pk"), cases=Count("case_id", distinct=True))
-    incidents = Incident.objects.filter(report__in=rows.values("pk")).aggregate(
-        n=Count("pk"), convicted=Count("pk", filter=Q(consequence__in=CONVICTIONS))
+    statistics = figures.statistics
+    reports, cases = figures.n, statistics.pop("cases")
+    incidents, convicted = statistics.pop("incidents") or 0, statistics.pop("convicted") or 0
+    statistics[labels[0]] = reports / cases if cases else None
+    statistics[labels[1]] = incidents / reports if reports else None
+    statistics[labels[2]] = 100.0 * convicted / incidents if incidents else None
+
+
+def police_report_statistics():
+    def incidents_of_report(condition=None):
+        return Coalesce(
+            Subquery(
+                Incident.objects.filter(condition or Q(), report_id=OuterRef("pk"))
+                .order_by()
+                .values("report_id")
+                .annotate(c=Count("pk"))
+                .values("c")[:1]
+            ),
+            Value(0),
+        )
+
+    return counts(
+        "police_report_statistics",
+        "police_reports",
+        [],
+        columns={
+            "report_incidents": incidents_of_report(),
+            "report_convictions": incidents_of_report(Q(consequence__in=CONVICTIONS)),
+        },
+        statistics={
+            "cases": Count("case_id", distinct=True),
+            "incidents": Sum("report_incidents"),
+            "convicted": Sum("report_convictions"),
+        },
+        finish=_police_report_ratios,
     )
-    figures = Figures(values["reports"], [])
-    figures.statistics[labels[0]] = values["reports"] / values["cases"] if values["cases"] else None
-    figures.statistics[labels[1]] = (
-        incidents["n"] / values["reports"] if values["reports"] else None
-    )
-    figures.statistics[labels[2]] = (
-        100.0 * incidents["convicted"] / incidents["n"] if incidents["n"] else None
-    )
-    return figures
 
 
 def civil_order(key, order_type):
     labels = TABLES_BY_KEY[key].options
-
-    def compute(rows):
-        conditions = {
+    return counts(
+        key,
+        "civil_forms",
+        {
             label: Q(
                 Exists(
                     CivilOrder.objects.filter(
@@ -647,82 +506,44 @@ def civil_order(key, order_type):
                 )
             )
             for label in labels
-        }
-        return _counting(conditions)(rows)
-
-    return compute
+        },
+    )
 
 
 IMPROVED = ("Improved greatly", "Improved slightly")
 
 
-def _with_area_support(rows, area):
-    """The universe's rows joined to the case's support row for one area (at most one per
-    case and area): a LEFT JOIN, so no correlated subquery per row."""
-    return rows.annotate(
-        area_row=FilteredRelation("case__area_support", condition=Q(case__area_support__area=area))
-    )
+def supported_in(area) -> Q:
+    return Q(**{fact(f"{area}_supported"): "Yes"})
 
 
 def needs_and_support(area):
     labels = TABLES_BY_KEY[f"needs_support_{area}"].options
-
-    def compute(rows):
-        need = Q() if area == "safety" else Q(**{f"case__intake_forms__need_{area}": "Yes"})
-        supported = Q(area_row__supported="Yes")
-        values = _with_area_support(rows, area).aggregate(
-            n=Count("pk"),
-            need=Count("pk", filter=need),
-            supported=Count("pk", filter=need & supported),
-            safer=Count("pk", filter=need & supported & Q(area_row__impact_safety__in=IMPROVED)),
-            better=Count(
-                "pk", filter=need & supported & Q(area_row__impact_wellbeing__in=IMPROVED)
-            ),
-        )
-        return Figures(
-            values["n"],
-            [
-                Row(labels[0], values["need"]),
-                Row(labels[1], values["supported"]),
-                Row(labels[2], values["safer"]),
-                Row(labels[3], values["better"]),
-            ],
-        )
-
-    return compute
-
-
-def area_universe(area):
-    return Universe(
-        f"support_{area}",
-        f"support with {area.replace('_', ' ')} at exit",
-        lambda: AreaSupport.objects.filter(area=area),
-        "case__exit_forms__exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(case__exit_forms__status=SUBMITTED).filter(
-            Exists(IntakeForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED))
-        ),
+    need = Q() if area == "safety" else Q(**{f"{INTAKE_MATCH}need_{area}": "Yes"})
+    supported = need & supported_in(area)
+    return counts(
+        f"needs_support_{area}",
+        "exits",
+        {
+            labels[0]: need,
+            labels[1]: supported,
+            labels[2]: supported & Q(**{f"{fact(f'{area}_impact_safety')}__in": IMPROVED}),
+            labels[3]: supported & Q(**{f"{fact(f'{area}_impact_wellbeing')}__in": IMPROVED}),
+        },
     )
 
 
 def support_given(area):
-    def compute(rows):
-        values = _with_area_support(rows, area).aggregate(
-            n=Count("pk"),
-            yes=Count("pk", filter=Q(area_row__supported="Yes")),
-            no=Count("pk", filter=Q(area_row__supported="No")),
-        )
-        missing = values["n"] - values["yes"] - values["no"]
-        return Figures(
-            values["n"],
-            [
-                Row("Yes", values["yes"]),
-                Row("No", values["no"]),
-                Row("Missing", missing, "missing"),
-            ],
-        )
-
-    return compute
+    answer = fact(f"{area}_supported")
+    return counts(
+        f"support_{area}",
+        "exits",
+        [
+            Counted("Yes", Q(**{answer: "Yes"})),
+            Counted("No", Q(**{answer: "No"})),
+            Counted("Missing", Q(**{f"{answer}__isnull": True}) | Q(**{answer: ""}), "missing"),
+        ],
+    )
 
 
 def cases_used(results):
@@ -758,8 +579,6 @@ AREAS = (
     "step_down_recovery",
 )
 NEED_AREAS = tuple(area for area in AREAS if area != "step_down_recovery")
-for _area in AREAS:
-    UNIVERSES[f"support_{_area}"] = area_universe(_area)
 
 CLIENT = "case__client__"
 INTAKE_MATCH = "case__intake_forms__"
@@ -811,7 +630,7 @@ def _specs():
         choice("client_sexual_orientation", "intake_clients", f"{CLIENT}sexual_orientation"),
         choice("client_ethnicity", "intake_clients", f"{CLIENT}ethnicity"),
         choice("client_pregnant", "intake_clients", f"{CLIENT}pregnant"),
-        derived("children_count", "intake_clients", children_per_case),
+        children_per_case(),
         choice("children_ages", "intake_children", "age_band"),
         multi(
             "cyps_involvement_intake",
@@ -842,21 +661,19 @@ def _specs():
         choice("client_ace", "intakes", "client_ace"),
         _intake_multi("client_ace_types", "client_ace_types", applies=Q(client_ace="Yes")),
         # History of abuse at intake
-        derived("dash_ticks_intake", "intakes", dash_at_intake),
-        derived("high_risk", "intakes", high_risk_at_intake),
-        derived("high_risk_basis", "intakes", high_risk_basis_at_intake),
-        derived("marac_discussed", "intakes", marac_discussed),
-        derived(
+        dash_bands("dash_ticks_intake", "intakes", fact("score_in")),
+        high_risk_at_intake(),
+        high_risk_basis_at_intake(),
+        yes_no("marac_discussed", "intakes", has_fact("marac_hearings"), unknown_rows=True),
+        counts(
             "abuse_types_12_months",
             "intakes",
-            _counting(
-                dict(
-                    zip(
-                        TABLES_BY_KEY["abuse_types_12_months"].options,
-                        [present("", kind) for kind in ABUSE_LEVELS]
-                        + [Q(**{kind: "Yes"}) for kind in OTHER_ABUSE],
-                        strict=True,
-                    )
+            dict(
+                zip(
+                    TABLES_BY_KEY["abuse_types_12_months"].options,
+                    [present("", kind) for kind in ABUSE_LEVELS]
+                    + [Q(**{kind: "Yes"}) for kind in OTHER_ABUSE],
+                    strict=True,
                 )
             ),
         ),
@@ -864,7 +681,7 @@ def _specs():
         choice("intake_level_forced_marriage", "intakes", "forced_marriage"),
         choice("intake_level_honour_based", "intakes", "honour_based"),
         choice("intake_level_fgm", "intakes", "fgm"),
-        derived("intake_multiple_abuse_types", "intakes", multiple_types("", IntakeForm)),
+        multiple_types("intake_multiple_abuse_types", "intakes", "", IntakeForm),
         *(
             _intake_multi(
                 f"{detail}_abuse_details"
@@ -947,9 +764,15 @@ def _specs():
         choice("ilr_needed", "intakes", "ilr_needed", applies=Q(need_immigration="Yes")),
         choice("visa_dependent", "intakes", "visa_dependent", applies=Q(need_immigration="Yes")),
         # Case review data
-        derived("review_point", "exits", review_point),
+        yes_no("review_point", "exits", has_fact("reviews")),
         choice("review_further_abuse", "reviews", "further_abuse"),
-        derived("review_multiple_abuse_types", "reviews", reviewed_multiple_types),
+        multiple_types(
+            "review_multiple_abuse_types",
+            "reviews",
+            "",
+            ReviewForm,
+            applies=Q(further_abuse__startswith="Yes"),
+        ),
         choice("review_further_abuse_disclosed", "reviews", "further_abuse_disclosed"),
         # Client outcomes
         choice("exit_case_status", "exits", "case_status"),
@@ -959,25 +782,31 @@ def _specs():
             "unplanned_closure_reason",
             applies=Q(case_status="Unplanned closure"),
         ),
-        derived("case_length", "exits", case_length),
-        derived("contacts_count", "exits", contacts_received),
-        derived("dash_ticks_matched_intake", "exits", dash_matched_intake),
-        derived("dash_ticks_exit", "exits", dash_at_exit),
-        choice("exit_abuse_reported", "exits", "abuse_since"),
-        derived(
-            "matched_intake_multiple_abuse_types",
+        case_length(),
+        contacts_received(),
+        dash_bands("dash_ticks_matched_intake", "exits", fact("score_in"), PAIRED),
+        dash_bands(
+            "dash_ticks_exit",
             "exits",
-            multiple_types(INTAKE_MATCH, IntakeForm),
+            fact("score_out"),
+            PAIRED,
+            statistics={
+                "reduced": Count(
+                    "pk", filter=PAIRED & Q(**{f"{FACTS}score_out__lt": F(fact("score_in"))})
+                )
+            },
         ),
-        derived("exit_multiple_abuse_types", "exits", multiple_types("", ExitForm)),
-        *(derived(f"change_level_{kind}", "exits", change_in_level(kind)) for kind in ABUSE_LEVELS),
-        derived("exit_escalation", "exits", escalation),
+        choice("exit_abuse_reported", "exits", "abuse_since"),
+        multiple_types("matched_intake_multiple_abuse_types", "exits", INTAKE_MATCH, IntakeForm),
+        multiple_types("exit_multiple_abuse_types", "exits", "", ExitForm),
+        *(change_in_level(kind) for kind in ABUSE_LEVELS),
+        escalation(),
     ]
     for kind in ABUSE_LEVELS:
         specs.append(choice(f"matched_intake_level_{kind}", "exits", f"{INTAKE_MATCH}level_{kind}"))
         specs.append(choice(f"exit_level_{kind}", "exits", f"level_{kind}"))
     specs += [
-        derived("relationship_change", "exits", relationship_change),
+        relationship_change(),
         choice(
             "matched_intake_living_arrangement",
             "exits",
@@ -1009,17 +838,18 @@ def _specs():
         multi("caseworker_challenging_agencies", "exits", "caseworker_challenging_agencies"),
     ]
     # Service outputs: the needs and support matrix, then each area's support, outcomes, impact
-    specs += [
-        derived(f"needs_support_{area}", "exits", needs_and_support(area)) for area in NEED_AREAS
-    ]
+    specs += [needs_and_support(area) for area in NEED_AREAS]
+    # Each area's support, outcomes and impact, over the exits given support in the area (a case
+    # has at most one support row per area).
     for area in AREAS:
-        supported = Q(supported="Yes")
-        specs.append(derived(f"support_{area}", "exits", support_given(area)))
+        supported = supported_in(area)
+        this_area = {"area": area}
+        specs.append(support_given(area))
         if area == "children_parenting":
             specs.append(
                 multi(
                     "cyps_involvement_matched_intake",
-                    f"support_{area}",
+                    "exits",
                     "cyps_involvement",
                     owner=lambda: ChildInCase,
                     owner_key="case",
@@ -1030,36 +860,42 @@ def _specs():
             specs.append(
                 multi(
                     "cyps_involvement_exit",
-                    f"support_{area}",
+                    "exits",
                     "cyps_involvement",
-                    dont_know_field="cyps_involvement_dont_know",
+                    owner=lambda: AreaSupport,
+                    owner_key="case",
+                    row_key="case_id",
+                    owner_filter=this_area,
+                    dont_know_field=fact("children_parenting_cyps_dont_know"),
                     applies=supported,
                 )
             )
         specs.append(
-            multi(f"support_{area}_outcomes", f"support_{area}", "outcomes", applies=supported)
-        )
-        specs.append(
-            choice(
-                f"support_{area}_impact_safety",
-                f"support_{area}",
-                "impact_safety",
+            multi(
+                f"support_{area}_outcomes",
+                "exits",
+                "outcomes",
+                owner=lambda: AreaSupport,
+                owner_key="case",
+                row_key="case_id",
+                owner_filter=this_area,
                 applies=supported,
             )
         )
-        specs.append(
-            choice(
-                f"support_{area}_impact_wellbeing",
-                f"support_{area}",
-                "impact_wellbeing",
-                applies=supported,
+        for impact in ("impact_safety", "impact_wellbeing"):
+            specs.append(
+                choice(
+                    f"support_{area}_{impact}",
+                    "exits",
+                    fact(f"{area}_{impact}"),
+                    applies=supported,
+                )
             )
-        )
     # Criminal and civil justice
     specs += [
-        derived("cj_supported", "exits", supported_with(CriminalJusticeForm)),
+        yes_no("cj_supported", "exits", has_fact("criminal_justice_forms")),
         choice("police_report_timing", "police_reports", "timing"),
-        derived("police_report_statistics", "police_reports", police_report_statistics),
+        police_report_statistics(),
         choice("cj_incidents", "incidents", "offence"),
         choice("cj_consequences", "incidents", "consequence"),
         choice(
@@ -1076,13 +912,10 @@ def _specs():
             empty_is_answer=True,
         ),
         multi("cj_idva_support", "police_reports", "idva_support"),
-        derived("civil_supported", "exits", supported_with(CivilJusticeForm)),
+        yes_no("civil_supported", "exits", has_fact("civil_justice_forms")),
         choice("civil_legal_aid", "civil_forms", "legal_aid"),
     ]
-    specs += [
-        derived(key, "civil_forms", civil_order(key, order_type))
-        for order_type, key in CIVIL_ORDER_TABLES.items()
-    ]
+    specs += [civil_order(key, order_type) for order_type, key in CIVIL_ORDER_TABLES.items()]
     specs.append(multi("civil_idva_support", "civil_forms", "idva_support"))
     specs.insert(
         0,

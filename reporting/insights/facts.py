@@ -1,0 +1,206 @@
+"""One report run's working tables: each universe's rows, the cases they belong to, and the
+facts the tables need of each of those cases (reporting.models.CaseFacts).
+
+Every table of a universe is then a FILTER in one aggregate over that universe's rows joined
+to its cases' facts, so a case's latest Dash score or its number of contacts is worked out once
+per report, in a set-based query, instead of once per table and row in a correlated subquery.
+The tables are TEMPORARY: private to the database connection, gone when the run ends (or rolls
+back), and always current, since nothing is kept between runs.
+"""
+
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from cases.models import AreaSupport, ChildInCase, Contact
+from cases.models.support import SupportArea
+from outcomes.models import CivilJusticeForm, CriminalJusticeForm, ReviewForm
+from riskassessment.models import Assessment, MaracHearing
+
+from ..models import CaseFacts
+
+SUBMITTED = "submitted"
+CASES_TABLE = "reporting_report_cases"
+FACTS_TABLE = CaseFacts._meta.db_table
+
+
+def universe_table(key: str) -> str:
+    return f"reporting_universe_{key}"
+
+
+def keys_table(key: str) -> str:
+    """The table of a universe's `columns` (see report_tables)."""
+    return f"reporting_keys_{key}"
+
+
+def _execute(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _create(table: str, sql: str, params) -> None:
+    _execute(f"DROP TABLE IF EXISTS {table}")
+    _execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
+    # Temporary tables are never analysed automatically: without row counts the planner guesses
+    # (badly) how to join them.
+    _execute(f"ANALYZE {table}")
+
+
+def column_of(table: str, column: str) -> RawSQL:
+    """A subquery of one column of a run's table, NULLs left out. The names are the code's own,
+    never input."""
+    sql = f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+    return RawSQL(sql, ())  # noqa: S611
+
+
+def _in_scope() -> RawSQL:
+    return column_of(CASES_TABLE, "case_id")
+
+
+@contextmanager
+def report_tables(universes: dict, period, filters, columns: dict[str, dict] | None = None):
+    """Creates the run's tables and yields each universe's rows as a queryset over them.
+
+    `universes` maps a key to a reporting.insights.engine.Universe; `columns` are, per
+    universe, named expressions worked out once per row (they may read the facts) into the
+    table `keys_table(key)`: the keys a multi-select table counts, say. The whole run is one
+    transaction: one snapshot of the data for every table, and the temporary tables go with it.
+    """
+    columns = columns or {}
+    created = []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These are one-off wide aggregates: compiling them (JIT) costs more than it saves.
+            _execute("SET LOCAL jit = off")
+        try:
+            rows = {}
+            for key, universe in universes.items():
+                table = universe_table(key)
+                case = f"{universe.case_path}_id" if universe.case_path else "pk"
+                selected = universe.rows(period, filters).annotate(
+                    universe_row=F("pk"), universe_case=F(case)
+                )
+                sql, params = (
+                    selected.order_by()
+                    .values("universe_row", "universe_case")
+                    .query.sql_with_params()
+                )
+                _create(table, sql, params)
+                created.append(table)
+                rows[key] = universe.queryset().filter(pk__in=column_of(table, "universe_row"))
+            scope = " UNION ".join(
+                f"SELECT universe_case FROM {universe_table(key)}"  # noqa: S608
+                for key in rows
+            )
+            _create(CASES_TABLE, f"SELECT universe_case AS case_id FROM ({scope}) scope", ())  # noqa: S608
+            created.append(CASES_TABLE)
+            _create_facts()
+            created.append(FACTS_TABLE)
+            for key, extra in columns.items():
+                if extra:
+                    sql, params = (
+                        rows[key]
+                        .order_by()
+                        .annotate(**extra)
+                        .values(*extra)
+                        .query.sql_with_params()
+                    )
+                    _create(keys_table(key), sql, params)
+                    created.append(keys_table(key))
+            yield rows
+        finally:
+            for table in reversed(created):
+                _execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# --- The facts ---------------------------------------------------------------------------------
+
+
+def _per_case(qs: QuerySet, **aggregates) -> QuerySet:
+    return qs.filter(case_id__in=_in_scope()).order_by().values("case_id").annotate(**aggregates)
+
+
+def _assessment_sql():
+    """Each case's latest submitted intake and exit assessments (on checklists that are not
+    follow-ups), pivoted to one row per case: the Dash score of the latest tick-counting
+    checklist at intake and exit, and the risk level and high-risk basis of the latest one of
+    any checklist at intake (a MeRIT assessment grades risk without ticks)."""
+    ranked = (
+        Assessment.objects.filter(
+            case_id__in=_in_scope(),
+            status=SUBMITTED,
+            stage__in=("intake", "exit"),
+            version__checklist__is_follow_up=False,
+        )
+        .order_by()
+        .values("id", "case_id", "stage", "score", "risk_level", "high_risk_basis")
+        .annotate(ticks=F("version__checklist__scoring"), order_on=F("assessed_on"))
+    )
+    sql, params = ranked.query.sql_with_params()
+    # Window functions over the compiled query: the ORM cannot aggregate over a window.
+    pivot = f"""
+        SELECT case_id,
+          MAX(CASE WHEN stage = 'intake' AND ticks = 'ticks' AND by_kind = 1 THEN score END)
+            AS score_in,
+          MAX(CASE WHEN stage = 'exit' AND ticks = 'ticks' AND by_kind = 1 THEN score END)
+            AS score_out,
+          MAX(CASE WHEN stage = 'intake' AND latest = 1 THEN risk_level END) AS level_in,
+          MAX(CASE WHEN stage = 'intake' AND latest = 1 THEN high_risk_basis END) AS basis_in
+        FROM (
+          SELECT a.*,
+            ROW_NUMBER() OVER (
+              PARTITION BY case_id, stage ORDER BY order_on DESC, id DESC
+            ) AS latest,
+            ROW_NUMBER() OVER (
+              PARTITION BY case_id, stage, ticks ORDER BY order_on DESC, id DESC
+            ) AS by_kind
+          FROM ({sql}) a
+        ) ranked
+        GROUP BY case_id"""  # noqa: S608 - no user input: the compiled query and fixed names
+    return pivot, params
+
+
+def _sources():
+    """(alias, SQL, params, columns) of each per-case source; columns map a fact to its SQL."""
+    assessments, assessment_params = _assessment_sql()
+    yield (
+        "assessments",
+        assessments,
+        assessment_params,
+        {name: f"assessments.{name}" for name in ("score_in", "score_out", "level_in", "basis_in")},
+    )
+    counted = {
+        "contacts": Contact.objects.filter(outcome="successful", with_client=True),
+        "children": ChildInCase.objects.all(),
+        "reviews": ReviewForm.objects.filter(status=SUBMITTED),
+        "marac_hearings": MaracHearing.objects.all(),
+        "criminal_justice_forms": CriminalJusticeForm.objects.filter(status=SUBMITTED),
+        "civil_justice_forms": CivilJusticeForm.objects.filter(status=SUBMITTED),
+    }
+    for name, qs in counted.items():
+        sql, params = _per_case(qs, n=Count("pk")).query.sql_with_params()
+        yield name, sql, params, {name: f"COALESCE({name}.n, 0)"}
+    support = {}
+    for area in SupportArea.values:
+        this_area = Q(area=area)
+        for answer in ("supported", "impact_safety", "impact_wellbeing"):
+            support[f"{area}_{answer}"] = Max(answer, filter=this_area)
+    support["cyps_dont_know"] = Count(
+        "pk", filter=Q(area=SupportArea.CHILDREN_PARENTING, cyps_involvement_dont_know=True)
+    )
+    sql, params = _per_case(AreaSupport.objects.all(), **support).query.sql_with_params()
+    columns = {name: f"support.{name}" for name in support if name != "cyps_dont_know"}
+    columns["children_parenting_cyps_dont_know"] = "(COALESCE(support.cyps_dont_know, 0) > 0)"
+    yield "support", sql, params, columns
+
+
+def _create_facts() -> None:
+    selected, joins, params = ["k.case_id AS case_id"], [], []
+    for alias, sql, source_params, columns in _sources():
+        joins.append(f"LEFT JOIN ({sql}) {alias} ON {alias}.case_id = k.case_id")
+        params.extend(source_params)
+        selected += [f"{expression} AS {name}" for name, expression in columns.items()]
+    sql = f"SELECT {', '.join(selected)} FROM {CASES_TABLE} k {' '.join(joins)}"  # noqa: S608
+    _create(FACTS_TABLE, sql, params)
