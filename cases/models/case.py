@@ -251,6 +251,12 @@ class Contact(CaseChild):
         indexes = [
             # Case timeline and "days since last contact".
             models.Index(fields=["case", "-occurred_at"], name="contact_case_time"),
+            # Reports: contacts received per case (an index-only count, not a table scan).
+            models.Index(
+                fields=["case"],
+                condition=models.Q(outcome="successful", with_client=True),
+                name="contact_received_case",
+            ),
         ]
 
 

@@ -11,9 +11,10 @@ never on the number of cases.
 
 import datetime
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
@@ -36,7 +37,7 @@ from cases.catalogue.insights import TABLES_BY_KEY
 from cases.choices import DONT_KNOW
 
 from ..periods import Period
-from .facts import column_of, keys_table, report_tables
+from .facts import column_of, facts_read, report_tables, universe_table
 
 # --- Results --------------------------------------------------------------------------------
 
@@ -213,6 +214,16 @@ class MultiSpec(Spec):
     row_key: str = "pk"
     label_field: str = "label"
     owner_filter: dict | None = None  # only the owners matching these lookups (e.g. one area)
+    one_owner_per_key: bool = False  # owner_filter leaves one owner per key (one area's row)
+    # Which rows' keys are counted, when not the rows where `applies` holds: the keys are worked
+    # out before the facts, so a condition that reads them is restated here without them.
+    keys_applies: Q | None = None
+    # Tables of one universe that count the same many-to-many over the same keys, told apart by
+    # one field of the owner (each area's support outcomes), share one GROUP BY: `batch` names
+    # them, `batch_field` is that field and `batch_value` this table's value of it.
+    batch: str = ""
+    batch_field: str = ""
+    batch_value: str = ""
 
     def aggregates(self, prefix: str) -> dict:
         base = self.applies or Q()
@@ -225,41 +236,17 @@ class MultiSpec(Spec):
         """The key this table counts, per universe row (NULL where the table does not apply),
         stored in the universe's table when the run starts."""
         key = F(self.row_key)
-        if self.applies is not None:
-            key = DbCase(When(self.applies, then=key), default=None)
-        return {f"key_{self.key}": key}
+        condition = self.applies if self.keys_applies is None else self.keys_applies
+        if condition is not None and condition != Q():
+            key = DbCase(When(condition, then=key), default=None)
+        return {self.key_name: key}
 
-    def branches(self, keys_table: str, tag: int, model) -> list[tuple[str, list]]:
-        """Two GROUP BYs over the many-to-many table, for the report's one UNION: keys per
-        option (tagged `tag`), and keys with any option (tagged `tag`, label NULL). The table
-        belongs to `owner` if given, otherwise to the universe's `model`."""
-        owner = self.owner() if self.owner else model
-        relation = owner._meta.get_field(self.field)
-        through = relation.remote_field.through
-        source = relation.m2m_field_name()
-        target = relation.m2m_reverse_field_name()
-        counted = source if self.owner_key == "pk" else f"{source}__{self.owner_key}"
-        column = f"key_{self.key}"
-        links = through.objects.filter(**{f"{counted}__in": column_of(keys_table, column)})
-        if self.owner_filter:
-            links = links.filter(**{f"{source}__{k}": v for k, v in self.owner_filter.items()})
-        # A row of the universe ticks an option once; the keys of other owners (the children of
-        # a case, say) may tick it more than once.
-        keys_counted = Count(counted, distinct=self.owner_key != "pk")
-        per_option = links.annotate(
-            tag=Value(tag), label=F(f"{target}__{self.label_field}")
-        ).values("tag", "label")
-        answered = links.annotate(
-            tag=Value(tag), label=Value(None, output_field=CharField())
-        ).values("tag", "label")
-        return [
-            per_option.annotate(keys=keys_counted)
-            .values_list("tag", "label", "keys")
-            .query.sql_with_params(),
-            answered.annotate(keys=Count(counted, distinct=True))
-            .values_list("tag", "label", "keys")
-            .query.sql_with_params(),
-        ]
+    @property
+    def key_name(self) -> str:
+        return f"key_{self.batch or self.key}"
+
+    def branches(self, universe_table: str, tag: int, model) -> list[tuple[str, list]]:
+        return multi_branches([self], universe_table, [tag], model)
 
     def from_union(self, grouped: list[tuple[str | None, int]]) -> dict:
         per_option = {label: keys for label, keys in grouped if label is not None}
@@ -281,6 +268,50 @@ class MultiSpec(Spec):
             missing = max(n - extra["answered"] - dont_know, 0)
             figures.rows.append(Row("Missing", missing, "missing"))
         return figures
+
+
+def multi_branches(specs: list[MultiSpec], universe_table: str, tags: list[int], model):
+    """Two GROUP BYs over one many-to-many table, for the report's one UNION: keys per option,
+    and keys with any option (label NULL), each tagged with its table's tag. `specs` are one
+    table, or one batch of tables (see MultiSpec.batch). The many-to-many belongs to the specs'
+    `owner` if given, otherwise to the universe's `model`."""
+    first = specs[0]
+    owner = first.owner() if first.owner else model
+    relation = owner._meta.get_field(first.field)
+    through = relation.remote_field.through
+    source = relation.m2m_field_name()
+    target = relation.m2m_reverse_field_name()
+    counted = source if first.owner_key == "pk" else f"{source}__{first.owner_key}"
+    keys = column_of(universe_table, first.key_name)
+    links = through.objects.filter(**{f"{counted}__in": keys})
+    if first.owner_filter:
+        links = links.filter(**{f"{source}__{k}": v for k, v in first.owner_filter.items()})
+    if len(specs) == 1:
+        tag = Value(tags[0])
+    else:
+        told_apart_by = f"{source}__{first.batch_field}"
+        links = links.filter(**{f"{told_apart_by}__in": [spec.batch_value for spec in specs]})
+        tag = DbCase(
+            *[
+                When(**{told_apart_by: spec.batch_value}, then=Value(spec_tag))
+                for spec, spec_tag in zip(specs, tags, strict=True)
+            ]
+        )
+    # A row of the universe ticks an option once; the keys of other owners (the children of a
+    # case, say) may tick it more than once.
+    keys_counted = Count(counted, distinct=not (first.owner_key == "pk" or first.one_owner_per_key))
+    per_option = links.annotate(tag=tag, label=F(f"{target}__{first.label_field}"))
+    answered = links.annotate(tag=tag, label=Value(None, output_field=CharField()))
+    return [
+        per_option.values("tag", "label")
+        .annotate(keys=keys_counted)
+        .values_list("tag", "label", "keys")
+        .query.sql_with_params(),
+        answered.values("tag", "label")
+        .annotate(keys=Count(counted, distinct=True))
+        .values_list("tag", "label", "keys")
+        .query.sql_with_params(),
+    ]
 
 
 @dataclass(frozen=True)
@@ -425,12 +456,12 @@ class GroupSpec(Spec):
             label = DbCase(When(self.applies, then=label), default=None)
         return {f"key_{self.key}": label}
 
-    def branches(self, keys_table: str, tag: int, model) -> list[tuple[str, list]]:
+    def branches(self, universe_table: str, tag: int, model) -> list[tuple[str, list]]:
         """One GROUP BY over the universe's table, for the report's one UNION: rows per label."""
         column = f"key_{self.key}"
         return [
             (
-                f"SELECT %s AS tag, {column} AS label, COUNT(*) AS keys FROM {keys_table} "  # noqa: S608
+                f"SELECT %s AS tag, {column} AS label, COUNT(*) AS keys FROM {universe_table} "  # noqa: S608
                 f"WHERE {column} IS NOT NULL GROUP BY {column}",
                 [tag],
             )
@@ -541,12 +572,72 @@ def _number(value) -> float | None:
 def run_tables(specs, universes: dict[str, Universe], period: Period, filters: ReportFilters):
     """Figures for every spec over one period, in a number of queries fixed by the specs: the
     run's working tables (reporting.insights.facts), one aggregate per universe, one UNION of
-    every multi-select and open-list GROUP BY, and one query per median."""
-    results: dict[str, Figures] = {}
+    every multi-select and open-list GROUP BY.
+
+    On PostgreSQL, outside a transaction, the universes are split into two lanes run at once on
+    two connections that share one snapshot of the data (the report uses both cores); otherwise
+    they run in one lane."""
     by_universe: dict[str, list] = {}
     for spec in specs:
         if not isinstance(spec, PostSpec):
             by_universe.setdefault(spec.universe, []).append(spec)
+    if _can_run_lanes_at_once():
+        results = _run_lanes_at_once(_lanes(by_universe), universes, period, filters)
+    else:
+        results = _run_lane(by_universe, universes, period, filters)
+    for spec in specs:
+        if isinstance(spec, PostSpec):
+            results[spec.key] = spec.compute(results)
+    return results
+
+
+def _can_run_lanes_at_once() -> bool:
+    # Inside a transaction (a test's, say) another connection would not see its rows.
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _lanes(by_universe: dict[str, list]) -> list[dict[str, list]]:
+    """Two lanes of about the same number of tables, the biggest universes first."""
+    lanes: list[dict[str, list]] = [{}, {}]
+    for key, group in sorted(by_universe.items(), key=lambda item: -len(item[1])):
+        lightest = min(lanes, key=lambda lane: sum(len(group) for group in lane.values()))
+        lightest[key] = group
+    return [lane for lane in lanes if lane]
+
+
+def _run_lanes_at_once(lanes, universes, period, filters) -> dict[str, Figures]:
+    if len(lanes) == 1:
+        return _run_lane(lanes[0], universes, period, filters)
+    first, second = lanes
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            other = pool.submit(_run_lane_in_snapshot, snapshot, second, universes, period, filters)
+            try:
+                results = _run_lane(first, universes, period, filters)
+            finally:
+                # The other lane's snapshot lives as long as this transaction: wait for it.
+                results_of_other = other.result()
+    return results | results_of_other
+
+
+def _run_lane_in_snapshot(snapshot: str, lane, universes, period, filters) -> dict[str, Figures]:
+    """A lane on this thread's own connection, reading the same snapshot as the first."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            return _run_lane(lane, universes, period, filters)
+    finally:
+        connection.close()
+
+
+def _run_lane(by_universe: dict[str, list], universes, period, filters) -> dict[str, Figures]:
+    results: dict[str, Figures] = {}
     wanted = {key: universes[key] for key in by_universe}
     key_columns = {
         universe_key: {
@@ -557,18 +648,28 @@ def run_tables(specs, universes: dict[str, Universe], period: Period, filters: R
         }
         for universe_key, group in by_universe.items()
     }
-    with report_tables(wanted, period, filters, key_columns) as universe_rows:
+    specs = [spec for group in by_universe.values() for spec in group]
+    with report_tables(
+        wanted, period, filters, key_columns, facts=facts_read(specs)
+    ) as universe_rows:
         values, extras, tagged, branches = {}, {}, [], []
         for universe_key, group in by_universe.items():
             rows = universe_rows[universe_key]
             values[universe_key], medians = _aggregate_universe(rows, group)
+            table = universe_table(universe_key)
+            batches: dict[str, list] = {}
             for spec in group:
-                if isinstance(spec, MultiSpec | GroupSpec):
-                    table = keys_table(universe_key)
+                if isinstance(spec, MultiSpec) and spec.batch:
+                    batches.setdefault(spec.batch, []).append(spec)
+                elif isinstance(spec, MultiSpec | GroupSpec):
                     branches += spec.branches(table, len(tagged), rows.model)
                     tagged.append(spec.key)
                 if spec.key in medians:
                     extras[spec.key] = {"medians": medians[spec.key]}
+            for batch in batches.values():
+                tags = list(range(len(tagged), len(tagged) + len(batch)))
+                branches += multi_branches(batch, table, tags, rows.model)
+                tagged += [spec.key for spec in batch]
         for key, grouped in _run_union(tagged, branches).items():
             spec = next(spec for spec in specs if spec.key == key)
             extras[key] = spec.from_union(grouped)
@@ -576,9 +677,6 @@ def run_tables(specs, universes: dict[str, Universe], period: Period, filters: R
             for index, spec in enumerate(group):
                 extra = extras.get(spec.key, {})
                 results[spec.key] = spec.figures(values[universe_key], f"t{index}_", extra)
-    for spec in specs:
-        if isinstance(spec, PostSpec):
-            results[spec.key] = spec.compute(results)
     return results
 
 

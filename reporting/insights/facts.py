@@ -8,6 +8,7 @@ The tables are TEMPORARY: private to the database connection, gone when the run 
 back), and always current, since nothing is kept between runs.
 """
 
+import re
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -30,22 +31,27 @@ def universe_table(key: str) -> str:
     return f"reporting_universe_{key}"
 
 
-def keys_table(key: str) -> str:
-    """The table of a universe's `columns` (see report_tables)."""
-    return f"reporting_keys_{key}"
-
-
 def _execute(sql: str, params=()) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def _create(table: str, sql: str, params) -> None:
+def _create(table: str, sql: str, params, analyze: tuple[str, ...] = ()) -> None:
     _execute(f"DROP TABLE IF EXISTS {table}")
     _execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
-    # Temporary tables are never analysed automatically: without row counts the planner guesses
-    # (badly) how to join them.
-    _execute(f"ANALYZE {table}")
+    # Temporary tables are never analysed automatically: without statistics the planner guesses
+    # (badly) how to join them. The columns they are joined on are enough.
+    columns = f" ({', '.join(analyze)})" if analyze else ""
+    _execute(f"ANALYZE {table}{columns}")
+
+
+FACT_REFERENCE = re.compile(r"report_facts__([a-z0-9]+(?:_[a-z0-9]+)*)")
+
+
+def facts_read(specs) -> set[str]:
+    """The facts (CaseFacts columns) that these table specs read, found in their conditions
+    and expressions, so that a run works out only those."""
+    return {match for spec in specs for match in FACT_REFERENCE.findall(repr(spec))}
 
 
 def column_of(table: str, column: str) -> RawSQL:
@@ -60,15 +66,25 @@ def _in_scope() -> RawSQL:
 
 
 @contextmanager
-def report_tables(universes: dict, period, filters, columns: dict[str, dict] | None = None):
+def report_tables(
+    universes: dict,
+    period,
+    filters,
+    columns: dict[str, dict] | None = None,
+    facts: set[str] | None = None,
+):
     """Creates the run's tables and yields each universe's rows as a queryset over them.
 
     `universes` maps a key to a reporting.insights.engine.Universe; `columns` are, per
-    universe, named expressions worked out once per row (they may read the facts) into the
-    table `keys_table(key)`: the keys a multi-select table counts, say. The whole run is one
-    transaction: one snapshot of the data for every table, and the temporary tables go with it.
+    universe, named expressions worked out once per row into the universe's table
+    (`universe_table(key)`): the keys a multi-select table counts, say. They are worked out
+    before the facts, so they cannot read them. `facts` names the facts worked out (all when
+    None; the others are NULL). The whole run is one transaction: one snapshot of the data for
+    every table, and the temporary tables go with it.
     """
     columns = columns or {}
+    if any(facts_read(extra.values()) for extra in columns.values()):
+        raise ValueError("A universe's columns cannot read the facts: they come first.")
     created = []
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -79,36 +95,31 @@ def report_tables(universes: dict, period, filters, columns: dict[str, dict] | N
             for key, universe in universes.items():
                 table = universe_table(key)
                 case = f"{universe.case_path}_id" if universe.case_path else "pk"
+                extra = columns.get(key, {})
                 selected = universe.rows(period, filters).annotate(
-                    universe_row=F("pk"), universe_case=F(case)
+                    universe_row=F("pk"), universe_case=F(case), **extra
                 )
                 sql, params = (
                     selected.order_by()
-                    .values("universe_row", "universe_case")
+                    .values("universe_row", "universe_case", *extra)
                     .query.sql_with_params()
                 )
-                _create(table, sql, params)
+                _create(table, sql, params, analyze=("universe_row", "universe_case", *extra))
                 created.append(table)
                 rows[key] = universe.queryset().filter(pk__in=column_of(table, "universe_row"))
             scope = " UNION ".join(
                 f"SELECT universe_case FROM {universe_table(key)}"  # noqa: S608
                 for key in rows
             )
-            _create(CASES_TABLE, f"SELECT universe_case AS case_id FROM ({scope}) scope", ())  # noqa: S608
+            _create(
+                CASES_TABLE,
+                f"SELECT universe_case AS case_id FROM ({scope}) scope",  # noqa: S608
+                (),
+                analyze=("case_id",),
+            )
             created.append(CASES_TABLE)
-            _create_facts()
+            _create_facts(facts)
             created.append(FACTS_TABLE)
-            for key, extra in columns.items():
-                if extra:
-                    sql, params = (
-                        rows[key]
-                        .order_by()
-                        .annotate(**extra)
-                        .values(*extra)
-                        .query.sql_with_params()
-                    )
-                    _create(keys_table(key), sql, params)
-                    created.append(keys_table(key))
             yield rows
         finally:
             for table in reversed(created):
@@ -196,11 +207,18 @@ def _sources():
     yield "support", sql, params, columns
 
 
-def _create_facts() -> None:
+def _create_facts(needed: set[str] | None) -> None:
+    fields = {field.column: field for field in CaseFacts._meta.concrete_fields}
     selected, joins, params = ["k.case_id AS case_id"], [], []
     for alias, sql, source_params, columns in _sources():
+        if needed is not None and not needed & set(columns):
+            # Not read by this run's tables: typed NULLs, no query.
+            selected += [
+                f"CAST(NULL AS {fields[name].db_type(connection)}) AS {name}" for name in columns
+            ]
+            continue
         joins.append(f"LEFT JOIN ({sql}) {alias} ON {alias}.case_id = k.case_id")
         params.extend(source_params)
         selected += [f"{expression} AS {name}" for name, expression in columns.items()]
     sql = f"SELECT {', '.join(selected)} FROM {CASES_TABLE} k {' '.join(joins)}"  # noqa: S608
-    _create(FACTS_TABLE, sql, params)
+    _create(FACTS_TABLE, sql, params, analyze=("case_id",))

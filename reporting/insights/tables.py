@@ -108,6 +108,16 @@ UNIVERSES = {
         "case",
         narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
     ),
+    # The same rows as "exits": the support tables have a universe of their own so that a
+    # report run can count them on its second connection (reporting.insights.engine).
+    "exit_support": Universe(
+        "exit_support",
+        "exits matched to intake",
+        lambda: ExitForm.objects.filter(status=SUBMITTED),
+        "exit_date",
+        "case",
+        narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
+    ),
     "police_reports": Universe(
         "police_reports",
         "police reports on criminal justice forms of exits in the period",
@@ -523,7 +533,7 @@ def needs_and_support(area):
     supported = need & supported_in(area)
     return counts(
         f"needs_support_{area}",
-        "exits",
+        "exit_support",
         {
             labels[0]: need,
             labels[1]: supported,
@@ -537,7 +547,7 @@ def support_given(area):
     answer = fact(f"{area}_supported")
     return counts(
         f"support_{area}",
-        "exits",
+        "exit_support",
         [
             Counted("Yes", Q(**{answer: "Yes"})),
             Counted("No", Q(**{answer: "No"})),
@@ -843,50 +853,63 @@ def _specs():
     # has at most one support row per area).
     for area in AREAS:
         supported = supported_in(area)
-        this_area = {"area": area}
+        # The same condition without the facts (the keys of multi-select tables come first).
+        supported_row = {"area": area, "supported": "Yes"}
         specs.append(support_given(area))
         if area == "children_parenting":
             specs.append(
                 multi(
                     "cyps_involvement_matched_intake",
-                    "exits",
+                    "exit_support",
                     "cyps_involvement",
                     owner=lambda: ChildInCase,
                     owner_key="case",
                     row_key="case_id",
                     applies=supported,
+                    keys_applies=Q(
+                        Exists(
+                            AreaSupport.objects.filter(case_id=OuterRef("case_id"), **supported_row)
+                        )
+                    ),
                 )
             )
             specs.append(
                 multi(
                     "cyps_involvement_exit",
-                    "exits",
+                    "exit_support",
                     "cyps_involvement",
                     owner=lambda: AreaSupport,
                     owner_key="case",
                     row_key="case_id",
-                    owner_filter=this_area,
+                    owner_filter=supported_row,
+                    one_owner_per_key=True,
                     dont_know_field=fact("children_parenting_cyps_dont_know"),
                     applies=supported,
+                    keys_applies=Q(),
                 )
             )
         specs.append(
             multi(
                 f"support_{area}_outcomes",
-                "exits",
+                "exit_support",
                 "outcomes",
                 owner=lambda: AreaSupport,
                 owner_key="case",
                 row_key="case_id",
-                owner_filter=this_area,
+                owner_filter={"supported": "Yes"},
+                one_owner_per_key=True,
                 applies=supported,
+                keys_applies=Q(),
+                batch="support_outcomes",
+                batch_field="area",
+                batch_value=area,
             )
         )
         for impact in ("impact_safety", "impact_wellbeing"):
             specs.append(
                 choice(
                     f"support_{area}_{impact}",
-                    "exits",
+                    "exit_support",
                     fact(f"{area}_{impact}"),
                     applies=supported,
                 )
