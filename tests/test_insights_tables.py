@@ -8,7 +8,7 @@ the others check each counting rule by hand: who is counted, over which n, in wh
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -393,3 +393,70 @@ def test_team_and_risk_level_filters_narrow_every_universe(service, author):
     assert n(team_ids=(north.pk,)) == 2
     assert n(risk_levels=("high",)) == 2
     assert n(team_ids=(north.pk,), risk_levels=("high",)) == 1
+
+
+def test_each_areas_support_outcomes_count_the_exits_supported_in_that_area(service, author):
+    # Three exits: housing support given with two outcomes, housing support given with none
+    # ticked (missing), and mental health support given with one outcome; a fourth exit was not
+    # given housing support, so the outcome left on its row is not counted.
+    user = UserFactory()
+    housing = Option.objects.of("support_housing_outcomes")
+    mental_health = Option.objects.of("support_mental_health_outcomes")
+    forms = [exit_matched(service, author) for _ in range(4)]
+
+    def support(form, area, supported, outcomes=()):
+        row = AreaSupport.objects.create(
+            case=form.case, area=area, supported=supported, updated_by=user
+        )
+        row.outcomes.set(outcomes)
+
+    support(forms[0], "housing", "Yes", [housing[0], housing[1]])
+    support(forms[1], "housing", "Yes")
+    support(forms[2], "mental_health", "Yes", [mental_health[0]])
+    support(forms[3], "housing", "No", [housing[0]])
+
+    result = report(service, "support_housing_outcomes", "support_mental_health_outcomes")
+    housing_outcomes = result.table("support_housing_outcomes").current
+    assert housing_outcomes.n == 2
+    assert housing_outcomes.count(housing[0].label) == 1
+    assert housing_outcomes.count(housing[1].label) == 1
+    assert housing_outcomes.count(mental_health[0].label) == 0
+    if TABLES_BY_KEY["support_housing_outcomes"].has_missing:
+        assert housing_outcomes.count("Missing") == 1
+    mental_health_outcomes = result.table("support_mental_health_outcomes").current
+    assert mental_health_outcomes.n == 1
+    assert mental_health_outcomes.count(mental_health[0].label) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
+    # Outside a transaction, on PostgreSQL, the report runs in two lanes on two connections
+    # sharing one snapshot; inside one (as in the other tests) it runs in one lane.
+    user = UserFactory()
+    for index in range(6):
+        form = exit_matched(
+            service, author, intake_values={"need_housing": "Yes", "level_physical": "High"}
+        )
+        form.case.intake_forms.get().physical_abuse_details.set(
+            Option.objects.of("physical_abuse_details")[: index % 3]
+        )
+        AreaSupport.objects.create(
+            case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
+        )
+        ContactFactory.create_batch(index, case=form.case, occurred_at=NOW)
+    intake(service, author, need_housing="No")
+    filters = ReportFilters(service_ids=(service.pk,))
+
+    from reporting.insights import engine
+
+    assert engine._can_run_lanes_at_once() == (connection.vendor == "postgresql")
+    at_once = build_report(period=PERIOD, filters=filters)
+    with transaction.atomic():
+        assert not engine._can_run_lanes_at_once()
+        one_lane = build_report(period=PERIOD, filters=filters)
+
+    assert [table.current for table in at_once.tables] == [
+        table.current for table in one_lane.tables
+    ]
+    assert at_once.table("contacts_count").current.n == 6
+    assert at_once.table("needs_support_housing").current.rows[1].count == 3
