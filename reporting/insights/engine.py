@@ -442,27 +442,27 @@ class GroupSpec(Spec):
     label_map: dict | None = None
 
     def aggregates(self, prefix: str) -> dict:
-        base = self.applies or Q()
-        return {
-            f"{prefix}n": Count("pk", filter=base),
-            f"{prefix}missing": Count("pk", filter=base & Q(**{f"{self.field}__isnull": True})),
-        }
+        return {}  # n and Missing come from the GROUP BY too
 
     def key_column(self) -> dict:
-        """The stored label per universe row (NULL where the table does not apply), stored in
+        """The stored label per universe row (and whether the table applies to it), stored in
         the universe's table when the run starts."""
-        label = F(self.field)
+        columns = {f"key_{self.key}": F(self.field)}
         if self.applies is not None:
-            label = DbCase(When(self.applies, then=label), default=None)
-        return {f"key_{self.key}": label}
+            columns[f"key_{self.key}_applies"] = DbCase(
+                When(self.applies, then=Value(1)), default=Value(0)
+            )
+        return columns
 
     def branches(self, universe_table: str, tag: int, model) -> list[tuple[str, list]]:
-        """One GROUP BY over the universe's table, for the report's one UNION: rows per label."""
+        """One GROUP BY over the universe's table, for the report's one UNION: rows per label,
+        and the rows with no label (Missing) as the NULL group."""
         column = f"key_{self.key}"
+        applies = f"WHERE {column}_applies = 1 " if self.applies is not None else ""
         return [
             (
                 f"SELECT %s AS tag, {column} AS label, COUNT(*) AS keys FROM {universe_table} "  # noqa: S608
-                f"WHERE {column} IS NOT NULL GROUP BY {column}",
+                f"{applies}GROUP BY {column}",
                 [tag],
             )
         ]
@@ -472,14 +472,16 @@ class GroupSpec(Spec):
 
     def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
         counts = dict(extra["per_option"])
+        n = sum(counts.values())
+        missing = counts.pop(None, 0)
         rows = []
         for label in self.options():
             stored = (self.label_map or {}).get(label, label)
             rows.append(Row(label, counts.pop(stored, 0)))
         rows += [Row(label, count) for label, count in sorted(counts.items())]
-        figures = Figures(values[f"{prefix}n"], rows)
+        figures = Figures(n, rows)
         if self.table.has_missing:
-            figures.rows.append(Row("Missing", values[f"{prefix}missing"], "missing"))
+            figures.rows.append(Row("Missing", missing, "missing"))
         return figures
 
 
@@ -569,20 +571,26 @@ def _number(value) -> float | None:
 # --- Running a report ------------------------------------------------------------------------
 
 
-def run_tables(specs, universes: dict[str, Universe], period: Period, filters: ReportFilters):
+def run_tables(
+    specs,
+    universes: dict[str, Universe],
+    period: Period,
+    filters: ReportFilters,
+    lanes: tuple[tuple[str, ...], ...] = (),
+):
     """Figures for every spec over one period, in a number of queries fixed by the specs: the
     run's working tables (reporting.insights.facts), one aggregate per universe, one UNION of
     every multi-select and open-list GROUP BY.
 
-    On PostgreSQL, outside a transaction, the universes are split into two lanes run at once on
-    two connections that share one snapshot of the data (the report uses both cores); otherwise
-    they run in one lane."""
+    On PostgreSQL, outside a transaction, the universes are split into two `lanes` (universe
+    keys; by number of tables when not given) run at once on two connections that share one
+    snapshot of the data (the report uses both cores); otherwise they run in one lane."""
     by_universe: dict[str, list] = {}
     for spec in specs:
         if not isinstance(spec, PostSpec):
             by_universe.setdefault(spec.universe, []).append(spec)
     if _can_run_lanes_at_once():
-        results = _run_lanes_at_once(_lanes(by_universe), universes, period, filters)
+        results = _run_lanes_at_once(_lanes(by_universe, lanes), universes, period, filters)
     else:
         results = _run_lane(by_universe, universes, period, filters)
     for spec in specs:
@@ -596,10 +604,15 @@ def _can_run_lanes_at_once() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-def _lanes(by_universe: dict[str, list]) -> list[dict[str, list]]:
-    """Two lanes of about the same number of tables, the biggest universes first."""
+def _lanes(by_universe: dict[str, list], given=()) -> list[dict[str, list]]:
+    """Two lanes: the given ones, then the other universes where there are fewer tables, the
+    biggest universes first."""
     lanes: list[dict[str, list]] = [{}, {}]
-    for key, group in sorted(by_universe.items(), key=lambda item: -len(item[1])):
+    for lane, keys in zip(lanes, given, strict=False):
+        lane.update({key: by_universe[key] for key in keys if key in by_universe})
+    placed = {key for lane in lanes for key in lane}
+    others = [item for item in by_universe.items() if item[0] not in placed]
+    for key, group in sorted(others, key=lambda item: -len(item[1])):
         lightest = min(lanes, key=lambda lane: sum(len(group) for group in lane.values()))
         lightest[key] = group
     return [lane for lane in lanes if lane]

@@ -7,7 +7,7 @@ from cases.catalogue.insights import TABLES_BY_KEY
 
 from ..periods import Period
 from .engine import PostSpec, ReportFilters, TableResult, run_tables
-from .tables import SPECS, SPECS_BY_KEY, UNIVERSES
+from .tables import LANES, SPECS, SPECS_BY_KEY, UNIVERSES
 
 
 def _universe_label(spec) -> str:
@@ -50,8 +50,10 @@ def build_report(
             if spec.key in wanted and isinstance(spec, PostSpec):
                 wanted |= set(spec.needs)
     specs = [spec for spec in SPECS if wanted is None or spec.key in wanted]
-    current = run_tables(specs, UNIVERSES, period, filters)
-    previous = run_tables(specs, UNIVERSES, comparison_period, filters) if comparison_period else {}
+    current = run_tables(specs, UNIVERSES, period, filters, LANES)
+    previous = (
+        run_tables(specs, UNIVERSES, comparison_period, filters, LANES) if comparison_period else {}
+    )
     tables = []
     for spec in specs:
         if keys is not None and spec.key not in keys:

@@ -144,6 +144,13 @@ UNIVERSES = {
     ),
 }
 
+# The two lanes a report runs in at once (reporting.insights.engine.run_tables): the intake
+# side and the exit side, about the same work each.
+LANES = (
+    ("intakes", "intake_clients", "intake_children"),
+    ("exits", "exit_support", "reviews", "police_reports", "incidents", "civil_forms"),
+)
+
 # --- Expressions --------------------------------------------------------------------------------
 
 LEVELS_PRESENT = ("High", "Moderate", "Standard")
