@@ -41,7 +41,8 @@ def _create(table: str, sql: str, params, analyze: tuple[str, ...] = ()) -> None
     _execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
     # Temporary tables are never analysed automatically: without statistics the planner guesses
     # (badly) how to join them. The columns they are joined on are enough.
-    columns = f" ({', '.join(analyze)})" if analyze else ""
+    postgresql = connection.vendor == "postgresql"
+    columns = f" ({', '.join(analyze)})" if analyze and postgresql else ""
     _execute(f"ANALYZE {table}{columns}")
 
 

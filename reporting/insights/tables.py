@@ -311,6 +311,11 @@ def change_in_level(kind: str):
     )
 
 
+def _no_average_without_scores(figures):
+    if figures.statistics.get("average") is None:
+        figures.statistics.pop("average", None)
+
+
 def dash_bands(key, universe, score: str, applies: Q | None = None, statistics=None):
     """Insights bands the Dash ticks 1-5, 6-9, 10+ (the report's banding, not local practice),
     with the average score."""
@@ -328,6 +333,7 @@ def dash_bands(key, universe, score: str, applies: Q | None = None, statistics=N
         universe,
         rows,
         applies=applies,
+        finish=_no_average_without_scores,
         statistics={
             "average": Avg(score, filter=(applies or Q()) & with_score),
             **(statistics or {}),
