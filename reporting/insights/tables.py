@@ -69,6 +69,17 @@ def _submitted_intake_for_case():
     return IntakeForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED)
 
 
+def _exits_matched_to_intake(key):
+    return Universe(
+        key,
+        "exits matched to intake",
+        lambda: ExitForm.objects.filter(status=SUBMITTED),
+        "exit_date",
+        "case",
+        narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
+    )
+
+
 UNIVERSES = {
     "intakes": Universe(
         "intakes",
@@ -100,24 +111,10 @@ UNIVERSES = {
         "reviewed_on",
         "case",
     ),
-    "exits": Universe(
-        "exits",
-        "exits matched to intake",
-        lambda: ExitForm.objects.filter(status=SUBMITTED),
-        "exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
-    ),
+    "exits": _exits_matched_to_intake("exits"),
     # The same rows as "exits": the support tables have a universe of their own so that a
-    # report run can count them on its second connection (reporting.insights.engine).
-    "exit_support": Universe(
-        "exit_support",
-        "exits matched to intake",
-        lambda: ExitForm.objects.filter(status=SUBMITTED),
-        "exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
-    ),
+    # report run can count them in its other lane (reporting.insights.engine).
+    "exit_support": _exits_matched_to_intake("exit_support"),
     "police_reports": Universe(
         "police_reports",
         "police reports on criminal justice forms of exits in the period",
