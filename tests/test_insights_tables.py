@@ -460,3 +460,29 @@ def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
     ]
     assert at_once.table("contacts_count").current.n == 6
     assert at_once.table("needs_support_housing").current.rows[1].count == 3
+
+
+def test_working_out_only_the_facts_the_tables_read_changes_no_figure(service, author, monkeypatch):
+    # A run works out only the facts its tables are found to read (the others are NULL): a fact
+    # missed by that search would change a figure, so compare with every fact worked out.
+    user = UserFactory()
+    for index in range(4):
+        form = exit_matched(service, author, intake_values={"need_housing": "Yes"})
+        AreaSupport.objects.create(
+            case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
+        )
+        ContactFactory.create_batch(index + 1, case=form.case, occurred_at=NOW)
+    intake(service, author)
+    filters = ReportFilters(service_ids=(service.pk,))
+    only_read = build_report(period=PERIOD, filters=filters)
+
+    from reporting.insights import engine
+
+    monkeypatch.setattr(engine, "facts_read", lambda specs: None)
+    every_fact = build_report(period=PERIOD, filters=filters)
+
+    assert [table.current for table in only_read.tables] == [
+        table.current for table in every_fact.tables
+    ]
+    # Four exits with 1, 2, 3 and 4 contacts: the median is halfway between 2 and 3.
+    assert only_read.table("contacts_count").current.statistics["median"] == pytest.approx(2.5)

@@ -4,9 +4,9 @@ A *universe* is the set of rows a group of tables counts (referrals received in 
 intakes in the period de-duplicated by client, exits in the period matched to an intake, ...),
 always restricted by the date range in WHERE (an index can serve it) and by the chosen services,
 teams and risk levels. Each table spec turns into conditional aggregates (COUNT ... FILTER) that
-are evaluated together in ONE query per universe and period; multi-select tables add one
-GROUP BY over their many-to-many table. The number of queries depends on the number of tables,
-never on the number of cases.
+are evaluated together in ONE query per universe and period, over the universe's rows joined to
+their cases' facts (facts.py); the multi-select and open-list tables are GROUP BYs in one UNION.
+The number of queries depends on the number of tables, never on the number of cases.
 """
 
 import datetime
@@ -21,8 +21,10 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
     Max,
     Q,
     QuerySet,
@@ -396,7 +398,7 @@ class CountSpec(Spec):
     columns: dict = field(default_factory=dict)
     statistics: dict = field(default_factory=dict)
     medians: dict = field(default_factory=dict)
-    finish: Callable | None = None  # (figures, statistics) -> None
+    finish: Callable | None = None  # (figures) -> None, changing the figures in place
 
     def annotations(self, prefix: str) -> dict:
         return dict(self.columns)
@@ -535,6 +537,12 @@ class Median(Aggregate):
 
     function = "percentile_cont"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def _resolve_output_field(self):
+        # The middle of two whole numbers may be a half: a float, not the source's integer
+        # (which Django would truncate). Durations stay durations.
+        source = super()._resolve_output_field()
+        return source if isinstance(source, DurationField) else FloatField()
 
 
 def median(qs: QuerySet, expression_name: str) -> float | None:
@@ -683,9 +691,9 @@ def _run_lane(by_universe: dict[str, list], universes, period, filters) -> dict[
                 tags = list(range(len(tagged), len(tagged) + len(batch)))
                 branches += multi_branches(batch, table, tags, rows.model)
                 tagged += [spec.key for spec in batch]
+        specs_by_key = {spec.key: spec for spec in specs}
         for key, grouped in _run_union(tagged, branches).items():
-            spec = next(spec for spec in specs if spec.key == key)
-            extras[key] = spec.from_union(grouped)
+            extras[key] = specs_by_key[key].from_union(grouped)
         for universe_key, group in by_universe.items():
             for index, spec in enumerate(group):
                 extra = extras.get(spec.key, {})

@@ -18,11 +18,12 @@ from django.db.models.expressions import RawSQL
 from cases.models import AreaSupport, ChildInCase, Contact
 from cases.models.support import SupportArea
 from outcomes.models import CivilJusticeForm, CriminalJusticeForm, ReviewForm
-from riskassessment.models import Assessment, MaracHearing
+from outcomes.models.base import FormStatus
+from riskassessment.models import Assessment, Checklist, MaracHearing
 
 from ..models import CaseFacts
 
-SUBMITTED = "submitted"
+SUBMITTED = FormStatus.SUBMITTED
 CASES_TABLE = "reporting_report_cases"
 FACTS_TABLE = CaseFacts._meta.db_table
 
@@ -139,38 +140,39 @@ def _assessment_sql():
     follow-ups), pivoted to one row per case: the Dash score of the latest tick-counting
     checklist at intake and exit, and the risk level and high-risk basis of the latest one of
     any checklist at intake (a MeRIT assessment grades risk without ticks)."""
+    intake, exit_ = Assessment.Stage.INTAKE, Assessment.Stage.EXIT
     ranked = (
         Assessment.objects.filter(
             case_id__in=_in_scope(),
-            status=SUBMITTED,
-            stage__in=("intake", "exit"),
+            status=Assessment.Status.SUBMITTED,
+            stage__in=(intake, exit_),
             version__checklist__is_follow_up=False,
         )
         .order_by()
         .values("id", "case_id", "stage", "score", "risk_level", "high_risk_basis")
-        .annotate(ticks=F("version__checklist__scoring"), order_on=F("assessed_on"))
+        .annotate(scoring=F("version__checklist__scoring"), order_on=F("assessed_on"))
     )
     sql, params = ranked.query.sql_with_params()
+    ticks = Checklist.Scoring.TICKS
     # Window functions over the compiled query: the ORM cannot aggregate over a window.
     pivot = f"""
         SELECT case_id,
-          MAX(CASE WHEN stage = 'intake' AND ticks = 'ticks' AND by_kind = 1 THEN score END)
-            AS score_in,
-          MAX(CASE WHEN stage = 'exit' AND ticks = 'ticks' AND by_kind = 1 THEN score END)
-            AS score_out,
-          MAX(CASE WHEN stage = 'intake' AND latest = 1 THEN risk_level END) AS level_in,
-          MAX(CASE WHEN stage = 'intake' AND latest = 1 THEN high_risk_basis END) AS basis_in
+          MAX(CASE WHEN stage = %s AND scoring = %s AND by_kind = 1 THEN score END) AS score_in,
+          MAX(CASE WHEN stage = %s AND scoring = %s AND by_kind = 1 THEN score END) AS score_out,
+          MAX(CASE WHEN stage = %s AND latest = 1 THEN risk_level END) AS level_in,
+          MAX(CASE WHEN stage = %s AND latest = 1 THEN high_risk_basis END) AS basis_in
         FROM (
           SELECT a.*,
             ROW_NUMBER() OVER (
               PARTITION BY case_id, stage ORDER BY order_on DESC, id DESC
             ) AS latest,
             ROW_NUMBER() OVER (
-              PARTITION BY case_id, stage, ticks ORDER BY order_on DESC, id DESC
+              PARTITION BY case_id, stage, scoring ORDER BY order_on DESC, id DESC
             ) AS by_kind
           FROM ({sql}) a
         ) ranked
         GROUP BY case_id"""  # noqa: S608 - no user input: the compiled query and fixed names
+    params = (intake, ticks, exit_, ticks, intake, intake, *params)
     return pivot, params
 
 

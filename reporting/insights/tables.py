@@ -45,6 +45,7 @@ from outcomes.models import (
     PoliceReport,
     ReviewForm,
 )
+from outcomes.models.base import FormStatus
 from outcomes.questions import CIVIL_ORDER_TABLES
 
 from .engine import (
@@ -60,7 +61,7 @@ from .engine import (
     Universe,
 )
 
-SUBMITTED = "submitted"
+SUBMITTED = FormStatus.SUBMITTED
 
 # --- Universes --------------------------------------------------------------------------------
 
@@ -77,6 +78,18 @@ def _exits_matched_to_intake(key):
         "exit_date",
         "case",
         narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
+    )
+
+
+def _dated_by_exit(key, label, queryset):
+    """Rows of the justice forms, counted in the period of their case's submitted exit."""
+    return Universe(
+        key,
+        label,
+        queryset,
+        "case__exit_forms__exit_date",
+        "case",
+        narrow=lambda qs: qs.filter(case__exit_forms__status=SUBMITTED),
     )
 
 
@@ -115,29 +128,20 @@ UNIVERSES = {
     # The same rows as "exits": the support tables have a universe of their own so that a
     # report run can count them in its other lane (reporting.insights.engine).
     "exit_support": _exits_matched_to_intake("exit_support"),
-    "police_reports": Universe(
+    "police_reports": _dated_by_exit(
         "police_reports",
         "police reports on criminal justice forms of exits in the period",
         lambda: PoliceReport.objects.filter(form__status=SUBMITTED),
-        "case__exit_forms__exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(case__exit_forms__status=SUBMITTED),
     ),
-    "incidents": Universe(
+    "incidents": _dated_by_exit(
         "incidents",
         "incidents reported to the police",
         lambda: Incident.objects.filter(report__form__status=SUBMITTED),
-        "case__exit_forms__exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(case__exit_forms__status=SUBMITTED),
     ),
-    "civil_forms": Universe(
+    "civil_forms": _dated_by_exit(
         "civil_forms",
         "clients supported with civil justice",
         lambda: CivilJusticeForm.objects.filter(status=SUBMITTED),
-        "case__exit_forms__exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(case__exit_forms__status=SUBMITTED),
     ),
 }
 
