@@ -111,6 +111,9 @@ class Universe:
     case_path: str  # from the model to cases.Case ("" when the model is Case)
     is_datetime: bool = False
     dedupe_client: bool = False
+    # With dedupe_client: the key of the universe whose rows these are before de-duplication
+    # (the same rows, kept whole). A run holding that universe's table de-duplicates from it.
+    deduplicates: str = ""
     narrow: Callable[[QuerySet], QuerySet] | None = None
     service_field: str = ""  # where the service is, when not on the case (e.g. a referral)
 
@@ -137,10 +140,13 @@ class Universe:
             qs = self.narrow(qs)
         if self.dedupe_client:
             # Client profile tables count people, not cases: the latest row per client.
-            client = f"{case}client_id"
-            latest = qs.order_by().values(client).annotate(last=Max("pk")).values("last")
+            latest = qs.order_by().values(self.client_path).annotate(last=Max("pk")).values("last")
             qs = self.queryset().filter(pk__in=Subquery(latest))
         return qs
+
+    @property
+    def client_path(self) -> str:
+        return f"{self.case_path}__client_id" if self.case_path else "client_id"
 
 
 # --- Table specs -----------------------------------------------------------------------------
@@ -251,7 +257,10 @@ class MultiSpec(Spec):
         return multi_branches([self], universe_table, [tag], model)
 
     def from_union(self, grouped: list[tuple[str | None, int]]) -> dict:
-        per_option = {label: keys for label, keys in grouped if label is not None}
+        per_option: dict[str, int] = {}
+        for label, keys in grouped:
+            if label is not None:
+                per_option[label] = per_option.get(label, 0) + keys
         answered = next((keys for label, keys in grouped if label is None), 0)
         return {"per_option": per_option, "answered": answered}
 
@@ -302,18 +311,37 @@ def multi_branches(specs: list[MultiSpec], universe_table: str, tags: list[int],
     # A row of the universe ticks an option once; the keys of other owners (the children of a
     # case, say) may tick it more than once.
     keys_counted = Count(counted, distinct=not (first.owner_key == "pk" or first.one_owner_per_key))
-    per_option = links.annotate(tag=tag, label=F(f"{target}__{first.label_field}"))
-    answered = links.annotate(tag=tag, label=Value(None, output_field=CharField()))
-    return [
-        per_option.values("tag", "label")
+    # Counted per option id, labelled after: joining the labels to every link costs more.
+    per_option = (
+        links.annotate(tag=tag, counted_option=F(target))
+        .values("tag", "counted_option")
         .annotate(keys=keys_counted)
-        .values_list("tag", "label", "keys")
-        .query.sql_with_params(),
-        answered.values("tag", "label")
+        .values_list("tag", "counted_option", "keys")
+    )
+    answered = (
+        links.annotate(tag=tag, label=Value(None, output_field=CharField()))
+        .values("tag", "label")
         .annotate(keys=Count(counted, distinct=True))
         .values_list("tag", "label", "keys")
-        .query.sql_with_params(),
+    )
+    return [
+        _labelled(per_option, relation.related_model, first.label_field),
+        answered.query.sql_with_params(),
     ]
+
+
+def _labelled(per_option: QuerySet, option_model, label_field: str) -> tuple[str, list]:
+    """(tag, option id, keys) rows as (tag, label, keys)."""
+    sql, params = per_option.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(option_model._meta.db_table)
+    label = quote(option_model._meta.get_field(label_field).column)
+    pk = quote(option_model._meta.pk.column)
+    labelled = (
+        f"SELECT counted.tag, options.{label}, counted.keys "  # noqa: S608 - the models' own names
+        f"FROM ({sql}) counted INNER JOIN {table} options ON options.{pk} = counted.counted_option"
+    )
+    return labelled, list(params)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,12 @@ def column_of(table: str, column: str) -> RawSQL:
     return RawSQL(sql, ())  # noqa: S611
 
 
+def _latest_per_client(table: str) -> RawSQL:
+    """The latest row per client of a universe's table (its rows, de-duplicated)."""
+    sql = f"SELECT MAX(universe_row) FROM {table} GROUP BY universe_client"  # noqa: S608
+    return RawSQL(sql, ())  # noqa: S611
+
+
 def _in_scope() -> RawSQL:
     return column_of(CASES_TABLE, "case_id")
 
@@ -92,15 +98,27 @@ def report_tables(
         if connection.vendor == "postgresql":
             # These are one-off wide aggregates: compiling them (JIT) costs more than it saves.
             _execute("SET LOCAL jit = off")
+            # The run's sorts and hashes (a year's assessments, say) fit in memory, not on disk.
+            _execute("SET LOCAL work_mem = '64MB'")
         try:
             rows = {}
-            for key, universe in universes.items():
+            deduplicated = {universe.deduplicates for universe in universes.values()}
+            # A universe that de-duplicates another's rows comes after it, to read its table.
+            for key, universe in sorted(
+                universes.items(), key=lambda item: item[0] in deduplicated, reverse=True
+            ):
                 table = universe_table(key)
                 case = f"{universe.case_path}_id" if universe.case_path else "pk"
-                extra = columns.get(key, {})
-                selected = universe.rows(period, filters).annotate(
-                    universe_row=F("pk"), universe_case=F(case), **extra
-                )
+                extra = dict(columns.get(key, {}))
+                if key in deduplicated:
+                    extra["universe_client"] = F(universe.client_path)
+                if universe.deduplicates in rows:
+                    selected = universe.queryset().filter(
+                        pk__in=_latest_per_client(universe_table(universe.deduplicates))
+                    )
+                else:
+                    selected = universe.rows(period, filters)
+                selected = selected.annotate(universe_row=F("pk"), universe_case=F(case), **extra)
                 sql, params = (
                     selected.order_by()
                     .values("universe_row", "universe_case", *extra)
@@ -177,16 +195,27 @@ def _assessment_sql():
 
 
 def _sources():
-    """(alias, SQL, params, columns) of each per-case source; columns map a fact to its SQL."""
+    """(join, params, columns) of each per-case source: its join to the report's cases (`k`),
+    or None when its facts are subqueries, and the SQL of each fact it gives."""
     assessments, assessment_params = _assessment_sql()
     yield (
-        "assessments",
-        assessments,
+        _by_case(assessments, "assessments"),
         assessment_params,
         {name: f"assessments.{name}" for name in ("score_in", "score_out", "level_in", "basis_in")},
     )
+    # A case has about ten contacts: counting them through the partial index, case by case (a
+    # subquery per case, no join), is quicker than grouping every contact of the report's cases.
+    received = Contact.objects.filter(outcome="successful", with_client=True)
+    sql, params = (
+        received.filter(case_id=RawSQL("k.case_id", ()))
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("case_id"))
+        .values("n")
+        .query.sql_with_params()
+    )
+    yield None, params, {"contacts": f"COALESCE(({sql}), 0)"}
     counted = {
-        "contacts": Contact.objects.filter(outcome="successful", with_client=True),
         "children": ChildInCase.objects.all(),
         "reviews": ReviewForm.objects.filter(status=SUBMITTED),
         "marac_hearings": MaracHearing.objects.all(),
@@ -196,7 +225,7 @@ def _sources():
     for name, qs in counted.items():
         # Count("case_id"), not the primary key: an index on case_id alone can answer it.
         sql, params = _per_case(qs, n=Count("case_id")).query.sql_with_params()
-        yield name, sql, params, {name: f"COALESCE({name}.n, 0)"}
+        yield _by_case(sql, name), params, {name: f"COALESCE({name}.n, 0)"}
     support = {}
     for area in SupportArea.values:
         this_area = Q(area=area)
@@ -208,21 +237,28 @@ def _sources():
     sql, params = _per_case(AreaSupport.objects.all(), **support).query.sql_with_params()
     columns = {name: f"support.{name}" for name in support if name != "cyps_dont_know"}
     columns["children_parenting_cyps_dont_know"] = "(COALESCE(support.cyps_dont_know, 0) > 0)"
-    yield "support", sql, params, columns
+    yield _by_case(sql, "support"), params, columns
+
+
+def _by_case(sql: str, alias: str) -> str:
+    return f"LEFT JOIN ({sql}) {alias} ON {alias}.case_id = k.case_id"
 
 
 def _create_facts(needed: set[str] | None) -> None:
     fields = {field.column: field for field in CaseFacts._meta.concrete_fields}
-    selected, joins, params = ["k.case_id AS case_id"], [], []
-    for alias, sql, source_params, columns in _sources():
+    selected, joins, selected_params, params = ["k.case_id AS case_id"], [], [], []
+    for join, source_params, columns in _sources():
         if needed is not None and not needed & set(columns):
             # Not read by this run's tables: typed NULLs, no query.
             selected += [
                 f"CAST(NULL AS {fields[name].db_type(connection)}) AS {name}" for name in columns
             ]
             continue
-        joins.append(f"LEFT JOIN ({sql}) {alias} ON {alias}.case_id = k.case_id")
-        params.extend(source_params)
+        if join is None:
+            selected_params.extend(source_params)
+        else:
+            joins.append(join)
+            params.extend(source_params)
         selected += [f"{expression} AS {name}" for name, expression in columns.items()]
     sql = f"SELECT {', '.join(selected)} FROM {CASES_TABLE} k {' '.join(joins)}"  # noqa: S608
-    _create(FACTS_TABLE, sql, params, analyze=("case_id",))
+    _create(FACTS_TABLE, sql, [*selected_params, *params], analyze=("case_id",))

@@ -70,17 +70,6 @@ def _submitted_intake_for_case():
     return IntakeForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED)
 
 
-def _exits_matched_to_intake(key):
-    return Universe(
-        key,
-        "exits matched to intake",
-        lambda: ExitForm.objects.filter(status=SUBMITTED),
-        "exit_date",
-        "case",
-        narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
-    )
-
-
 def _dated_by_exit(key, label, queryset):
     """Rows of the justice forms, counted in the period of their case's submitted exit."""
     return Universe(
@@ -108,6 +97,7 @@ UNIVERSES = {
         "completed_on",
         "case",
         dedupe_client=True,
+        deduplicates="intakes",
     ),
     "intake_children": Universe(
         "intake_children",
@@ -124,10 +114,14 @@ UNIVERSES = {
         "reviewed_on",
         "case",
     ),
-    "exits": _exits_matched_to_intake("exits"),
-    # The same rows as "exits": the support tables have a universe of their own so that a
-    # report run can count them in its other lane (reporting.insights.engine).
-    "exit_support": _exits_matched_to_intake("exit_support"),
+    "exits": Universe(
+        "exits",
+        "exits matched to intake",
+        lambda: ExitForm.objects.filter(status=SUBMITTED),
+        "exit_date",
+        "case",
+        narrow=lambda qs: qs.filter(Exists(_submitted_intake_for_case())),
+    ),
     "police_reports": _dated_by_exit(
         "police_reports",
         "police reports on criminal justice forms of exits in the period",
@@ -149,7 +143,7 @@ UNIVERSES = {
 # side and the exit side, about the same work each.
 LANES = (
     ("intakes", "intake_clients", "intake_children"),
-    ("exits", "exit_support", "reviews", "police_reports", "incidents", "civil_forms"),
+    ("exits", "reviews", "police_reports", "incidents", "civil_forms"),
 )
 
 # --- Expressions --------------------------------------------------------------------------------
@@ -547,7 +541,7 @@ def needs_and_support(area):
     supported = need & supported_in(area)
     return counts(
         f"needs_support_{area}",
-        "exit_support",
+        "exits",
         {
             labels[0]: need,
             labels[1]: supported,
@@ -561,7 +555,7 @@ def support_given(area):
     answer = fact(f"{area}_supported")
     return counts(
         f"support_{area}",
-        "exit_support",
+        "exits",
         [
             Counted("Yes", Q(**{answer: "Yes"})),
             Counted("No", Q(**{answer: "No"})),
@@ -874,7 +868,7 @@ def _specs():
             specs.append(
                 multi(
                     "cyps_involvement_matched_intake",
-                    "exit_support",
+                    "exits",
                     "cyps_involvement",
                     owner=lambda: ChildInCase,
                     owner_key="case",
@@ -890,7 +884,7 @@ def _specs():
             specs.append(
                 multi(
                     "cyps_involvement_exit",
-                    "exit_support",
+                    "exits",
                     "cyps_involvement",
                     owner=lambda: AreaSupport,
                     owner_key="case",
@@ -905,7 +899,7 @@ def _specs():
         specs.append(
             multi(
                 f"support_{area}_outcomes",
-                "exit_support",
+                "exits",
                 "outcomes",
                 owner=lambda: AreaSupport,
                 owner_key="case",
@@ -923,7 +917,7 @@ def _specs():
             specs.append(
                 choice(
                     f"support_{area}_{impact}",
-                    "exit_support",
+                    "exits",
                     fact(f"{area}_{impact}"),
                     applies=supported,
                 )
