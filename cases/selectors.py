@@ -30,6 +30,16 @@ def cases_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[
     )
 
 
+def restricted_cases_hidden_from(user, case_ids) -> set[int]:
+    """Of these cases, the restricted ones the user is not named on: pages that list them for
+    another reason (a MARAC meeting's coordinator, say) show them without their reference."""
+    return set(
+        Case.objects.filter(pk__in=case_ids, is_restricted=True)
+        .exclude(Exists(_restricted_grant(user)))
+        .values_list("pk", flat=True)
+    )
+
+
 def case_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Case:
     """The case if the user may see it (or act on it with `capability`); otherwise 404, audited.
 

@@ -236,11 +236,13 @@ class MaracMeetingForm(forms.ModelForm):
 class MaracHearingForm(forms.Form):
     referral = forms.ModelChoiceField(label="Referred case", queryset=None)
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referral"].queryset = selectors.referrals_awaiting_hearing(meeting)
+        awaiting = selectors.referrals_awaiting_hearing(meeting)
+        self.fields["referral"].queryset = awaiting
+        names = selectors.marac_case_names(user, awaiting.values_list("case_id", flat=True))
         self.fields["referral"].label_from_instance = lambda r: (
-            f"{r.case.reference}, referred {r.referred_on:%d/%m/%Y}"
+            f"{names.get(r.case_id, selectors.RESTRICTED_CASE)}, referred {r.referred_on:%d/%m/%Y}"
             + (" (repeat)" if r.is_repeat else "")
         )
 

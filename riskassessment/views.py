@@ -286,8 +286,10 @@ def _meeting_context(request, meeting, **forms):
             case_id=hearing.case_id,
             obj=hearing,
         )
+    names = selectors.marac_case_names(request.user, [hearing.case_id for hearing in hearings])
     bad_facts = forms.get("bad_facts")
     for hearing in hearings:
+        hearing.case_name = names[hearing.case_id]
         hearing.facts_form = (
             bad_facts
             if bad_facts is not None and forms.get("bad_hearing") == hearing.pk
@@ -296,7 +298,9 @@ def _meeting_context(request, meeting, **forms):
     return {
         "meeting": meeting,
         "hearings": hearings,
-        "hearing_form": forms.get("hearing_form") or MaracHearingForm(meeting=meeting),
+        "hearing_form": (
+            forms.get("hearing_form") or MaracHearingForm(meeting=meeting, user=request.user)
+        ),
         "outcome_form": MaracOutcomeForm(),
         "action_form": MaracActionForm(),
         "bad_form": forms.get("bad_form"),
@@ -314,7 +318,7 @@ def meeting_detail(request, pk):
 @require_POST
 def hearing_add(request, pk):
     meeting = selectors.meeting_get_for_user(request.user, pk)
-    form = MaracHearingForm(request.POST, meeting=meeting)
+    form = MaracHearingForm(request.POST, meeting=meeting, user=request.user)
     if form.is_valid():
         try:
             services.marac_hearing_add(

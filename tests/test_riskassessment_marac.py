@@ -374,3 +374,35 @@ def test_a_high_follow_up_screen_is_not_prompted_for_marac(service, caseworker, 
     screen.save()
     prompts = hooks.team_leader_prompts(team_leader, cases_visible_to(team_leader))
     assert not [p for p in prompts if "MARAC" in p.message]
+
+
+def test_a_restricted_case_is_heard_without_its_reference_unless_the_user_is_named(
+    client_for, service, caseworker, coordinator, agency
+):
+    from django.urls import reverse
+
+    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 6, 1))
+    restricted = CaseFactory(service=service, is_restricted=True)
+    restricted.restricted_to.set([caseworker])
+    awaiting = CaseFactory(service=service, is_restricted=True)
+    open_case = CaseFactory(service=service)
+    heard = refer(restricted, caseworker, agency, datetime.date(2026, 5, 20))
+    services.marac_hearing_add(meeting=meeting, referral=heard, actor=coordinator)
+    refer(awaiting, caseworker, agency, datetime.date(2026, 5, 21))
+    services.marac_hearing_add(
+        meeting=meeting,
+        referral=refer(open_case, caseworker, agency, datetime.date(2026, 5, 22)),
+        actor=coordinator,
+    )
+    url = reverse("riskassessment:meeting_detail", args=[meeting.pk])
+
+    page = client_for(coordinator).get(url).content.decode()
+    assert restricted.reference not in page
+    assert awaiting.reference not in page  # in the list of referrals waiting to be heard
+    assert page.count("Restricted case") == 2  # the hearing heading, the choice of referral
+    assert f"Case {open_case.reference}" in page
+
+    coordinator.restricted_cases_granted.add(restricted)
+    page = client_for(coordinator).get(url).content.decode()
+    assert f"Case {restricted.reference}" in page
+    assert awaiting.reference not in page
