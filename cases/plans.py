@@ -218,29 +218,6 @@ def _has_plans_or_support(case) -> bool:
     return case.safety_plans.exists() or case.interventions.exists() or case.area_support.exists()
 
 
-def _demo_actor(case):
-    from accounts import access
-    from accounts.models import Membership, Role
-
-    actor = case.caseworker
-    if actor is None or not access.can(actor, access.Capability.EDIT_CASES, case.service_id):
-        membership = (
-            Membership.objects.filter(
-                service_id=case.service_id,
-                role__in=[Role.CASEWORKER, Role.TEAM_LEADER],
-                read_only=False,
-                user__is_active=True,
-            )
-            .select_related("user")
-            .order_by("pk")
-            .first()
-        )
-        actor = membership.user if membership else None
-    if actor is None or not access.can(actor, access.Capability.EDIT_CASES, case.service_id):
-        return None
-    return actor
-
-
 def _assessment_answered(case, on: datetime.date):
     """The id of the latest assessment of the case made on or before the plan's date."""
     from .hooks_plans import assessments_for_plan
@@ -252,6 +229,7 @@ def _assessment_answered(case, on: datetime.date):
 def _seed_open_case(case, index, agency) -> bool:
     from .models import Option
     from .models.support import SupportArea, outcomes_list_key
+    from .selectors import demo_editor
     from .services_plans import (
         area_support_record,
         intervention_record,
@@ -259,7 +237,7 @@ def _seed_open_case(case, index, agency) -> bool:
         safety_plan_review,
     )
 
-    actor = _demo_actor(case)
+    actor = demo_editor(case)
     if actor is None:
         return False
     today = datetime.date.today()  # noqa: DTZ011 - demo dates only
@@ -336,13 +314,14 @@ def _seed_closed_case(case, agency) -> bool:
 
     from .catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
     from .models.interventions import INTERVENTION_TYPES
+    from .selectors import demo_editor
     from .services_plans import (
         _intervention_write,
         _safety_plan_next_version,
         _safety_plan_start,
     )
 
-    actor = _demo_actor(case)
+    actor = demo_editor(case)
     if actor is None or case.closed_on is None:
         return False
     rng = random.Random(f"plans-{case.pk}")  # noqa: S311 - synthetic demo data

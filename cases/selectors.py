@@ -30,14 +30,37 @@ def cases_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[
     )
 
 
-def restricted_cases_hidden_from(user, case_ids) -> set[int]:
-    """Of these cases, the restricted ones the user is not named on: pages that list them for
-    another reason (a MARAC meeting's coordinator, say) show them without their reference."""
-    return set(
-        Case.objects.filter(pk__in=case_ids, is_restricted=True)
-        .exclude(Exists(_restricted_grant(user)))
-        .values_list("pk", flat=True)
+def references_shown_to(user, case_ids) -> dict[int, str | None]:
+    """Each case's reference, or None for a restricted case the user is not named on: pages that
+    list cases for another reason (a MARAC meeting's coordinator, say) show those without it."""
+    hidden = Q(is_restricted=True) & ~Q(Exists(_restricted_grant(user)))
+    rows = Case.objects.filter(pk__in=case_ids).values_list("pk", "reference", hidden)
+    return {pk: None if is_hidden else reference for pk, reference, is_hidden in rows}
+
+
+def demo_editor(case: Case):
+    """Who writes a demo case's records: its caseworker, or else the service's first active
+    caseworker or team leader, if they may edit the case; otherwise None (seed_demo only)."""
+    from accounts.models import Membership, Role
+
+    if case.caseworker_id and access.can(
+        case.caseworker, access.Capability.EDIT_CASES, case.service_id
+    ):
+        return case.caseworker
+    membership = (
+        Membership.objects.filter(
+            service_id=case.service_id,
+            role__in=[Role.CASEWORKER, Role.TEAM_LEADER],
+            read_only=False,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
     )
+    if membership and access.can(membership.user, access.Capability.EDIT_CASES, case.service_id):
+        return membership.user
+    return None
 
 
 def case_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Case:

@@ -21,11 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import access
-from accounts.models import Membership, Role
 from cases.catalogue.insights import TABLES_BY_KEY
 from cases.choices import DONT_KNOW
 from cases.models import Case, Option
+from cases.selectors import demo_editor
 
 from . import questions as q
 from . import services as outcome_services
@@ -237,24 +236,6 @@ def _help_counts(rng, question, answers):
         answers[field] = rng.randint(1, 4) if label in labels else None
 
 
-def _caseworker(case):
-    membership = (
-        Membership.objects.filter(
-            service=case.service,
-            role__in=[Role.CASEWORKER, Role.TEAM_LEADER],
-            read_only=False,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    return user if access.can(user, access.Capability.EDIT_CASES, case.service_id) else None
-
-
 def _fill(form, actor, values, *, submit):
     """Saves the answers; True if the form was submitted."""
     try:
@@ -401,7 +382,7 @@ def seed_outcome_forms(*, services=None, stdout=None):
     coverage = Coverage()
     created = 0
     for case in cases:
-        actor = _caseworker(case)
+        actor = demo_editor(case)
         if actor is None:
             continue
         rng = random.Random(f"outcomes-{case.pk}")  # noqa: S311 - synthetic demo data

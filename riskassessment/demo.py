@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Membership, Role, User
 from cases.models import Agency, Case, RiskLevel
+from cases.selectors import demo_editor
 
 from . import selectors
 from . import services as risk_services
@@ -19,25 +20,6 @@ from .models import Assessment, Checklist, MaracMeeting, MaracReferral
 DEMO_SERVICE_CODES = ("CID", "RRH", "RAI")
 DEMO_COORDINATOR = ("marac@demo.lantern.test", "Mo Coordinator", "demo-marac-lantern")
 MAX_REFERRALS_PER_AREA = 3
-
-
-def _assessor(case: Case):
-    if case.caseworker_id and access.can(
-        case.caseworker, access.Capability.EDIT_CASES, case.service_id
-    ):
-        return case.caseworker
-    membership = (
-        Membership.objects.filter(
-            service_id=case.service_id,
-            role__in=[Role.CASEWORKER, Role.TEAM_LEADER],
-            read_only=False,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return membership.user if membership else None
 
 
 def _answer(version, assessment, ticks: int, seed: int):
@@ -85,7 +67,7 @@ def seed(*, services: dict, stdout) -> None:
     for case in cases:
         if case.pk in assessed_case_ids:
             continue
-        actor = _assessor(case)
+        actor = demo_editor(case)
         if actor is None:
             continue
         ticks = 5 + (case.pk * 7) % 16  # 5..20

@@ -16,7 +16,7 @@ from accounts.models import AuditEvent, Service
 from cases.catalogue.insights import TABLES_BY_KEY
 from cases.catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
 from cases.models import Case, RiskLevel
-from cases.selectors import cases_visible_to, restricted_cases_hidden_from
+from cases.selectors import cases_visible_to, references_shown_to
 
 from .models import (
     AreaRule,
@@ -342,11 +342,10 @@ def marac_case_names(user, case_ids) -> dict[int, str]:
     """How a MARAC page names each case for this user: "Case <reference>", or "Restricted case" for
     a restricted case the user is not named on. The coordinator still runs its hearing (the
     MARAC must hear it) but does not learn which case it is."""
-    case_ids = set(case_ids)
-    hidden = restricted_cases_hidden_from(user, case_ids)
-    shown = Case.objects.filter(pk__in=case_ids - hidden).values_list("pk", "reference")
-    names = {case_id: f"Case {reference}" for case_id, reference in shown}
-    return {case_id: names.get(case_id, RESTRICTED_CASE) for case_id in case_ids}
+    return {
+        case_id: f"Case {reference}" if reference else RESTRICTED_CASE
+        for case_id, reference in references_shown_to(user, case_ids).items()
+    }
 
 
 def referrals_awaiting_hearing(meeting: MaracMeeting) -> QuerySet[MaracReferral]:
