@@ -33,7 +33,7 @@ def timedelta(days):
 
 @pytest.fixture
 def case(service, caseworker):
-    return CaseFactory(service=service, caseworker=caseworker, opened_on=TODAY.replace(day=1))
+    return CaseFactory(service=service, caseworker=caseworker, opened_on=TODAY - timedelta(30))
 
 
 def _closed(case, *, closed_on=None, closure_type="Planned closure"):
