@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.core import checks
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (sign-in events go to the audit trail)
+        from .database_roles import check_app_role, grant_app_role_after_migrate
+
+        # post_migrate is sent once per app after the whole migrate: keyed on this app, the
+        # grants run once, when every table exists.
+        post_migrate.connect(
+            grant_app_role_after_migrate, sender=self, dispatch_uid="lantern-grant-app-role"
+        )
+        checks.register(check_app_role, checks.Tags.database)

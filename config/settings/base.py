@@ -101,6 +101,10 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the web and worker processes connect as, which owns nothing (see
+# accounts/database_roles.py). Set it where migrations run (as the owner) so that each migrate
+# grants that role what it needs; empty grants nothing (SQLite, or a single-role set-up).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 
 # One REDIS_URL serves Celery's broker, its results and the cache. Empty means embedded mode.
 REDIS_URL = env("REDIS_URL", default="")
