@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import Capability
 from accounts.audit import record_event
+from accounts.concurrency import EditConflict, edit_state_of
+from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
 
 from . import selectors_plans, services_plans
@@ -105,6 +107,9 @@ def plan_create(request, case_pk):
             )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect("cases:plan_list", case_pk=case.pk)
         else:
             messages.success(request, "Safety plan saved.")
             return redirect("cases:plan_detail", pk=version.plan_id)
@@ -157,7 +162,9 @@ def plan_review(request, pk):
         initial=initial,
         is_review=True,
         assessments=assessments_for_plan(plan.case),
+        edit_state=edit_state_of(latest, SECTION_FIELDS, version=latest.number),
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -166,6 +173,12 @@ def plan_review(request, pk):
             )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect("cases:plan_detail", pk=plan.pk)
         else:
             messages.success(request, f"Plan reviewed: version {version.number} saved.")
             return redirect("cases:plan_detail", pk=plan.pk)
@@ -173,6 +186,7 @@ def plan_review(request, pk):
         request,
         "cases/plans/plan_form.html",
         {"case": plan.case, "plan": plan, "latest": latest, "form": form, "is_review": True},
+        status=status,
     )
 
 
@@ -291,6 +305,9 @@ def intervention_add(request, case_pk):
             services_plans.intervention_record(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect("cases:intervention_list", case_pk=case.pk)
         else:
             messages.success(request, "Intervention recorded.")
             return redirect("cases:intervention_list", case_pk=case.pk)

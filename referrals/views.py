@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
 from cases import services as case_services
 from cases.views import apply_errors
@@ -94,6 +95,11 @@ def referral_new(request):
                 )
             except ValidationError as error:
                 apply_errors(referral_form, error)
+            except AlreadySubmitted as first:
+                messages.info(request, ALREADY_SAVED_MESSAGE)
+                if first.object_id is not None:
+                    return redirect("referrals:referral_detail", pk=first.object_id)
+                return redirect("referrals:referral_list")
             else:
                 if chosen:
                     messages.success(request, "Referral filed and linked to the existing client.")
