@@ -171,7 +171,9 @@ class EditStateFormMixin:
         try:
             return EditState.from_token(token)
         except (signing.BadSignature, ValueError, TypeError):
-            raise forms.ValidationError(STALE_FORM_MESSAGE) from None
+            # On the form, not the field: a hidden field's errors are not shown beside it.
+            self.add_error(None, STALE_FORM_MESSAGE)
+            return None
 
     def show_conflict(self, conflict: EditConflict) -> None:
         """Keeps the person's input, says what changed, and takes the current state so that

@@ -65,6 +65,7 @@ def claim_form_token(token: uuid.UUID | None, *, actor) -> FormClaim:
 
 
 ALREADY_SAVED_MESSAGE = "This was already saved: the second copy was not saved again."
+STALE_FORM_MESSAGE = "This form is out of date: reload the page and enter it again."
 
 
 class OnceOnlyFormMixin:
@@ -73,11 +74,17 @@ class OnceOnlyFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["form_token"] = forms.UUIDField(
-            widget=forms.HiddenInput,
-            required=False,
-            initial=uuid.uuid4,
-            error_messages={
-                "invalid": "This form is out of date: reload the page and enter it again."
-            },
+        self.fields["form_token"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=uuid.uuid4
         )
+
+    def clean_form_token(self) -> uuid.UUID | None:
+        token = self.cleaned_data.get("form_token") or ""
+        if not token:
+            return None
+        try:
+            return uuid.UUID(token)
+        except ValueError:
+            # On the form, not the field: a hidden field's errors are not shown beside it.
+            self.add_error(None, STALE_FORM_MESSAGE)
+            return None
