@@ -57,11 +57,21 @@ def claim_form_token(token: uuid.UUID | None, *, actor) -> FormClaim:
         with transaction.atomic():
             submission = FormSubmission.objects.create(token=token, user=actor)
     except IntegrityError:
-        first = FormSubmission.objects.filter(token=token).first()
-        if first is None or first.user_id != actor.pk:
-            raise AlreadySubmitted() from None
-        raise AlreadySubmitted(object_type=first.object_type, object_id=first.object_id) from None
+        raise first_submission(token, actor=actor) or AlreadySubmitted() from None
     return FormClaim(submission)
+
+
+def first_submission(token: uuid.UUID | None, *, actor) -> AlreadySubmitted | None:
+    """The earlier submission of this form, if there was one (for a page that does more than
+    create, e.g. a referral's duplicate check, to answer a resend at once)."""
+    if token is None:
+        return None
+    first = FormSubmission.objects.filter(token=token).first()
+    if first is None:
+        return None
+    if first.user_id != actor.pk:
+        return AlreadySubmitted()
+    return AlreadySubmitted(object_type=first.object_type, object_id=first.object_id)
 
 
 ALREADY_SAVED_MESSAGE = "This was already saved: the second copy was not saved again."

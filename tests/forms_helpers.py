@@ -33,6 +33,8 @@ def form_data(form) -> dict:
         if isinstance(bound.field, forms.BooleanField):
             if value and value not in ("False", "false", "0"):
                 data[bound.html_name] = "on"
+        elif isinstance(bound.field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[bound.html_name] = [_posted(item) for item in value or []]
         elif isinstance(value, list | tuple):
             data[bound.html_name] = [_posted(item) for item in value]
         else:
