@@ -81,7 +81,7 @@ class SafetyPlanCreateForm(SafetyPlanVersionForm):
         ]
 
 
-class AreaSupportForm(forms.Form):
+class AreaSupportForm(EditStateFormMixin, forms.Form):
     """One area of need. Outcome choices: the area's Insights list as admins keep it (retired
     outcomes are offered only where the record already has them)."""
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
-from accounts.concurrency import EditState, check_edit
+from accounts.concurrency import EditState, check_edit, next_version
 from accounts.idempotency import claim_form_token
 from accounts.models import User
 
@@ -172,6 +172,7 @@ def area_support_record(
     cyps_involvement=(),
     cyps_involvement_dont_know: bool = False,
     notes: str = "",
+    edit_state: EditState | None = None,
 ) -> AreaSupport:
     """Records (or updates) the support given to the client in one area of need.
 
@@ -179,6 +180,8 @@ def area_support_record(
     2. An outcome option retired since it was chosen may stay on the record; a retired option
        cannot be newly added.
     3. Impact and outcomes are recorded only where support was given.
+    4. Refuse with EditConflict where someone else saved different answers for this area since
+       the form was loaded (edit_state; a form loaded before the row existed included).
     """
     _require_edit(actor, case)
     if area not in SupportArea.values:
@@ -213,6 +216,20 @@ def area_support_record(
         raise ValidationError(errors)
     if row is None:
         row = AreaSupport(case=case, area=area)
+    check_edit(
+        row,
+        loaded=edit_state,
+        submitted={
+            "supported": supported,
+            "outcomes": outcomes,
+            "impact_safety": impact_safety,
+            "impact_wellbeing": impact_wellbeing,
+            "cyps_involvement": cyps_involvement,
+            "cyps_involvement_dont_know": cyps_involvement_dont_know,
+            "notes": notes,
+        },
+    )
+    next_version(row)
     row.supported = supported
     row.impact_safety = impact_safety
     row.impact_wellbeing = impact_wellbeing

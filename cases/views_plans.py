@@ -31,6 +31,17 @@ from .models.support import SupportArea
 from .selectors import can_edit_case, case_get_for_user
 from .services_plans import SECTION_FIELDS
 
+# The answers of the support form, checked for someone else's save (accounts.concurrency).
+AREA_SUPPORT_FIELDS = (
+    "supported",
+    "outcomes",
+    "impact_safety",
+    "impact_wellbeing",
+    "cyps_involvement",
+    "cyps_involvement_dont_know",
+    "notes",
+)
+
 
 def _audit(request, action, case, obj=None, **detail):
     record_event(
@@ -240,7 +251,17 @@ def support_edit(request, case_pk, area):
     row = AreaSupport.objects.filter(case=case, area=area).first()
     if row is not None and request.method == "GET":
         _audit(request, AuditEvent.Action.VIEW, case, row, page="support form")
-    form = AreaSupportForm(_posted(request), area=area, row=row)
+    form = AreaSupportForm(
+        _posted(request),
+        area=area,
+        row=row,
+        edit_state=(
+            edit_state_of(row or AreaSupport(case=case, area=area), AREA_SUPPORT_FIELDS)
+            if request.method == "GET"
+            else None
+        ),
+    )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -255,9 +276,13 @@ def support_edit(request, case_pk, area):
                 cyps_involvement=data.get("cyps_involvement") or (),
                 cyps_involvement_dont_know=data.get("cyps_involvement_dont_know", False),
                 notes=data["notes"],
+                edit_state=data["edit_state"],
             )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
         else:
             messages.success(request, f"Support saved: {SupportArea(area).label}.")
             return redirect("cases:support_list", case_pk=case.pk)
@@ -265,6 +290,7 @@ def support_edit(request, case_pk, area):
         request,
         "cases/plans/support_form.html",
         {"case": case, "form": form, "area_label": SupportArea(area).label},
+        status=status,
     )
 
 

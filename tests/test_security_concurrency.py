@@ -9,7 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from cases.models import ChildInCase, Client, Perpetrator
+from cases.models import AreaSupport, ChildInCase, Client, Perpetrator
 from outcomes import services as outcome_services
 from outcomes.models import IntakeForm
 from tests.factories import CaseFactory
@@ -111,6 +111,18 @@ def _safety_plan(case, user):
     )
 
 
+def _area_support(case, _user):
+    # No row yet when both load the form: the first save creates it, the second is checked.
+    return Record(
+        url=reverse("cases:support_edit", args=[case.pk, "housing"]),
+        field="supported",
+        first_value="Yes",
+        second_value="No",
+        first_shown="Yes",
+        stored=lambda: AreaSupport.objects.get(case=case, area="housing").supported,
+    )
+
+
 RECORDS = {
     "client_record": _client_record,
     "safe_contact": _safe_contact,
@@ -118,6 +130,7 @@ RECORDS = {
     "child": _child,
     "outcome_draft": _outcome_draft,
     "safety_plan": _safety_plan,
+    "area_support": _area_support,
 }
 
 
