@@ -271,3 +271,24 @@ class ExportFile(models.Model):
     @property
     def is_expired(self):
         return timezone.now() >= self.expires_at
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, claimed in the transaction of the create it made: a
+    second post of the same form (a double click, a resend) finds it and creates nothing.
+    Holds ids only."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # Clearing out old tokens by age.
+            models.Index(fields=["created_at"], name="form_submission_created"),
+        ]
+
+    def __str__(self):
+        return f"Form submission {self.pk}"

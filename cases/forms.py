@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from accounts import access
+from accounts.concurrency import EditStateFormMixin
+from accounts.idempotency import OnceOnlyFormMixin
 from accounts.models import Team, User
 
 from .models import (
@@ -43,7 +45,7 @@ def offer_current_options(form, field_name, chosen_ids):
     )
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(EditStateFormMixin, forms.ModelForm):
     disability_types = OptionCheckboxes("client_disability_type", label="Type of disability")
     employment = OptionCheckboxes("client_employment", label="Current employment situation")
 
@@ -87,7 +89,7 @@ class ClientForm(forms.ModelForm):
         return born
 
 
-class SafeContactForm(forms.ModelForm):
+class SafeContactForm(EditStateFormMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -108,11 +110,11 @@ class SafeContactForm(forms.ModelForm):
         }
 
 
-class AliasForm(forms.Form):
+class AliasForm(OnceOnlyFormMixin, forms.Form):
     name = forms.CharField(label="Other name or alias", max_length=200)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -209,7 +211,7 @@ class SearchForm(forms.Form):
     )
 
 
-class PerpetratorForm(forms.ModelForm):
+class PerpetratorForm(EditStateFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Perpetrator
         fields = [
@@ -234,7 +236,7 @@ class PerpetratorForm(forms.ModelForm):
         }
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(EditStateFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     cyps_involvement = OptionCheckboxes(
         "cyps_involvement_intake", label="Children and young people's services involvement"
     )
@@ -244,7 +246,7 @@ class ChildForm(forms.ModelForm):
         fields = ["first_name", "age_years", "age_band", "lives_with", "cyps_involvement"]
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = ConsentRecord
         fields = ["purpose", "agency", "method", "given", "recorded_on", "note"]
@@ -258,7 +260,7 @@ class ConsentForm(forms.ModelForm):
             self.initial.setdefault("recorded_on", timezone.localdate())
 
 
-class InformationSharingForm(forms.Form):
+class InformationSharingForm(OnceOnlyFormMixin, forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_retired=False))
     shared_on = forms.DateField(widget=DATE)
     what_was_shared = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

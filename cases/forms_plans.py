@@ -4,6 +4,9 @@ services in cases.services_plans check the rules and write."""
 from django import forms
 from django.utils import timezone
 
+from accounts.concurrency import EditStateFormMixin
+from accounts.idempotency import OnceOnlyFormMixin
+
 from .choices import YES_NO, insights_choices
 from .models import Agency, Intervention, SafetyPlan, SafetyPlanVersion
 from .models.support import CYPS_EXIT_LIST_KEY, impact_table_key, outcomes_list_key
@@ -13,7 +16,7 @@ from .services_plans import SECTION_FIELDS
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SafetyPlanVersionForm(forms.ModelForm):
+class SafetyPlanVersionForm(EditStateFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     """A version of a plan: first made, or reviewed (the review starts from the last version).
     assessments: the case's risk assessments it may answer (cases.hooks_plans), latest first;
     the latest is chosen unless the caseworker picks another."""
@@ -72,12 +75,13 @@ class SafetyPlanCreateForm(SafetyPlanVersionForm):
 
     def __init__(self, *args, existing_kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
+        del self.fields["edit_state"]  # a new plan: nothing to have changed since
         self.fields["kind"].choices = [
             choice for choice in SafetyPlan.Kind.choices if choice[0] not in existing_kinds
         ]
 
 
-class AreaSupportForm(forms.Form):
+class AreaSupportForm(EditStateFormMixin, forms.Form):
     """One area of need. Outcome choices: the area's Insights list as admins keep it (retired
     outcomes are offered only where the record already has them)."""
 
@@ -145,7 +149,7 @@ class AreaSupportForm(forms.Form):
         return data
 
 
-class InterventionForm(forms.ModelForm):
+class InterventionForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Intervention
         fields = ["type", "occurred_on", "agency", "detail", "notes"]

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.concurrency import EditState, check_edit, next_version
+from accounts.idempotency import claim_form_token
 from accounts.models import AuditEvent, Service, Team, User
 
 from .catalogue import insights, marac
@@ -118,7 +120,11 @@ def client_create(*, service: Service, actor: User, **fields) -> Client:
 
 
 @transaction.atomic
-def client_update(*, client: Client, actor: User, **fields) -> Client:
+def client_update(
+    *, client: Client, actor: User, edit_state: EditState | None = None, **fields
+) -> Client:
+    """Changes the client record; refused with EditConflict where someone else changed the
+    same answers since the form was loaded (edit_state)."""
     if not any(
         access.can(actor, access.Capability.EDIT_CASES, service_id)
         for service_id in {client.service_id, *client.cases.values_list("service_id", flat=True)}
@@ -126,6 +132,8 @@ def client_update(*, client: Client, actor: User, **fields) -> Client:
         raise PermissionDenied
     multi = {key: fields.pop(key) for key in ("disability_types", "employment") if key in fields}
     client = Client.objects.select_for_update().get(pk=client.pk)
+    check_edit(client, loaded=edit_state, submitted={**fields, **multi})
+    next_version(client)
     for name, value in fields.items():
         setattr(client, name, value)
     client.full_clean()
@@ -452,8 +460,9 @@ def case_set_marac(*, case: Case, is_marac: bool) -> Case:
 
 
 @transaction.atomic
-def contact_log(*, case: Case, actor: User, **fields) -> Contact:
+def contact_log(*, case: Case, actor: User, form_token=None, **fields) -> Contact:
     _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    claim = claim_form_token(form_token, actor=actor)
     # Locked and re-read: the caller's copy may predate a closure made a moment ago.
     case = _locked(case)
     if case.is_closed:
@@ -471,18 +480,19 @@ def contact_log(*, case: Case, actor: User, **fields) -> Contact:
         raise ValidationError({"occurred_at": "This is more than 30 days before the case opened."})
     contact.full_clean()
     contact.save()
-    return contact
+    return claim.record(contact)
 
 
 # --- Consent and information sharing ----------------------------------------------------------
 
 
 @transaction.atomic
-def consent_record(*, client: Client, actor: User, **fields) -> ConsentRecord:
+def consent_record(*, client: Client, actor: User, form_token=None, **fields) -> ConsentRecord:
+    claim = claim_form_token(form_token, actor=actor)
     consent = ConsentRecord(client=client, recorded_by=actor, **fields)
     consent.full_clean()
     consent.save()
-    return consent
+    return claim.record(consent)
 
 
 @transaction.atomic
@@ -521,10 +531,12 @@ def information_share(
     what_was_shared: str = "",
     reason_without_consent: str = "",
     authorised_by: User | None = None,
+    form_token=None,
 ) -> InformationSharing:
     """Records a share. Without the client's consent for this agency it needs a reason and the
     team leader who authorised it (e.g. a MARAC referral or a safeguarding concern)."""
     _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    claim = claim_form_token(form_token, actor=actor)
     with_consent = has_consent_to_share(case.client, agency, shared_on)
     if not with_consent:
         errors = {}
@@ -550,26 +562,41 @@ def information_share(
     )
     share.full_clean()
     share.save()
-    return share
+    return claim.record(share)
 
 
 @transaction.atomic
-def case_child_save(*, case: Case, actor: User, form):
-    """Saves a perpetrator or child form for the case (new or existing row of this case)."""
+def case_child_save(
+    *, case: Case, actor: User, form, edit_state: EditState | None = None, form_token=None
+):
+    """Saves a perpetrator or child form for the case (new or existing row of this case).
+
+    1. Claim the form's one-time token (a second post of the same form saves nothing).
+    2. For an existing row: lock it, and refuse with EditConflict where someone else changed
+       the same answers since the form was loaded.
+    3. Write the row and its many-to-many answers.
+    """
     _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    claim = claim_form_token(form_token, actor=actor)
     instance = form.save(commit=False)
+    if instance.pk is not None:
+        stored = type(instance).objects.select_for_update().get(pk=instance.pk, case=case)
+        check_edit(stored, loaded=edit_state, submitted=form.cleaned_data)
+        next_version(stored)
+        instance.version = stored.version
     instance.case = case
     instance.full_clean()
     instance.save()
     form.save_m2m()
-    return instance
+    return claim.record(instance)
 
 
 @transaction.atomic
-def client_alias_add(*, client: Client, actor: User, name: str):
+def client_alias_add(*, client: Client, actor: User, name: str, form_token=None):
     from .models import ClientAlias
 
+    claim = claim_form_token(form_token, actor=actor)
     alias = ClientAlias(client=client, name=name.strip())
     alias.full_clean()
     alias.save()
-    return alias
+    return claim.record(alias)

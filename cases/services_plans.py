@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
+from accounts.concurrency import EditState, check_edit, next_version
+from accounts.idempotency import claim_form_token
 from accounts.models import User
 
 from .hooks_plans import assessments_for_plan
@@ -45,7 +47,13 @@ def _check_not_future(field: str, value, *, allow=datetime.timedelta(0)) -> None
 
 @transaction.atomic
 def safety_plan_create(
-    *, case: Case, actor: User, kind: str, reviewed_on: datetime.date, **sections
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    reviewed_on: datetime.date,
+    form_token=None,
+    **sections,
 ) -> SafetyPlanVersion:
     """Starts the case's plan of this kind with its first version.
 
@@ -59,9 +67,11 @@ def safety_plan_create(
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.is_closed:
         raise ValidationError("A closed case cannot be given a new safety plan.")
-    return _safety_plan_start(
+    claim = claim_form_token(form_token, actor=actor)
+    version = _safety_plan_start(
         case=case, actor=actor, kind=kind, reviewed_on=reviewed_on, **sections
     )
+    return claim.record(version)
 
 
 def _safety_plan_start(*, case, actor, kind, reviewed_on, **sections) -> SafetyPlanVersion:
@@ -77,15 +87,31 @@ def _safety_plan_start(*, case, actor, kind, reviewed_on, **sections) -> SafetyP
 
 @transaction.atomic
 def safety_plan_review(
-    *, plan: SafetyPlan, actor: User, reviewed_on: datetime.date, **sections
+    *,
+    plan: SafetyPlan,
+    actor: User,
+    reviewed_on: datetime.date,
+    edit_state: EditState | None = None,
+    form_token=None,
+    **sections,
 ) -> SafetyPlanVersion:
-    """Reviews the plan: writes the next version. Earlier versions are never changed."""
+    """Reviews the plan: writes the next version. Earlier versions are never changed.
+
+    The review form starts from the latest version's text; edit_state is the version it was
+    loaded from. Where someone else reviewed the plan since, changing sections this review
+    would put back, the review is refused with EditConflict (nothing written).
+    """
     _require_edit(actor, plan.case)
     # The plan row is locked so that two reviews at once get consecutive numbers.
     plan = SafetyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     if plan.case.is_closed:
         raise ValidationError("The plan of a closed case cannot be reviewed.")
-    return _safety_plan_next_version(plan=plan, actor=actor, reviewed_on=reviewed_on, **sections)
+    claim = claim_form_token(form_token, actor=actor)
+    latest = plan.versions.order_by("-number").first()
+    if latest is not None:
+        check_edit(latest, loaded=edit_state, submitted=sections, version=latest.number)
+    version = _safety_plan_next_version(plan=plan, actor=actor, reviewed_on=reviewed_on, **sections)
+    return claim.record(version)
 
 
 def _safety_plan_next_version(*, plan, actor, reviewed_on, **sections) -> SafetyPlanVersion:
@@ -146,6 +172,7 @@ def area_support_record(
     cyps_involvement=(),
     cyps_involvement_dont_know: bool = False,
     notes: str = "",
+    edit_state: EditState | None = None,
 ) -> AreaSupport:
     """Records (or updates) the support given to the client in one area of need.
 
@@ -153,6 +180,8 @@ def area_support_record(
     2. An outcome option retired since it was chosen may stay on the record; a retired option
        cannot be newly added.
     3. Impact and outcomes are recorded only where support was given.
+    4. Refuse with EditConflict where someone else saved different answers for this area since
+       the form was loaded (edit_state; a form loaded before the row existed included).
     """
     _require_edit(actor, case)
     if area not in SupportArea.values:
@@ -187,6 +216,20 @@ def area_support_record(
         raise ValidationError(errors)
     if row is None:
         row = AreaSupport(case=case, area=area)
+    check_edit(
+        row,
+        loaded=edit_state,
+        submitted={
+            "supported": supported,
+            "outcomes": outcomes,
+            "impact_safety": impact_safety,
+            "impact_wellbeing": impact_wellbeing,
+            "cyps_involvement": cyps_involvement,
+            "cyps_involvement_dont_know": cyps_involvement_dont_know,
+            "notes": notes,
+        },
+    )
+    next_version(row)
     row.supported = supported
     row.impact_safety = impact_safety
     row.impact_wellbeing = impact_wellbeing
@@ -213,11 +256,13 @@ def intervention_record(
     agency=None,
     detail: str = "",
     notes: str = "",
+    form_token=None,
 ) -> Intervention:
     _require_edit(actor, case)
     if case.is_closed:
         raise ValidationError("Interventions cannot be added to a closed case.")
-    return _intervention_write(
+    claim = claim_form_token(form_token, actor=actor)
+    intervention = _intervention_write(
         case=case,
         actor=actor,
         type=type,
@@ -226,6 +271,7 @@ def intervention_record(
         detail=detail,
         notes=notes,
     )
+    return claim.record(intervention)
 
 
 def _intervention_write(*, case, actor, type, occurred_on, agency, detail, notes) -> Intervention:

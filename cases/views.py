@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.concurrency import EditConflict, edit_state_of
+from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
 
 from . import selectors, services
@@ -61,7 +63,7 @@ def edit_case_or_403(user, pk, capability=access.Capability.EDIT_CASES) -> Case:
     return case
 
 
-def form_page(request, *, case=None, client=None, form, title, submit="Save", intro=""):
+def form_page(request, *, case=None, client=None, form, title, submit="Save", intro="", status=200):
     return render(
         request,
         "cases/form_page.html",
@@ -73,7 +75,15 @@ def form_page(request, *, case=None, client=None, form, title, submit="Save", in
             "submit": submit,
             "intro": intro,
         },
+        status=status,
     )
+
+
+def already_saved(request, to, *args, **kwargs):
+    """A second post of a create form that was saved: nothing is created again; the person is
+    sent where the first post went."""
+    messages.info(request, ALREADY_SAVED_MESSAGE)
+    return redirect(to, *args, **kwargs)
 
 
 # --- Lists and search --------------------------------------------------------------------------
@@ -208,6 +218,8 @@ def contact_add(request, pk):
             services.contact_log(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except AlreadySubmitted:
+            return already_saved(request, "cases:case_detail", pk=case.pk)
         else:
             messages.success(request, "Contact saved.")
             if "add_another" in request.POST:
@@ -358,16 +370,31 @@ def case_restrict(request, pk):
 def _case_child_form(request, pk, form_class, title, create, child_pk=None, related=None):
     case = edit_case_or_403(request.user, pk)
     instance = get_object_or_404(getattr(case, related), pk=child_pk) if child_pk else None
-    form = form_class(request.POST or None, instance=instance)
+    loaded = None
+    if instance is not None and request.method == "GET":
+        loaded = edit_state_of(instance, form_class._meta.fields)
+    form = form_class(request.POST or None, instance=instance, edit_state=loaded)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            create(case=case, actor=request.user, form=form)
+            create(
+                case=case,
+                actor=request.user,
+                form=form,
+                edit_state=form.cleaned_data["edit_state"],
+                form_token=form.cleaned_data["form_token"],
+            )
         except ValidationError as error:
             apply_errors(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
+        except AlreadySubmitted:
+            return already_saved(request, "cases:case_detail", pk=case.pk)
         else:
             messages.success(request, "Saved.")
             return redirect("cases:case_detail", pk=case.pk)
-    return form_page(request, case=case, form=form, title=title)
+    return form_page(request, case=case, form=form, title=title, status=status)
 
 
 @login_required
@@ -408,6 +435,8 @@ def information_share_add(request, pk):
             services.information_share(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except AlreadySubmitted:
+            return already_saved(request, "cases:case_detail", pk=case.pk)
         else:
             messages.success(request, "Information sharing recorded.")
             return redirect("cases:case_detail", pk=case.pk)
@@ -452,16 +481,23 @@ def client_detail(request, pk):
 
 def _client_record_page(request, pk, form_class, title, saved):
     client = _editable_client(request.user, pk)
-    form = form_class(request.POST or None, instance=client)
+    loaded = None
+    if request.method == "GET":
+        loaded = edit_state_of(client, form_class._meta.fields)
+    form = form_class(request.POST or None, instance=client, edit_state=loaded)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.client_update(client=client, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
         else:
             messages.success(request, saved)
             return redirect("cases:client_detail", pk=client.pk)
-    return form_page(request, client=client, form=form, title=title)
+    return form_page(request, client=client, form=form, title=title, status=status)
 
 
 @login_required
@@ -484,7 +520,10 @@ def alias_add(request, pk):
     client = _editable_client(request.user, pk)
     form = AliasForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.client_alias_add(client=client, actor=request.user, name=form.cleaned_data["name"])
+        try:
+            services.client_alias_add(client=client, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, "cases:client_detail", pk=client.pk)
         messages.success(request, "Alias added.")
         return redirect("cases:client_detail", pk=client.pk)
     return form_page(request, client=client, form=form, title="Add an alias")
@@ -500,6 +539,8 @@ def consent_add(request, pk):
             services.consent_record(client=client, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except AlreadySubmitted:
+            return already_saved(request, "cases:client_detail", pk=client.pk)
         else:
             messages.success(request, "Consent recorded.")
             return redirect("cases:client_detail", pk=client.pk)

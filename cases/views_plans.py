@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import Capability
 from accounts.audit import record_event
+from accounts.concurrency import EditConflict, edit_state_of
+from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
 
 from . import selectors_plans, services_plans
@@ -28,6 +30,17 @@ from .models.interventions import INTERVENTION_TYPES_BY_KEY
 from .models.support import SupportArea
 from .selectors import can_edit_case, case_get_for_user
 from .services_plans import SECTION_FIELDS
+
+# The answers of the support form, checked for someone else's save (accounts.concurrency).
+AREA_SUPPORT_FIELDS = (
+    "supported",
+    "outcomes",
+    "impact_safety",
+    "impact_wellbeing",
+    "cyps_involvement",
+    "cyps_involvement_dont_know",
+    "notes",
+)
 
 
 def _audit(request, action, case, obj=None, **detail):
@@ -105,6 +118,9 @@ def plan_create(request, case_pk):
             )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect("cases:plan_list", case_pk=case.pk)
         else:
             messages.success(request, "Safety plan saved.")
             return redirect("cases:plan_detail", pk=version.plan_id)
@@ -157,7 +173,9 @@ def plan_review(request, pk):
         initial=initial,
         is_review=True,
         assessments=assessments_for_plan(plan.case),
+        edit_state=edit_state_of(latest, SECTION_FIELDS, version=latest.number),
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -166,6 +184,12 @@ def plan_review(request, pk):
             )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect("cases:plan_detail", pk=plan.pk)
         else:
             messages.success(request, f"Plan reviewed: version {version.number} saved.")
             return redirect("cases:plan_detail", pk=plan.pk)
@@ -173,6 +197,7 @@ def plan_review(request, pk):
         request,
         "cases/plans/plan_form.html",
         {"case": plan.case, "plan": plan, "latest": latest, "form": form, "is_review": True},
+        status=status,
     )
 
 
@@ -226,7 +251,17 @@ def support_edit(request, case_pk, area):
     row = AreaSupport.objects.filter(case=case, area=area).first()
     if row is not None and request.method == "GET":
         _audit(request, AuditEvent.Action.VIEW, case, row, page="support form")
-    form = AreaSupportForm(_posted(request), area=area, row=row)
+    form = AreaSupportForm(
+        _posted(request),
+        area=area,
+        row=row,
+        edit_state=(
+            edit_state_of(row or AreaSupport(case=case, area=area), AREA_SUPPORT_FIELDS)
+            if request.method == "GET"
+            else None
+        ),
+    )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -241,9 +276,13 @@ def support_edit(request, case_pk, area):
                 cyps_involvement=data.get("cyps_involvement") or (),
                 cyps_involvement_dont_know=data.get("cyps_involvement_dont_know", False),
                 notes=data["notes"],
+                edit_state=data["edit_state"],
             )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
         else:
             messages.success(request, f"Support saved: {SupportArea(area).label}.")
             return redirect("cases:support_list", case_pk=case.pk)
@@ -251,6 +290,7 @@ def support_edit(request, case_pk, area):
         request,
         "cases/plans/support_form.html",
         {"case": case, "form": form, "area_label": SupportArea(area).label},
+        status=status,
     )
 
 
@@ -291,6 +331,9 @@ def intervention_add(request, case_pk):
             services_plans.intervention_record(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect("cases:intervention_list", case_pk=case.pk)
         else:
             messages.success(request, "Intervention recorded.")
             return redirect("cases:intervention_list", case_pk=case.pk)

@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
+from accounts.concurrency import EditStateFormMixin
 from cases.models import Option
 
 from . import questions as q
@@ -112,7 +113,7 @@ def _layout(form, questions, extra_sections=()):
     return Layout(*fieldsets)
 
 
-class OutcomeFormBase(forms.ModelForm):
+class OutcomeFormBase(EditStateFormMixin, forms.ModelForm):
     questions: tuple = ()
 
     def __init__(self, *args, **kwargs):
@@ -121,6 +122,8 @@ class OutcomeFormBase(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # The layout names the questions; the hidden edit state is rendered besides them.
+        self.helper.render_hidden_fields = True
         self.helper.layout = _layout(self, self.questions, self.extra_sections())
 
     def extra_sections(self):
@@ -128,7 +131,7 @@ class OutcomeFormBase(forms.ModelForm):
 
     def values(self) -> dict:
         """The cleaned answers, for the service."""
-        return {name: self.cleaned_data.get(name) for name in self.fields}
+        return {name: self.cleaned_data.get(name) for name in self.fields if name != "edit_state"}
 
 
 class CivilJusticeFormForm(OutcomeFormBase):
@@ -161,7 +164,7 @@ class CivilJusticeFormForm(OutcomeFormBase):
         values = {
             name: self.cleaned_data.get(name)
             for name in self.fields
-            if name not in self.order_type_fields
+            if name not in self.order_type_fields and name != "edit_state"
         }
         values["orders"] = {
             order_type: self.cleaned_data.get(name) or ""

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
+from accounts.concurrency import EditState, check_edit, next_version
 from accounts.models import User
 from cases import services as case_services
 from cases.models import Case, ClosureRequest, Option
@@ -408,15 +409,23 @@ def _save_civil_orders(form: CivilJusticeForm, orders: dict) -> None:
 
 @transaction.atomic
 def outcome_form_save(
-    *, form, actor: User, values: dict, submit: bool = False, confirm_gaps: bool = False
+    *,
+    form,
+    actor: User,
+    values: dict,
+    submit: bool = False,
+    confirm_gaps: bool = False,
+    edit_state: EditState | None = None,
 ):
     """Saves the answers as a draft, or submits the form.
 
     1. Check the actor may edit the case; lock the form row (autosave and a click on Submit can
        arrive together).
     2. A submitted form is only changed by submitting it again (autosave is refused).
-    3. Apply the answers and check the rules that always hold; refuse with errors by field.
-    4. On submit: refuse what must be answered and is not; with only "Missing" gaps left, refuse
+    3. Refuse with EditConflict where someone else (or another tab) saved different answers to
+       the same questions since this page loaded them (edit_state).
+    4. Apply the answers and check the rules that always hold; refuse with errors by field.
+    5. On submit: refuse what must be answered and is not; with only "Missing" gaps left, refuse
        with GapsToConfirm unless the caseworker confirmed them; then mark it submitted.
     Any refusal rolls the whole save back.
     """
@@ -427,6 +436,8 @@ def outcome_form_save(
         raise ValidationError(
             "This form has been submitted: changes are saved by submitting it again."
         )
+    check_edit(form, loaded=edit_state, submitted=values)
+    next_version(form)
     errors: dict = {}
     _check_multi(questions, values, errors)
     if form.kind == "intake":

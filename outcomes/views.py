@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.concurrency import EditConflict, conflict_message, edit_state_of
 from accounts.models import AuditEvent
 from cases.selectors import can_edit_case, case_get_for_user
 
@@ -156,6 +157,7 @@ def form_edit(request, kind, pk):
     form_class = form_class_for(kind)
     _model, questions, _one = services.KINDS[kind]
     gaps = []
+    status = 200
     if request.method == "POST":
         form = form_class(request.POST, instance=form_obj)
         submit = "submit" in request.POST
@@ -167,9 +169,13 @@ def form_edit(request, kind, pk):
                     values=form.values(),
                     submit=submit,
                     confirm_gaps=bool(request.POST.get("confirm_gaps")),
+                    edit_state=form.cleaned_data["edit_state"],
                 )
             except ValidationError as error:
                 _apply_errors(form, error)
+            except EditConflict as conflict:
+                form.show_conflict(conflict)
+                status = 409
             except services.GapsToConfirm as pending:
                 gaps = pending.gaps
             else:
@@ -181,7 +187,9 @@ def form_edit(request, kind, pk):
         # Re-read the stored answers for the progress figures (nothing was saved).
         form_obj = selectors.form_get_for_user(request.user, kind, pk)
     else:
-        form = form_class(instance=form_obj)
+        form = form_class(
+            instance=form_obj, edit_state=edit_state_of(form_obj, form_class._meta.fields)
+        )
         _audit_view(request, case, form_obj)
     nav = _section_nav(form_obj, questions)
     context = {
@@ -203,14 +211,15 @@ def form_edit(request, kind, pk):
         context["reports"] = selectors.police_reports_for(form_obj)
     if kind == "follow_up":
         context["new_referral_url"] = new_referral_url()
-    return render(request, "outcomes/form_edit.html", context)
+    return render(request, "outcomes/form_edit.html", context, status=status)
 
 
 @login_required
 @require_POST
 def form_autosave(request, kind, pk):
-    """Saves a draft from the page's script. Always answers JSON: 200 saved, 400 with the
-    errors by field (nothing saved), 403 not allowed, 409 already submitted."""
+    """Saves a draft from the page's script. Always answers JSON: 200 saved (with the page's
+    new edit state), 400 with the errors by field (nothing saved), 403 not allowed, 409 already
+    submitted or changed by someone else since the page loaded (nothing saved)."""
     kind = _kind(kind)
     form_obj = selectors.form_get_for_user(request.user, kind, pk)
     if not can_edit_case(request.user, form_obj.case):
@@ -223,7 +232,17 @@ def form_autosave(request, kind, pk):
     if not form.is_valid():
         return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
     try:
-        saved = services.outcome_form_save(form=form_obj, actor=request.user, values=form.values())
+        saved = services.outcome_form_save(
+            form=form_obj,
+            actor=request.user,
+            values=form.values(),
+            edit_state=form.cleaned_data["edit_state"],
+        )
+    except EditConflict as conflict:
+        return JsonResponse(
+            {"saved": False, "conflict": True, "error": conflict_message(form, conflict)},
+            status=409,
+        )
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         return JsonResponse({"saved": False, "errors": errors}, status=400)
@@ -236,6 +255,7 @@ def form_autosave(request, kind, pk):
             "saved_at": timezone.localtime().strftime("%H:%M:%S"),
             "answered": answered,
             "asked": asked,
+            "edit_state": edit_state_of(saved, form._meta.fields).token(),
         }
     )
 

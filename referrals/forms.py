@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts import access
+from accounts.idempotency import OnceOnlyFormMixin
 from accounts.models import Team
 from cases.forms import DATE, DATETIME
 from cases.models import Agency, Client
@@ -38,7 +39,7 @@ class ReferralClientForm(forms.ModelForm):
         return born
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = [

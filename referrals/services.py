@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
+from accounts.idempotency import claim_form_token
 from accounts.models import Service, User
 from cases import services as case_services
 from cases.catalogue import insights
@@ -81,11 +82,13 @@ def referral_file(
     actor: User,
     client: Client | None = None,
     client_fields: dict | None = None,
+    form_token=None,
     **fields,
 ) -> Referral:
     """Files a referral for an existing client (a confirmed duplicate match) or a new one.
 
-    1. Check the actor may edit cases in the service and the route is offered to it.
+    1. Check the actor may edit cases in the service and the route is offered to it; claim the
+       form's one-time token (the same form posted twice files one referral).
     2. Link the existing client, or create the client from what the referrer knows.
     3. Work out the referral status: continuing case (transfer between teams), repeat to
        service (an earlier closed case here), or new client.
@@ -100,6 +103,7 @@ def referral_file(
         and not ReferralRoute.objects.offered_to(service).filter(pk=route.pk).exists()
     ):
         raise ValidationError({"route": "This referral route is not offered by the service."})
+    claim = claim_form_token(form_token, actor=actor)
     if client is None:
         client = case_services.client_create(service=service, actor=actor, **(client_fields or {}))
     elif client.provider_id != service.provider_id:
@@ -124,7 +128,7 @@ def referral_file(
     )
     referral.full_clean()
     referral.save()
-    return referral
+    return claim.record(referral)
 
 
 @transaction.atomic

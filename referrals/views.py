@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted, first_submission
 from accounts.models import AuditEvent
 from cases import services as case_services
 from cases.views import apply_errors
@@ -66,6 +67,9 @@ def referral_new(request):
     referral_form = ReferralForm(request.POST or None, prefix="referral", service=service)
     matches = []
     if request.method == "POST" and client_form.is_valid() and referral_form.is_valid():
+        # A resend of a filed referral would otherwise meet its own client as a match.
+        if first := first_submission(referral_form.cleaned_data["form_token"], actor=request.user):
+            return _already_filed(request, first)
         client_data = client_form.cleaned_data
         matches = list(
             case_services.client_find_matches(
@@ -94,6 +98,8 @@ def referral_new(request):
                 )
             except ValidationError as error:
                 apply_errors(referral_form, error)
+            except AlreadySubmitted as first:
+                return _already_filed(request, first)
             else:
                 if chosen:
                     messages.success(request, "Referral filed and linked to the existing client.")
@@ -111,6 +117,13 @@ def referral_new(request):
         "referrals/referral_form.html",
         {"client_form": client_form, "referral_form": referral_form, "matches": matches},
     )
+
+
+def _already_filed(request, first: AlreadySubmitted):
+    messages.info(request, ALREADY_SAVED_MESSAGE)
+    if first.object_id is not None:
+        return redirect("referrals:referral_detail", pk=first.object_id)
+    return redirect("referrals:referral_list")
 
 
 @login_required

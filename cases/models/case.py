@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
+from accounts.concurrency import version_field
 from accounts.models import Service, Team
 from cases.choices import YES_NO_DONT_KNOW, insights_choices
 
@@ -303,6 +304,7 @@ class Perpetrator(CaseChild):
     )
     bail_conditions = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    version = version_field()  # accounts.concurrency: checked by the edit form
 
     class Meta:
         ordering = ["-is_primary", "pk"]
@@ -345,6 +347,7 @@ class ChildInCase(CaseChild):
         limit_choices_to={"list_key": "cyps_involvement_intake"},
         verbose_name="children and young people's services involvement",
     )
+    version = version_field()  # accounts.concurrency: checked by the edit form
 
     def save(self, *args, **kwargs):
         # The report counts bands; a caseworker often knows only the age.

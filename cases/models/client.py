@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
+from accounts.concurrency import version_field
 from accounts.models import Provider, Service, TimeStampedModel
 from cases.choices import YES_NO_DONT_KNOW, insights_choices
 
@@ -162,6 +163,8 @@ class Client(CaseDataModel):
         blank=True,
         help_text="The Article 9 condition for special category data, and anything else relied on.",
     )
+    # The client record and the safe-contact form both edit this row (accounts.concurrency).
+    version = version_field()
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import audited
+from accounts.concurrency import version_field
 from cases.choices import YES_NO, insights_choices
 
 from .case import Case, CaseChild
@@ -96,6 +97,9 @@ class AreaSupport(CaseChild):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # accounts.concurrency; 1 from the first save, so that a form loaded before the row existed
+    # (version 0) is checked too.
+    version = version_field()
 
     class Meta:
         ordering = ["case", "area"]

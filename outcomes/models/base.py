@@ -4,6 +4,7 @@ helpers that keep each answer an SQL-countable column with the Insights labels."
 from django.conf import settings
 from django.db import models
 
+from accounts.concurrency import version_field
 from cases.choices import insights_choices
 from cases.models import Option
 from cases.models.case import CaseChild
@@ -58,6 +59,9 @@ class OutcomeForm(CaseChild):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Raised by every save, autosave included: two people (or two tabs) editing one form cannot
+    # overwrite each other's answers unseen (accounts.concurrency).
+    version = version_field()
 
     kind = ""  # "intake", "review", ... (the URL and registry key)
 

@@ -65,12 +65,13 @@
     const progressText = document.querySelector("[data-progress-text]");
     let dirty = false;
     let saving = false;
+    let conflicted = false;
     let currentSection = null;
 
     function say(text) { if (status) status.textContent = text; }
 
     function save() {
-      if (!url || !dirty || saving) return;
+      if (!url || !dirty || saving || conflicted) return;
       saving = true;
       dirty = false;
       const body = new FormData(form);
@@ -85,11 +86,18 @@
         .then(({ ok, data }) => {
           if (ok && data.saved) {
             say("Draft saved at " + data.saved_at + ".");
+            // The next save is checked against this one, not against the page as loaded.
+            const state = form.querySelector("input[name='edit_state']");
+            if (state && data.edit_state) state.value = data.edit_state;
             if (progress && typeof data.asked === "number") {
               progress.max = data.asked;
               progress.value = data.answered;
               if (progressText) progressText.textContent = data.answered + " of " + data.asked;
             }
+          } else if (data.conflict) {
+            // Someone else saved this form: stop autosaving; saving by hand shows what changed.
+            conflicted = true;
+            say(data.error + " Save the draft to see the changes.");
           } else {
             dirty = true;
             say(data.error || "Draft not saved: check the answers marked on the form when you save.");
