@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts, services and audit"
 
     def ready(self):
-        from . import signals  # noqa: F401  (sign-in events go to the audit trail)
+        from . import mfa, signals  # noqa: F401  (second-factor set-up; sign-in events audited)
