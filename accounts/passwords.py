@@ -1,5 +1,7 @@
 """Password rules after NCSC guidance: long, not common, not breached; no composition rules."""
 
+from itertools import pairwise
+
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
@@ -56,7 +58,7 @@ PREDICTABLE_SEQUENCES = (
     "qwertyuiop",
     "asdfghjkl",
     "zxcvbnm",
-    "!\"£$%^&*()",
+    '!"£$%^&*()',
 )
 PREDICTABLE_STEPS = frozenset(
     (sequence[i], sequence[i + 1])
@@ -71,7 +73,7 @@ def _predictable_step(previous: str, current: str) -> bool:
 
 
 def _is_repeated_unit(password: str) -> bool:
-    """"abcabcabcabc", "passwordpassword": the whole password is one piece typed again."""
+    """ "abcabcabcabc", "passwordpassword": the whole password is one piece typed again."""
     return any(
         len(password) % size == 0 and password == password[:size] * (len(password) // size)
         for size in range(1, len(password) // 2 + 1)
@@ -96,8 +98,7 @@ class RepetitivePasswordValidator:
         if not candidate:
             return
         surprises = 1 + sum(
-            not _predictable_step(previous, current)
-            for previous, current in zip(candidate, candidate[1:], strict=False)
+            not _predictable_step(previous, current) for previous, current in pairwise(candidate)
         )
         if (
             surprises < self.min_surprises
@@ -112,6 +113,4 @@ class RepetitivePasswordValidator:
             )
 
     def get_help_text(self):
-        return (
-            "Your password must not be mostly repeated characters or a run along the keyboard."
-        )
+        return "Your password must not be mostly repeated characters or a run along the keyboard."
