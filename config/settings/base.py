@@ -165,12 +165,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Lantern] "
 # Lockout (accounts.adapters.LanternAccountAdapter.pre_authenticate): five failed sign-ins for
-# one account from one address in 15 minutes lock that account at that address; twenty for one
-# account from anywhere lock the account. Behind a reverse proxy a whole office may share one
+# one account from one address in 15 minutes lock that account at that address; ten for one
+# account from anywhere lock the account (and limit second-factor codes, which allauth counts
+# under the same name per user). Behind a reverse proxy a whole office may share one
 # address, so the per-address limit is only flood protection, far above what a team mistypes:
 # it cannot lock an office out. The admin site signs in through this same form.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "300/15m/ip,20/15m/key",
+    "login_failed": "300/15m/ip,10/15m/key",
     "login_failed_account_address": "5/15m/key",
     "login": "60/m/ip",
     "reset_password": "5/h/ip,3/h/key",
