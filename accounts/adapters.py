@@ -47,12 +47,11 @@ class LanternAccountAdapter(DefaultAccountAdapter):
         """1. The (account, address) limit first: refused there, the attempt does not count
         against the account as a whole, so a guesser at one address cannot lock the account
         out everywhere. 2. allauth's own: per account and (flood protection) per address."""
-        account_key = self._get_login_attempts_cache_key(request, **credentials)
         self._account_address_rl_usage = ratelimit.consume(
             request,
             app="allauth.account",
             action=ACCOUNT_ADDRESS_LIMIT,
-            key=f"{account_key}|{self.get_client_ip(request)}",
+            key=self._account_address_key(request, **credentials),
         )
         if not self._account_address_rl_usage:
             raise self.validation_error("too_many_login_attempts")
@@ -65,3 +64,18 @@ class LanternAccountAdapter(DefaultAccountAdapter):
         usage = getattr(self, "_account_address_rl_usage", None)
         if usage:
             usage.rollback()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # After a password reset allauth wipes the account's failed sign-ins; the same for the
+        # address the reset was completed from.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action=ACCOUNT_ADDRESS_LIMIT,
+            key=self._account_address_key(request, **credentials),
+        )
+
+    def _account_address_key(self, request, **credentials) -> str:
+        account_key = self._get_login_attempts_cache_key(request, **credentials)
+        return f"{account_key}|{self.get_client_ip(request)}"
