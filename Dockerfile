@@ -15,6 +15,7 @@ RUN pip install --upgrade pip && pip install .
 COPY . .
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
     ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://localhost \
+    MFA_ENCRYPTION_KEY=YnVpbGQtb25seS1ub3QtdXNlZC1hdC1ydW50aW1lMDA= \
     python manage.py collectstatic --noinput --settings=config.settings.production \
  && mkdir -p /app/media && chown lantern /app/media
 USER lantern

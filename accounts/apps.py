@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts, services and audit"
 
     def ready(self):
-        from . import signals  # noqa: F401  (sign-in events go to the audit trail)
+        from . import mfa, signals  # noqa: F401  (second-factor set-up; sign-in events audited)
         from .database_roles import check_app_role, grant_app_role_after_migrate
 
         # post_migrate is sent once per app after the whole migrate: keyed on this app, the

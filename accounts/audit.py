@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
-from django.conf import settings
 from django.db import models
 
+from .adapters import client_address
 from .models import AuditEvent, TimeStampedModel
 
 
@@ -33,13 +33,8 @@ _bulk_write_allowed: ContextVar[bool] = ContextVar("lantern_bulk_write", default
 
 
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or the address the trusted proxy saw when Lantern runs behind one."""
-    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            # The proxy appends the address it saw; anything before it came from the client.
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the same rule as the sign-in limits (TRUSTED_PROXY_COUNT)."""
+    return client_address(request)
 
 
 class AuditContextMiddleware:

@@ -9,10 +9,10 @@ page until the user types their password again.
 
 import time
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -114,9 +114,12 @@ class UnlockForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         user = self.request.user
-        # authenticate() rather than check_password(): a failure is audited and counted like
-        # any failed sign-in, and a deactivated account cannot unlock.
-        checked = authenticate(self.request, email=user.email, password=password)
+        # allauth's authenticate() rather than check_password(): a failure is audited and counts
+        # toward the account's sign-in lockout like any failed sign-in, a locked-out account
+        # cannot unlock (ValidationError), and a deactivated account cannot unlock either.
+        checked = get_account_adapter(self.request).authenticate(
+            self.request, email=user.email, password=password
+        )
         if checked is None or checked.pk != user.pk:
             raise forms.ValidationError("That is not your password.", code="incorrect_password")
         return password

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from . import access
+from . import access, mfa
 
 SESSION_STARTED_KEY = "lantern_session_started"
 CURRENT_SERVICE_KEY = "lantern_current_service"
@@ -34,9 +35,23 @@ class SessionLifetimeMiddleware:
 
 
 class RequireSecondFactorMiddleware:
-    """Every signed-in user must have a second factor before reaching anything else."""
+    """A signed-in session reaches nothing until it has passed the second factor.
 
-    allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/quick-exit")
+    A user with TOTP is sent to type a code (allauth's re-authentication by code, which records
+    the pass in the session); a user without is sent to set TOTP up. Until then only those
+    steps, signing out, the quick exit, static files and the health check answer.
+    """
+
+    open_prefixes = ("/static/", "/healthz", "/quick-exit/")
+    # The steps themselves: a code, or setting TOTP up (which may first ask for the password again).
+    second_factor_steps = frozenset(
+        {
+            "account_logout",
+            "mfa_reauthenticate",
+            "mfa_activate_totp",
+            "account_reauthenticate",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,19 +60,30 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and not has_second_factor(user)
+            and not request.path.startswith(self.open_prefixes)
+            and not has_second_factor(request)
+            and _view_name(request) not in self.second_factor_steps
         ):
+            if mfa.user_has_totp(user):
+                code_step = reverse("mfa_reauthenticate")
+                if request.method == "GET":
+                    # The path only: a query string (a search, say) could name a client.
+                    code_step += "?" + urlencode({"next": request.path})
+                return redirect(code_step)
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
 
-def has_second_factor(user) -> bool:
-    from allauth.mfa.models import Authenticator
+def has_second_factor(request) -> bool:
+    """Whether this session passed the second factor (see accounts.mfa)."""
+    return mfa.session_passed_second_factor(request)
 
-    if user.is_demo_user and settings.LANTERN_DEMO_MODE:
-        return True
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+def _view_name(request) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
 
 
 class CurrentServiceMiddleware:

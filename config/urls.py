@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from accounts import views as account_views
 from accounts.health import HealthView
+from accounts.signin import admin_login
 
 # The admin site signs in through the same form as everyone else: one lockout, one second factor.
-admin.site.login = login_required(admin.site.login)
+admin.site.login = admin_login
 admin.site.site_header = f"{settings.LANTERN_PRODUCT_NAME} administration"
 admin.site.site_title = settings.LANTERN_PRODUCT_NAME
 

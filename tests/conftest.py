@@ -6,6 +6,7 @@ from django.core.cache import cache
 from accounts.models import Role
 
 from .factories import MembershipFactory, ServiceFactory, UserFactory
+from .signin import sign_in_with_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -62,11 +63,10 @@ def no_service_user(db):
 
 @pytest.fixture
 def client_for(client):
-    """Signs a user in (second factor already set up) and returns the test client."""
+    """Signs a user in (password and TOTP code passed in this session) and returns the client."""
 
     def sign_in(user):
-        client.force_login(user)
-        return client
+        return sign_in_with_second_factor(client, user)
 
     return sign_in
 
@@ -160,8 +160,7 @@ def signed_in_tab(browser_context, live_server):
     from django.test import Client
 
     def open_signed_in(user):
-        client = Client()
-        client.force_login(user)
+        client = sign_in_with_second_factor(Client(), user)
         browser_context.add_cookies(
             [
                 {

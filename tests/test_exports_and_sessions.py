@@ -11,6 +11,7 @@ from accounts.exports import export_file_create, purge_expired_exports
 from accounts.models import AuditEvent, ExportFile, Membership, Role
 
 from .factories import TEST_PASSWORD
+from .signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +56,10 @@ def test_links_expire_after_24_hours(client_for, export, manager):
 def test_users_see_and_end_their_other_sessions(client, caseworker):
     from allauth.usersessions.models import UserSession
 
-    client.force_login(caseworker)
+    sign_in_with_second_factor(client, caseworker)
     client.get(reverse("home"))
     other = type(client)()
-    other.force_login(caseworker)
+    sign_in_with_second_factor(other, caseworker)
     other.get(reverse("home"))
     assert UserSession.objects.filter(user=caseworker).count() == 2
     page = client.get(reverse("usersessions_list"))

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "lantern.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/lantern",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "MFA_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS1ub3Qtc2VjcmV0LTA=",
 }
 
 

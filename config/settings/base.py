@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,12 +141,17 @@ PASSWORD_HASHERS = [
 ]
 # NCSC: length over composition, block common and breached passwords, no forced rotation.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Django's default attributes name fields this User model does not have.
+        "OPTIONS": {"user_attributes": ["full_name", "email"]},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "accounts.passwords.RepetitivePasswordValidator"},
     {"NAME": "accounts.passwords.MaximumLengthValidator"},
 ]
 
@@ -162,15 +168,26 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Lantern] "
-# Lockout: five failed logins for one account in 15 minutes lock it for the rest of the window;
-# an address gets twenty. The admin site's login goes through this same form.
+# Lockout (accounts.adapters.LanternAccountAdapter.pre_authenticate): five failed sign-ins for
+# one account from one address in 15 minutes lock that account at that address; ten for one
+# account from anywhere lock the account (and limit second-factor codes, which allauth counts
+# under the same name per user). Behind a reverse proxy a whole office may share one
+# address, so the per-address limit is only flood protection, far above what a team mistypes:
+# it cannot lock an office out. The admin site signs in through this same form.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "20/15m/ip,5/15m/key",
+    "login_failed": "300/15m/ip,10/15m/key",
+    "login_failed_account_address": "5/15m/key",
     "login": "60/m/ip",
     "reset_password": "5/h/ip,3/h/key",
     "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are stored Fernet-encrypted (accounts.mfa). A comma-separated
+# list rotates keys: the first encrypts, all decrypt. Production requires its own; this fixed
+# default is for local use and tests only.
+MFA_ADAPTER = "accounts.mfa.LanternMFAAdapter"
+MFA_DEFAULT_ENCRYPTION_KEYS = ["bGFudGVybi1sb2NhbC1vbmx5LW5vdC1zZWNyZXQtMDA="]
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEY", default=MFA_DEFAULT_ENCRYPTION_KEYS)
 MFA_TOTP_ISSUER = LANTERN_PRODUCT_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
@@ -203,6 +220,40 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy: Lantern uses no device or browser feature, so a page (or anything injected
+# into one) may use none of them.
+DENIED_BROWSER_FEATURES = (
+    "accelerometer",
+    "ambient-light-sensor",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "interest-cohort",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "otp-credentials",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-create",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "web-share",
+    "window-management",
+    "xr-spatial-tracking",
+)
+PERMISSIONS_POLICY: dict[str, list[str]] = {feature: [] for feature in DENIED_BROWSER_FEATURES}
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-gb"
@@ -275,8 +326,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Audit: the client's address is REMOTE_ADDR unless a trusted proxy sets X-Forwarded-For.
-AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# The client's address, for the audit trail and the sign-in limits alike
+# (accounts.adapters.client_address): REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse proxies in
+# front, the address the outermost of them saw in X-Forwarded-For. The older
+# AUDIT_TRUST_X_FORWARDED_FOR=true still means one proxy.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT",
+    default=1 if env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False) else 0,
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 

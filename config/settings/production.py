@@ -1,5 +1,6 @@
 """Production: only what has no safe default. A missing or bad value fails at start-up."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -32,7 +33,20 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# Only the static files change; the others (uploads, impact-report PDFs) are as in base.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# TOTP secrets are encrypted with this key (accounts.mfa); the local default is public.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEY")
+try:
+    for _key in MFA_ENCRYPTION_KEYS:
+        Fernet(_key)
+except ValueError as error:
+    raise ImproperlyConfigured("MFA_ENCRYPTION_KEY must be Fernet keys (see README).") from error
+if not MFA_ENCRYPTION_KEYS or set(MFA_ENCRYPTION_KEYS) & set(MFA_DEFAULT_ENCRYPTION_KEYS):  # noqa: F405
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be set to a Fernet key of its own (see README, Configuration)."
+    )

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory
+from tests.signin import sign_in_with_second_factor
 
 from . import matrix
 
@@ -86,7 +87,7 @@ def test_access(entry, world, client):
         client.logout()
         user = world.users[persona]
         if user is not None:
-            client.force_login(user)
+            sign_in_with_second_factor(client, user)
         url = reverse(entry.url_name, kwargs=entry.kwargs(world))
         if entry.query:
             url = f"{url}?{entry.query}"
