@@ -6,12 +6,12 @@ import datetime
 from django import forms
 from django.test import Client
 
+from tests.signin import sign_in_with_second_factor
+
 
 def signed_in(user) -> Client:
     """A browser of its own for the user (two people editing at once need two)."""
-    browser = Client()
-    browser.force_login(user)
-    return browser
+    return sign_in_with_second_factor(Client(), user)
 
 
 def _posted(value) -> str:
