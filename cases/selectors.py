@@ -4,7 +4,9 @@ One scoped lookup per model: views never call `.objects.get` on case data. A cas
 not see answers exactly as a case that does not exist (404), and the attempt is audited.
 """
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import Http404
 
@@ -125,6 +127,101 @@ def client_get_for_user(user, pk) -> Client:
             )
         raise Http404("No such client.")
     return client
+
+
+def _client_candidates(*, provider, first_name="", last_name="", date_of_birth=None, phone=""):
+    """Every client of the provider who may be the same person (same name and date of birth, or
+    the same phone number), whoever may see them: callers go through `client_matches_for`."""
+    conditions = Q(pk__in=[])
+    if first_name and last_name and date_of_birth:
+        conditions |= Q(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    clients = Client.objects.filter(provider=provider)
+    if len(digits) >= 6:
+        clients = clients.annotate(
+            phone_digits=_digits_only("safe_phone"),
+            other_phone_digits=_digits_only("safe_phone_alternative"),
+        )
+        conditions |= Q(phone_digits=digits) | Q(other_phone_digits=digits)
+    return clients.filter(conditions)
+
+
+@dataclass
+class ClientMatches:
+    """The duplicate check's answer. `shown` are clients the user may already see, each with
+    `visible_cases` (only the cases the user may see); `withheld` says that some other client,
+    who the user may not see, may be the same person, and nothing more."""
+
+    shown: list[Client] = field(default_factory=list)
+    withheld: bool = False
+
+    def __bool__(self):
+        return bool(self.shown) or self.withheld
+
+
+def client_matches_for(
+    user, *, provider, first_name="", last_name="", date_of_birth=None, phone=""
+) -> ClientMatches:
+    """Possible duplicates of a new client, disclosed only as far as the user's scope allows.
+
+    1. Find every candidate in the provider.
+    2. Show the ones in `clients_visible_to(user)` (a case the user may see, restricted cases
+       only to the users named on them, or a referral-only client of their service).
+    3. Of the others say only that a possible match exists: no name, date of birth or service.
+    4. Audit each disclosure on the matched case (or client), never what was typed.
+    """
+    candidates = list(
+        _client_candidates(
+            provider=provider,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            phone=phone,
+        ).values_list("pk", flat=True)
+    )
+    if not candidates:
+        return ClientMatches()
+    visible_cases = cases_visible_to(user).select_related("service").order_by("-opened_on")
+    shown = list(
+        clients_visible_to(user)
+        .filter(pk__in=candidates)
+        .select_related("service")
+        .prefetch_related(Prefetch("cases", visible_cases, to_attr="visible_cases"))
+        .order_by("pk")
+    )
+    shown_ids = {client.pk for client in shown}
+    withheld_ids = [pk for pk in candidates if pk not in shown_ids]
+    for client in shown:
+        _audit_match(user, client, client.visible_cases, disclosed="shown")
+    if withheld_ids:
+        for client in Client.objects.filter(pk__in=withheld_ids).prefetch_related("cases"):
+            _audit_match(user, client, list(client.cases.all()), disclosed="withheld")
+    return ClientMatches(shown=shown, withheld=bool(withheld_ids))
+
+
+def _audit_match(user, client, cases, *, disclosed: str) -> None:
+    detail = {"duplicate_check": disclosed}
+    if not cases:
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.SEARCH,
+            service=client.service_id,
+            obj=client,
+            detail=detail,
+        )
+    for case in cases:
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.SEARCH,
+            service=case.service_id,
+            case_id=case.pk,
+            obj=case,
+            detail=detail,
+        )
 
 
 def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:
