@@ -6,6 +6,7 @@ not see answers exactly as a case that does not exist (404), and the attempt is 
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import Http404
@@ -99,12 +100,12 @@ def can_edit_case(user, case) -> bool:
     return access.can(user, access.Capability.EDIT_CASES, case.service_id)
 
 
-def clients_visible_to(user) -> QuerySet[Client]:
-    """Clients with a case the user may see, and clients their service recorded (from a
-    referral) who have no case anywhere yet."""
-    visible_cases = cases_visible_to(user).filter(client_id=OuterRef("pk"))
+def clients_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Client]:
+    """Clients with a case the user may see (or act on with `capability`), and clients their
+    service recorded (from a referral) who have no case anywhere yet."""
+    visible_cases = cases_visible_to(user, capability).filter(client_id=OuterRef("pk"))
     any_case = Case.objects.filter(client_id=OuterRef("pk"))
-    service_ids = access.service_ids_with(user, access.Capability.VIEW_CASES)
+    service_ids = access.service_ids_with(user, capability)
     return Client.objects.filter(
         Q(Exists(visible_cases)) | (Q(service_id__in=service_ids) & ~Q(Exists(any_case)))
     )
@@ -224,6 +225,55 @@ def _audit_match(user, client, cases, *, disclosed: str) -> None:
         )
 
 
+def case_get_for_editing(user, pk, *, capability=access.Capability.EDIT_CASES) -> Case:
+    """The case for a page that changes it, whose form shows the record: 404 outside the user's
+    scope, PermissionDenied (audited) for a user who may only read it, and the opening audited
+    as a view, here so that no edit page can skip it."""
+    case = case_get_for_user(user, pk)
+    if not access.can(user, capability, case.service_id):
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            service=case.service_id,
+            case_id=case.pk,
+            detail={"capability": str(capability)},
+        )
+        raise PermissionDenied
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        service=case.service_id,
+        case_id=case.pk,
+        obj=case,
+        detail={"form": str(capability)},
+    )
+    return case
+
+
+def client_get_for_editing(user, pk) -> Client:
+    """The client for a page that changes their record: 404 if the user may not see them,
+    PermissionDenied (audited) unless they may edit a case of the client they can see (or the
+    client is their service's and has no case yet), and the opening audited as a view."""
+    client = client_get_for_user(user, pk)
+    if not clients_visible_to(user, access.Capability.EDIT_CASES).filter(pk=client.pk).exists():
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            service=client.service_id,
+            obj=client,
+            detail={"capability": str(access.Capability.EDIT_CASES)},
+        )
+        raise PermissionDenied
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        service=client.service_id,
+        obj=client,
+        detail={"form": str(access.Capability.EDIT_CASES)},
+    )
+    return client
+
+
 def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Annotates `last_contact_at`: the latest successful contact, in the same query."""
     return cases.annotate(
@@ -262,6 +312,26 @@ def case_search(user, query: str) -> QuerySet[Case]:
         conditions |= Q(client__date_of_birth=born)
         break
     return cases.filter(conditions)
+
+
+def case_search_kind(query: str) -> str:
+    """What sort of search ran (a date, a phone number, a case reference or a name), for the
+    audit trail, which records this and the number of results but never what was typed."""
+    import datetime
+
+    query = query.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            datetime.datetime.strptime(query, fmt)  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+        return "date"
+    has_letters = any(ch.isalpha() for ch in query)
+    if not has_letters and sum(ch.isdigit() for ch in query) >= 6:
+        return "phone"
+    if has_letters and any(ch.isdigit() for ch in query) and "-" in query:
+        return "reference"
+    return "name"
 
 
 def _digits_only(field):

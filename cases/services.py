@@ -27,6 +27,7 @@ from .models import (
     InformationSharing,
     Option,
 )
+from .selectors import clients_visible_to
 
 REVIEW_AFTER = relativedelta(months=4)
 FOLLOW_UP_AFTER = relativedelta(months=6)
@@ -94,10 +95,7 @@ def client_create(*, service: Service, actor: User, **fields) -> Client:
 
 @transaction.atomic
 def client_update(*, client: Client, actor: User, **fields) -> Client:
-    if not any(
-        access.can(actor, access.Capability.EDIT_CASES, service_id)
-        for service_id in {client.service_id, *client.cases.values_list("service_id", flat=True)}
-    ):
+    if not clients_visible_to(actor, access.Capability.EDIT_CASES).filter(pk=client.pk).exists():
         raise PermissionDenied
     multi = {key: fields.pop(key) for key in ("disability_types", "employment") if key in fields}
     client = Client.objects.select_for_update().get(pk=client.pk)
