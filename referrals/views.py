@@ -88,9 +88,7 @@ def referral_new(request):
                 None, "Choose one of the records shown, or file the referral for a new client."
             )
             status = 400
-        elif matches and not decision:
-            pass  # show the possible matches and ask
-        else:
+        elif decision or not matches:  # with possible matches, file only once asked
             try:
                 referral = services.referral_file(
                     service=service,
@@ -101,7 +99,6 @@ def referral_new(request):
                 )
             except ValidationError as error:
                 apply_errors(referral_form, error)
-                status = 400
             else:
                 if chosen:
                     messages.success(request, "Referral filed and linked to the existing client.")
