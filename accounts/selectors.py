@@ -3,7 +3,16 @@
 from datetime import date, datetime, time
 
 from auditlog.models import LogEntry
-from django.db.models import BigIntegerField, CharField, F, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    F,
+    Func,
+    JSONField,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as SqlCase
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
@@ -34,6 +43,15 @@ TRAIL_COLUMNS = (
     "address",
     "details",
 )
+
+
+class _WithoutKey(Func):
+    """jsonb minus a key, in SQL. Searches once stored what was typed; the trail is append-only,
+    so those older rows are shown without it."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = JSONField()
 
 
 def audit_trail(
@@ -76,7 +94,7 @@ def audit_trail(
             label=F("object_label"),
             trail_case_id=F("case_id"),
             address=Cast("ip_address", CharField()),
-            details=Cast("detail", CharField()),
+            details=Cast(_WithoutKey("detail", Value("query")), CharField()),
         )
         .values_list(*TRAIL_COLUMNS)
     )

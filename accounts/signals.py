@@ -1,25 +1,42 @@
-"""Sign-in, sign-out and failed sign-in go to the audit trail."""
+"""Sign-in, sign-out and failed sign-in go to the audit trail.
+
+Each is recorded once per active service the account belongs to, so that every service
+manager's audit page shows their staff's sign-ins (an event with no service is seen by nobody);
+an account in no service gets one event without a service.
+"""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from . import access
 from .audit import record_event
-from .models import AuditEvent
+from .models import AuditEvent, User
+
+
+def _record_for_each_service(account, **event):
+    service_ids = list(access.member_services(account).values_list("pk", flat=True))
+    for service_id in service_ids or [None]:
+        record_event(service=service_id, **event)
 
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    record_event(actor=user, action=AuditEvent.Action.LOGIN)
+    _record_for_each_service(user, actor=user, action=AuditEvent.Action.LOGIN)
 
 
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        record_event(actor=user, action=AuditEvent.Action.LOGOUT)
+        _record_for_each_service(user, actor=user, action=AuditEvent.Action.LOGOUT)
 
 
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked the password in `credentials`; keep only the address tried.
     tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    record_event(actor=None, action=AuditEvent.Action.LOGIN_FAILED, actor_email=tried)
+    event = {"actor": None, "action": AuditEvent.Action.LOGIN_FAILED, "actor_email": tried}
+    account = User.objects.filter(email__iexact=tried).first() if tried else None
+    if account is None:
+        record_event(**event)
+    else:
+        _record_for_each_service(account, **event)

@@ -82,12 +82,6 @@ class ClientForm(EditStateFormMixin, forms.ModelForm):
             chosen = self.instance.pk and getattr(self.instance, name).values_list("pk", flat=True)
             offer_current_options(self, name, chosen or [])
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data.get("date_of_birth")
-        if born and born > timezone.localdate():
-            raise forms.ValidationError("The date of birth is in the future.")
-        return born
-
 
 class SafeContactForm(EditStateFormMixin, forms.ModelForm):
     class Meta:

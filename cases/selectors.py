@@ -4,7 +4,10 @@ One scoped lookup per model: views never call `.objects.get` on case data. A cas
 not see answers exactly as a case that does not exist (404), and the attempt is audited.
 """
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import Http404
 
@@ -97,12 +100,12 @@ def can_edit_case(user, case) -> bool:
     return access.can(user, access.Capability.EDIT_CASES, case.service_id)
 
 
-def clients_visible_to(user) -> QuerySet[Client]:
-    """Clients with a case the user may see, and clients their service recorded (from a
-    referral) who have no case anywhere yet."""
-    visible_cases = cases_visible_to(user).filter(client_id=OuterRef("pk"))
+def clients_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Client]:
+    """Clients with a case the user may see (or act on with `capability`), and clients their
+    service recorded (from a referral) who have no case anywhere yet."""
+    visible_cases = cases_visible_to(user, capability).filter(client_id=OuterRef("pk"))
     any_case = Case.objects.filter(client_id=OuterRef("pk"))
-    service_ids = access.service_ids_with(user, access.Capability.VIEW_CASES)
+    service_ids = access.service_ids_with(user, capability)
     return Client.objects.filter(
         Q(Exists(visible_cases)) | (Q(service_id__in=service_ids) & ~Q(Exists(any_case)))
     )
@@ -124,6 +127,150 @@ def client_get_for_user(user, pk) -> Client:
                 detail={"client": pk},
             )
         raise Http404("No such client.")
+    return client
+
+
+def _client_candidates(*, provider, first_name="", last_name="", date_of_birth=None, phone=""):
+    """Every client of the provider who may be the same person (same name and date of birth, or
+    the same phone number), whoever may see them: callers go through `client_matches_for`."""
+    conditions = Q(pk__in=[])
+    if first_name and last_name and date_of_birth:
+        conditions |= Q(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    clients = Client.objects.filter(provider=provider)
+    if len(digits) >= 6:
+        clients = clients.annotate(
+            phone_digits=_digits_only("safe_phone"),
+            other_phone_digits=_digits_only("safe_phone_alternative"),
+        )
+        conditions |= Q(phone_digits=digits) | Q(other_phone_digits=digits)
+    return clients.filter(conditions)
+
+
+@dataclass
+class ClientMatches:
+    """The duplicate check's answer. `shown` are clients the user may already see, each with
+    `visible_cases` (only the cases the user may see); `withheld` says that some other client,
+    who the user may not see, may be the same person, and nothing more."""
+
+    shown: list[Client] = field(default_factory=list)
+    withheld: bool = False
+
+    def __bool__(self):
+        return bool(self.shown) or self.withheld
+
+
+def client_matches_for(
+    user, *, provider, first_name="", last_name="", date_of_birth=None, phone=""
+) -> ClientMatches:
+    """Possible duplicates of a new client, disclosed only as far as the user's scope allows.
+
+    1. Find every candidate in the provider.
+    2. Show the ones in `clients_visible_to(user)` (a case the user may see, restricted cases
+       only to the users named on them, or a referral-only client of their service).
+    3. Of the others say only that a possible match exists: no name, date of birth or service.
+    4. Audit each disclosure on the matched case (or client), never what was typed.
+    """
+    candidates = list(
+        _client_candidates(
+            provider=provider,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            phone=phone,
+        ).values_list("pk", flat=True)
+    )
+    if not candidates:
+        return ClientMatches()
+    visible_cases = cases_visible_to(user).select_related("service").order_by("-opened_on")
+    shown = list(
+        clients_visible_to(user)
+        .filter(pk__in=candidates)
+        .select_related("service")
+        .prefetch_related(Prefetch("cases", visible_cases, to_attr="visible_cases"))
+        .order_by("pk")
+    )
+    shown_ids = {client.pk for client in shown}
+    withheld_ids = [pk for pk in candidates if pk not in shown_ids]
+    for client in shown:
+        _audit_match(user, client, client.visible_cases, disclosed="shown")
+    if withheld_ids:
+        for client in Client.objects.filter(pk__in=withheld_ids).prefetch_related("cases"):
+            _audit_match(user, client, list(client.cases.all()), disclosed="withheld")
+    return ClientMatches(shown=shown, withheld=bool(withheld_ids))
+
+
+def _audit_match(user, client, cases, *, disclosed: str) -> None:
+    detail = {"duplicate_check": disclosed}
+    if not cases:
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.SEARCH,
+            service=client.service_id,
+            obj=client,
+            detail=detail,
+        )
+    for case in cases:
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.SEARCH,
+            service=case.service_id,
+            case_id=case.pk,
+            obj=case,
+            detail=detail,
+        )
+
+
+def case_get_for_editing(user, pk, *, capability=access.Capability.EDIT_CASES) -> Case:
+    """The case for a page that changes it, whose form shows the record: 404 outside the user's
+    scope, PermissionDenied (audited) for a user who may only read it, and the opening audited
+    as a view, here so that no edit page can skip it."""
+    case = case_get_for_user(user, pk)
+    if not access.can(user, capability, case.service_id):
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            service=case.service_id,
+            case_id=case.pk,
+            detail={"capability": str(capability)},
+        )
+        raise PermissionDenied
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        service=case.service_id,
+        case_id=case.pk,
+        obj=case,
+        detail={"form": str(capability)},
+    )
+    return case
+
+
+def client_get_for_editing(user, pk) -> Client:
+    """The client for a page that changes their record: 404 if the user may not see them,
+    PermissionDenied (audited) unless they may edit a case of the client they can see (or the
+    client is their service's and has no case yet), and the opening audited as a view."""
+    client = client_get_for_user(user, pk)
+    if not clients_visible_to(user, access.Capability.EDIT_CASES).filter(pk=client.pk).exists():
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            service=client.service_id,
+            obj=client,
+            detail={"capability": str(access.Capability.EDIT_CASES)},
+        )
+        raise PermissionDenied
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        service=client.service_id,
+        obj=client,
+        detail={"form": str(access.Capability.EDIT_CASES)},
+    )
     return client
 
 
@@ -165,6 +312,26 @@ def case_search(user, query: str) -> QuerySet[Case]:
         conditions |= Q(client__date_of_birth=born)
         break
     return cases.filter(conditions)
+
+
+def case_search_kind(query: str) -> str:
+    """What sort of search ran (a date, a phone number, a case reference or a name), for the
+    audit trail, which records this and the number of results but never what was typed."""
+    import datetime
+
+    query = query.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            datetime.datetime.strptime(query, fmt)  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+        return "date"
+    has_letters = any(ch.isalpha() for ch in query)
+    if not has_letters and sum(ch.isdigit() for ch in query) >= 6:
+        return "phone"
+    if has_letters and any(ch.isdigit() for ch in query) and "-" in query:
+        return "reference"
+    return "name"
 
 
 def _digits_only(field):

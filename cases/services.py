@@ -29,6 +29,7 @@ from .models import (
     InformationSharing,
     Option,
 )
+from .selectors import clients_visible_to
 
 REVIEW_AFTER = relativedelta(months=4)
 FOLLOW_UP_AFTER = relativedelta(months=6)
@@ -82,31 +83,6 @@ def sync_option_lists(list_keys) -> None:
 # --- Clients -----------------------------------------------------------------------------------
 
 
-def client_find_matches(*, provider, first_name="", last_name="", date_of_birth=None, phone=""):
-    """Existing clients of the provider who may be the same person: same name and date of
-    birth, or the same phone number. Used before a referral creates anyone new."""
-    from django.db.models import Q
-
-    from .selectors import _digits_only
-
-    conditions = Q(pk__in=[])
-    if first_name and last_name and date_of_birth:
-        conditions |= Q(
-            first_name__iexact=first_name.strip(),
-            last_name__iexact=last_name.strip(),
-            date_of_birth=date_of_birth,
-        )
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    clients = Client.objects.filter(provider=provider)
-    if len(digits) >= 6:
-        clients = clients.annotate(
-            phone_digits=_digits_only("safe_phone"),
-            other_phone_digits=_digits_only("safe_phone_alternative"),
-        )
-        conditions |= Q(phone_digits=digits) | Q(other_phone_digits=digits)
-    return clients.filter(conditions)
-
-
 @transaction.atomic
 def client_create(*, service: Service, actor: User, **fields) -> Client:
     _require(actor, access.Capability.EDIT_CASES, service.pk)
@@ -125,10 +101,7 @@ def client_update(
 ) -> Client:
     """Changes the client record; refused with EditConflict where someone else changed the
     same answers since the form was loaded (edit_state)."""
-    if not any(
-        access.can(actor, access.Capability.EDIT_CASES, service_id)
-        for service_id in {client.service_id, *client.cases.values_list("service_id", flat=True)}
-    ):
+    if not clients_visible_to(actor, access.Capability.EDIT_CASES).filter(pk=client.pk).exists():
         raise PermissionDenied
     multi = {key: fields.pop(key) for key in ("disability_types", "employment") if key in fields}
     client = Client.objects.select_for_update().get(pk=client.pk)

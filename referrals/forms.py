@@ -32,12 +32,6 @@ class ReferralClientForm(forms.ModelForm):
         widgets = {"date_of_birth": DATE}
         labels = {"first_name": "Client's first name", "last_name": "Client's last name"}
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data.get("date_of_birth")
-        if born and born > timezone.localdate():
-            raise forms.ValidationError("The date of birth is in the future.")
-        return born
-
 
 class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:

@@ -5,6 +5,7 @@ from django.db import models
 
 from accounts.audit import CaseDataModel, audited
 from accounts.models import Service, TimeStampedModel
+from accounts.validators import validate_event_date
 from cases.choices import insights_choices
 from cases.models import Agency, Case, Client
 
@@ -64,7 +65,7 @@ class Referral(CaseDataModel):
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
     reference = models.CharField(max_length=30, unique=True)
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(validators=[validate_event_date])
     route = models.ForeignKey(ReferralRoute, on_delete=models.PROTECT, related_name="referrals")
     initial_route = models.ForeignKey(
         ReferralRoute,
@@ -108,8 +109,10 @@ class Referral(CaseDataModel):
     signposted_to = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    first_contact_attempt_at = models.DateTimeField(null=True, blank=True)
-    first_contact_at = models.DateTimeField(null=True, blank=True)
+    first_contact_attempt_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_event_date]
+    )
+    first_contact_at = models.DateTimeField(null=True, blank=True, validators=[validate_event_date])
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
     )

@@ -1,11 +1,12 @@
 """Reads for referrals, through the signed-in user's scope (missing and forbidden both 404)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from cases.selectors import cases_visible_to
 
 from .models import Referral
 
@@ -13,14 +14,8 @@ from .models import Referral
 def referrals_visible_to(user) -> QuerySet[Referral]:
     service_ids = access.service_ids_with(user, access.Capability.VIEW_CASES)
     referrals = Referral.objects.filter(service_id__in=service_ids)
-    # A referral that opened a restricted case is as hidden as the case.
-    return referrals.exclude(case__is_restricted=True, case__in=_hidden_restricted(user))
-
-
-def _hidden_restricted(user):
-    from cases.models import Case
-
-    return Case.objects.filter(is_restricted=True).exclude(restricted_to=user)
+    # A referral that opened a case is as visible as the case (restricted ones included).
+    return referrals.filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(user)))
 
 
 def referral_get_for_user(user, pk) -> Referral:

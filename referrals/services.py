@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.idempotency import claim_form_token
 from accounts.models import Service, User
+from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.catalogue import insights
 from cases.models import Case, Client
@@ -89,7 +90,8 @@ def referral_file(
 
     1. Check the actor may edit cases in the service and the route is offered to it; claim the
        form's one-time token (the same form posted twice files one referral).
-    2. Link the existing client, or create the client from what the referrer knows.
+    2. Link the existing client (only one the actor may already see), or create the client
+       from what the referrer knows.
     3. Work out the referral status: continuing case (transfer between teams), repeat to
        service (an earlier closed case here), or new client.
     4. Flag anyone under 16: the Domestic Abuse Act 2021 covers people aged 16 and over, so the
@@ -106,8 +108,12 @@ def referral_file(
     claim = claim_form_token(form_token, actor=actor)
     if client is None:
         client = case_services.client_create(service=service, actor=actor, **(client_fields or {}))
-    elif client.provider_id != service.provider_id:
-        raise ValidationError("That client belongs to another provider.")
+    elif not case_selectors.clients_visible_to(actor).filter(pk=client.pk).exists():
+        # Linking would open a case on this client's shared record: only a client the actor
+        # may already see (which also keeps it within the provider) is linked.
+        raise ValidationError(
+            {"client": "Choose one of the records shown, or file the referral for a new client."}
+        )
 
     received_at = fields["received_at"]
     if fields.get("is_transfer"):

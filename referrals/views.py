@@ -11,7 +11,8 @@ from accounts import access
 from accounts.audit import record_event
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted, first_submission
 from accounts.models import AuditEvent
-from cases import services as case_services
+from cases import selectors as case_selectors
+from cases.selectors import ClientMatches
 from cases.views import apply_errors
 
 from . import selectors, services
@@ -61,33 +62,37 @@ def referral_list(request):
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
     """Files a referral. Before creating a client, shows anyone already known with the same name
-    and date of birth, or the same phone, and links to them if the caseworker confirms."""
+    and date of birth, or the same phone, whom the caseworker may see, and links to them if the
+    caseworker confirms; of anyone else it says only that a possible match exists."""
     service = _current_service_for_editing(request)
     client_form = ReferralClientForm(request.POST or None, prefix="client")
     referral_form = ReferralForm(request.POST or None, prefix="referral", service=service)
-    matches = []
+    matches = ClientMatches()
+    status = 200
     if request.method == "POST" and client_form.is_valid() and referral_form.is_valid():
         # A resend of a filed referral would otherwise meet its own client as a match.
         if first := first_submission(referral_form.cleaned_data["form_token"], actor=request.user):
             return _already_filed(request, first)
         client_data = client_form.cleaned_data
-        matches = list(
-            case_services.client_find_matches(
-                provider=service.provider,
-                first_name=client_data["first_name"],
-                last_name=client_data["last_name"],
-                date_of_birth=client_data["date_of_birth"],
-                phone=client_data["safe_phone"],
-            ).prefetch_related("cases__service")
+        matches = case_selectors.client_matches_for(
+            request.user,
+            provider=service.provider,
+            first_name=client_data["first_name"],
+            last_name=client_data["last_name"],
+            date_of_birth=client_data["date_of_birth"],
+            phone=client_data["safe_phone"],
         )
         decision = request.POST.get("match", "")
         chosen = None
         if decision.isdigit():
-            chosen = next((c for c in matches if c.pk == int(decision)), None)
-        if matches and decision != "new" and chosen is None:
-            if decision:
-                messages.error(request, "Choose one of the matches, or a new client.")
-        else:
+            chosen = next((c for c in matches.shown if c.pk == int(decision)), None)
+        if decision and decision != "new" and chosen is None:
+            # Not one of the records shown (a stale page or a forged id): nothing is written.
+            client_form.add_error(
+                None, "Choose one of the records shown, or file the referral for a new client."
+            )
+            status = 400
+        elif decision or not matches:  # with possible matches, file only once asked
             try:
                 referral = services.referral_file(
                     service=service,
@@ -116,6 +121,7 @@ def referral_new(request):
         request,
         "referrals/referral_form.html",
         {"client_form": client_form, "referral_form": referral_form, "matches": matches},
+        status=status,
     )
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Service, TimeStampedModel
+from accounts.validators import validate_event_date
 from cases.models.support import SupportArea
 
 MAX_CASE_STUDIES = 3
@@ -189,6 +190,7 @@ class CaseStudy(TimeStampedModel):
         null=True,
         blank=True,
         help_text="Leave empty until the client has agreed to this use of their story.",
+        validators=[validate_event_date],
     )
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

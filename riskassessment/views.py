@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent
-from cases.selectors import can_edit_case, case_get_for_user
+from cases.selectors import can_edit_case, case_get_for_editing, case_get_for_user
 
 from . import selectors, services
 from .forms import (
@@ -42,11 +42,9 @@ def _audit_view(request, case, obj=None):
 
 
 def _editable_case(request, case_pk):
-    """The case if the user may change it: 404 outside their scope, 403 if read only."""
-    case = case_get_for_user(request.user, case_pk)
-    if not can_edit_case(request.user, case):
-        raise PermissionDenied
-    return case
+    """The case if the user may change it: 404 outside their scope, 403 if read only; the
+    opening audited."""
+    return case_get_for_editing(request.user, case_pk)
 
 
 def _apply_errors(form, error: ValidationError):

@@ -6,6 +6,7 @@ from django.db import models
 from accounts.audit import CaseDataModel, audited
 from accounts.concurrency import version_field
 from accounts.models import Service, Team
+from accounts.validators import validate_birth_date, validate_event_date, validate_scheduled_date
 from cases.choices import YES_NO_DONT_KNOW, insights_choices
 
 from .client import Agency, Client
@@ -70,8 +71,8 @@ class Case(CaseDataModel):
     referral_status = models.CharField(
         max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.NEW_CLIENT
     )
-    opened_on = models.DateField()
-    closed_on = models.DateField(null=True, blank=True)
+    opened_on = models.DateField(validators=[validate_event_date])
+    closed_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     closure_type = models.CharField(max_length=20, choices=ClosureType.choices, blank=True)
     unplanned_closure_reason = models.CharField(
         max_length=60, blank=True, choices=insights_choices("unplanned_closure_reason")
@@ -82,7 +83,7 @@ class Case(CaseDataModel):
     risk_level_label = models.CharField(
         max_length=40, blank=True, help_text="The level as the checklist names it, e.g. 'Gold'."
     )
-    risk_assessed_at = models.DateTimeField(null=True, blank=True)
+    risk_assessed_at = models.DateTimeField(null=True, blank=True, validators=[validate_event_date])
     is_marac = models.BooleanField("MARAC case", default=False)
 
     is_restricted = models.BooleanField(default=False)
@@ -90,8 +91,8 @@ class Case(CaseDataModel):
         settings.AUTH_USER_MODEL, blank=True, related_name="restricted_cases_granted"
     )
 
-    review_due_on = models.DateField(null=True, blank=True)
-    follow_up_due_on = models.DateField(null=True, blank=True)
+    review_due_on = models.DateField(null=True, blank=True, validators=[validate_scheduled_date])
+    follow_up_due_on = models.DateField(null=True, blank=True, validators=[validate_scheduled_date])
 
     class Meta:
         ordering = ["-opened_on", "-pk"]
@@ -185,7 +186,7 @@ class ClosureRequest(CaseChild):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField()
-    closed_on = models.DateField()
+    closed_on = models.DateField(validators=[validate_event_date])
     closure_type = models.CharField(max_length=20, choices=Case.ClosureType.choices)
     unplanned_closure_reason = models.CharField(
         max_length=60, blank=True, choices=insights_choices("unplanned_closure_reason")
@@ -229,7 +230,7 @@ class Contact(CaseChild):
         ATTEMPTED = "attempted", "Attempted, no contact made"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(validators=[validate_event_date])
     contact_type = models.CharField(max_length=20, choices=ContactType.choices)
     with_client = models.BooleanField(
         "direct with the client", default=True, help_text="Untick for work on the client's behalf."
@@ -266,7 +267,7 @@ class Perpetrator(CaseChild):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
     is_primary = models.BooleanField("primary perpetrator", default=True)
     name = models.CharField(max_length=200, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
     relationship = models.CharField(
         "relationship to the client",
         max_length=60,
@@ -368,7 +369,7 @@ class InformationSharing(CaseChild):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_shares")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    shared_on = models.DateField()
+    shared_on = models.DateField(validators=[validate_event_date])
     with_consent = models.BooleanField()
     reason_without_consent = models.TextField(blank=True)
     authorised_by = models.ForeignKey(

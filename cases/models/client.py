@@ -6,6 +6,7 @@ from django.db import models
 from accounts.audit import CaseDataModel, audited
 from accounts.concurrency import version_field
 from accounts.models import Provider, Service, TimeStampedModel
+from accounts.validators import validate_birth_date, validate_event_date
 from cases.choices import YES_NO_DONT_KNOW, insights_choices
 
 from .options import Option
@@ -64,7 +65,7 @@ class Client(CaseDataModel):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
 
     # Insights demographics ("Client profile"). Blank means not answered (Missing).
     sex_at_birth = models.CharField(
@@ -243,11 +244,11 @@ class ConsentRecord(CaseDataModel):
         "how the client may be contacted", max_length=20, choices=Method.choices, blank=True
     )
     given = models.BooleanField(default=True)
-    recorded_on = models.DateField()
+    recorded_on = models.DateField(validators=[validate_event_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import audited
+from accounts.validators import validate_event_date
 
 from .case import Case, CaseChild
 from .client import Agency
@@ -109,7 +110,7 @@ class Intervention(CaseChild):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
     type = models.CharField(max_length=40, choices=Type.choices)
-    occurred_on = models.DateField("date")
+    occurred_on = models.DateField("date", validators=[validate_event_date])
     agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
+from accounts.validators import validate_event_date, validate_scheduled_date
 
 from .case import Case, CaseChild
 
@@ -57,7 +58,9 @@ class SafetyPlanVersion(CaseDataModel):
     plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     reviewed_on = models.DateField(
-        "agreed on", help_text="The date the plan was made (first version) or reviewed."
+        "agreed on",
+        help_text="The date the plan was made (first version) or reviewed.",
+        validators=[validate_event_date],
     )
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -71,7 +74,9 @@ class SafetyPlanVersion(CaseDataModel):
         blank=True,
         help_text="For example: a new incident, a change in risk, a move, a court date.",
     )
-    next_review_on = models.DateField("review again by", null=True, blank=True)
+    next_review_on = models.DateField(
+        "review again by", null=True, blank=True, validators=[validate_scheduled_date]
+    )
 
     safe_places_people = models.TextField(
         "safe places and people",

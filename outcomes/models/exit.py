@@ -3,6 +3,7 @@
 from django.db import models
 
 from accounts.audit import audited
+from accounts.validators import validate_event_date
 from cases.choices import YES_NO_DONT_KNOW
 from cases.models import Case
 from outcomes.questions import ABUSE_EXPERIENCED
@@ -20,7 +21,9 @@ EXIT_M2M = {
 @audited(m2m_fields=EXIT_M2M)
 class ExitForm(OutcomeForm):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exit_forms")
-    exit_date = models.DateField("date of exit", null=True, blank=True)
+    exit_date = models.DateField(
+        "date of exit", null=True, blank=True, validators=[validate_event_date]
+    )
     case_status = answer("exit_case_status", "Case status at exit")
     unplanned_closure_reason = answer(
         "unplanned_closure_reason", "Reason for the unplanned closure"

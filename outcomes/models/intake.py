@@ -8,6 +8,7 @@ riskassessment.Assessment rows of the same case (stage intake/exit), joined by c
 from django.db import models
 
 from accounts.audit import audited
+from accounts.validators import validate_event_date
 from cases.models import Case
 
 from .base import OutcomeForm, answer, count, dont_know, options
@@ -30,7 +31,9 @@ INTAKE_M2M = {
 @audited(m2m_fields=INTAKE_M2M)
 class IntakeForm(OutcomeForm):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="intake_forms")
-    completed_on = models.DateField("date of intake", null=True, blank=True)
+    completed_on = models.DateField(
+        "date of intake", null=True, blank=True, validators=[validate_event_date]
+    )
 
     # Adverse childhood experiences
     client_ace = answer(

@@ -9,6 +9,7 @@ Civil: one form per case, legal aid, the Idva's support, and one row per order a
 from django.db import models
 
 from accounts.audit import audited
+from accounts.validators import validate_event_date
 from cases.choices import insights_choices
 from cases.models import Case
 from cases.models.case import CaseChild
@@ -37,7 +38,9 @@ class PoliceReport(CaseChild):
     form = models.ForeignKey(
         CriminalJusticeForm, on_delete=models.CASCADE, related_name="police_reports"
     )
-    reported_on = models.DateField("date reported", null=True, blank=True)
+    reported_on = models.DateField(
+        "date reported", null=True, blank=True, validators=[validate_event_date]
+    )
     timing = answer("police_report_timing", "When was the report made to the police?")
     incidents_count = count("Number of incidents in this report")
     special_measures = answer("cj_special_measures", "Were special measures granted?")

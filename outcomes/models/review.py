@@ -4,6 +4,7 @@ when further abuse is disclosed. A case may have several."""
 from django.db import models
 
 from accounts.audit import audited
+from accounts.validators import validate_event_date
 from cases.models import Case
 
 from .base import OutcomeForm, answer
@@ -18,7 +19,9 @@ class ReviewForm(OutcomeForm):
         OTHER = "other", "Other"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="review_forms")
-    reviewed_on = models.DateField("date of review", null=True, blank=True)
+    reviewed_on = models.DateField(
+        "date of review", null=True, blank=True, validators=[validate_event_date]
+    )
     reason = models.CharField(
         "reason for the review", max_length=20, blank=True, choices=Reason.choices
     )

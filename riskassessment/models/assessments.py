@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
+from accounts.validators import validate_event_date
 from cases.choices import insights_choices
 from cases.models import Case, RiskLevel
 from cases.models.case import CaseChild
@@ -44,7 +45,7 @@ class Assessment(CaseChild):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
     )
-    assessed_on = models.DateField()
+    assessed_on = models.DateField(validators=[validate_event_date])
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

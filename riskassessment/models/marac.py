@@ -5,6 +5,7 @@ from django.db import models
 
 from accounts.audit import audited
 from accounts.models import TimeStampedModel
+from accounts.validators import validate_event_date, validate_scheduled_date
 from cases.models import Agency, Case
 from cases.models.case import CaseChild
 
@@ -14,7 +15,7 @@ from .assessments import Assessment
 @audited
 class MaracReferral(CaseChild):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marac_referrals")
-    referred_on = models.DateField()
+    referred_on = models.DateField(validators=[validate_event_date])
     referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -81,7 +82,7 @@ class MaracMeeting(TimeStampedModel):
     """A MARAC meeting of an area. It holds no client data itself: the hearings do."""
 
     area = models.CharField(max_length=120)
-    held_on = models.DateField()
+    held_on = models.DateField(validators=[validate_scheduled_date])
     notes = models.TextField(blank=True, help_text="Nothing that identifies a client.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -156,9 +157,9 @@ class MaracAction(CaseChild):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     action = models.TextField()
     owner = models.CharField(max_length=150, help_text="Who at the agency carries it out.")
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, validators=[validate_scheduled_date])
     done = models.BooleanField(default=False)
-    done_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
 
     class Meta:
         ordering = ["done", "due_on", "pk"]
