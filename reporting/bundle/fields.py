@@ -47,8 +47,9 @@ from outcomes.models import (
 from referrals.models import Referral, ReferralRoute
 from riskassessment.models import Assessment, MaracAction, MaracHearing, MaracReferral
 
-# Kept out of every part: bookkeeping of the row in this database.
-ALWAYS_EXCLUDED = frozenset({"id", "created_at", "updated_at"})
+# Kept out of every part: bookkeeping of the row in this database (`version` counts saves for
+# the edit forms' conflict check: an imported row starts anew).
+ALWAYS_EXCLUDED = frozenset({"id", "created_at", "updated_at", "version"})
 
 
 @dataclass(frozen=True)
