@@ -65,6 +65,7 @@ def insights(request):
             "analyses": analyses,
             "filter_items": _items(form.data),
             "export_formats": EXPORT_FORMATS,
+            "suppress_below": form.suppress_below if report else None,
         },
     )
 
