@@ -257,3 +257,90 @@ def test_item_6_an_impact_report_of_a_short_period_keeps_suppression(manager, se
     )
     assert not form.is_valid()
     assert "Small numbers stay suppressed" in form.errors["suppress_small_numbers"][0]
+
+
+# --- The analyses on the Insights page --------------------------------------------------------
+
+
+def test_item_6_a_lone_restricted_case_heard_at_marac_is_not_described(service):
+    from reporting.analyses import marac_table
+    from riskassessment.models import MaracHearing
+    from tests.factories_riskassessment import MaracMeetingFactory
+
+    case = CaseFactory(service=service, opened_on=DAY, is_restricted=True)
+    meeting = MaracMeetingFactory(held_on=DAY)
+    MaracHearing.objects.create(case=case, meeting=meeting, is_repeat=True, pregnancy=True)
+
+    rows = dict(marac_table(ONE_DAY, ReportFilters(service_ids=(service.pk,))))
+
+    assert rows["Cases heard at MARAC"].count == 0
+    assert rows["Repeat cases"].count == 0
+
+
+def test_item_6_a_lone_restricted_exit_is_not_in_safety_in_numbers(service):
+    from reporting.analyses import safety_in_numbers
+    from tests.test_insights_tables import exit_matched
+
+    case = exit_matched(service, UserFactory(), exit_on=DAY).case
+    case.is_restricted = True
+    case.save()
+
+    by_intensity, _ = safety_in_numbers(ONE_DAY, ReportFilters(service_ids=(service.pk,)))
+
+    clients = dict(by_intensity.rows)["Clients (n)"]
+    assert [cell.count for cell in clients] == [0, 0]
+
+
+def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_the_analyses():
+    from reporting.analyses import Cell, CrossTable
+    from reporting.insights.output import shown_cells, shown_cross_table
+
+    marac = shown_cells([Cell(12, 0), Cell(1, 12), Cell(0, 12), Cell(11, 12)], 5)
+    assert [cell["count"] for cell in marac] == [12, "<5", "<5", 11]
+    assert [cell["percent"] for cell in marac][1:3] == [None, None]
+
+    cross = CrossTable(
+        title="Outcomes by intensity of support",
+        columns=["6+ significant contacts", "Fewer than 6"],
+        rows=[
+            ("Feels safer", [Cell(1, 1), Cell(10, 20)]),
+            ("Total cessation", [Cell(0, 1), Cell(0, 20)]),
+            ("Clients (n)", [Cell(1, 0), Cell(20, 0)]),
+        ],
+    )
+    shown = dict(shown_cross_table(cross, 5)["rows"])
+    # The one client's column is hidden whole; the other column's zero is a zero.
+    assert [cell["count"] for cell in (shown["Feels safer"][0], shown["Total cessation"][0])] == [
+        "<5",
+        "<5",
+    ]
+    assert shown["Clients (n)"][0]["count"] == "<5"
+    assert shown["Total cessation"][1]["count"] == 0
+
+
+def test_item_6_the_insights_page_hides_the_zeros_beside_a_lone_client(client, manager, service):
+    _intake(service, level="High")
+    client.force_login(manager)
+    response = client.get(
+        "/reports/insights/",
+        {
+            "period_kind": "custom",
+            "start": "2025-05-01",
+            "end": "2025-05-31",
+            "compare": "none",
+            "services": [service.pk],
+            "suppress": "on",
+        },
+    )
+    assert response.status_code == 200
+    tables = {
+        table["key"]: table
+        for section in response.context["sections"]
+        for table in section["tables"]
+    }
+    level = tables["intake_level_physical"]
+    assert level["n"] == "<5"
+    assert {row["count"] for row in level["rows"]} == {"<5"}
+    assert "Counts under 5 are shown as" in response.content.decode()
+    cells = [cell for _, cell in response.context["analyses"]["marac"]]
+    assert all(cell["count"] == 0 for cell in cells)  # nothing heard: zeros stay zeros

@@ -99,6 +99,43 @@ class ShownFigures:
         return self.counts[index], self.percents[index]
 
 
+def shown_cells(cells, suppress_below: int | None) -> list[dict]:
+    """Cells (a count of an n) read together as one column, such as a Safety in Numbers group
+    or the MARAC measures, as they may be shown: hidden as hidden_counts says, with their n
+    and percentage."""
+    bases = {cell.n for cell in cells if cell.n}
+    base = next(iter(bases)) if len(bases) == 1 else None
+    hidden = hidden_counts([cell.count for cell in cells], suppress_below, base=base)
+    shown_cells = []
+    for cell, flag in zip(cells, hidden, strict=True):
+        n_hidden = hidden_counts([cell.n], suppress_below)[0]
+        shown_cells.append(
+            {
+                "count": shown(cell.count, suppress_below, hidden=flag),
+                "n": shown(cell.n, suppress_below, hidden=n_hidden),
+                "percent": None if (flag or n_hidden) else cell.percent,
+            }
+        )
+    return shown_cells
+
+
+def shown_cross_table(cross, suppress_below: int | None) -> dict:
+    """A cross table (analyses.CrossTable) as it may be shown: each column is one column."""
+    columns = [
+        shown_cells([cells[index] for _, cells in cross.rows], suppress_below)
+        for index in range(len(cross.columns))
+    ]
+    return {
+        "title": cross.title,
+        "columns": cross.columns,
+        "note": cross.note,
+        "rows": [
+            (label, [column[row] for column in columns])
+            for row, (label, _) in enumerate(cross.rows)
+        ],
+    }
+
+
 def _figures_json(figures: Figures | None, suppress_below):
     if figures is None:
         return None

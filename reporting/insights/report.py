@@ -109,9 +109,7 @@ def _run(specs, period: Period, filters: ReportFilters) -> dict[str, Figures]:
     """
     results = run_tables(specs, UNIVERSES, period, filters, LANES)
     any_restricted = restricted_cases(period, filters.service_ids).exists()
-    small = {
-        spec.key for spec in specs if 0 < results[spec.key].n < DEFAULT_SUPPRESSION_THRESHOLD
-    }
+    small = {spec.key for spec in specs if 0 < results[spec.key].n < DEFAULT_SUPPRESSION_THRESHOLD}
     if any_restricted and small:
         again = run_tables(
             _with_needs(small), UNIVERSES, period, replace(filters, exclude_restricted=True)
