@@ -8,7 +8,7 @@
 - the MARAC partnership table (seed 004): cases heard, % repeat, and the recorded factors.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import (
     Case,
@@ -32,6 +32,8 @@ from cases.models.interventions import INTERVENTION_TYPES
 from riskassessment.models import Assessment, MaracHearing, MaracReferral
 
 from .insights.engine import ReportFilters, aggregate_once
+from .insights.output import DEFAULT_SUPPRESSION_THRESHOLD, hidden_counts
+from .insights.report import restricted_cases
 from .insights.tables import UNIVERSES
 from .periods import Period
 
@@ -180,6 +182,14 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
             for o, (_, outcome) in enumerate(outcomes):
                 aggregates[f"{prefix}{g}_{o}"] = Count("pk", filter=group & outcome)
     values = aggregate_once(exits, **aggregates)
+    exits_counted = values["i0_n"] + values["i1_n"]
+    if (
+        not filters.exclude_restricted
+        and 0 < exits_counted < DEFAULT_SUPPRESSION_THRESHOLD
+        and restricted_cases(period, filters.service_ids).exists()
+    ):
+        # As the Insights tables: restricted cases only where n reaches the threshold.
+        return safety_in_numbers(period, replace(filters, exclude_restricted=True))
 
     def table(title, prefix, groups, note):
         return CrossTable(
@@ -378,13 +388,16 @@ SERVICE_OF_100 = (
 SERVICE_OF_100_TABLES = sorted({item.table for item in SERVICE_OF_100})
 
 
-def service_of_100(report) -> list[tuple[str, list[str]]]:
+def service_of_100(report, suppress_below: int | None = None) -> list[tuple[str, list[str]]]:
     """The one-page summary from an Insights report's figures: each count per 100 of its n
-    (a statistic as it is). Items whose n is 0 say so rather than show a figure."""
+    (a statistic as it is). Items whose n is 0, or hidden as a small number, say so rather
+    than show a figure (100 per 100 of one client describes them)."""
     sections: dict[str, list[str]] = {}
     for item in SERVICE_OF_100:
         figures = report.table(item.table).current
-        if item.statistic:
+        if hidden_counts([figures.n], suppress_below)[0]:
+            shown = "n/a"
+        elif item.statistic:
             value = figures.statistics.get(item.statistic)
             shown = "n/a" if value is None else f"{value:.0f}"
         elif not figures.n:
@@ -436,6 +449,12 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
     for key, condition in MARAC_ROWS:
         aggregates[key] = Count("pk", filter=condition)
     values = aggregate_once(hearings, **aggregates)
+    if (
+        0 < values["heard"] < DEFAULT_SUPPRESSION_THRESHOLD
+        and hearings.filter(case__is_restricted=True).exists()
+    ):
+        # As the Insights tables: restricted cases only where n reaches the threshold.
+        values = aggregate_once(hearings.filter(case__is_restricted=False), **aggregates)
     heard = values["heard"]
     rows = [(labels["cases_heard"], Cell(heard, 0))]
     rows += [(labels[key], Cell(values[key], heard)) for key, _ in MARAC_ROWS]

@@ -27,9 +27,13 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from accounts.dashboard import register_home_panel
+        from accounts.health import register_health_check
         from accounts.models import Role
+
+        from .impact.health import StuckImpactReports
 
         post_migrate.connect(_sync_unit_costs, sender=self, dispatch_uid="reporting_unit_costs")
         register_home_panel(
             Role.SERVICE_MANAGER, 30, "reporting/impact/home_panel.html", impact_panel
         )
+        register_health_check("jobs", StuckImpactReports, failed_status="stuck")

@@ -19,7 +19,7 @@ def test_healthz_is_ok_when_a_worker_answers(client, celery_worker):
     response = client.get("/healthz")
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "redis": "ok", "worker": "ok"},
+        "checks": {"database": "ok", "redis": "ok", "worker": "ok", "jobs": "ok"},
     }
     assert response.status_code == 200
 

@@ -7,6 +7,7 @@ from django import forms
 from accounts import access
 
 from ..insights.forms import recent_quarters
+from ..insights.report import may_switch_suppression_off, suppression_needed_message
 from ..models import CaseStudy, ImpactReport
 from ..periods import Period, quarter_name
 
@@ -72,6 +73,14 @@ class ImpactReportRequestForm(forms.Form):
         data["service_objects"] = [
             self.services_by_pk[pk] for pk in data.get("services", []) if pk in self.services_by_pk
         ]
+        if (
+            period is not None
+            and not data.get("suppress_small_numbers")
+            and not may_switch_suppression_off(
+                self.user, [period], [service.pk for service in data["service_objects"]]
+            )
+        ):
+            self.add_error("suppress_small_numbers", suppression_needed_message())
         return data
 
 
@@ -80,6 +89,21 @@ class ImpactNarrativeForm(forms.ModelForm):
         model = ImpactReport
         fields = ["title", "introduction", "suppress_small_numbers"]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        report = self.instance
+        if not data.get("suppress_small_numbers") and not may_switch_suppression_off(
+            self.user,
+            [Period(report.period_start, report.period_end)],
+            list(report.services.values_list("pk", flat=True)),
+        ):
+            self.add_error("suppress_small_numbers", suppression_needed_message())
+        return data
 
 
 class CaseStudyForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-from ..insights.output import SUPPRESSED, percent, shown
+from ..insights.output import hidden_counts, percent, shown, suppressed_text
 
 SHOWN_ROW_KINDS = ("option", "group", "dont_know", "missing", "errors")
 CHARTED_ROW_KINDS = ("option", "dont_know")
@@ -17,17 +17,17 @@ MUTED = "#6b7780"
 NOT_SHOWN = "\u2013"  # an en dash: no figure
 
 
-def count_text(count, suppress_below) -> str:
-    value = shown(count, suppress_below)
+def count_text(count, suppress_below, hidden: bool | None = None) -> str:
+    value = shown(count, suppress_below, hidden=hidden)
     if value is None:
         return NOT_SHOWN
     return value if isinstance(value, str) else f"{value:,}"
 
 
-def percent_text(count, of, suppress_below) -> str:
+def percent_text(count, of, suppress_below, hidden: bool | None = None) -> str:
     if of is None:
         return ""
-    value = percent(count, of, suppress_below)
+    value = percent(count, of, suppress_below, hidden=hidden)
     return "" if value is None else f"{value:.0f}%"
 
 
@@ -35,43 +35,50 @@ def money(pence: int) -> str:
     return f"£{pence / 100:,.0f}" if pence >= 10000 else f"£{pence / 100:,.2f}"
 
 
-def _suppressed(count, suppress_below) -> bool:
-    return bool(suppress_below) and 0 < (count or 0) < suppress_below
+def _present_items(entries, suppress_below) -> list[dict]:
+    """Figures read together (a list, a funnel's steps): hidden as one column, so a zero
+    beside a hidden count is hidden too (insights.output.hidden_counts)."""
+    hidden = hidden_counts([entry["count"] for entry in entries], suppress_below)
+    return [
+        _present_item(entry, suppress_below, flag)
+        for entry, flag in zip(entries, hidden, strict=True)
+    ]
 
 
-def _present_item(entry, suppress_below):
+def _present_item(entry, suppress_below, hidden: bool | None = None):
     note = entry.get("note", "")
     if entry.get("note_count") is not None:
         note = f"{count_text(entry['note_count'], suppress_below)} {note}"
     return {
         **entry,
         "note": note,
-        "count_text": count_text(entry["count"], suppress_below),
-        "percent_text": percent_text(entry["count"], entry.get("of"), suppress_below),
+        "hidden": bool(hidden),
+        "count_text": count_text(entry["count"], suppress_below, hidden),
+        "percent_text": percent_text(entry["count"], entry.get("of"), suppress_below, hidden),
         "of_text": "" if entry.get("of") is None else count_text(entry["of"], suppress_below),
     }
 
 
-def bar_chart(title: str, bars: list[tuple[str, int, int | None]], suppress_below) -> str:
-    """Horizontal bars: (label, count, of). A suppressed count gets no bar, only "<5", so the
-    chart never shows what the table hides; every bar carries its figure as text."""
+def bar_chart(title: str, bars: list[tuple[str, int, int | None, bool]], suppress_below) -> str:
+    """Horizontal bars: (label, count, of, hidden). A hidden count gets no bar, only "<5", so
+    the chart never shows what the table hides; every bar carries its figure as text."""
     label_width, bar_width, row_height = 250, 300, 22
     height = row_height * len(bars) + 8
-    peak = max((count for _, count, _ in bars if not _suppressed(count, suppress_below)), default=0)
+    peak = max((count for _, count, _, hidden in bars if not hidden), default=0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {label_width + bar_width + 90} {height}" class="chart">'
         f"<title>{escape(title)}</title>"
     ]
-    for index, (label, count, of) in enumerate(bars):
+    for index, (label, count, of, hidden) in enumerate(bars):
         y = 4 + index * row_height
         short = label if len(label) <= 40 else label[:39] + "…"
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" font-size="11" '
             f'fill="{INK}">{escape(short)}</text>'
         )
-        if _suppressed(count, suppress_below):
-            text = SUPPRESSED
+        if hidden:
+            text = suppressed_text(suppress_below)
             length = 0
         else:
             length = round(bar_width * count / peak) if peak else 0
@@ -96,16 +103,16 @@ def funnel_chart(title: str, steps: list[dict], suppress_below) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
         f'{row_height * len(steps) + 6}" class="chart funnel"><title>{escape(title)}</title>'
     ]
-    for index, step in enumerate(steps):
+    hidden_steps = hidden_counts([step["count"] or 0 for step in steps], suppress_below)
+    for index, (step, hidden) in enumerate(zip(steps, hidden_steps, strict=True)):
         count = step["count"] or 0
-        hidden = _suppressed(count, suppress_below)
         share = 0 if hidden or not top else count / top
         # Never narrower than its own label, so a small step stays readable.
         bar = max(round((width - 20) * share), 300)
         x = (width - bar) / 2
         y = 4 + index * row_height
         fill = BAR if index % 2 == 0 else "#3f8a85"
-        text = f"{step['label']}: {count_text(count, suppress_below)}"
+        text = f"{step['label']}: {count_text(count, suppress_below, hidden)}"
         parts.append(
             f'<rect x="{x:.0f}" y="{y}" width="{bar}" height="38" rx="4" fill="{fill}"/>'
             f'<text x="{width / 2:.0f}" y="{y + 24}" text-anchor="middle" font-size="13" '
@@ -118,20 +125,27 @@ def funnel_chart(title: str, steps: list[dict], suppress_below) -> str:
 def _present_block(block, suppress_below):
     kind = block["kind"]
     if kind == "table":
+        n_hidden = hidden_counts([block["n"]], suppress_below)[0]
+        hidden = hidden_counts(
+            [row["count"] for row in block["rows"]], suppress_below, base=block["n"]
+        )
+        any_hidden = any(hidden)
         rows = [
             {
                 **row,
-                "count_text": count_text(row["count"], suppress_below),
-                "percent_text": percent_text(row["count"], block["n"], suppress_below),
+                "hidden": flag,
+                "count_text": count_text(row["count"], suppress_below, flag),
+                "percent_text": percent_text(row["count"], block["n"], suppress_below, flag),
             }
-            for row in block["rows"]
-            if row["kind"] in SHOWN_ROW_KINDS and (row["count"] or row["kind"] == "option")
+            for row, flag in zip(block["rows"], hidden, strict=True)
+            if row["kind"] in SHOWN_ROW_KINDS and (row["count"] or row["kind"] == "option" or flag)
         ]
-        # Options nobody chose are left out of the printed table to keep it short.
-        rows = [row for row in rows if row["count"] or row["kind"] != "option"]
+        # Options nobody chose are left out of the printed table to keep it short; not when
+        # a count is hidden, since then the zeros left out would say where the few are.
+        rows = [row for row in rows if row["count"] or row["kind"] != "option" or any_hidden]
         chart = None
         bars = [
-            (row["label"], row["count"], block["n"])
+            (row["label"], row["count"], block["n"], row["hidden"])
             for row in rows
             if row["kind"] in CHARTED_ROW_KINDS
         ]
@@ -140,18 +154,21 @@ def _present_block(block, suppress_below):
         return {
             **block,
             "rows": rows,
-            "n_text": count_text(block["n"], suppress_below),
+            "n_text": count_text(block["n"], suppress_below, n_hidden),
             "svg": chart,
         }
     if kind == "figures":
-        items = [_present_item(entry, suppress_below) for entry in block["items"]]
+        items = _present_items(block["items"], suppress_below)
         chart = None
         if block.get("chart") and items:
-            bars = [(entry["label"], entry["count"] or 0, entry.get("of")) for entry in items]
+            bars = [
+                (entry["label"], entry["count"] or 0, entry.get("of"), entry["hidden"])
+                for entry in items
+            ]
             chart = bar_chart(block["title"], bars, suppress_below)
         return {**block, "items": items, "svg": chart}
     if kind == "funnel":
-        steps = [_present_item(step, suppress_below) for step in block["steps"]]
+        steps = _present_items(block["steps"], suppress_below)
         return {
             **block,
             "steps": steps,
@@ -160,19 +177,19 @@ def _present_block(block, suppress_below):
     if kind == "four_p":
         return {
             **block,
-            "outputs": [_present_item(entry, suppress_below) for entry in block["outputs"]],
-            "outcomes": [_present_item(entry, suppress_below) for entry in block["outcomes"]],
+            "outputs": _present_items(block["outputs"], suppress_below),
+            "outcomes": _present_items(block["outcomes"], suppress_below),
         }
     if kind == "value":
         rows = []
         previous_measure = None
-        for row in block["rows"]:
-            hidden = _suppressed(row["clients"], suppress_below)
+        hidden_clients = hidden_counts([row["clients"] for row in block["rows"]], suppress_below)
+        for row, hidden in zip(block["rows"], hidden_clients, strict=True):
             rows.append(
                 {
                     **row,
                     "unit_cost_text": money(row["pence"]),
-                    "clients_text": count_text(row["clients"], suppress_below),
+                    "clients_text": count_text(row["clients"], suppress_below, hidden),
                     "quantity_text": f"{row['quantity']:g}",
                     # The measure once per run of rows that share it: the table reads as groups.
                     "measure_shown": "" if row["measure"] == previous_measure else row["measure"],
@@ -181,7 +198,7 @@ def _present_block(block, suppress_below):
                 }
             )
             previous_measure = row["measure"]
-        any_hidden = any(_suppressed(row["clients"], suppress_below) for row in block["rows"])
+        any_hidden = any(hidden_clients)
         return {
             **block,
             "rows": rows,
@@ -196,7 +213,7 @@ def present(content: dict, suppress_below: int | None) -> dict:
     return {
         **content,
         "suppress_below": suppress_below,
-        "headline": [_present_item(entry, suppress_below) for entry in content["headline"]],
+        "headline": _present_items(content["headline"], suppress_below),
         "sections": [
             {
                 **section,

@@ -6,6 +6,7 @@ reporting.insights.report.build_report instead: nothing is counted twice."""
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -130,3 +131,39 @@ def impact_report_get_for_user(user, pk) -> ImpactReport:
     if report is None:
         raise Http404("No such report.")
     return report
+
+
+# --- The impact report jobs ----------------------------------------------------------------
+
+
+def stale_after() -> datetime.timedelta:
+    """A running job whose attempt has not heartbeaten for this long has lost its worker. A
+    live attempt beats every HEARTBEAT seconds from its own thread, even inside WeasyPrint's
+    one long render call, so a minute of silence means the worker is gone."""
+    return datetime.timedelta(seconds=getattr(settings, "IMPACT_REPORT_STALE_SECONDS", 60))
+
+
+def queued_stale_after() -> datetime.timedelta:
+    """A queued job whose message was lost. Longer than a build's hard time limit: a job may
+    wait that long behind another on a busy worker, and a second message would only queue."""
+    return datetime.timedelta(
+        seconds=getattr(
+            settings,
+            "IMPACT_REPORT_QUEUED_STALE_SECONDS",
+            settings.CELERY_TASK_TIME_LIMIT + 60,
+        )
+    )
+
+
+def stale_impact_reports(now=None):
+    """The jobs the sweep takes back: running with a silent worker, or queued and never
+    picked up. The one definition of a stuck job (the sweep and /healthz both use it)."""
+    now = now or timezone.now()
+    running_cutoff = now - stale_after()
+    queued_cutoff = now - queued_stale_after()
+    return ImpactReport.objects.filter(
+        Q(status=ImpactReport.Status.RUNNING)
+        & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=running_cutoff))
+        | Q(status=ImpactReport.Status.QUEUED)
+        & (Q(queued_at__isnull=True) | Q(queued_at__lt=queued_cutoff))
+    )

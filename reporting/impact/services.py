@@ -14,12 +14,14 @@ The job's states and the only moves between them:
 
 import datetime
 import logging
+import threading
 import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from accounts.models import AuditEvent, Service
 from ..models import MAX_CASE_STUDIES, CaseStudy, ImpactReport, ImpactReportEvent, UnitCost
 from ..periods import Period, last_complete_quarter
 from . import content as report_content
+from .selectors import stale_after, stale_impact_reports
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +51,8 @@ class IllegalTransition(Exception):
     pass
 
 
-def _stale_after() -> datetime.timedelta:
-    """A running job whose worker has not reported for this long has lost its worker. Longer
-    than the hard time limit, so a slow but live worker is never overtaken."""
-    return datetime.timedelta(
-        seconds=getattr(
-            settings, "IMPACT_REPORT_STALE_SECONDS", settings.CELERY_TASK_TIME_LIMIT + 60
-        )
-    )
+def _heartbeat_seconds() -> float:
+    return getattr(settings, "IMPACT_REPORT_HEARTBEAT_SECONDS", 15)
 
 
 def set_status(report: ImpactReport, new: str, *, note: str = "", now=None) -> None:
@@ -160,7 +157,7 @@ def impact_report_claim(*, report_id: int, worker_token: str) -> bool:
             return False
         if report.status == Status.RUNNING:
             same_message = report.worker_token == worker_token
-            stale = report.heartbeat_at is None or now - report.heartbeat_at > _stale_after()
+            stale = report.heartbeat_at is None or now - report.heartbeat_at > stale_after()
             if not (same_message or stale):
                 return False
             set_status(report, Status.QUEUED, now=now, note="worker lost; taken over")
@@ -184,8 +181,6 @@ def impact_report_claim(*, report_id: int, worker_token: str) -> bool:
 
 def _progress(report_id: int, worker_token: str, label: str) -> None:
     """Advances the progress bar and the heartbeat, only while this attempt holds the job."""
-    from django.db.models import F
-
     updated = ImpactReport.objects.filter(
         pk=report_id, status=Status.RUNNING, worker_token=worker_token
     ).update(
@@ -201,9 +196,53 @@ class JobLost(Exception):
     """Another attempt has taken the job over: this one stops without writing."""
 
 
+class Heartbeat(threading.Thread):
+    """Beats for one attempt every few seconds while it builds, from its own thread: the build
+    spends most of its time in single long calls (the figures' queries, WeasyPrint's render)
+    that cannot beat themselves. Each beat is a conditional update, so it stops as soon as
+    another attempt holds the job; the build then finds out at its next step (JobLost)."""
+
+    def __init__(self, *, report_id: int, worker_token: str):
+        super().__init__(name=f"impact-report-heartbeat-{report_id}", daemon=True)
+        self.report_id = report_id
+        self.worker_token = worker_token
+        self._stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self._stopped.wait(_heartbeat_seconds()):
+                beat = ImpactReport.objects.filter(
+                    pk=self.report_id, status=Status.RUNNING, worker_token=self.worker_token
+                ).update(heartbeat_at=timezone.now())
+                if not beat:
+                    return
+        except Exception:
+            # A failed beat must not kill the worker: a missed minute only means a requeue,
+            # and the requeued attempt cannot store a second PDF (see impact_report_build).
+            logger.exception("impact report %s: heartbeat failed", self.report_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self._stopped.set()
+        self.join(timeout=5)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
 def impact_report_build(*, report_id: int, worker_token: str) -> None:
     """Builds the figures, the PDF and stores it. Runs in the worker, outside a transaction:
-    progress must be visible while it works."""
+    progress must be visible while it works; a Heartbeat thread beats throughout."""
+    with Heartbeat(report_id=report_id, worker_token=worker_token):
+        _build(report_id=report_id, worker_token=worker_token)
+
+
+def _build(*, report_id: int, worker_token: str) -> None:
     from .render import render_pdf
 
     started = time.monotonic()
@@ -219,6 +258,8 @@ def impact_report_build(*, report_id: int, worker_token: str) -> None:
     pdf_bytes, pages = render_pdf(report, figures)
     _progress(report_id, worker_token, "Storing the PDF")
     with transaction.atomic():
+        # Only the attempt that still holds the job stores its PDF: an attempt that was
+        # requeued while alive (a stalled beat) finds another token here and stops.
         report = ImpactReport.objects.select_for_update().get(pk=report_id)
         if report.status != Status.RUNNING or report.worker_token != worker_token:
             raise JobLost(report_id)
@@ -261,20 +302,14 @@ def impact_report_attempt_failed(
 
 
 def impact_reports_requeue_stale(now=None) -> list[int]:
-    """The sweep (beat, every few minutes): a running job whose worker stopped reporting, or a
-    queued job whose message was lost, goes back on the queue; out of attempts, it fails."""
+    """The sweep (beat, every minute): a running job whose worker stopped heartbeating, or a
+    queued job whose message was lost, goes back on the queue; out of attempts, it fails.
+    Locked rows are skipped: a worker that holds one is alive."""
     now = now or timezone.now()
-    cutoff = now - _stale_after()
     requeued = []
     with transaction.atomic():
-        stale = ImpactReport.objects.select_for_update(skip_locked=True).filter(
-            status__in=(Status.RUNNING, Status.QUEUED)
-        )
+        stale = stale_impact_reports(now).select_for_update(skip_locked=True).order_by("pk")
         for report in stale:
-            if report.status == Status.RUNNING and (report.heartbeat_at or cutoff) > cutoff:
-                continue
-            if report.status == Status.QUEUED and (report.queued_at or cutoff) > cutoff:
-                continue
             if report.attempts >= MAX_ATTEMPTS:
                 set_status(report, Status.FAILED, now=now, note="out of attempts (sweep)")
                 report.error = "The report could not be built after several attempts."

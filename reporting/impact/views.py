@@ -66,7 +66,7 @@ def impact_create(request):
 @require_http_methods(["GET", "POST"])
 def impact_detail(request, pk):
     report = selectors.impact_report_get_for_user(request.user, pk)
-    form = ImpactNarrativeForm(request.POST or None, instance=report)
+    form = ImpactNarrativeForm(request.POST or None, instance=report, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Saved. Build the report again to print the changes.")

@@ -5,7 +5,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from .engine import Figures
-from .output import shown
+from .output import ShownFigures, shown
 
 # The tables charted on the report page: a chart is a summary, the table beside it the record.
 CHARTED_TABLES = (
@@ -34,11 +34,21 @@ def bar_chart(
     Every bar carries its figure as text, so colour is never the only signal. A suppressed
     count gets no bar (its length would give the count away) and the text "<5"."""
     previous = {row.label: row.count for row in comparison.rows} if comparison else {}
-    # Options nobody chose in either period are in the table, not the chart.
+    # Hidden as the table beside the chart hides them (zeros beside a hidden count included).
+    hidden_now = _hidden_labels(current, suppress_below)
+    hidden_before = _hidden_labels(comparison, suppress_below) if comparison else set()
+    # Options nobody chose in either period are in the table, not the chart; unless hidden,
+    # since leaving the zeros out would say which option the hidden few chose.
     rows = [
         row
         for row in current.rows
-        if row.kind in ("option", "dont_know", "missing") and (row.count or previous.get(row.label))
+        if row.kind in ("option", "dont_know", "missing")
+        and (
+            row.count
+            or previous.get(row.label)
+            or row.label in hidden_now
+            or row.label in hidden_before
+        )
     ]
     per_row = BAR_HEIGHT * (2 if comparison else 1) + GAP
     height = per_row * len(rows) + GAP
@@ -54,7 +64,9 @@ def bar_chart(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" '
             f'font-size="12" fill="#212529">{escape(_short(row.label))}</text>'
         )
-        parts.append(_bar(y, row.count, current.n, CURRENT_FILL, suppress_below))
+        parts.append(
+            _bar(y, row.count, current.n, CURRENT_FILL, suppress_below, row.label in hidden_now)
+        )
         if comparison:
             parts.append(
                 _bar(
@@ -63,18 +75,24 @@ def bar_chart(
                     comparison.n,
                     COMPARISON_FILL,
                     suppress_below,
+                    row.label in hidden_before,
                 )
             )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _bar(y: int, count: int, n: int, fill: str, suppress_below: int | None = None) -> str:
+def _hidden_labels(figures: Figures, suppress_below: int | None) -> set[str]:
+    view = ShownFigures.of(figures, suppress_below)
+    return {label for label, hidden in zip(view.labels, view.hidden, strict=True) if hidden}
+
+
+def _bar(y: int, count: int, n: int, fill: str, suppress_below: int | None, hidden: bool) -> str:
     share = count / n if n else 0
     length = max(round(BAR_WIDTH * share), 1 if count else 0)
     text = f"{100 * share:.0f}% ({count})" if n else "no data"
-    if suppress_below and (0 < count < suppress_below or 0 < n < suppress_below):
-        length, text = 0, shown(count, suppress_below) if count else "0"
+    if hidden:
+        length, text = 0, shown(count, suppress_below, hidden=True)
     return (
         f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{length}" height="{BAR_HEIGHT - 4}" '
         f'fill="{fill}"/>'

@@ -89,6 +89,8 @@ class ReportFilters:
     service_ids: tuple[int, ...]
     team_ids: tuple[int, ...] = ()
     risk_levels: tuple[str, ...] = ()
+    # Set by build_report only, for the tables too small to count restricted cases in.
+    exclude_restricted: bool = False
 
 
 def _day_bounds(period: Period):
@@ -136,6 +138,8 @@ class Universe:
             qs = qs.filter(**{f"{case}team_id__in": filters.team_ids})
         if filters.risk_levels:
             qs = qs.filter(**{f"{case}risk_level__in": filters.risk_levels})
+        if filters.exclude_restricted:
+            qs = qs.filter(**{f"{case}is_restricted": False})
         if self.narrow is not None:
             qs = self.narrow(qs)
         if self.dedupe_client:

@@ -12,6 +12,7 @@ from cases.models.case import RiskLevel
 from ..periods import Period, financial_year, last_complete_quarter, quarter, quarter_name
 from .engine import ReportFilters
 from .output import DEFAULT_SUPPRESSION_THRESHOLD
+from .report import may_switch_suppression_off, suppression_needed_message
 
 QUARTERS_OFFERED = 12
 YEARS_OFFERED = 6
@@ -99,6 +100,7 @@ class InsightsFilterForm(forms.Form):
     def __init__(self, *args, user, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.user = user
         services = access.services_with(user, access.Capability.RUN_REPORTS).order_by("name")
         self.fields["services"].choices = [(service.pk, service.name) for service in services]
         self.fields["teams"].choices = [
@@ -158,6 +160,14 @@ class InsightsFilterForm(forms.Form):
                 comparison = self._dates(data, "compare_start", "compare_end")
         data["period"] = period
         data["comparison_period"] = comparison
+        if (
+            period is not None
+            and not data.get("suppress")
+            and not may_switch_suppression_off(
+                self.user, [period, comparison], data.get("services", [])
+            )
+        ):
+            self.add_error("suppress", suppression_needed_message())
         return data
 
     def _dates(self, data, start_field, end_field) -> Period | None:

@@ -3,6 +3,8 @@ service. JSON keys are stable and documented in reporting/README.md."""
 
 import csv
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -13,40 +15,145 @@ SUPPRESSED = "<5"
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 
 
-def shown(count, suppress_below: int | None):
-    """A count as it may be shown: below the threshold (but above zero) it becomes "<5"."""
+def suppressed_text(suppress_below: int) -> str:
+    return f"<{suppress_below}"
+
+
+def hidden_counts(
+    counts: Sequence[int | None], suppress_below: int | None, *, base: int | None = None
+) -> list[bool]:
+    """Which counts of one column (a table's rows for one period, a chart's bars, a list of
+    figures read together) are hidden. Every output of Insights and of the impact report asks
+    this, so they all hide the same cells.
+
+    1. Primary: a count from 1 to the threshold less one.
+    2. Secondary: when any count is hidden, so is every zero beside it; otherwise the zeros
+       would say which row the hidden few are in (n = 1 and every other row 0 names the
+       category of that one client).
+    3. When the column's base (its n) is itself hidden, every count is.
+    """
+    if not suppress_below:
+        return [False] * len(counts)
+    if base is not None and 0 < base < suppress_below:
+        return [count is not None for count in counts]
+    primary = [count is not None and 0 < count < suppress_below for count in counts]
+    if not any(primary):
+        return primary
+    return [hidden or count == 0 for hidden, count in zip(primary, counts, strict=True)]
+
+
+def shown(count, suppress_below: int | None, *, hidden: bool | None = None):
+    """A count as it may be shown: "<5" when hidden (by default, when from 1 to 4)."""
     if count is None:
         return None
-    if suppress_below and 0 < count < suppress_below:
-        return SUPPRESSED.replace("5", str(suppress_below))
-    return count
+    if hidden is None:
+        hidden = hidden_counts([count], suppress_below)[0]
+    return suppressed_text(suppress_below) if hidden else count
 
 
-def percent(count: int, n: int, suppress_below: int | None):
+def percent(count: int, n: int, suppress_below: int | None, *, hidden: bool | None = None):
     if not n or count is None:
         return None
-    if suppress_below and 0 < count < suppress_below:
-        return None
-    return round(100.0 * count / n, 1)
+    if hidden is None:
+        hidden = hidden_counts([count], suppress_below)[0]
+    return None if hidden else round(100.0 * count / n, 1)
+
+
+@dataclass(frozen=True)
+class ShownFigures:
+    """One table's figures for one period as they may be shown: n, each row's count and
+    percentage (in the order of the rows), and the statistics (left out when n is hidden: the
+    average of fewer than five cases describes them)."""
+
+    labels: list[str]
+    hidden: list[bool]
+    n: int | str | None
+    counts: list[int | str | None]
+    percents: list[float | None]
+    statistics: dict[str, float | None]
+
+    @classmethod
+    def of(cls, figures: Figures, suppress_below: int | None) -> "ShownFigures":
+        n_hidden = hidden_counts([figures.n], suppress_below)[0]
+        rows = figures.rows
+        hidden = hidden_counts([row.count for row in rows], suppress_below, base=figures.n)
+        pairs = list(zip(rows, hidden, strict=True))
+        return cls(
+            labels=[row.label for row in rows],
+            hidden=hidden,
+            n=shown(figures.n, suppress_below, hidden=n_hidden),
+            counts=[shown(row.count, suppress_below, hidden=flag) for row, flag in pairs],
+            percents=[
+                percent(row.count, figures.n, suppress_below, hidden=flag) for row, flag in pairs
+            ],
+            statistics={
+                name: None if n_hidden else value for name, value in figures.statistics.items()
+            },
+        )
+
+    def row(self, label: str) -> tuple[int | str | None, float | None] | None:
+        """The (count, percent) of the first row of this label, as Figures.row finds it."""
+        if label not in self.labels:
+            return None
+        index = self.labels.index(label)
+        return self.counts[index], self.percents[index]
+
+
+def shown_cells(cells, suppress_below: int | None) -> list[dict]:
+    """Cells (a count of an n) read together as one column, such as a Safety in Numbers group
+    or the MARAC measures, as they may be shown: hidden as hidden_counts says, with their n
+    and percentage."""
+    bases = {cell.n for cell in cells if cell.n}
+    base = next(iter(bases)) if len(bases) == 1 else None
+    hidden = hidden_counts([cell.count for cell in cells], suppress_below, base=base)
+    shown_cells = []
+    for cell, flag in zip(cells, hidden, strict=True):
+        n_hidden = hidden_counts([cell.n], suppress_below)[0]
+        shown_cells.append(
+            {
+                "count": shown(cell.count, suppress_below, hidden=flag),
+                "n": shown(cell.n, suppress_below, hidden=n_hidden),
+                "percent": None if (flag or n_hidden) else cell.percent,
+            }
+        )
+    return shown_cells
+
+
+def shown_cross_table(cross, suppress_below: int | None) -> dict:
+    """A cross table (analyses.CrossTable) as it may be shown: each column is one column."""
+    columns = [
+        shown_cells([cells[index] for _, cells in cross.rows], suppress_below)
+        for index in range(len(cross.columns))
+    ]
+    return {
+        "title": cross.title,
+        "columns": cross.columns,
+        "note": cross.note,
+        "rows": [
+            (label, [column[row] for column in columns])
+            for row, (label, _) in enumerate(cross.rows)
+        ],
+    }
 
 
 def _figures_json(figures: Figures | None, suppress_below):
     if figures is None:
         return None
+    view = ShownFigures.of(figures, suppress_below)
     return {
-        "n": shown(figures.n, suppress_below),
+        "n": view.n,
         "rows": [
             {
                 "label": row.label,
                 "kind": row.kind,
-                "count": shown(row.count, suppress_below),
-                "percent": percent(row.count, figures.n, suppress_below),
+                "count": count,
+                "percent": share,
             }
-            for row in figures.rows
+            for row, count, share in zip(figures.rows, view.counts, view.percents, strict=True)
         ],
         "statistics": {
-            name: (None if value is None else round(value, 2))
-            for name, value in figures.statistics.items()
+            name: None if value is None else round(value, 2)
+            for name, value in view.statistics.items()
         },
     }
 
@@ -100,9 +207,11 @@ CSV_HEADER = [
 
 
 def _csv_rows(result: TableResult, suppress_below):
-    current = result.current
-    comparison = result.comparison
-    for row in current.rows:
+    current = ShownFigures.of(result.current, suppress_below)
+    comparison = ShownFigures.of(result.comparison, suppress_below) if result.comparison else None
+    for row, count, share in zip(
+        result.current.rows, current.counts, current.percents, strict=True
+    ):
         other = comparison.row(row.label) if comparison else None
         yield [
             result.key,
@@ -110,12 +219,12 @@ def _csv_rows(result: TableResult, suppress_below):
             result.question,
             row.label,
             row.kind,
-            shown(row.count, suppress_below),
-            percent(row.count, current.n, suppress_below),
-            shown(current.n, suppress_below),
-            shown(other.count, suppress_below) if other else "",
-            percent(other.count, comparison.n, suppress_below) if other else "",
-            shown(comparison.n, suppress_below) if comparison else "",
+            count,
+            share,
+            current.n,
+            other[0] if other else "",
+            other[1] if other else "",
+            comparison.n if comparison else "",
         ]
     for name, value in current.statistics.items():
         other = comparison.statistics.get(name) if comparison else None
@@ -127,10 +236,10 @@ def _csv_rows(result: TableResult, suppress_below):
             "statistic",
             "" if value is None else round(value, 2),
             "",
-            shown(current.n, suppress_below),
+            current.n,
             "" if other is None else round(other, 2),
             "",
-            shown(comparison.n, suppress_below) if comparison else "",
+            comparison.n if comparison else "",
         ]
 
 
@@ -156,9 +265,9 @@ def as_xlsx(results: list[TableResult], suppress_below: int | None = None, title
         sheet.append(
             [
                 "n",
-                shown(result.current.n, suppress_below),
+                ShownFigures.of(result.current, suppress_below).n,
                 None,
-                shown(result.comparison.n, suppress_below) if result.comparison else None,
+                ShownFigures.of(result.comparison, suppress_below).n if result.comparison else None,
             ]
         )
         for row in _csv_rows(result, suppress_below):
@@ -181,20 +290,21 @@ STATISTIC_LABELS = {
 
 def display_table(result: TableResult, suppress_below: int | None = None) -> dict:
     """One table as the report page shows it: each row's count and % beside the comparison's."""
-    current, comparison = result.current, result.comparison
+    current = ShownFigures.of(result.current, suppress_below)
+    comparison = ShownFigures.of(result.comparison, suppress_below) if result.comparison else None
     rows = []
-    for row in current.rows:
+    for row, count, share in zip(
+        result.current.rows, current.counts, current.percents, strict=True
+    ):
         other = comparison.row(row.label) if comparison else None
         rows.append(
             {
                 "label": row.label,
                 "kind": row.kind,
-                "count": shown(row.count, suppress_below),
-                "percent": percent(row.count, current.n, suppress_below),
-                "comparison_count": shown(other.count, suppress_below) if other else None,
-                "comparison_percent": (
-                    percent(other.count, comparison.n, suppress_below) if other else None
-                ),
+                "count": count,
+                "percent": share,
+                "comparison_count": other[0] if other else None,
+                "comparison_percent": other[1] if other else None,
             }
         )
     statistics = [
@@ -214,8 +324,8 @@ def display_table(result: TableResult, suppress_below: int | None = None) -> dic
         "question": result.question,
         "universe": result.universe,
         "note": result.note,
-        "n": shown(current.n, suppress_below),
-        "comparison_n": shown(comparison.n, suppress_below) if comparison else None,
+        "n": current.n,
+        "comparison_n": comparison.n if comparison else None,
         "rows": rows,
         "statistics": statistics,
     }

@@ -1,12 +1,19 @@
-"""Building the Insights report: every table for a period beside its comparison period."""
+"""Building the Insights report: every table for a period beside its comparison period, and
+the rules that keep small numbers from describing a restricted client."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Service
 from cases.catalogue.insights import TABLES_BY_KEY
+from cases.models import Case
 
 from ..periods import Period
-from .engine import PostSpec, ReportFilters, TableResult, run_tables
+from .engine import Figures, PostSpec, ReportFilters, TableResult, run_tables
+from .output import DEFAULT_SUPPRESSION_THRESHOLD
 from .tables import LANES, SPECS, SPECS_BY_KEY, UNIVERSES
 
 
@@ -50,10 +57,8 @@ def build_report(
             if spec.key in wanted and isinstance(spec, PostSpec):
                 wanted |= set(spec.needs)
     specs = [spec for spec in SPECS if wanted is None or spec.key in wanted]
-    current = run_tables(specs, UNIVERSES, period, filters, LANES)
-    previous = (
-        run_tables(specs, UNIVERSES, comparison_period, filters, LANES) if comparison_period else {}
-    )
+    current = _run(specs, period, filters)
+    previous = _run(specs, comparison_period, filters) if comparison_period else {}
     tables = []
     for spec in specs:
         if keys is not None and spec.key not in keys:
@@ -77,3 +82,73 @@ def build_report(
         .values_list("name", flat=True)
     )
     return InsightsReport(period, comparison_period, filters, names, tables)
+
+
+# --- Restricted cases and small numbers -----------------------------------------------------
+
+
+def _with_needs(keys: set[str]) -> list:
+    """The specs of `keys`, with the tables the made-up ones are computed from."""
+    wanted = set(keys)
+    for spec in SPECS:
+        if spec.key in wanted and isinstance(spec, PostSpec):
+            wanted |= set(spec.needs)
+    return [spec for spec in SPECS if spec.key in wanted]
+
+
+def _run(specs, period: Period, filters: ReportFilters) -> dict[str, Figures]:
+    """Every table's figures, restricted cases counted only where the table's n is at least
+    the suppression threshold: a count of five or more names nobody, a table of one or two
+    could describe the restricted client.
+
+    1. Every table, with every case (the usual run, at its usual speed).
+    2. Whether a restricted case is open in the period in the services: one EXISTS, asked
+       every time so that the number of queries stays the same for any number of cases.
+    3. Only when one is and some table's n is from 1 to the threshold less one: those tables
+       (and what they are made from) once more without restricted cases, replacing the first.
+    """
+    results = run_tables(specs, UNIVERSES, period, filters, LANES)
+    any_restricted = restricted_cases(period, filters.service_ids).exists()
+    small = {spec.key for spec in specs if 0 < results[spec.key].n < DEFAULT_SUPPRESSION_THRESHOLD}
+    if any_restricted and small:
+        again = run_tables(
+            _with_needs(small), UNIVERSES, period, replace(filters, exclude_restricted=True)
+        )
+        results.update({key: again[key] for key in small})
+    return results
+
+
+def restricted_cases(period: Period, service_ids):
+    """The restricted cases of the services open at some time in the period."""
+    return Case.objects.filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=period.start),
+        service_id__in=service_ids,
+        is_restricted=True,
+        opened_on__lte=period.end,
+    )
+
+
+def min_unsuppressed_days() -> int:
+    return getattr(settings, "INSIGHTS_MIN_UNSUPPRESSED_DAYS", 28)
+
+
+def suppression_needed_message() -> str:
+    return (
+        f"Small numbers stay suppressed for a period shorter than {min_unsuppressed_days()} "
+        "days with a restricted case in it that you are not named on: its client could be "
+        "recognised in a small count. Choose a longer period, or keep suppression on."
+    )
+
+
+def may_switch_suppression_off(user, periods, service_ids) -> bool:
+    """Suppression may be off for a period of at least the provider's minimum, or for a
+    shorter one when the user is named on every restricted case open in it (they know those
+    clients already); otherwise a short period's small counts could describe one."""
+    minimum = datetime.timedelta(days=min_unsuppressed_days() - 1)
+    for period in periods:
+        if period is None or period.end - period.start >= minimum:
+            continue
+        grant = Case.restricted_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+        if restricted_cases(period, service_ids).filter(~Exists(grant)).exists():
+            return False
+    return True

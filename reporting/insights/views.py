@@ -14,7 +14,7 @@ from accounts.models import Service
 from ..analyses import marac_table, safety_in_numbers, service_of_100
 from . import charts
 from .forms import InsightsFilterForm
-from .output import as_csv, as_xlsx, display_table
+from .output import as_csv, as_xlsx, display_table, shown_cells, shown_cross_table
 from .report import build_report
 from .tables import SPECS_BY_KEY
 
@@ -50,10 +50,21 @@ def insights(request):
             sections.append(
                 {"anchor": f"section-{index}", "title": section, "tables": shown_tables}
             )
+        suppress_below = form.suppress_below
+        marac = marac_table(report.period, report.filters)
         analyses = {
-            "service_of_100": service_of_100(report),
-            "safety_in_numbers": safety_in_numbers(report.period, report.filters),
-            "marac": marac_table(report.period, report.filters),
+            "service_of_100": service_of_100(report, suppress_below),
+            "safety_in_numbers": [
+                shown_cross_table(cross, suppress_below)
+                for cross in safety_in_numbers(report.period, report.filters)
+            ],
+            "marac": list(
+                zip(
+                    [label for label, _ in marac],
+                    shown_cells([cell for _, cell in marac], suppress_below),
+                    strict=True,
+                )
+            ),
         }
     return render(
         request,
@@ -65,6 +76,7 @@ def insights(request):
             "analyses": analyses,
             "filter_items": _items(form.data),
             "export_formats": EXPORT_FORMATS,
+            "suppress_below": form.suppress_below if report else None,
         },
     )
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.bundle.importer import BundleFileError, cases_import
+from reporting.bundle.importer import BundleFileError, bundle_lines, cases_import
 
 from .export_cases import active_user
 
@@ -36,10 +36,10 @@ class Command(BaseCommand):
             raise CommandError("--skip-invalid needs --rejects FILE for the invalid lines.")
         user = active_user(options["user"])
         try:
-            with open(options["file"], encoding="utf-8") as bundle:
+            with open(options["file"], "rb") as bundle:
                 result = cases_import(
                     user=user,
-                    lines=bundle,
+                    lines=bundle_lines(bundle),
                     service_code=options["service"],
                     skip_invalid=options["skip_invalid"],
                     unknown_users_as_me=options["unknown_users_as_me"],
