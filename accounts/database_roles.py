@@ -40,7 +40,7 @@ def grant_app_role(connection, role: str) -> None:
 
 def grant_app_role_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate receiver: re-apply the grants when an app role is configured."""
-    role = getattr(settings, "DATABASE_APP_ROLE", "")
+    role = settings.DATABASE_APP_ROLE
     connection = connections[using]
     if role and connection.vendor == "postgresql":
         grant_app_role(connection, role)

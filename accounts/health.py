@@ -50,7 +50,7 @@ def register_health_check(
 
 
 def cache_seconds() -> int:
-    return getattr(settings, "HEALTHZ_CACHE_SECONDS", 30)
+    return settings.HEALTHZ_CACHE_SECONDS
 
 
 def named_checks() -> list[tuple[str, HealthCheck, str]]:

@@ -321,10 +321,27 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Impact-report jobs whose worker died or whose message was lost go back on the queue.
     "requeue-stale-impact-reports": {
         "task": "reporting.tasks.requeue_stale_impact_reports",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(minutes=1),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Impact-report jobs: a running build beats from its own thread every HEARTBEAT seconds; one
+# silent for STALE seconds has lost its worker and is requeued by the sweep above. A queued job
+# may wait behind a whole build, so its limit is longer than a task's hard limit.
+IMPACT_REPORT_HEARTBEAT_SECONDS = env.int("IMPACT_REPORT_HEARTBEAT_SECONDS", default=15)
+IMPACT_REPORT_STALE_SECONDS = env.int("IMPACT_REPORT_STALE_SECONDS", default=60)
+IMPACT_REPORT_QUEUED_STALE_SECONDS = env.int(
+    "IMPACT_REPORT_QUEUED_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+# /healthz runs its checks (a worker ping costs about a second) at most this often.
+HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=30)
+# Small numbers: suppression stays on for periods shorter than this, for anyone not named on a
+# restricted case open in the period.
+INSIGHTS_MIN_UNSUPPRESSED_DAYS = env.int("INSIGHTS_MIN_UNSUPPRESSED_DAYS", default=28)
+# Case bundle import: a line is one case with all its records (the largest the exporter writes
+# is tens of KiB); a longer line is refused without being read whole.
+CASE_BUNDLE_MAX_LINE_BYTES = env.int("CASE_BUNDLE_MAX_LINE_BYTES", default=1024 * 1024)
 
 # The client's address, for the audit trail and the sign-in limits alike
 # (accounts.adapters.client_address): REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse proxies in

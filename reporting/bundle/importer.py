@@ -10,7 +10,7 @@
    skip_invalid is set, in which case the valid lines stay and the invalid ones are returned as
    rejects (written to a reject file by the command).
 4. The file is read as it streams (bundle_lines): text that is not UTF-8, a line longer than
-   MAX_LINE_BYTES, or a last line cut short (no newline and not JSON) refuses the whole file,
+   settings.CASE_BUNDLE_MAX_LINE_BYTES (1 MiB), or a last line cut short (no newline and not JSON) refuses the whole file,
    whatever skip_invalid says, since a cut or garbled file cannot be trusted line by line.
 5. A line whose id was imported before is skipped (re-importing a file adds nothing); a client
    id imported before links the line to that client instead of creating a second record.
@@ -45,8 +45,6 @@ from .models import ImportedRecord
 from .schema import FORMAT, VERSION, validators
 
 SHOWN_CHOICES = 6
-# A line is one case with all its records: the largest the exporter writes is tens of KiB.
-MAX_LINE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ class BundleFileError(Exception):
 
 
 def max_line_bytes() -> int:
-    return getattr(settings, "CASE_BUNDLE_MAX_LINE_BYTES", MAX_LINE_BYTES)
+    return settings.CASE_BUNDLE_MAX_LINE_BYTES
 
 
 def _too_long(number: int, limit: int) -> BundleFileError:

@@ -140,18 +140,14 @@ def stale_after() -> datetime.timedelta:
     """A running job whose attempt has not heartbeaten for this long has lost its worker. A
     live attempt beats every HEARTBEAT seconds from its own thread, even inside WeasyPrint's
     one long render call, so a minute of silence means the worker is gone."""
-    return datetime.timedelta(seconds=getattr(settings, "IMPACT_REPORT_STALE_SECONDS", 60))
+    return datetime.timedelta(seconds=settings.IMPACT_REPORT_STALE_SECONDS)
 
 
 def queued_stale_after() -> datetime.timedelta:
     """A queued job whose message was lost. Longer than a build's hard time limit: a job may
     wait that long behind another on a busy worker, and a second message would only queue."""
     return datetime.timedelta(
-        seconds=getattr(
-            settings,
-            "IMPACT_REPORT_QUEUED_STALE_SECONDS",
-            settings.CELERY_TASK_TIME_LIMIT + 60,
-        )
+        seconds=settings.IMPACT_REPORT_QUEUED_STALE_SECONDS
     )
 
 

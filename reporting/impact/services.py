@@ -52,7 +52,7 @@ class IllegalTransition(Exception):
 
 
 def _heartbeat_seconds() -> float:
-    return getattr(settings, "IMPACT_REPORT_HEARTBEAT_SECONDS", 15)
+    return settings.IMPACT_REPORT_HEARTBEAT_SECONDS
 
 
 def set_status(report: ImpactReport, new: str, *, note: str = "", now=None) -> None:

@@ -129,7 +129,7 @@ def restricted_cases(period: Period, service_ids):
 
 
 def min_unsuppressed_days() -> int:
-    return getattr(settings, "INSIGHTS_MIN_UNSUPPRESSED_DAYS", 28)
+    return settings.INSIGHTS_MIN_UNSUPPRESSED_DAYS
 
 
 def suppression_needed_message() -> str:
