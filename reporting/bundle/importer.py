@@ -10,8 +10,9 @@
    skip_invalid is set, in which case the valid lines stay and the invalid ones are returned as
    rejects (written to a reject file by the command).
 4. The file is read as it streams (bundle_lines): text that is not UTF-8, a line longer than
-   settings.CASE_BUNDLE_MAX_LINE_BYTES (1 MiB), or a last line cut short (no newline and not JSON) refuses the whole file,
-   whatever skip_invalid says, since a cut or garbled file cannot be trusted line by line.
+   settings.CASE_BUNDLE_MAX_LINE_BYTES (1 MiB), or a last line cut short (no newline and not
+   JSON) refuses the whole file, whatever skip_invalid says, since a cut or garbled file
+   cannot be trusted line by line.
 5. A line whose id was imported before is skipped (re-importing a file adds nothing); a client
    id imported before links the line to that client instead of creating a second record.
 6. Rows are saved one at a time through the models, so django-auditlog records each creation

@@ -146,9 +146,7 @@ def stale_after() -> datetime.timedelta:
 def queued_stale_after() -> datetime.timedelta:
     """A queued job whose message was lost. Longer than a build's hard time limit: a job may
     wait that long behind another on a busy worker, and a second message would only queue."""
-    return datetime.timedelta(
-        seconds=settings.IMPACT_REPORT_QUEUED_STALE_SECONDS
-    )
+    return datetime.timedelta(seconds=settings.IMPACT_REPORT_QUEUED_STALE_SECONDS)
 
 
 def stale_impact_reports(now=None):
