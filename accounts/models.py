@@ -251,6 +251,10 @@ class ExportFile(models.Model):
         Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=40)
+    # What let the owner make it (an accounts.access.Capability) and in which services: the link
+    # works only while the owner still holds that capability in every one of them.
+    capability = models.CharField(max_length=40)
+    service_ids = models.JSONField(default=list, blank=True)
     filename = models.CharField(max_length=120, help_text="Offered name; never identifying.")
     content_type = models.CharField(max_length=120)
     file = models.FileField(upload_to=export_upload_path)

@@ -261,3 +261,52 @@ def test_item_2_provider_admin_cannot_add_providers(client_for, admin):
     client = client_for(admin)
     response = client.post(reverse("admin:accounts_provider_add"), {"name": "My own provider"})
     assert response.status_code == 403
+
+
+# --- Item 17: an export link stops working when its owner loses the role that made it ---------
+
+
+def test_item_17_export_link_stops_working_when_the_owner_loses_the_role(client_for, service):
+    from accounts.exports import export_file_create
+
+    membership = MembershipFactory(service=service, role=Role.SERVICE_MANAGER)
+    manager = membership.user
+    export = export_file_create(
+        owner=manager,
+        kind="insights",
+        filename="insights.csv",
+        content=b"a,b\n",
+        content_type="text/csv",
+        service=service,
+    )
+    client = client_for(manager)
+    url = reverse("accounts:export_download", args=[export.token])
+    assert client.get(url).status_code == 200
+
+    # Still a member of the service, but now a caseworker: reports are no longer theirs to take.
+    Membership.objects.filter(pk=membership.pk).update(role=Role.CASEWORKER)
+    assert client.get(url).status_code == 404
+    refusal = AuditEvent.objects.get(action=AuditEvent.Action.DENIED, actor=manager)
+    assert refusal.service_id == service.pk
+    assert refusal.object_id == str(export.pk)
+
+
+def test_item_17_export_of_several_services_needs_the_role_in_each(client_for, service):
+    from accounts.exports import export_file_create
+
+    elsewhere = ServiceFactory(provider=service.provider)
+    manager = MembershipFactory(service=service, role=Role.SERVICE_MANAGER).user
+    second = MembershipFactory(service=elsewhere, role=Role.SERVICE_MANAGER, user=manager)
+    export = export_file_create(
+        owner=manager,
+        kind="insights",
+        filename="insights.csv",
+        content=b"a,b\n",
+        content_type="text/csv",
+        service_ids=[service.pk, elsewhere.pk],
+    )
+    client = client_for(manager)
+    url = reverse("accounts:export_download", args=[export.token])
+    assert client.get(url).status_code == 200
+    second.delete()
+    assert client.get(url).status_code == 404
