@@ -18,7 +18,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from . import access, selectors
-from .models import Membership, Provider, Service, Team, User
+from .models import Marac, Membership, Provider, Service, Team, User
 from .services import admin_change_record, end_all_sessions, user_send_password_link
 
 for model, options in (
@@ -27,6 +27,7 @@ for model, options in (
     (Service, {}),
     (Team, {}),
     (Membership, {}),
+    (Marac, {}),
 ):
     auditlog.register(model, **options)
 
@@ -64,6 +65,7 @@ class LanternAdminMixin:
 
 # The scope of each model an admin may reach, and of each foreign key's choices.
 SCOPES = {
+    Marac: selectors.maracs_administered_by,
     Provider: selectors.providers_administered_by,
     Service: selectors.services_administered_by,
     Team: selectors.teams_administered_by,
@@ -279,10 +281,42 @@ class ProviderAdmin(ProviderScopedMixin, admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(ProviderScopedMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "provider", "area", "requires_closure_sign_off", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "provider",
+        "area",
+        "marac",
+        "requires_closure_sign_off",
+        "is_active",
+    ]
     list_filter = [("provider", ScopedRelatedFilter), "is_active"]
     search_fields = ["name", "code"]
     inlines = [TeamInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The MARAC decides which coordinators see the service's cases at meetings: a service's
+        # own admin cannot move it, only a superuser or an admin of the MARAC (to one of theirs).
+        maracs = selectors.maracs_administered_by(request.user)
+        current = obj.marac_id if obj is not None else None
+        if not maracs.exists() or (current is not None and not maracs.filter(pk=current).exists()):
+            return ["marac"]
+        return []
+
+
+@admin.register(Marac)
+class MaracAdmin(ProviderScopedMixin, admin.ModelAdmin):
+    """MARAC partnerships: superusers add them and name their admins; a MARAC's admins see it."""
+
+    list_display = ["name", "is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["admins"]
+
+    def has_add_permission(self, request, *args):
+        return access.administers_everything(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.administers_everything(request.user)
 
 
 @admin.register(Membership)

@@ -10,7 +10,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import access
-from .models import AuditEvent, Membership, Provider, Service, Team, User
+from .models import AuditEvent, Marac, Membership, Provider, Service, Team, User
 
 CHANGE_ACTIONS = {
     LogEntry.Action.CREATE: "create",
@@ -150,6 +150,15 @@ def users_administered_by(user) -> QuerySet[User]:
         service__provider_id__in=access.administered_provider_ids(user)
     ).values("user_id")
     return User.objects.filter(pk__in=member_ids, is_superuser=False)
+
+
+def maracs_administered_by(user) -> QuerySet[Marac]:
+    """MARACs whose services `user` may set: all for a superuser, else those naming them admin."""
+    if access.administers_everything(user):
+        return Marac.objects.all()
+    if not user.is_authenticated:
+        return Marac.objects.none()
+    return Marac.objects.filter(admins=user)
 
 
 def user_wholly_administered_by(user, target: User) -> bool:
