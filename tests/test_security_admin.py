@@ -310,3 +310,87 @@ def test_item_17_export_of_several_services_needs_the_role_in_each(client_for, s
     assert client.get(url).status_code == 200
     second.delete()
     assert client.get(url).status_code == 404
+
+
+# --- Item 20: Lantern admins manage unit costs, within their provider ---------------------------
+
+
+def _unit_cost_form(**values):
+    return {
+        "key": "police_callout",
+        "label": "Police callouts",
+        "pence": "11000",
+        "unit": "per contact",
+        "source": "Home police costing 2026",
+        "price_year": "",
+        "measure": "risk_reduced",
+        "quantity": "6",
+        "position": "1",
+        "is_active": "on",
+        **values,
+    }
+
+
+def test_item_20_an_admin_manages_their_providers_unit_costs(client_for, admin, home_service):
+    from reporting.models import UnitCost
+
+    client = client_for(admin)
+    listing = client.get(reverse("admin:reporting_unitcost_changelist"))
+    assert listing.status_code == 200
+    assert b"Police callouts" in listing.content  # the national defaults, to read
+    response = client.post(
+        reverse("admin:reporting_unitcost_add"),
+        _unit_cost_form(provider=home_service.provider_id),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    own = UnitCost.objects.get(provider=home_service.provider, key="police_callout")
+    assert own.pence == 11000
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.ADMIN, object_type="reporting.unitcost", object_id=str(own.pk)
+    ).exists()
+
+
+def test_item_20_an_admin_cannot_change_the_national_defaults_or_another_providers(
+    client_for, admin, foreign
+):
+    from reporting.models import UnitCost
+
+    national = UnitCost.objects.get(provider=None, key="police_callout")
+    theirs = UnitCost.objects.create(
+        provider=foreign["provider"], key="gp_visit", label="GP visits", pence=1, source="Theirs"
+    )
+    client = client_for(admin)
+    change = reverse("admin:reporting_unitcost_change", args=[national.pk])
+    assert client.post(change, _unit_cost_form(pence="1")).status_code == 403
+    # A new national default is not theirs to add either.
+    response = client.post(reverse("admin:reporting_unitcost_add"), _unit_cost_form(key="new"))
+    assert response.status_code == 200
+    assert not UnitCost.objects.filter(key="new").exists()
+    listing = client.get(reverse("admin:reporting_unitcost_changelist"))
+    assert b"Theirs" not in listing.content and b"Faraway" not in listing.content
+    other = client.get(reverse("admin:reporting_unitcost_change", args=[theirs.pk]))
+    assert other.status_code in (302, 403, 404)
+    national.refresh_from_db()
+    assert national.pence == 9000
+
+
+def test_item_20_a_providers_unit_cost_is_used_for_its_services_only(home_service, foreign):
+    from reporting.impact.content import economic_value
+    from reporting.models import UnitCost
+
+    UnitCost.objects.create(
+        provider=home_service.provider,
+        key="police_callout",
+        label="Police callouts",
+        pence=10000,
+        quantity=6,
+        source="Home police costing 2026",
+    )
+    counts = dict.fromkeys(UnitCost.Measure.values, 1)
+    home = {row["label"]: row for row in economic_value(counts, (home_service.pk,))["rows"]}
+    elsewhere = {
+        row["label"]: row for row in economic_value(counts, (foreign["service"].pk,))["rows"]
+    }
+    assert home["Police callouts"]["pence"] == 10000
+    assert elsewhere["Police callouts"]["pence"] == 9000
+    assert set(home) == set(elsewhere)  # replaced, not added beside the default

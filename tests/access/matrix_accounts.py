@@ -89,3 +89,5 @@ ENTRIES += [
     ),
     Entry("admin:accounts_provider_add", expected=_admin_only(403)),
 ]
+# Unit costs: a Lantern admin manages them (their provider's rows; the national ones to read).
+ENTRIES.append(Entry("admin:reporting_unitcost_changelist", expected=_admin_only(200)))
