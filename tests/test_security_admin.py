@@ -394,3 +394,29 @@ def test_item_20_a_providers_unit_cost_is_used_for_its_services_only(home_servic
     assert home["Police callouts"]["pence"] == 10000
     assert elsewhere["Police callouts"]["pence"] == 9000
     assert set(home) == set(elsewhere)  # replaced, not added beside the default
+
+
+def test_item_2_admin_cannot_add_a_membership_on_their_own_user_page(
+    client_for, admin, home_service
+):
+    client = client_for(admin)
+    own = Membership.objects.get(user=admin)
+    client.post(
+        _change_url(admin),
+        {
+            "email": admin.email,
+            "full_name": admin.full_name,
+            "is_active": "on",
+            **_management("memberships", total=2, initial=1),
+            "memberships-0-id": own.pk,
+            "memberships-0-user": admin.pk,
+            "memberships-0-service": home_service.pk,
+            "memberships-0-role": Role.ADMIN,
+            "memberships-1-user": admin.pk,
+            "memberships-1-service": home_service.pk,
+            "memberships-1-role": Role.CASEWORKER,
+        },
+    )
+    assert list(Membership.objects.filter(user=admin).values_list("role", flat=True)) == [
+        Role.ADMIN
+    ]
