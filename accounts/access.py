@@ -75,8 +75,9 @@ def _capability_map(user) -> dict[Capability, frozenset[int]]:
 
 def forget_capabilities(user) -> None:
     """Drop the per-request cache after memberships change."""
-    if hasattr(user, "_lantern_capabilities"):
-        del user._lantern_capabilities
+    for cache in ("_lantern_capabilities", "_lantern_admin_providers"):
+        if hasattr(user, cache):
+            delattr(user, cache)
 
 
 def service_ids_with(user, capability: Capability) -> frozenset[int]:
@@ -126,3 +127,25 @@ def users_with(capability: Capability, service):
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
         "full_name"
     )
+
+
+def administered_provider_ids(user) -> frozenset[int]:
+    """The providers a user administers: those of the active services where they hold the admin
+    role (not read only). A superuser administers every provider; use `administers_everything`
+    to tell them apart rather than listing every provider here."""
+    cached = getattr(user, "_lantern_admin_providers", None)
+    if cached is not None:
+        return cached
+    service_ids = service_ids_with(user, Capability.ADMINISTER)
+    result = frozenset(
+        Service.objects.filter(pk__in=service_ids).values_list("provider_id", flat=True)
+        if service_ids
+        else ()
+    )
+    user._lantern_admin_providers = result
+    return result
+
+
+def administers_everything(user) -> bool:
+    """Only a superuser manages every provider, superusers, and the national defaults."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)

@@ -7,20 +7,38 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from . import access
+from .access import Capability
 from .audit import record_event
 from .models import AuditEvent, ExportFile
 
 
 @transaction.atomic
 def export_file_create(
-    *, owner, kind: str, filename: str, content: bytes, content_type: str, service=None
+    *,
+    owner,
+    kind: str,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    service=None,
+    service_ids=None,
+    capability: Capability = Capability.RUN_REPORTS,
 ) -> ExportFile:
-    """Stores an export for its owner and records the export in the audit trail."""
+    """Stores an export for its owner and records the export in the audit trail.
+
+    `capability` is what let the owner make it, in `service` (or in each of `service_ids` when the
+    export covers several services); the link stops working when they lose it (export_usable_by).
+    """
     now = timezone.now()
+    if service_ids is None:
+        service_ids = [service.pk] if service is not None else []
     export = ExportFile(
         owner=owner,
         service=service,
         kind=kind,
+        capability=capability,
+        service_ids=sorted(int(pk) for pk in service_ids),
         filename=filename,
         content_type=content_type,
         size=len(content),
@@ -38,6 +56,17 @@ def export_file_create(
         detail={"kind": kind, "bytes": len(content)},
     )
     return export
+
+
+def export_usable_by(export: ExportFile, user) -> bool:
+    """True while `user` owns the export and still holds the capability that made it in every
+    service it covers (in any service, for an export that names none)."""
+    if export.owner_id != user.pk:
+        return False
+    held = access.service_ids_with(user, Capability(export.capability))
+    if not export.service_ids:
+        return bool(held)
+    return set(export.service_ids) <= held
 
 
 def purge_expired_exports(now=None) -> int:

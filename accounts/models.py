@@ -82,6 +82,28 @@ class Provider(TimeStampedModel):
         return self.name
 
 
+class Marac(TimeStampedModel):
+    """A MARAC partnership: the meetings where local agencies hear high-risk cases. Services join
+    one through Service.marac, which only a superuser or one of the MARAC's admins may set; a
+    MARAC coordinator runs the meetings of the MARACs of their services."""
+
+    name = models.CharField(max_length=120, unique=True)
+    is_active = models.BooleanField(default=True)
+    admins = models.ManyToManyField(
+        User,
+        blank=True,
+        related_name="administered_maracs",
+        help_text="May join services to this MARAC.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "MARAC"
+
+    def __str__(self):
+        return self.name
+
+
 class Service(TimeStampedModel):
     """A service of a provider, e.g. "Ruby - Royal Hospital" or "Community Idva"."""
 
@@ -89,8 +111,17 @@ class Service(TimeStampedModel):
     name = models.CharField(max_length=200)
     # Short and free of identifying words: used in case references (e.g. RRH-2026-00042).
     code = models.CharField(max_length=12, unique=True)
-    area = models.CharField(
-        max_length=120, blank=True, help_text="Local authority or MARAC area the service covers."
+    # A label (risk checklists' area rules read it); it grants nothing. MARAC access follows
+    # `marac`, which an admin of the service cannot set.
+    area = models.CharField(max_length=120, blank=True, help_text="Local authority covered.")
+    marac = models.ForeignKey(
+        Marac,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name="MARAC",
+        help_text="Set by a superuser or an admin of the MARAC.",
     )
     requires_closure_sign_off = models.BooleanField(
         default=False, help_text="A team leader must approve a closure before a case closes."
@@ -251,6 +282,10 @@ class ExportFile(models.Model):
         Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=40)
+    # What let the owner make it (an accounts.access.Capability) and in which services: the link
+    # works only while the owner still holds that capability in every one of them.
+    capability = models.CharField(max_length=40)
+    service_ids = models.JSONField(default=list, blank=True)
     filename = models.CharField(max_length=120, help_text="Offered name; never identifying.")
     content_type = models.CharField(max_length=120)
     file = models.FileField(upload_to=export_upload_path)

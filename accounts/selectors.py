@@ -19,7 +19,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import access
-from .models import AuditEvent
+from .models import AuditEvent, Marac, Membership, Provider, Service, Team, User
 
 CHANGE_ACTIONS = {
     LogEntry.Action.CREATE: "create",
@@ -125,3 +125,69 @@ def as_rows(trail) -> list[dict]:
         | {"what_label": ACTION_LABELS.get(row[2], row[2])}
         for row in trail
     ]
+
+
+# --- What an admin may manage -----------------------------------------------------------------
+# One scope for every admin page: a superuser manages everything; an admin manages the providers
+# of the services where they hold the admin role (access.administered_provider_ids), and within
+# them the services, teams, memberships and the users who hold a membership there. Superusers are
+# managed by superusers only.
+
+
+def providers_administered_by(user) -> QuerySet[Provider]:
+    if access.administers_everything(user):
+        return Provider.objects.all()
+    return Provider.objects.filter(pk__in=access.administered_provider_ids(user))
+
+
+def services_administered_by(user) -> QuerySet[Service]:
+    if access.administers_everything(user):
+        return Service.objects.all()
+    return Service.objects.filter(provider_id__in=access.administered_provider_ids(user))
+
+
+def teams_administered_by(user) -> QuerySet[Team]:
+    if access.administers_everything(user):
+        return Team.objects.all()
+    return Team.objects.filter(service__provider_id__in=access.administered_provider_ids(user))
+
+
+def memberships_administered_by(user) -> QuerySet[Membership]:
+    if access.administers_everything(user):
+        return Membership.objects.all()
+    return Membership.objects.filter(
+        service__provider_id__in=access.administered_provider_ids(user), user__is_superuser=False
+    )
+
+
+def users_administered_by(user) -> QuerySet[User]:
+    """Users with a membership in one of the admin's providers; never a superuser."""
+    if access.administers_everything(user):
+        return User.objects.all()
+    member_ids = Membership.objects.filter(
+        service__provider_id__in=access.administered_provider_ids(user)
+    ).values("user_id")
+    return User.objects.filter(pk__in=member_ids, is_superuser=False)
+
+
+def maracs_administered_by(user) -> QuerySet[Marac]:
+    """MARACs whose services `user` may set: all for a superuser, else those naming them admin."""
+    if access.administers_everything(user):
+        return Marac.objects.all()
+    if not user.is_authenticated:
+        return Marac.objects.none()
+    return Marac.objects.filter(admins=user)
+
+
+def user_wholly_administered_by(user, target: User) -> bool:
+    """True when every membership `target` holds is one `user` manages, so that changing the
+    account itself (its name, whether it may sign in) touches no other provider's staff."""
+    if access.administers_everything(user):
+        return True
+    if target.is_superuser:
+        return False
+    return not (
+        Membership.objects.filter(user=target)
+        .exclude(service__provider_id__in=access.administered_provider_ids(user))
+        .exists()
+    )

@@ -1,11 +1,14 @@
-"""Writes for accounts: user lifecycle and restriction of who may sign in."""
+"""Writes for accounts: user lifecycle, restriction of who may sign in, and the audit of
+administrative changes."""
 
+from allauth.account.forms import ResetPasswordForm
+from allauth.core import context as allauth_context
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from .audit import record_event
-from .models import AuditEvent, User
+from .models import AuditEvent, Membership, Service, Team, User
 
 
 @transaction.atomic
@@ -31,3 +34,62 @@ def end_all_sessions(user: User) -> int:
     Session.objects.filter(session_key__in=session_keys).delete()
     ended, _ = UserSession.objects.filter(user=user).delete()
     return ended
+
+
+# Fields never named in an audit event, even as "changed".
+_UNAUDITED_FIELDS = frozenset({"password"})
+
+
+def _services_of(obj) -> list:
+    """The service(s) an administrative change belongs to, so that it shows on the audit page of
+    the managers of those services: a service itself, a team's or membership's service, each
+    service a user is a member of; none for a provider."""
+    if isinstance(obj, Service):
+        return [obj]
+    if isinstance(obj, Team | Membership):
+        return [obj.service_id]
+    if isinstance(obj, User):
+        return list(
+            Membership.objects.filter(user=obj).values_list("service_id", flat=True).distinct()
+        )
+    return []
+
+
+def admin_change_record(*, actor: User, obj, added: bool, changed_fields=()) -> None:
+    """Records an add or change made in the admin, with the names of the fields changed (never
+    their values: the change history keeps those, and passwords are never named)."""
+    detail = {
+        "model": obj._meta.label_lower,
+        "change": "added" if added else "changed",
+        "fields": sorted(set(changed_fields) - _UNAUDITED_FIELDS),
+    }
+    for service in _services_of(obj) or [None]:
+        record_event(
+            actor=actor, action=AuditEvent.Action.ADMIN, service=service, obj=obj, detail=detail
+        )
+
+
+def user_send_password_link(*, user: User, actor: User, request, invitation: bool) -> None:
+    """Sends `user` a link to set their own password (nobody sets another's password).
+
+    1. Record who asked, in this transaction.
+    2. After commit, send allauth's password-reset e-mail: its link expires the normal way, and it
+       carries no client data. allauth builds the link's address from the request, hence the
+       request here.
+    """
+    admin_change_record(
+        actor=actor,
+        obj=user,
+        added=False,
+        changed_fields=["invitation_sent" if invitation else "password_reset_link_sent"],
+    )
+
+    def send():
+        # allauth's adapter reads the request from its own context, set by its middleware for
+        # its views: the admin is not one of them.
+        with allauth_context.request_context(request):
+            form = ResetPasswordForm(data={"email": user.email})
+            if form.is_valid():
+                form.save(request)
+
+    transaction.on_commit(send)

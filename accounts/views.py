@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, dashboard, selectors
+from . import access, dashboard, exports, selectors
 from .audit import record_event
 from .forms import AuditFilterForm
 from .middleware import CURRENT_SERVICE_KEY
@@ -87,9 +87,20 @@ def audit_log(request):
 @login_required
 @require_GET
 def export_download(request, token):
-    """An export file, for its owner only, until its link expires; every download audited."""
+    """An export file, for its owner only while they keep the role that made it, until its link
+    expires; every download audited, and so is a refusal of the owner."""
     export = ExportFile.objects.filter(token=token, owner=request.user).first()
     if export is None:
+        raise Http404("No such file.")
+    if not exports.export_usable_by(export, request.user):
+        record_event(
+            actor=request.user,
+            action=AuditEvent.Action.DENIED,
+            service=export.service_id,
+            obj=export,
+            label=f"{export.kind}: {export.filename}",
+            detail={"reason": "export_capability_lost", "capability": export.capability},
+        )
         raise Http404("No such file.")
     if export.is_expired:
         return HttpResponse(

@@ -439,7 +439,7 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
         case__service_id__in=filters.service_ids,
     )
     if area:
-        hearings = hearings.filter(meeting__area=area)
+        hearings = hearings.filter(meeting__marac__name=area)
     labels = {measure.key: measure.label for measure in marac_catalogue.MARAC_MEASURES}
     aggregates = {
         "heard": Count("pk"),

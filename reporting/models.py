@@ -29,8 +29,13 @@ def impact_report_upload_path(instance, filename):
 
 
 class UnitCost(TimeStampedModel):
-    """One unit cost (e.g. a police call-out), edited by admins, and how many of them Lantern
-    counts as avoided for each client of a measure (e.g. each client whose risk fell)."""
+    """One unit cost (e.g. a police call-out), and how many of them Lantern counts as avoided
+    for each client of a measure (e.g. each client whose risk fell).
+
+    A row with no provider is a national default (seeded; superusers edit it). A provider's
+    admins add rows for their provider: a row with a default's key replaces that default in
+    their provider's reports (selectors.unit_costs_for), and no other provider's.
+    """
 
     class Measure(models.TextChoices):
         RISK_REDUCED = "risk_reduced", "Clients whose Dash score fell between intake and exit"
@@ -39,7 +44,15 @@ class UnitCost(TimeStampedModel):
         FEEL_SAFER = "feel_safer", "Clients who agree they feel safer at exit"
         CHARGED = "charged", "Incidents where the perpetrator was charged"
 
-    key = models.SlugField(max_length=40, unique=True)
+    provider = models.ForeignKey(
+        "accounts.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for a national default; a provider's row replaces the default's key.",
+    )
+    key = models.SlugField(max_length=40)
     label = models.CharField(max_length=120)
     pence = models.PositiveIntegerField("unit cost (pence)")
     unit = models.CharField(max_length=60, default="per contact")
@@ -62,6 +75,12 @@ class UnitCost(TimeStampedModel):
         ordering = ["position", "label"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="unitcost_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(provider=None), name="unitcost_default_key_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "key"], name="unitcost_provider_key_unique"
+            ),
         ]
 
     def __str__(self):

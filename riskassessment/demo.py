@@ -94,21 +94,21 @@ def seed(*, services: dict, stdout) -> None:
     coordinator = _demo_coordinator(demo_services)
     if getattr(coordinator, "_demo_login_line", ""):
         stdout.write("Demo MARAC coordinator login:\n" + coordinator._demo_login_line)
-    by_area: dict[str, list] = {}
+    by_marac: dict = {}
     for case, intake, actor in new_high:
-        by_area.setdefault(case.service.area, []).append((case, intake, actor))
-    for area, items in sorted(by_area.items()):
-        if not area or MaracMeeting.objects.filter(area=area).exists():
+        by_marac.setdefault(case.service.marac, []).append((case, intake, actor))
+    for marac, items in sorted(by_marac.items(), key=lambda item: str(item[0] or "")):
+        if marac is None or MaracMeeting.objects.filter(marac=marac).exists():
             continue
-        _seed_area_meetings(area, items[:MAX_REFERRALS_PER_AREA], coordinator, agency, stdout)
+        _seed_area_meetings(marac, items[:MAX_REFERRALS_PER_AREA], coordinator, agency, stdout)
     if not MaracReferral.objects.exists():
         stdout.write("MARAC: no new high-risk demo cases, so no meeting was created.")
 
 
-def _seed_area_meetings(area, items, coordinator, agency, stdout):
-    """A meeting hearing the area's new high-risk cases, with actions, an outcome and the case
-    facts the partnership counts; and, where the dates allow, the first case referred again
-    within 12 months and heard as a repeat at a second meeting."""
+def _seed_area_meetings(marac, items, coordinator, agency, stdout):
+    """A meeting of the MARAC hearing its services' new high-risk cases, with actions, an outcome
+    and the case facts the partnership counts; and, where the dates allow, the first case
+    referred again within 12 months and heard as a repeat at a second meeting."""
     today = timezone.localdate()
     referrals = [
         risk_services.marac_refer(
@@ -125,11 +125,11 @@ def _seed_area_meetings(area, items, coordinator, agency, stdout):
     ]
     held_on = max(r.referred_on for r in referrals) + datetime.timedelta(days=14)
     meeting = risk_services.marac_meeting_create(
-        actor=coordinator, area=area, held_on=held_on, notes="Demo meeting (synthetic)."
+        actor=coordinator, marac=marac, held_on=held_on, notes="Demo meeting (synthetic)."
     )
     for index, referral in enumerate(referrals):
         _hear(meeting, referral, coordinator, agency, with_outcome=index == 0)
-    stdout.write(f"MARAC: a demo meeting for {area} with {len(referrals)} cases heard.")
+    stdout.write(f"MARAC: a demo meeting for {marac} with {len(referrals)} cases heard.")
     first_case, _intake, first_actor = items[0]
     again_on = held_on + datetime.timedelta(days=60)
     if first_case.is_closed or again_on > today:
@@ -144,12 +144,12 @@ def _seed_area_meetings(area, items, coordinator, agency, stdout):
     )
     second = risk_services.marac_meeting_create(
         actor=coordinator,
-        area=area,
+        marac=marac,
         held_on=again_on + datetime.timedelta(days=14),
         notes="Demo meeting (synthetic).",
     )
     _hear(second, repeat, coordinator, agency, with_outcome=False)
-    stdout.write(f"MARAC: a second demo meeting for {area} hearing a repeat case.")
+    stdout.write(f"MARAC: a second demo meeting for {marac} hearing a repeat case.")
 
 
 def _hear(meeting, referral, coordinator, agency, *, with_outcome):

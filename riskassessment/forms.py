@@ -217,19 +217,18 @@ class MaracReferralForm(forms.Form):
 
 
 class MaracMeetingForm(forms.ModelForm):
-    area = forms.ChoiceField()
-
     class Meta:
         model = MaracMeeting
-        fields = ["area", "held_on", "notes"]
+        fields = ["marac", "held_on", "notes"]
         widgets = {"held_on": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, areas, **kwargs):
+    def __init__(self, *args, maracs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(area, area) for area in sorted(areas)]
+        # Only the coordinator's own MARACs are offered (and accepted).
+        self.fields["marac"].queryset = maracs
 
     def validate_unique(self):
-        # created_by is set by the service; the (area, held_on) check still runs there.
+        # created_by is set by the service; the (marac, held_on) check still runs there.
         pass
 
 

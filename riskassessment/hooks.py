@@ -50,12 +50,12 @@ def case_timeline(case) -> list[TimelineItem]:
                 detail=", ".join(referral.criteria_labels),
             )
         )
-    for hearing in case.marac_hearings.select_related("meeting"):
+    for hearing in case.marac_hearings.select_related("meeting__marac"):
         items.append(
             TimelineItem(
                 at=_midday(hearing.meeting.held_on),
                 kind="MARAC",
-                title=f"Heard at MARAC ({hearing.meeting.area})",
+                title=f"Heard at MARAC ({hearing.meeting.marac})",
                 detail=hearing.outcome,
             )
         )

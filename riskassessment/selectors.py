@@ -12,7 +12,7 @@ from django.http import Http404
 
 from accounts import access
 from accounts.audit import record_event
-from accounts.models import AuditEvent, Service
+from accounts.models import AuditEvent, Marac, Service
 from cases.catalogue.insights import TABLES_BY_KEY
 from cases.catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
 from cases.models import Case, RiskLevel
@@ -298,22 +298,31 @@ def _actions_with_agency():
 def hearings_for_case(case: Case) -> list[MaracHearing]:
     """The case's hearings with their actions: two queries."""
     return list(
-        case.marac_hearings.select_related("meeting").prefetch_related(_actions_with_agency())
+        case.marac_hearings.select_related("meeting__marac").prefetch_related(
+            _actions_with_agency()
+        )
     )
 
 
-def marac_areas_for(user) -> set[str]:
-    """The MARAC areas a coordinator manages: the areas of their services."""
+def marac_ids_for(user) -> set[int]:
+    """The MARACs a coordinator runs: the active MARACs their services belong to. Only
+    Service.marac counts, which a service's own admin cannot set (accounts.admin)."""
     service_ids = access.service_ids_with(user, access.Capability.MANAGE_MARAC)
     if not service_ids:
         return set()
     return set(
-        Service.objects.filter(pk__in=service_ids).exclude(area="").values_list("area", flat=True)
+        Service.objects.filter(pk__in=service_ids, marac__is_active=True).values_list(
+            "marac_id", flat=True
+        )
     )
 
 
+def maracs_for(user) -> QuerySet[Marac]:
+    return Marac.objects.filter(pk__in=marac_ids_for(user))
+
+
 def meetings_visible_to(user) -> QuerySet[MaracMeeting]:
-    return MaracMeeting.objects.filter(area__in=marac_areas_for(user))
+    return MaracMeeting.objects.filter(marac_id__in=marac_ids_for(user)).select_related("marac")
 
 
 def meeting_get_for_user(user, pk) -> MaracMeeting:
@@ -349,9 +358,9 @@ def marac_case_names(user, case_ids) -> dict[int, str]:
 
 
 def referrals_awaiting_hearing(meeting: MaracMeeting) -> QuerySet[MaracReferral]:
-    """Referrals from cases in the meeting's area not yet heard at any meeting."""
+    """Referrals from cases of the meeting's MARAC's services not yet heard at any meeting."""
     return (
-        MaracReferral.objects.filter(case__service__area=meeting.area)
+        MaracReferral.objects.filter(case__service__marac_id=meeting.marac_id)
         .filter(~Exists(MaracHearing.objects.filter(referral_id=OuterRef("pk"))))
         .select_related("case")
         .order_by("referred_on", "pk")
@@ -364,7 +373,7 @@ def hearing_get_for_user(user, pk) -> MaracHearing:
     except (TypeError, ValueError):
         raise Http404 from None
     hearing = (
-        MaracHearing.objects.filter(meeting__area__in=marac_areas_for(user))
+        MaracHearing.objects.filter(meeting__marac_id__in=marac_ids_for(user))
         .select_related("meeting", "case__service")
         .filter(pk=pk)
         .first()
@@ -375,7 +384,7 @@ def hearing_get_for_user(user, pk) -> MaracHearing:
 
 
 def action_get_for_user(user, pk) -> MaracAction:
-    """An action the user may mark done: as the area's coordinator or an editor of the case."""
+    """An action the user may mark done: as the MARAC's coordinator or an editor of the case."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -383,7 +392,7 @@ def action_get_for_user(user, pk) -> MaracAction:
     editable_cases = cases_visible_to(user, access.Capability.EDIT_CASES)
     action = (
         MaracAction.objects.filter(
-            Q(hearing__meeting__area__in=marac_areas_for(user)) | Q(case__in=editable_cases)
+            Q(hearing__meeting__marac_id__in=marac_ids_for(user)) | Q(case__in=editable_cases)
         )
         .select_related("hearing__meeting", "case")
         .filter(pk=pk)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.audit import record_event
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Marac, User
 from cases import services as case_services
 from cases.models import Agency, Case, Client, RiskLevel
 
@@ -707,17 +707,17 @@ def marac_refer(
     return referral
 
 
-def _require_area(actor: User, area: str) -> None:
-    if area not in selectors.marac_areas_for(actor):
+def _require_marac(actor: User, marac_id: int) -> None:
+    if marac_id not in selectors.marac_ids_for(actor):
         raise PermissionDenied
 
 
 @transaction.atomic
 def marac_meeting_create(
-    *, actor: User, area: str, held_on: datetime.date, notes: str = ""
+    *, actor: User, marac: Marac, held_on: datetime.date, notes: str = ""
 ) -> MaracMeeting:
-    _require_area(actor, area)
-    meeting = MaracMeeting(area=area, held_on=held_on, notes=notes, created_by=actor)
+    _require_marac(actor, marac.pk)
+    meeting = MaracMeeting(marac=marac, held_on=held_on, notes=notes, created_by=actor)
     meeting.full_clean()
     meeting.save()
     return meeting
@@ -727,16 +727,16 @@ def marac_meeting_create(
 def marac_hearing_add(
     *, meeting: MaracMeeting, referral: MaracReferral, actor: User
 ) -> MaracHearing:
-    """Lists a referred case at a meeting of its area.
+    """Lists a referred case at a meeting of its service's MARAC.
 
     1. The hearing is a repeat when its referral was (see marac_refer).
     2. Its case facts for the partnership's counts start from the case record
        (selectors.hearing_facts_from_case); the coordinator corrects them with
        marac_hearing_record_facts.
     """
-    _require_area(actor, meeting.area)
-    if referral.case.service.area != meeting.area:
-        raise ValidationError({"referral": "That case is not in this meeting's area."})
+    _require_marac(actor, meeting.marac_id)
+    if referral.case.service.marac_id != meeting.marac_id:
+        raise ValidationError({"referral": "That case is not of this meeting's MARAC."})
     if meeting.held_on < referral.referred_on:
         raise ValidationError({"referral": "That case was referred after this meeting."})
     hearing = MaracHearing(
@@ -754,7 +754,7 @@ def marac_hearing_add(
 @transaction.atomic
 def marac_hearing_record_facts(*, hearing: MaracHearing, actor: User, **facts) -> MaracHearing:
     """The coordinator records the case facts as the meeting heard them (None: not known)."""
-    _require_area(actor, hearing.meeting.area)
+    _require_marac(actor, hearing.meeting.marac_id)
     unknown = set(facts) - set(MaracHearing.FACT_FIELDS)
     if unknown:
         raise ValueError(f"Not a hearing fact: {sorted(unknown)}")
@@ -772,7 +772,7 @@ def marac_hearing_record_outcome(
 ) -> MaracHearing:
     """The outcome goes back to the case: it is shown on the case page, which is marked as a
     MARAC case."""
-    _require_area(actor, hearing.meeting.area)
+    _require_marac(actor, hearing.meeting.marac_id)
     hearing = MaracHearing.objects.select_for_update().get(pk=hearing.pk)
     if not outcome.strip():
         raise ValidationError({"outcome": "Write the outcome."})
@@ -794,7 +794,7 @@ def marac_action_add(
     owner: str,
     due_on: datetime.date | None = None,
 ) -> MaracAction:
-    _require_area(actor, hearing.meeting.area)
+    _require_marac(actor, hearing.meeting.marac_id)
     row = MaracAction(
         case=hearing.case, hearing=hearing, agency=agency, action=action, owner=owner, due_on=due_on
     )
@@ -805,9 +805,9 @@ def marac_action_add(
 
 @transaction.atomic
 def marac_action_set_done(*, action: MaracAction, actor: User, done: bool) -> MaracAction:
-    """The coordinator of the area, or an editor of the case, marks an action done."""
+    """The coordinator of the MARAC, or an editor of the case, marks an action done."""
     if not (
-        action.hearing.meeting.area in selectors.marac_areas_for(actor)
+        action.hearing.meeting.marac_id in selectors.marac_ids_for(actor)
         or access.can(actor, access.Capability.EDIT_CASES, action.case.service_id)
     ):
         raise PermissionDenied

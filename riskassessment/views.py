@@ -234,17 +234,17 @@ def marac_refer(request, case_pk):
 # --- MARAC: the coordinator's meetings -------------------------------------------------------
 
 
-def _coordinator_areas(request):
-    areas = selectors.marac_areas_for(request.user)
-    if not areas:
+def _coordinator_maracs(request):
+    maracs = selectors.maracs_for(request.user)
+    if not maracs:
         raise PermissionDenied
-    return areas
+    return maracs
 
 
 @login_required
 def meeting_list(request):
-    _coordinator_areas(request)
-    meetings = selectors.meetings_visible_to(request.user).order_by("-held_on", "area")[:200]
+    _coordinator_maracs(request)
+    meetings = selectors.meetings_visible_to(request.user).order_by("-held_on", "marac__name")[:200]
     from django.db.models import Count, Q
 
     meetings = meetings.annotate(
@@ -256,13 +256,13 @@ def meeting_list(request):
 
 @login_required
 def meeting_add(request):
-    areas = _coordinator_areas(request)
-    form = MaracMeetingForm(request.POST or None, areas=areas)
+    maracs = _coordinator_maracs(request)
+    form = MaracMeetingForm(request.POST or None, maracs=maracs)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.marac_meeting_create(
                 actor=request.user,
-                area=form.cleaned_data["area"],
+                marac=form.cleaned_data["marac"],
                 held_on=form.cleaned_data["held_on"],
                 notes=form.cleaned_data["notes"],
             )
@@ -391,7 +391,7 @@ def action_add(request, pk):
 def action_toggle(request, pk):
     action = selectors.action_get_for_user(request.user, pk)
     services.marac_action_set_done(action=action, actor=request.user, done=not action.done)
-    if action.hearing.meeting.area in selectors.marac_areas_for(request.user):
+    if action.hearing.meeting.marac_id in selectors.marac_ids_for(request.user):
         return redirect("riskassessment:meeting_detail", pk=action.hearing.meeting_id)
     return redirect("riskassessment:case_risk", case_pk=action.case_id)
 

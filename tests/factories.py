@@ -3,7 +3,7 @@
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from accounts.models import Membership, Provider, Role, Service, Team, User
+from accounts.models import Marac, Membership, Provider, Role, Service, Team, User
 
 TEST_PASSWORD = "correct horse battery staple lantern"
 
@@ -16,6 +16,15 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Provider {n}")
 
 
+class MaracFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Marac
+        django_get_or_create = ["name"]
+
+    # Every test service is in the one test MARAC unless given another.
+    name = "Testshire"
+
+
 class ServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Service
@@ -24,6 +33,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Service {n}")
     code = factory.Sequence(lambda n: f"S{n:03d}")
     area = "Testshire"
+    marac = factory.SubFactory(MaracFactory)
 
 
 class TeamFactory(factory.django.DjangoModelFactory):

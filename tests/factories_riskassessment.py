@@ -122,6 +122,6 @@ class MaracMeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MaracMeeting
 
-    area = "Testshire"
+    marac = factory.SubFactory("tests.factories.MaracFactory")
     held_on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
     created_by = factory.SubFactory("tests.factories.UserFactory")

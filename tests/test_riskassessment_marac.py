@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from accounts.models import Role
 from riskassessment import hooks, selectors, services
-from tests.factories import CaseFactory, ContactFactory, MembershipFactory, ServiceFactory
+from tests.factories import (
+    CaseFactory,
+    ContactFactory,
+    MaracFactory,
+    MembershipFactory,
+    ServiceFactory,
+)
 
 from .factories_riskassessment import AgencyFactory, MaracMeetingFactory, submitted
 
@@ -84,7 +90,7 @@ def test_coordinator_runs_meetings_of_their_area(service, caseworker, coordinato
     case = CaseFactory(service=service)
     referral = refer(case, caseworker, agency, datetime.date(2026, 2, 1))
     meeting = services.marac_meeting_create(
-        actor=coordinator, area=service.area, held_on=datetime.date(2026, 2, 10)
+        actor=coordinator, marac=service.marac, held_on=datetime.date(2026, 2, 10)
     )
     assert list(selectors.referrals_awaiting_hearing(meeting)) == [referral]
     hearing = services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
@@ -108,19 +114,19 @@ def test_repeat_referral_makes_a_repeat_hearing(service, caseworker, coordinator
     case = CaseFactory(service=service)
     refer(case, caseworker, agency, datetime.date(2026, 1, 1))
     again = refer(case, caseworker, agency, datetime.date(2026, 5, 1))
-    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 5, 10))
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 5, 10))
     hearing = services.marac_hearing_add(meeting=meeting, referral=again, actor=coordinator)
     assert hearing.is_repeat
 
 
 def test_coordinator_of_another_area_is_refused(caseworker, service, agency):
-    elsewhere = ServiceFactory(area="Elsewhere")
+    elsewhere = ServiceFactory(area="Elsewhere", marac=MaracFactory(name="Elsewhere"))
     stranger = MembershipFactory(service=elsewhere, role=Role.MARAC_COORDINATOR).user
     with pytest.raises(PermissionDenied):
         services.marac_meeting_create(
-            actor=stranger, area=service.area, held_on=datetime.date(2026, 1, 1)
+            actor=stranger, marac=service.marac, held_on=datetime.date(2026, 1, 1)
         )
-    meeting = MaracMeetingFactory(area=elsewhere.area)
+    meeting = MaracMeetingFactory(marac=elsewhere.marac)
     referral = refer(CaseFactory(service=service), caseworker, agency, datetime.date(2026, 1, 1))
     with pytest.raises(ValidationError):
         services.marac_hearing_add(meeting=meeting, referral=referral, actor=stranger)
@@ -129,7 +135,7 @@ def test_coordinator_of_another_area_is_refused(caseworker, service, agency):
 def test_caseworker_is_not_a_coordinator(caseworker, service):
     with pytest.raises(PermissionDenied):
         services.marac_meeting_create(
-            actor=caseworker, area=service.area, held_on=datetime.date(2026, 1, 1)
+            actor=caseworker, marac=service.marac, held_on=datetime.date(2026, 1, 1)
         )
 
 
@@ -274,7 +280,7 @@ def test_hearing_facts_start_from_the_case_record(service, caseworker, coordinat
         case=case, is_primary=True, need_alcohol="Yes", need_drugs="No", need_mental_health=""
     )
     referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
-    meeting = MaracMeetingFactory(area=service.area, held_on=held_on)
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=held_on)
     hearing = services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
     facts = {name: getattr(hearing, name) for name in hearing.FACT_FIELDS}
     assert facts == {
@@ -306,7 +312,7 @@ def test_coordinator_records_the_facts_and_bad_input_is_an_error_in_place(
 
     case = CaseFactory(service=service)
     referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
-    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 6, 1))
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 6, 1))
     hearing = services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
     web = client_for(coordinator)
     url = reverse("riskassessment:hearing_facts", args=[hearing.pk])
@@ -333,7 +339,7 @@ def test_coordinator_records_the_facts_and_bad_input_is_an_error_in_place(
 
 def test_a_case_cannot_be_heard_before_it_was_referred(service, caseworker, coordinator, agency):
     referral = refer(CaseFactory(service=service), caseworker, agency, datetime.date(2026, 5, 20))
-    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 5, 19))
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 5, 19))
     with pytest.raises(ValidationError):
         services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
 
@@ -345,7 +351,7 @@ def test_the_meeting_page_audits_a_read_of_each_case_heard(
 
     from accounts.models import AuditEvent
 
-    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 6, 1))
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 6, 1))
     cases = [CaseFactory(service=service) for _ in range(2)]
     for case in cases:
         referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
@@ -381,7 +387,7 @@ def test_a_restricted_case_is_heard_without_its_reference_unless_the_user_is_nam
 ):
     from django.urls import reverse
 
-    meeting = MaracMeetingFactory(area=service.area, held_on=datetime.date(2026, 6, 1))
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 6, 1))
     restricted = CaseFactory(service=service, is_restricted=True)
     restricted.restricted_to.set([caseworker])
     awaiting = CaseFactory(service=service, is_restricted=True)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role, Service
+from accounts.models import AuditEvent, Marac, Role, Service
 from cases.extensions import case_panels, prompt_sources, timeline_sources
 from riskassessment import demo, hooks, services
 from riskassessment.models import Assessment, ChecklistVersion, MaracMeeting
@@ -220,11 +220,11 @@ def test_meeting_list_query_count_does_not_grow(client_for, service, django_asse
 
     coordinator = MembershipFactory(service=service, role=Role.MARAC_COORDINATOR).user
     web = client_for(coordinator)
-    MaracMeetingFactory(area=service.area)
+    MaracMeetingFactory(marac=service.marac)
     with django_assert_max_num_queries(30) as few:
         web.get(reverse("riskassessment:meeting_list"))
     for _ in range(5):
-        MaracMeetingFactory(area=service.area)
+        MaracMeetingFactory(marac=service.marac)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert web.get(reverse("riskassessment:meeting_list")).status_code == 200
 
@@ -272,7 +272,11 @@ def test_demo_seeder_creates_intake_and_exit_assessments_once(service):
     services_by_code = {}
     for code, area in (("CID", "St Helens"), ("RRH", "Liverpool")):
         svc = Service.objects.create(
-            provider=service.provider, name=f"Demo {code}", code=code, area=area
+            provider=service.provider,
+            name=f"Demo {code}",
+            code=code,
+            area=area,
+            marac=Marac.objects.get_or_create(name=area)[0],
         )
         MembershipFactory(service=svc, role=Role.CASEWORKER)
         services_by_code[code] = svc
@@ -347,7 +351,7 @@ def test_case_panel_uses_few_queries_whatever_the_rows(
             referring_agency=agency,
             visible_high_risk=True,
         )
-        meeting = MaracMeetingFactory(area=case.service.area)
+        meeting = MaracMeetingFactory(marac=case.service.marac)
         hearing = case.marac_hearings.create(meeting=meeting, referral=referral)
         for _ in range(3):
             hearing.actions.create(case=case, agency=agency, action="Act", owner="Someone")
@@ -371,12 +375,12 @@ def test_coordinator_runs_a_meeting_through_the_pages(client_for, caseworker, se
     coordinator = MembershipFactory(service=service, role=Role.MARAC_COORDINATOR).user
     web = client_for(coordinator)
     response = web.post(
-        reverse("riskassessment:meeting_add"), {"area": service.area, "held_on": "2026-02-12"}
+        reverse("riskassessment:meeting_add"), {"marac": service.marac_id, "held_on": "2026-02-12"}
     )
-    meeting = MaracMeeting.objects.get(area=service.area)
+    meeting = MaracMeeting.objects.get(marac=service.marac)
     assert response.url == reverse("riskassessment:meeting_detail", args=[meeting.pk])
     duplicate = web.post(
-        reverse("riskassessment:meeting_add"), {"area": service.area, "held_on": "2026-02-12"}
+        reverse("riskassessment:meeting_add"), {"marac": service.marac_id, "held_on": "2026-02-12"}
     )
     assert duplicate.status_code == 200  # the same area and day: an error in place, not a 500
     page = web.get(response.url).content.decode()
@@ -401,7 +405,11 @@ def test_demo_seeder_hears_a_repeat_case_with_its_facts(service):
     from riskassessment.models import MaracHearing
 
     svc = Service.objects.create(
-        provider=service.provider, name="Demo CID", code="CID", area="St Helens"
+        provider=service.provider,
+        name="Demo CID",
+        code="CID",
+        area="St Helens",
+        marac=Marac.objects.get_or_create(name="St Helens")[0],
     )
     MembershipFactory(service=svc, role=Role.CASEWORKER)
     opened = timezone.localdate() - datetime.timedelta(days=200)
@@ -409,9 +417,9 @@ def test_demo_seeder_hears_a_repeat_case_with_its_facts(service):
     for _ in range(12):
         CaseFactory(service=svc, opened_on=opened)
     demo.seed(services={"CID": svc}, stdout=io.StringIO())
-    hearings = MaracHearing.objects.filter(meeting__area="St Helens")
+    hearings = MaracHearing.objects.filter(meeting__marac__name="St Helens")
     assert hearings.filter(is_repeat=True).count() == 1
-    assert MaracMeeting.objects.filter(area="St Helens").count() == 2
+    assert MaracMeeting.objects.filter(marac__name="St Helens").count() == 2
     assert not hearings.filter(coercive_control__isnull=True).exists()
     assert not hearings.filter(children_in_household__isnull=True).exists()
 

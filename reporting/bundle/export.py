@@ -233,7 +233,7 @@ class Exporter:
                     {
                         **dump(hearing, PARTS["marac_hearing"]),
                         "meeting": {
-                            "area": hearing.meeting.area,
+                            "area": hearing.meeting.marac.name,
                             "held_on": hearing.meeting.held_on.isoformat(),
                         },
                         "referral": marac_refs.get(hearing.referral_id),

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.audit import audited_bulk_write, record_event
-from accounts.models import AuditEvent, Service, Team, User
+from accounts.models import AuditEvent, Marac, Service, Team, User
 from cases.models import Agency, Option, SafetyPlan
 from cases.services import next_case_reference
 from referrals.models import ReferralRoute
@@ -651,12 +651,15 @@ class Importer:
             path = f"marac.hearings[{index}]"
             meeting_values = values["meeting"]
             held_on = self._date(meeting_values["held_on"], f"{path}.meeting.held_on")
+            # The bundle names the MARAC; a name not yet known becomes a MARAC no service has
+            # joined (only a superuser or the MARAC's admins join services to one).
             meeting = MaracMeeting.objects.filter(
-                area=meeting_values["area"], held_on=held_on
+                marac__name=meeting_values["area"], held_on=held_on
             ).first()
             if meeting is None and not self.errors:
+                marac, _ = Marac.objects.get_or_create(name=meeting_values["area"])
                 meeting = MaracMeeting.objects.create(
-                    area=meeting_values["area"], held_on=held_on, created_by=self.user
+                    marac=marac, held_on=held_on, created_by=self.user
                 )
             referral = None
             if values.get("referral") is not None:

@@ -467,7 +467,7 @@ def build_content(
         UnitCost.Measure.FEEL_SAFER: feel_safer,
         UnitCost.Measure.CHARGED: charged,
     }
-    value = [economic_value(measure_counts)]
+    value = [economic_value(measure_counts, service_ids)]
 
     sections = {
         "who": who,
@@ -498,10 +498,11 @@ def build_content(
     }
 
 
-def economic_value(measure_counts: dict) -> dict:
-    """Unit costs (admin-edited) x units per client x clients counted, with their sources."""
+def economic_value(measure_counts: dict, service_ids=()) -> dict:
+    """Unit costs (admin-edited, the provider's where it has its own) x units per client x
+    clients counted, with their sources."""
     rows, sources = [], []
-    for cost in UnitCost.objects.filter(is_active=True).order_by("position", "label"):
+    for cost in selectors.unit_costs_for(service_ids):
         clients = measure_counts[cost.measure]
         units = float(cost.quantity) * clients
         rows.append(

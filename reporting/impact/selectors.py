@@ -18,7 +18,7 @@ from cases.models.interventions import INTERVENTION_TYPES
 from referrals.models import Referral
 from riskassessment.models import Assessment, MaracReferral
 
-from ..models import ImpactReport
+from ..models import ImpactReport, UnitCost
 from ..periods import Period
 
 GROUP_PROGRAMMES = ("freedom_programme", "gateway_programme", "other_group_programme")
@@ -131,6 +131,27 @@ def impact_report_get_for_user(user, pk) -> ImpactReport:
     if report is None:
         raise Http404("No such report.")
     return report
+
+
+def unit_costs_for(service_ids) -> list[UnitCost]:
+    """The active unit costs of a report of these services, in order: the national defaults,
+    each replaced by the services' provider's row of the same key where it has one, and that
+    provider's own further rows. A report spanning providers uses the defaults alone."""
+    provider_ids = set(
+        Service.objects.filter(pk__in=service_ids).values_list("provider_id", flat=True)
+    )
+    if len(provider_ids) != 1:
+        provider_ids = set()
+    # One query whatever the services (the impact report's query count is fixed).
+    rows, own = [], {}
+    for cost in UnitCost.objects.filter(Q(provider=None) | Q(provider_id__in=provider_ids)):
+        if cost.provider_id is None:
+            rows.append(cost)
+        else:
+            own[cost.key] = cost
+    rows = [own.pop(cost.key, cost) for cost in rows] + list(own.values())
+    active = [cost for cost in rows if cost.is_active]
+    return sorted(active, key=lambda cost: (cost.position, cost.label))
 
 
 # --- The impact report jobs ----------------------------------------------------------------

@@ -414,7 +414,7 @@ def sync_default_unit_costs() -> None:
     from cases.catalogue.impact import SEED_VALUE_EXAMPLE, UNIT_COSTS
 
     contacts = {row.key: row.contacts for row in SEED_VALUE_EXAMPLE}
-    existing = set(UnitCost.objects.values_list("key", flat=True))
+    existing = set(UnitCost.objects.filter(provider=None).values_list("key", flat=True))
     UnitCost.objects.bulk_create(
         UnitCost(
             key=cost.key,

@@ -119,6 +119,7 @@ def insights_export(request):
         content=content,
         content_type=content_type,
         service=Service.objects.get(pk=services[0]) if len(services) == 1 else None,
+        service_ids=services,
     )
     return redirect("accounts:export_download", token=export.token)
 

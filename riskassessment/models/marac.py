@@ -1,10 +1,10 @@
-"""MARAC: referrals from cases, the meetings of an area, the cases heard and actions agreed."""
+"""MARAC: referrals from cases, a partnership's meetings, the cases heard and actions agreed."""
 
 from django.conf import settings
 from django.db import models
 
 from accounts.audit import audited
-from accounts.models import TimeStampedModel
+from accounts.models import Marac, TimeStampedModel
 from accounts.validators import validate_event_date, validate_scheduled_date
 from cases.models import Agency, Case
 from cases.models.case import CaseChild
@@ -79,9 +79,11 @@ class MaracReferral(CaseChild):
 
 
 class MaracMeeting(TimeStampedModel):
-    """A MARAC meeting of an area. It holds no client data itself: the hearings do."""
+    """A meeting of a MARAC partnership. It holds no client data itself: the hearings do."""
 
-    area = models.CharField(max_length=120)
+    marac = models.ForeignKey(
+        Marac, on_delete=models.PROTECT, related_name="meetings", verbose_name="MARAC"
+    )
     held_on = models.DateField(validators=[validate_scheduled_date])
     notes = models.TextField(blank=True, help_text="Nothing that identifies a client.")
     created_by = models.ForeignKey(
@@ -89,17 +91,17 @@ class MaracMeeting(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["-held_on", "area"]
+        ordering = ["-held_on", "marac__name"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "held_on"], name="marac_meeting_unique_day"),
+            models.UniqueConstraint(fields=["marac", "held_on"], name="marac_meeting_one_a_day"),
         ]
         indexes = [
-            # The coordinator's list: meetings of their areas, latest first.
-            models.Index(fields=["area", "-held_on"], name="marac_meeting_area_date"),
+            # The coordinator's list: meetings of their MARACs, latest first.
+            models.Index(fields=["marac", "-held_on"], name="marac_meeting_marac_date"),
         ]
 
     def __str__(self):
-        return f"MARAC {self.area} {self.held_on:%d/%m/%Y}"
+        return f"MARAC {self.marac} {self.held_on:%d/%m/%Y}"
 
 
 @audited

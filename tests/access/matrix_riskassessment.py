@@ -43,7 +43,7 @@ def build(world):
     )
     coordinator = world.users[MARAC_COORDINATOR]
     world.marac_meeting = services.marac_meeting_create(
-        actor=coordinator, area=world.service.area, held_on=datetime.date(2026, 1, 20)
+        actor=coordinator, marac=world.service.marac, held_on=datetime.date(2026, 1, 20)
     )
     world.marac_hearing = services.marac_hearing_add(
         meeting=world.marac_meeting, referral=referral, actor=coordinator

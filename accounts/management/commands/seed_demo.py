@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import demo_seeders
-from accounts.models import Membership, Provider, Role, Service, Team, User
+from accounts.models import Marac, Membership, Provider, Role, Service, Team, User
 
 DEMO_PROVIDER = "Mersey Lantern Trust (demo)"
 DEMO_SERVICES = [
@@ -59,9 +59,15 @@ class Command(BaseCommand):
         provider, _ = Provider.objects.get_or_create(name=DEMO_PROVIDER)
         services = {}
         for code, name, area, team_names in DEMO_SERVICES:
+            # Each demo area has its own MARAC partnership (named after it), joined by the service.
+            marac, _ = Marac.objects.get_or_create(name=area)
             service, _ = Service.objects.get_or_create(
-                code=code, defaults={"provider": provider, "name": name, "area": area}
+                code=code,
+                defaults={"provider": provider, "name": name, "area": area, "marac": marac},
             )
+            if service.marac_id is None:
+                service.marac = marac
+                service.save(update_fields=["marac"])
             services[code] = service
             for team_name in team_names:
                 Team.objects.get_or_create(service=service, name=team_name)
