@@ -25,6 +25,7 @@ from reporting.insights.report import build_report
 from reporting.periods import Period
 from tests.factories import CaseFactory, UserFactory
 from tests.factories_outcomes import IntakeFormFactory
+from tests.signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +228,7 @@ def test_item_6_the_insights_page_refuses_switching_suppression_off_with_a_form_
     client, manager, service
 ):
     CaseFactory(service=service, opened_on=DAY, is_restricted=True)
-    client.force_login(manager)
+    sign_in_with_second_factor(client, manager)
     response = client.get(
         "/reports/insights/",
         {
@@ -320,7 +321,7 @@ def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_the_analyses()
 
 def test_item_6_the_insights_page_hides_the_zeros_beside_a_lone_client(client, manager, service):
     _intake(service, level="High")
-    client.force_login(manager)
+    sign_in_with_second_factor(client, manager)
     response = client.get(
         "/reports/insights/",
         {
