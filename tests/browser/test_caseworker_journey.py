@@ -28,13 +28,22 @@ def hospital_service(service):
 
 
 @pytest.fixture
-def known_client(hospital_service):
-    """Someone the provider's hospital team already supports: the referral's duplicate."""
+def known_client(service, hospital_service):
+    """Someone this team supported before (a closed case) and the provider's hospital team
+    supports now: the referral's duplicate, offered with this team's case only."""
     client = ClientFactory(
-        service=hospital_service,
+        service=service,
         first_name="Robin",
         last_name="Journeyman",
         date_of_birth=datetime.date(1988, 4, 12),
+    )
+    CaseFactory(
+        service=service,
+        client=client,
+        opened_on=datetime.date(2025, 1, 6),
+        status="closed",
+        closed_on=datetime.date(2025, 6, 30),
+        closure_type="Planned closure",
     )
     CaseFactory(service=hospital_service, client=client)
     return client
@@ -66,10 +75,12 @@ def receive_referral(journey, known_client):
     journey.choose(tab.locator("#id_referral-route"), "Police")
     journey.type_into(tab.get_by_label("Reason"), "Police attended a domestic incident.")
     journey.submit(tab.get_by_role("button", name="File referral"))
-    # The duplicate check: the hospital team's client, offered before a new record is made.
+    # The duplicate check: the client this team knew, offered before a new record is made,
+    # with this team's case only (the hospital team's case is not this caseworker's to see).
     journey.page("duplicate-match")
     match = tab.get_by_role("alert").filter(has_text="This client may already be known")
-    assert "Hospital Idva" in match.inner_text()
+    assert "known to Community Idva" in match.inner_text()
+    assert "Hospital Idva" not in match.inner_text()
     journey.pick(tab.locator(f"#match-{known_client.pk}"))
     journey.submit(tab.get_by_role("button", name="Confirm and file"))
     journey.page("referral")
