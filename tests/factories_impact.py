@@ -3,6 +3,7 @@ that some figures are at or above the suppression threshold (5) and some below i
 
 import datetime
 import itertools
+import time
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -119,3 +120,14 @@ def finished_report(service, user=None, **kwargs) -> ImpactReport:
     report.save()
     report.services.set([service])
     return report
+
+
+def wait_until_finished(report, seconds=180) -> ImpactReport:
+    """Polls a job that a real worker is building until it has finished (or fails the test)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.is_finished:
+            return report
+        time.sleep(0.2)
+    raise AssertionError(f"report still {report.status} after {seconds}s")

@@ -5,7 +5,6 @@ again by the sweep."""
 
 import datetime
 import io
-import time
 
 import pytest
 from django.utils import timezone
@@ -13,20 +12,10 @@ from pypdf import PdfReader
 
 from reporting.impact import services
 from reporting.models import ImpactReport
-from tests.factories_impact import QUARTER, build_quarter
+from tests.factories_impact import QUARTER, build_quarter, wait_until_finished
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 Status = ImpactReport.Status
-
-
-def _wait_until_finished(report, seconds=180):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.is_finished:
-            return report
-        time.sleep(0.3)
-    raise AssertionError(f"report still {report.status} after {seconds}s")
 
 
 def _request(manager, service):
@@ -39,7 +28,7 @@ def test_a_worker_builds_the_pdf_from_the_broker(celery_worker, manager, service
     data = build_quarter(service, manager)
     report = _request(manager, service)
 
-    report = _wait_until_finished(report)
+    report = wait_until_finished(report)
 
     assert report.status == Status.DONE, report.error
     assert report.attempts == 1
@@ -63,7 +52,7 @@ def test_a_failed_attempt_is_retried_by_the_worker(
         return b"%PDF-1.7 stand-in", 2
 
     monkeypatch.setattr("reporting.impact.render.render_pdf", flaky)
-    report = _wait_until_finished(_request(manager, service))
+    report = wait_until_finished(_request(manager, service))
 
     assert report.status == Status.DONE
     assert report.attempts == 2
@@ -97,7 +86,7 @@ def test_a_job_left_running_by_a_dead_worker_is_built_again(
     report.services.set([service])
 
     assert services.impact_reports_requeue_stale() == [report.pk]
-    report = _wait_until_finished(report)
+    report = wait_until_finished(report)
 
     assert report.status == Status.DONE
     assert report.attempts == 2

@@ -11,19 +11,9 @@ from django.utils import timezone
 
 from reporting.impact import services
 from reporting.models import ImpactReport
-from tests.factories_impact import QUARTER
+from tests.factories_impact import QUARTER, wait_until_finished
 
 Status = ImpactReport.Status
-
-
-def _wait_until_finished(report, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.is_finished:
-            return report
-        time.sleep(0.2)
-    raise AssertionError(f"report still {report.status} after {seconds}s")
 
 
 def _running_job(service, *, silent_for: datetime.timedelta, worker="killed-worker-task"):
@@ -54,7 +44,7 @@ def test_item_10_a_job_silent_for_a_minute_is_requeued_and_completes(
 
     # The default settings: a minute of silence, not the 16-minute time limit.
     assert services.impact_reports_requeue_stale() == [silent.pk]
-    silent = _wait_until_finished(silent)
+    silent = wait_until_finished(silent)
 
     assert silent.status == Status.DONE
     assert silent.attempts == 2
@@ -85,7 +75,7 @@ def test_item_10_a_job_heartbeats_while_it_renders(
     report = services.impact_report_request(
         user=manager, services=[service], period=QUARTER, title="Slow"
     )
-    report = _wait_until_finished(report)
+    report = wait_until_finished(report)
 
     first, last = seen["beats"]
     assert last - first >= datetime.timedelta(seconds=1.5)
