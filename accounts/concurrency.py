@@ -19,6 +19,7 @@ Fingerprints, not values, travel in the page: nothing more about the client than
 and a signed token so that a damaged one is refused rather than trusted.
 """
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
@@ -176,12 +177,40 @@ class EditStateFormMixin:
             return None
 
     def show_conflict(self, conflict: EditConflict) -> None:
-        """Keeps the person's input, says what changed, and takes the current state so that
-        saving again (deliberately) succeeds."""
+        """Keeps the person's own changes, brings in the other person's changes to the fields
+        this person left as they were (so saving again keeps both), says which is which, and
+        takes the current state so that saving again (deliberately) succeeds."""
         data = self.data.copy()
         data[self.add_prefix("edit_state")] = conflict.state.token()
+        taken = []
+        loaded = self.cleaned_data.get("edit_state")
+        for name in conflict.fields:
+            if loaded is None or name not in self.fields or name not in loaded.fingerprints:
+                continue
+            submitted = _normal(conflict.record, name, self.cleaned_data.get(name))
+            if _fingerprint(submitted) == loaded.fingerprints[name]:
+                _put(data, self.add_prefix(name), _stored_value(conflict.record, name))
+                taken.append(name)
         self.data = data
-        self.add_error(None, conflict_message(self, conflict))
+        self.add_error(None, conflict_message(self, conflict, taken=taken))
+
+
+def _put(data, key: str, value) -> None:
+    """A stored value written into posted form data, as a browser would post it."""
+    if isinstance(value, list):
+        data.setlist(key, [str(item) for item in value])
+    elif value is True:
+        data[key] = "on"
+    elif value is False:
+        data.pop(key, None)  # an unticked box is not posted
+    elif value is None:
+        data[key] = ""
+    elif isinstance(value, datetime.datetime):
+        data[key] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+    elif isinstance(value, datetime.date):
+        data[key] = value.isoformat()
+    else:
+        data[key] = str(value)
 
 
 def _shown(form_field, model_field, value) -> str | None:
@@ -202,18 +231,25 @@ def _shown(form_field, model_field, value) -> str | None:
     return None
 
 
-def conflict_message(form, conflict: EditConflict) -> str:
+def conflict_message(form, conflict: EditConflict, *, taken=()) -> str:
+    """What changed since the form was loaded: the other person's changes now in the form, and
+    the answers both people changed (this person's version kept, the saved one named)."""
     record = conflict.record
     saved_at = getattr(record, "updated_at", None) or getattr(record, "created_at", None)
     when = f" at {timezone.localtime(saved_at):%H:%M}" if saved_at else ""
-    changes = []
+    brought_in, both = [], []
     for name in conflict.fields:
         form_field = form.fields.get(name)
         label = str(form_field.label) if form_field and form_field.label else name
+        if name in taken:
+            brought_in.append(label)
+            continue
         model_field = record._meta.get_field(name)
         shown = _shown(form_field, model_field, _stored_value(record, name)) if form_field else None
-        changes.append(f"{label} (now: {shown})" if shown is not None else label)
-    return (
-        f"Someone else saved this record{when}: {'; '.join(changes)} changed. Your changes are "
-        "below: check them and save again."
-    )
+        both.append(f"{label} (saved now: {shown})" if shown is not None else label)
+    message = f"Someone else saved this record{when}."
+    if brought_in:
+        message += f" Their changes to {'; '.join(brought_in)} are now in the form below."
+    if both:
+        message += f" You both changed {'; '.join(both)}: your version is below, not theirs."
+    return message + " Check the form and save again."

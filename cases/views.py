@@ -1,5 +1,7 @@
 """Case pages. Thin: scope through selectors, validate with forms, write with services."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -472,7 +474,9 @@ def _client_record_page(request, pk, form_class, title, saved):
     loaded = None
     if request.method == "GET":
         loaded = edit_state_of(client, form_class._meta.fields)
-    form = form_class(request.POST or None, instance=client, edit_state=loaded)
+    # The form works on a copy: its validation writes the person's input onto its instance,
+    # and the page's safe-contact banner must show what is saved, not what was typed.
+    form = form_class(request.POST or None, instance=copy.copy(client), edit_state=loaded)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

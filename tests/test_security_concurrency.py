@@ -246,3 +246,52 @@ def test_item_5_a_damaged_edit_state_is_a_form_error_not_a_500(case, caseworker)
     response = browser.post(url, post)
     assert response.status_code == 200
     assert "out of date" in response.content.decode()
+
+
+def test_item_5_saving_again_after_a_conflict_keeps_the_other_persons_changes(
+    case, caseworker, team_leader
+):
+    """The second person left First language alone: the conflict page brings the first person's
+    answer into the form, so saving again keeps both people's changes."""
+    url = reverse("cases:client_edit", args=[case.client.pk])
+    first, second = signed_in(caseworker), signed_in(team_leader)
+    first_post = form_data(first.get(url).context["form"])
+    second_post = form_data(second.get(url).context["form"])
+    first_post.update(preferred_name="Cal", first_language="Welsh")
+    second_post.update(preferred_name="Callie", communication_needs="Large print")
+    assert first.post(url, first_post).status_code == 302
+
+    refused = second.post(url, second_post)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Their changes to First language are now in the form" in page
+    assert "You both changed Preferred name" in page
+    form = refused.context["form"]
+    assert form["first_language"].value() == "Welsh"  # theirs, brought in
+    assert form["preferred_name"].value() == "Callie"  # mine, kept
+    assert form["communication_needs"].value() == "Large print"
+
+    assert second.post(url, form_data(form)).status_code == 302
+    client = Client.objects.get(pk=case.client.pk)
+    assert (client.first_language, client.preferred_name, client.communication_needs) == (
+        "Welsh",
+        "Callie",
+        "Large print",
+    )
+
+
+def test_item_5_the_safe_contact_banner_shows_what_is_saved_not_what_was_refused(
+    case, caseworker, team_leader
+):
+    url = reverse("cases:client_safe_contact", args=[case.client.pk])
+    first, second = signed_in(caseworker), signed_in(team_leader)
+    first_post = form_data(first.get(url).context["form"])
+    second_post = form_data(second.get(url).context["form"])
+    first_post["code_word"] = "Is that the vet?"
+    second_post["code_word"] = "Is that the dentist?"
+    assert first.post(url, first_post).status_code == 302
+
+    refused = second.post(url, second_post)
+    assert refused.status_code == 409
+    assert refused.context["client"].code_word == "Is that the vet?"
+    assert refused.context["form"]["code_word"].value() == "Is that the dentist?"
