@@ -20,7 +20,7 @@ from reporting.impact.present import present
 from reporting.insights import charts
 from reporting.insights.engine import Figures, ReportFilters, Row, TableResult
 from reporting.insights.forms import InsightsFilterForm
-from reporting.insights.output import as_csv, as_xlsx, display_table, table_json
+from reporting.insights.output import ShownFigures, as_csv, as_xlsx, display_table, table_json
 from reporting.insights.report import build_report
 from reporting.periods import Period
 from tests.factories import CaseFactory, UserFactory
@@ -345,3 +345,20 @@ def test_item_6_the_insights_page_hides_the_zeros_beside_a_lone_client(client, m
     assert "Counts under 5 are shown as" in response.content.decode()
     cells = [cell for _, cell in response.context["analyses"]["marac"]]
     assert all(cell["count"] == 0 for cell in cells)  # nothing heard: zeros stay zeros
+
+
+def test_item_6_a_follow_on_table_of_a_few_people_shows_no_zero_n(service):
+    """One client in the period: "If yes, what type?" with n = 0 would say they did not answer
+    Yes, so a table of a small universe shows nothing, its n and zeros included."""
+    _intake(service, level="High")
+    report = build_report(period=ONE_DAY, filters=ReportFilters(service_ids=(service.pk,)))
+
+    small = [t for t in report.tables if 0 < (t.current.universe_n or 0) < 5]
+    empty_follow_ons = [t for t in small if t.current.n == 0]
+    assert empty_follow_ons, "the data should have a table of n = 0 beside one of n = 1"
+    for table in small:
+        view = ShownFigures.of(table.current, 5)
+        assert view.n == "<5", table.key
+        assert 0 not in view.counts, table.key
+    csv_text = as_csv(empty_follow_ons, 5).decode("utf-8-sig")
+    assert ",0," not in csv_text

@@ -61,6 +61,9 @@ class Figures:
     n: int
     rows: list[Row]
     statistics: dict[str, float | None] = field(default_factory=dict)
+    # The largest n of the tables of this table's universe in the period (set by the report):
+    # where that is small, even a table's zeros describe the few people in it.
+    universe_n: int | None = None
 
     def row(self, label: str) -> Row | None:
         return next((row for row in self.rows if row.label == label), None)

@@ -74,9 +74,14 @@ class ShownFigures:
 
     @classmethod
     def of(cls, figures: Figures, suppress_below: int | None) -> "ShownFigures":
-        n_hidden = hidden_counts([figures.n], suppress_below)[0]
         rows = figures.rows
-        hidden = hidden_counts([row.count for row in rows], suppress_below, base=figures.n)
+        if suppress_below and 0 < (figures.universe_n or 0) < suppress_below:
+            # A universe of a few people: a follow-on table's n of 0 ("If yes, what type?")
+            # or a row of 0 tells what those few answered elsewhere, so nothing is shown.
+            n_hidden, hidden = True, [row.count is not None for row in rows]
+        else:
+            n_hidden = hidden_counts([figures.n], suppress_below)[0]
+            hidden = hidden_counts([row.count for row in rows], suppress_below, base=figures.n)
         pairs = list(zip(rows, hidden, strict=True))
         return cls(
             labels=[row.label for row in rows],

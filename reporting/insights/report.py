@@ -57,8 +57,12 @@ def build_report(
             if spec.key in wanted and isinstance(spec, PostSpec):
                 wanted |= set(spec.needs)
     specs = [spec for spec in SPECS if wanted is None or spec.key in wanted]
-    current = _run(specs, period, filters)
-    previous = _run(specs, comparison_period, filters) if comparison_period else {}
+    current = _with_universe_sizes(specs, _run(specs, period, filters))
+    previous = (
+        _with_universe_sizes(specs, _run(specs, comparison_period, filters))
+        if comparison_period
+        else {}
+    )
     tables = []
     for spec in specs:
         if keys is not None and spec.key not in keys:
@@ -94,6 +98,19 @@ def _with_needs(keys: set[str]) -> list:
         if spec.key in wanted and isinstance(spec, PostSpec):
             wanted |= set(spec.needs)
     return [spec for spec in SPECS if spec.key in wanted]
+
+
+def _with_universe_sizes(specs, results: dict[str, Figures]) -> dict[str, Figures]:
+    """Each table's figures with the largest n of its universe's tables (its universe's size,
+    as near as the tables tell it), for the small-universe rule of output.ShownFigures."""
+    largest: dict[str, int] = {}
+    for spec in specs:
+        universe = _universe_label(spec)
+        largest[universe] = max(largest.get(universe, 0), results[spec.key].n or 0)
+    return {
+        spec.key: replace(results[spec.key], universe_n=largest[_universe_label(spec)])
+        for spec in specs
+    }
 
 
 def _run(specs, period: Period, filters: ReportFilters) -> dict[str, Figures]:
