@@ -92,6 +92,11 @@ def referral_new(request):
                 None, "Choose one of the records shown, or file the referral for a new client."
             )
             status = 400
+        elif matches and not decision and request.POST.get("match_asked"):
+            client_form.add_error(
+                None,
+                "Choose who this referral is about: one of the records shown, or a new client.",
+            )
         elif decision or not matches:  # with possible matches, file only once asked
             try:
                 referral = services.referral_file(

@@ -155,3 +155,14 @@ def test_item_3_match_disclosure_is_audited_without_what_was_typed(
     assert withheld.detail == {"duplicate_check": "withheld"}
     for event in (shown, withheld):
         assert "900555" not in str(event.detail) and "Someone" not in str(event.detail)
+
+
+def test_item_3_confirming_without_choosing_says_so_and_files_nothing(
+    client_for, caseworker, restricted_case
+):
+    response = client_for(caseworker).post(
+        reverse("referrals:referral_new"), referral_post(match_asked="1")
+    )
+    assert response.status_code == 200
+    assert "Choose who this referral is about" in response.content.decode()
+    assert not Referral.objects.exists()
