@@ -63,6 +63,18 @@ class LanternAdminMixin:
         return False
 
 
+class NationalListAdminMixin(LanternAdminMixin):
+    """A list every provider shares (the Insights option lists, partner agencies, the risk
+    checklists and their area rules): a provider's admin may read it, only a superuser changes
+    it, since a change reaches every provider's forms and reports."""
+
+    def has_add_permission(self, request, *args):
+        return access.administers_everything(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.administers_everything(request.user)
+
+
 # The scope of each model an admin may reach, and of each foreign key's choices.
 SCOPES = {
     Marac: selectors.maracs_administered_by,

@@ -1,13 +1,14 @@
 """Django admin for the cases app's lookup lists: partner agencies and the multi-select options
-(for the admin role only, as accounts.admin). Nothing is deleted: agencies and options are
-retired, so that the records that used them keep them. Built-in options (from the seed
-catalogues) keep their list and label; admins add their own options beside them."""
+(read by the admin role, changed by superusers only: every provider shares them). Nothing is
+deleted: agencies and options are retired, so that the records that used them keep them.
+Built-in options (from the seed catalogues) keep their list and label; superusers add options
+beside them."""
 
 from auditlog.registry import auditlog
 from django import forms
 from django.contrib import admin
 
-from accounts.admin import LanternAdminMixin
+from accounts.admin import NationalListAdminMixin
 
 from .catalogue.insights import TABLES_BY_KEY
 from .models import Agency, Option
@@ -18,7 +19,7 @@ for _model in (Agency, Option):
 
 
 @admin.register(Agency)
-class AgencyAdmin(LanternAdminMixin, admin.ModelAdmin):
+class AgencyAdmin(NationalListAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "is_retired"]
     list_filter = ["is_retired", "kind"]
     search_fields = ["name", "kind"]
@@ -45,7 +46,7 @@ class OptionAdminForm(forms.ModelForm):
 
 
 @admin.register(Option)
-class OptionAdmin(LanternAdminMixin, admin.ModelAdmin):
+class OptionAdmin(NationalListAdminMixin, admin.ModelAdmin):
     form = OptionAdminForm
     list_display = ["label", "list_key", "position", "is_builtin", "is_retired"]
     list_filter = ["list_key", "is_builtin", "is_retired"]

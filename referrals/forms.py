@@ -60,7 +60,9 @@ class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
         self.fields["received_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["route"].queryset = ReferralRoute.objects.offered_to(service)
         # The initial route records history, so a retired route may still be the true answer.
-        self.fields["initial_route"].queryset = ReferralRoute.objects.all()
+        self.fields["initial_route"].queryset = ReferralRoute.objects.of_provider(
+            service.provider_id
+        )
         self.fields["referring_agency"].queryset = Agency.objects.filter(is_retired=False)
         if not self.is_bound:
             self.initial.setdefault("received_at", timezone.localtime().replace(second=0))

@@ -4,24 +4,35 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
-from accounts.models import Service, TimeStampedModel
+from accounts.models import Provider, Service, TimeStampedModel
 from accounts.validators import validate_event_date
 from cases.choices import insights_choices
 from cases.models import Agency, Case, Client
 
 
 class ReferralRouteQuerySet(models.QuerySet):
+    def of_provider(self, provider_id):
+        """The routes a provider's services may use: the national list and its own."""
+        return self.filter(models.Q(provider__isnull=True) | models.Q(provider_id=provider_id))
+
     def offered_to(self, service):
-        """Routes a caseworker of `service` may choose for a new referral: active routes that
-        name this service, or that name no service (offered everywhere)."""
+        """Routes a caseworker of `service` may choose for a new referral: active routes of the
+        national list or the service's provider that the service has not withdrawn, and that
+        name this service or name no service (offered everywhere they reach)."""
         named_here = ReferralRoute.offered_by.through.objects.filter(
             referralroute_id=models.OuterRef("pk"), service_id=service.pk
         )
         named_anywhere = ReferralRoute.offered_by.through.objects.filter(
             referralroute_id=models.OuterRef("pk")
         )
-        return self.filter(is_retired=False).filter(
-            models.Exists(named_here) | ~models.Exists(named_anywhere)
+        withdrawn_here = ReferralRoute.withdrawn_by.through.objects.filter(
+            referralroute_id=models.OuterRef("pk"), service_id=service.pk
+        )
+        return (
+            self.of_provider(service.provider_id)
+            .filter(is_retired=False)
+            .filter(models.Exists(named_here) | ~models.Exists(named_anywhere))
+            .exclude(models.Exists(withdrawn_here))
         )
 
 
@@ -29,7 +40,17 @@ class ReferralRoute(TimeStampedModel):
     """A referral route, configured by admins. Retired routes stay on old referrals and in reports
     but are not offered for new ones."""
 
-    name = models.CharField(max_length=120, unique=True)
+    # Empty: the national list (the Insights routes), which only a superuser changes; a
+    # provider's admins add routes of their own and withdraw national ones from their services.
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral_routes",
+        help_text="Empty for a route of the national list, offered to every provider.",
+    )
+    name = models.CharField(max_length=120)
     group = models.CharField(
         max_length=80, blank=True, help_text="e.g. Health, Criminal justice, Social care"
     )
@@ -42,11 +63,27 @@ class ReferralRoute(TimeStampedModel):
         related_name="referral_routes",
         help_text="The services whose caseworkers may choose this route; none means all.",
     )
+    withdrawn_by = models.ManyToManyField(
+        Service,
+        blank=True,
+        related_name="withdrawn_referral_routes",
+        help_text="Services that no longer offer this route of the national list.",
+    )
 
     objects = ReferralRouteQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(provider__isnull=True),
+                name="referralroute_national_name_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="referralroute_provider_name_unique"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} (retired)" if self.is_retired else self.name

@@ -47,10 +47,11 @@ ROUTE_GROUPS = {
 
 @transaction.atomic
 def sync_builtin_routes() -> None:
-    """Creates the Insights referral routes once; admins then rename, regroup, reorder, retire
-    them and choose which services offer each (a route offered by no service in particular is
-    offered by all, so a new service starts with the whole list)."""
-    existing = set(ReferralRoute.objects.values_list("name", flat=True))
+    """Creates the Insights referral routes once, as the national list: superusers then rename,
+    regroup, reorder or retire them, and a provider's admins withdraw them from their services
+    (a route offered by no service in particular is offered by all, so a new service starts
+    with the whole list)."""
+    existing = set(ReferralRoute.objects.filter(provider=None).values_list("name", flat=True))
     for position, name in enumerate(insights.TABLES_BY_KEY["referral_route"].options):
         if name not in existing:
             ReferralRoute.objects.create(

@@ -1,5 +1,6 @@
-"""Checklists in the Django admin (the admin role only). Case data (assessments, MARAC rows) is
-not here: admins see no case content.
+"""Checklists in the Django admin: read by the admin role, changed by superusers only (every
+provider shares them). Case data (assessments, MARAC rows) is not here: admins see no case
+content.
 
 A published version is read-only here as everywhere (the models refuse changes too); new
 wordings come in as new versions through the import page (/risk/checklists/import/) or
@@ -9,13 +10,13 @@ wordings come in as new versions through the import page (/risk/checklists/impor
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from accounts.admin import LanternAdminMixin
+from accounts.admin import NationalListAdminMixin
 
 from . import services
 from .models import AnswerOption, AreaRule, Checklist, ChecklistVersion, Question, ScoreBand
 
 
-class DraftOnlyInlineMixin(LanternAdminMixin):
+class DraftOnlyInlineMixin(NationalListAdminMixin):
     extra = 0
 
     def _editable(self, obj):
@@ -38,7 +39,7 @@ class ScoreBandInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = ScoreBand
 
 
-class AnswerOptionInline(LanternAdminMixin, admin.TabularInline):
+class AnswerOptionInline(NationalListAdminMixin, admin.TabularInline):
     model = AnswerOption
     extra = 0
 
@@ -51,13 +52,13 @@ class AnswerOptionInline(LanternAdminMixin, admin.TabularInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(LanternAdminMixin, admin.ModelAdmin):
+class ChecklistAdmin(NationalListAdminMixin, admin.ModelAdmin):
     list_display = ["name", "key", "scoring", "is_follow_up"]
     search_fields = ["name", "key"]
 
 
 @admin.register(ChecklistVersion)
-class ChecklistVersionAdmin(LanternAdminMixin, admin.ModelAdmin):
+class ChecklistVersionAdmin(NationalListAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "marac_threshold", "published_at"]
     list_filter = ["checklist", "status"]
     inlines = [ScoreBandInline, QuestionInline]
@@ -69,7 +70,7 @@ class ChecklistVersionAdmin(LanternAdminMixin, admin.ModelAdmin):
             return [f.name for f in self.model._meta.fields]
         return ["status", "published_at", "retired_at"]
 
-    @admin.action(description="Publish the selected draft versions")
+    @admin.action(description="Publish the selected draft versions", permissions=["change"])
     def publish(self, request, queryset):
         for version in queryset:
             try:
@@ -77,7 +78,7 @@ class ChecklistVersionAdmin(LanternAdminMixin, admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{version}: {' '.join(error.messages)}", messages.ERROR)
 
-    @admin.action(description="Retire the selected published versions")
+    @admin.action(description="Retire the selected published versions", permissions=["change"])
     def retire(self, request, queryset):
         for version in queryset:
             try:
@@ -87,7 +88,7 @@ class ChecklistVersionAdmin(LanternAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(LanternAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(NationalListAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "version"]
     list_filter = ["version__checklist"]
     inlines = [AnswerOptionInline]
@@ -99,5 +100,5 @@ class QuestionAdmin(LanternAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AreaRule)
-class AreaRuleAdmin(LanternAdminMixin, admin.ModelAdmin):
+class AreaRuleAdmin(NationalListAdminMixin, admin.ModelAdmin):
     list_display = ["checklist", "area", "marac_threshold", "escalation_call_outs"]

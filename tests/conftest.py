@@ -51,6 +51,12 @@ def admin_user(service):
 
 
 @pytest.fixture
+def superuser(db):
+    """Changes what every provider shares (the national lists, the risk checklists)."""
+    return UserFactory(email="superuser@example.test", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
 def outsider(other_service):
     """A caseworker of another service."""
     return _member(other_service, Role.CASEWORKER)

@@ -358,15 +358,15 @@ def test_list_pages_use_a_fixed_number_of_queries(
 # --- Admin of the option lists ------------------------------------------------------------------
 
 
-def test_admins_add_options_and_retire_built_ins_but_never_delete(client_for, admin_user, rf):
+def test_superusers_add_options_and_retire_built_ins_but_never_delete(client_for, superuser, rf):
     option_admin = admin_site._registry[Option]
     builtin = Option.objects.of("support_safety_outcomes").get(label="Cocoon watch")
     request = rf.get("/")
-    request.user = admin_user
+    request.user = superuser
     assert not option_admin.has_delete_permission(request, builtin)
     assert set(option_admin.get_readonly_fields(request, builtin)) >= {"label", "list_key"}
 
-    http = client_for(admin_user)
+    http = client_for(superuser)
     response = http.post(
         reverse("admin:cases_option_add"),
         {"list_key": "support_safety_outcomes", "label": "Safe room fitted", "position": 99},

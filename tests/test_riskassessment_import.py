@@ -77,7 +77,7 @@ BROKEN_FILES = {
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN_FILES))
-def test_a_broken_file_is_refused_in_place_and_writes_nothing(client_for, admin_user, name):
+def test_a_broken_file_is_refused_in_place_and_writes_nothing(client_for, superuser, name):
     data = [_good()] if name == "a list, not an object" else _broken(BROKEN_FILES[name])
     before = (
         ChecklistVersion.objects.count(),
@@ -87,7 +87,7 @@ def test_a_broken_file_is_refused_in_place_and_writes_nothing(client_for, admin_
     )
     upload = io.BytesIO(json.dumps(data).encode())
     upload.name = "broken.json"
-    response = client_for(admin_user).post(
+    response = client_for(superuser).post(
         reverse("riskassessment:checklist_import"), {"file": upload, "publish": "on"}
     )
     assert response.status_code == 200, name
@@ -104,12 +104,12 @@ def test_a_broken_file_is_refused_in_place_and_writes_nothing(client_for, admin_
     assert not Checklist.objects.filter(key="dara").exists()
 
 
-def test_the_good_file_imports(client_for, admin_user):
+def test_the_good_file_imports(client_for, superuser):
     # The same file the broken ones start from imports cleanly, so each refusal above is down
     # to its one change.
     upload = io.BytesIO(json.dumps(_good()).encode())
     upload.name = "dara.json"
-    response = client_for(admin_user).post(
+    response = client_for(superuser).post(
         reverse("riskassessment:checklist_import"), {"file": upload}
     )
     assert response.status_code == 302

@@ -30,6 +30,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import access
@@ -208,8 +209,16 @@ class Importer:
             found = self._lookup(kind, value, lambda: Agency.objects.filter(name=value).first())
             missing = f"no agency is named {value!r}."
         elif kind == "route":
+            # The service's provider's own route of that name before the national one.
             found = self._lookup(
-                kind, value, lambda: ReferralRoute.objects.filter(name=value).first()
+                kind,
+                (service.provider_id, value),
+                lambda: (
+                    ReferralRoute.objects.of_provider(service.provider_id)
+                    .filter(name=value)
+                    .order_by(F("provider").asc(nulls_last=True))
+                    .first()
+                ),
             )
             missing = f"no referral route is named {value!r}."
         elif kind == "team":

@@ -1,6 +1,7 @@
 """The admin's journey in a real browser: add a referral route, offer it to one service only,
-retire another route, then see what caseworkers of each service are offered on a new referral.
-Every page is checked with axe-core and photographed (test-artifacts/screenshots/admin/)."""
+withdraw a route of the national list from the provider's services, then see what caseworkers
+of each service are offered on a new referral. Every page is checked with axe-core and
+photographed (test-artifacts/screenshots/admin/)."""
 
 import pytest
 from django.urls import reverse
@@ -58,12 +59,17 @@ def test_admin_offers_a_new_route_to_one_service_and_retires_another(
     new_route = ReferralRoute.objects.get(name=NEW_ROUTE)
     assert list(new_route.offered_by.all()) == [hospital]
 
+    # A route of the national list is every provider's: this admin withdraws it from their
+    # own services, which is theirs to decide.
     tab.locator("#result_list").get_by_role("link", name=RETIRED_ROUTE, exact=True).click()
     journey.page("change-route")
-    tab.get_by_label("Is retired").check()
+    tab.get_by_label("Community Idva").check()
+    tab.get_by_label("Hospital Idva").check()
     tab.get_by_role("button", name="Save", exact=True).click()
-    journey.page("route-retired")
-    assert ReferralRoute.objects.get(name=RETIRED_ROUTE).is_retired
+    journey.page("route-withdrawn")
+    withdrawn = ReferralRoute.objects.get(name=RETIRED_ROUTE)
+    assert set(withdrawn.withdrawn_by.all()) == {service, hospital}
+    assert not withdrawn.is_retired
     journey.finish()
 
     community = offered_routes(community_caseworker, signed_in_tab, screenshot, "community-offered")
