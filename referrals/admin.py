@@ -68,6 +68,7 @@ class ReferralRouteAdmin(LanternAdminMixin, admin.ModelAdmin):
             kwargs["queryset"] = selectors.providers_administered_by(request.user)
             kwargs["required"] = True
             kwargs["empty_label"] = None
+            kwargs["help_text"] = "The route is your provider's, offered to its services only."
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -94,6 +95,12 @@ class ReferralRouteAdmin(LanternAdminMixin, admin.ModelAdmin):
                     self.add_error("offered_by", "Choose services of the route's provider only.")
                 return cleaned
 
+        for field in RouteForm.base_fields.values():
+            # No "add a provider or service" shortcuts beside the choices: those are managed on
+            # their own pages, within the admin's scope.
+            for shortcut in ("can_add_related", "can_change_related", "can_view_related"):
+                if hasattr(field.widget, shortcut):
+                    setattr(field.widget, shortcut, False)
         return RouteForm
 
     def save_related(self, request, form, formsets, change):
