@@ -14,10 +14,13 @@ A post without a token (an old page, a script) is saved as a new submission: ref
 lose what was typed, and browsers always send the token. A token that is not one is refused.
 """
 
+import datetime
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .models import FormSubmission
 
@@ -98,3 +101,12 @@ class OnceOnlyFormMixin:
             # On the form, not the field: a hidden field's errors are not shown beside it.
             self.add_error(None, STALE_FORM_MESSAGE)
             return None
+
+
+def purge_old_form_submissions(now=None) -> int:
+    """Deletes claimed tokens old enough that their page cannot post again: a post needs its
+    session's CSRF token, and no session outlives SESSION_ABSOLUTE_LIFETIME. A day's margin."""
+    now = now or timezone.now()
+    cutoff = now - settings.SESSION_ABSOLUTE_LIFETIME - datetime.timedelta(days=1)
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -2,12 +2,15 @@
 makes one row; the second post goes where the first went. One case per create form."""
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.idempotency import purge_old_form_submissions
 from accounts.models import FormSubmission
 from cases.models import (
     ChildInCase,
@@ -249,3 +252,16 @@ def test_item_16_a_damaged_token_is_a_form_error(case, caseworker):
     assert response.status_code == 200
     assert "out of date" in response.content.decode()
     assert create_form.rows() == 0
+
+
+def test_item_16_old_form_tokens_are_purged_once_their_pages_cannot_post(caseworker):
+    now = timezone.now()
+    old = FormSubmission.objects.create(
+        token=uuid.uuid4(), user=caseworker, created_at=now - datetime.timedelta(days=3)
+    )
+    recent = FormSubmission.objects.create(
+        token=uuid.uuid4(), user=caseworker, created_at=now - datetime.timedelta(hours=11)
+    )
+    assert purge_old_form_submissions(now=now) == 1
+    assert not FormSubmission.objects.filter(pk=old.pk).exists()
+    assert FormSubmission.objects.filter(pk=recent.pk).exists()

@@ -313,6 +313,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.purge_expired_exports_task",
         "schedule": timedelta(hours=24),
     },
+    "purge-old-form-submissions": {
+        "task": "accounts.tasks.purge_old_form_submissions_task",
+        "schedule": timedelta(hours=24),
+    },
     # Last quarter's impact report for each service, early on the first day of each quarter.
     "quarterly-impact-reports": {
         "task": "reporting.tasks.schedule_quarterly_impact_reports",
