@@ -18,7 +18,7 @@ from auditlog.registry import auditlog
 from django.db import models
 
 from .adapters import client_address
-from .models import AuditEvent, TimeStampedModel
+from .models import AuditEvent, Membership, TimeStampedModel
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,23 @@ def record_event(
         object_label=label,
         detail=detail or {},
         ip_address=current_ip(),
+    )
+
+
+def record_event_in_services(service_ids, **event) -> None:
+    """The same event once per service, so that each service's managers see it on their audit
+    page (an event with no service is seen by nobody); one without a service where there is
+    none."""
+    for service_id in service_ids or [None]:
+        record_event(service=service_id, **event)
+
+
+def user_service_ids(user) -> list[int]:
+    """The services whose audit pages show events about `user`: those they belong to."""
+    return list(
+        Membership.objects.filter(user=user, service__is_active=True)
+        .values_list("service_id", flat=True)
+        .distinct()
     )
 
 

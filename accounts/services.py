@@ -7,7 +7,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
-from .audit import record_event
+from .audit import record_event, record_event_in_services, user_service_ids
 from .models import AuditEvent, Membership, Service, Team, User
 
 
@@ -49,9 +49,7 @@ def _services_of(obj) -> list:
     if isinstance(obj, Team | Membership):
         return [obj.service_id]
     if isinstance(obj, User):
-        return list(
-            Membership.objects.filter(user=obj).values_list("service_id", flat=True).distinct()
-        )
+        return user_service_ids(obj)
     return []
 
 
@@ -63,10 +61,9 @@ def admin_change_record(*, actor: User, obj, added: bool, changed_fields=()) -> 
         "change": "added" if added else "changed",
         "fields": sorted(set(changed_fields) - _UNAUDITED_FIELDS),
     }
-    for service in _services_of(obj) or [None]:
-        record_event(
-            actor=actor, action=AuditEvent.Action.ADMIN, service=service, obj=obj, detail=detail
-        )
+    record_event_in_services(
+        _services_of(obj), actor=actor, action=AuditEvent.Action.ADMIN, obj=obj, detail=detail
+    )
 
 
 def user_send_password_link(*, user: User, actor: User, request, invitation: bool) -> None:

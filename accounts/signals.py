@@ -8,15 +8,12 @@ an account in no service gets one event without a service.
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import access
-from .audit import record_event
+from .audit import record_event, record_event_in_services, user_service_ids
 from .models import AuditEvent, User
 
 
 def _record_for_each_service(account, **event):
-    service_ids = list(access.member_services(account).values_list("pk", flat=True))
-    for service_id in service_ids or [None]:
-        record_event(service=service_id, **event)
+    record_event_in_services(user_service_ids(account), **event)
 
 
 @receiver(user_logged_in)
