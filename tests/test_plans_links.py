@@ -292,9 +292,9 @@ def test_the_demo_gives_closed_cases_the_plans_support_and_interventions_they_ha
         labels = set(row.outcomes.values_list("label", flat=True))
         assert "Established personal safety plan" in labels
     assert not rows.filter(supported="No").exclude(impact_safety="").exists()
-    # Realistic, not every area for every case.
-    for case in closed:
-        assert case.area_support.count() < len(SupportArea.values)
+    # Realistic, not every area for every case: each area goes unanswered at the seed's
+    # Missing rate, so one case may have all twelve, but twelve cases all of them never.
+    assert rows.count() < len(closed) * len(SupportArea.values)
     assert len({frozenset(c.area_support.values_list("area", flat=True)) for c in closed}) > 1
 
     interventions = Intervention.objects.filter(case__in=closed)
