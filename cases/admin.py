@@ -9,8 +9,8 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin import NationalListAdminMixin
+from catalogue.insights import TABLES_BY_KEY
 
-from .catalogue.insights import TABLES_BY_KEY
 from .models import Agency, Option
 
 for _model in (Agency, Option):

@@ -4,7 +4,7 @@ Stored values are the seed's labels themselves: exports, imports and reports spe
 as the Insights dataset. "Don't know" is an answer; a blank value means the question is missing.
 """
 
-from cases.catalogue.insights import TABLES_BY_KEY
+from catalogue.insights import TABLES_BY_KEY
 
 DONT_KNOW = "Don't know"
 YES = "Yes"

@@ -312,7 +312,8 @@ def _seed_closed_case(case, agency) -> bool:
 
     from django.db import transaction
 
-    from .catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
+    from catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
+
     from .models.interventions import INTERVENTION_TYPES
     from .selectors import demo_editor
     from .services_plans import (
@@ -381,7 +382,8 @@ def _seed_closed_case(case, agency) -> bool:
 def _seed_closed_case_support(case, actor, rng) -> None:
     """Support in each Insights area: recorded as often as the seed has an answer, given as
     often as the seed says Yes, with outcomes and impact weighted by the seed's counts."""
-    from .catalogue.insights import TABLES_BY_KEY
+    from catalogue.insights import TABLES_BY_KEY
+
     from .choices import DONT_KNOW
     from .models import Option
     from .models.support import (

@@ -15,7 +15,7 @@ from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent
 
-from .models import Case, Client, ClientAlias, Contact
+from .models import Case, Client, ClientAlias
 
 
 def _restricted_grant(user):
@@ -340,10 +340,6 @@ def _digits_only(field):
     for separator in (" ", "-", "(", ")", "+"):
         expression = Replace(expression, Value(separator), Value(""))
     return expression
-
-
-def contacts_for_case(case) -> QuerySet[Contact]:
-    return case.contacts.select_related("recorded_by")
 
 
 # --- Dashboards and reminders ------------------------------------------------------------------

@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from catalogue.safety_in_numbers import INTERVENTION_BANDS
 
-from .catalogue.safety_in_numbers import INTERVENTION_BANDS
 from .hooks_plans import interventions_recorded_elsewhere
 from .models import AreaSupport, Case, Intervention, Option, SafetyPlan, SafetyPlanVersion
 from .models.interventions import SAFETY_PLANNING_KIND, intervention_kind

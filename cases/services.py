@@ -14,8 +14,8 @@ from accounts.audit import record_event
 from accounts.concurrency import EditState, check_edit, next_version
 from accounts.idempotency import claim_form_token
 from accounts.models import AuditEvent, Service, Team, User
+from catalogue import insights, marac
 
-from .catalogue import insights, marac
 from .models import (
     Agency,
     Case,

@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.catalogue.insights import TABLES_BY_KEY
 from cases.choices import DONT_KNOW
 from cases.models import Case, Option
 from cases.selectors import demo_editor
+from catalogue.insights import TABLES_BY_KEY
 
 from . import questions as q
 from . import services as outcome_services

@@ -10,7 +10,7 @@ not apply (e.g. the details of physical abuse when none was reported) is neither
 
 from dataclasses import dataclass
 
-from cases.catalogue.insights import TABLES_BY_KEY
+from catalogue.insights import TABLES_BY_KEY
 
 SINGLE = "single"  # CharField with the table's options (+ "Don't know")
 MULTI = "multi"  # many-to-many to cases.Option (list_key = table key), + `<field>_dont_know`

@@ -18,7 +18,7 @@ from accounts import access
 from accounts.concurrency import EditState, check_edit, next_version
 from accounts.models import User
 from cases import services as case_services
-from cases.models import Case, ClosureRequest, Option
+from cases.models import Case, ClosureRequest
 from cases.selectors import REMINDER_HORIZON_DAYS
 
 from . import questions as q
@@ -622,7 +622,3 @@ def outcome_form_discard(*, form, actor: User) -> None:
     for field in model._meta.many_to_many:
         getattr(form, field.name).clear()
     form.delete()
-
-
-def option_list(list_key: str):
-    return Option.objects.of(list_key)

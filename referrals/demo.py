@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Team
 from cases import services as case_services
-from cases.catalogue import insights
 from cases.models import Case, ChildInCase, Contact, Option, Perpetrator
+from catalogue import insights
 
 from . import services
 from .models import Referral, ReferralRoute

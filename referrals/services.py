@@ -11,8 +11,8 @@ from accounts.idempotency import claim_form_token
 from accounts.models import Service, User
 from cases import selectors as case_selectors
 from cases import services as case_services
-from cases.catalogue import insights
 from cases.models import Case, Client
+from catalogue import insights
 
 from .models import Referral, ReferralCounter, ReferralRoute
 

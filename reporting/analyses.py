@@ -24,11 +24,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cases.catalogue import marac as marac_catalogue
-from cases.catalogue import safety_in_numbers as sin
-from cases.catalogue.insights import TABLES_BY_KEY
 from cases.models import AreaSupport, Contact, Intervention, Perpetrator, SafetyPlan
 from cases.models.interventions import INTERVENTION_TYPES
+from catalogue import marac as marac_catalogue
+from catalogue import safety_in_numbers as sin
+from catalogue.insights import TABLES_BY_KEY
 from riskassessment.models import Assessment, MaracHearing, MaracReferral
 
 from .insights.engine import ReportFilters, aggregate_once

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.audit import audited_bulk_write
 from accounts.models import Service, User
-from cases.catalogue.insights import TABLES_BY_KEY
 from cases.models import AreaSupport, Case, Client, Contact, Intervention, Option
 from cases.models.interventions import INTERVENTION_TYPES
 from cases.models.support import IMPACT_CHOICES, SupportArea, outcomes_list_key
+from catalogue.insights import TABLES_BY_KEY
 from outcomes import questions as q
 from outcomes.demo import draw_answers
 from outcomes.models import ExitForm, IntakeForm

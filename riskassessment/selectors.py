@@ -13,10 +13,10 @@ from django.http import Http404
 from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Marac, Service
-from cases.catalogue.insights import TABLES_BY_KEY
-from cases.catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
 from cases.models import Case, RiskLevel
 from cases.selectors import cases_visible_to, references_shown_to
+from catalogue.insights import TABLES_BY_KEY
+from catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
 
 from .models import (
     AreaRule,
@@ -237,15 +237,6 @@ def earlier_referral_within_window(
     if exclude_pk is not None:
         earlier = earlier.exclude(pk=exclude_pk)
     return earlier.order_by("-referred_on", "-pk").first()
-
-
-def is_repeat_referral(*, client_id: int, on_date: datetime.date, exclude_pk=None) -> bool:
-    """Whether a referral of the client on `on_date` follows one within 12 months (before the
-    referrer says whether the perpetrator is the same)."""
-    return (
-        earlier_referral_within_window(client_id=client_id, on_date=on_date, exclude_pk=exclude_pk)
-        is not None
-    )
 
 
 def hearing_facts_from_case(case: Case, on_date: datetime.date) -> dict:

@@ -632,17 +632,6 @@ def _set_case_risk(case: Case) -> None:
         )
 
 
-@transaction.atomic
-def assessment_delete_draft(*, assessment: Assessment, actor: User) -> None:
-    _require(actor, access.Capability.EDIT_CASES, assessment.case.service_id)
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.is_submitted:
-        raise ValidationError("A submitted assessment cannot be deleted.")
-    for row in assessment.answers.all():
-        row.delete()
-    assessment.delete()
-
-
 # --- MARAC -----------------------------------------------------------------------------------
 
 
@@ -664,7 +653,7 @@ def marac_refer(
 
     1. The referral names at least one criterion, is not dated in the future, and follows a
        submitted assessment of the same case if it names one.
-    2. Repeat (cases.catalogue.marac.REPEAT_MARAC_DEFINITION): the client's latest referral in
+    2. Repeat (catalogue.marac.REPEAT_MARAC_DEFINITION): the client's latest referral in
        the 12 months before, from any case and any agency, is stored as `repeat_of`; the
        referral is a repeat unless the referrer records that this abuse is by a different
        perpetrator (a repeat is between the same victim and perpetrator).

@@ -17,8 +17,8 @@ from .client import Agency
 @dataclass(frozen=True)
 class InterventionType:
     """key: stored value. label: what the caseworker sees. sin: the Safety in Numbers Table 4
-    intervention it is (cases.catalogue.safety_in_numbers.INTERVENTIONS key, or ""). pss: the PSS
-    impact-report output it counts as (cases.catalogue.impact.OUTPUTS key, or ""). kind: what
+    intervention it is (catalogue.safety_in_numbers.INTERVENTIONS key, or ""). pss: the PSS
+    impact-report output it counts as (catalogue.impact.OUTPUTS key, or ""). kind: what
     counts as one "different intervention" (TAU requested and placed are one kind)."""
 
     key: str

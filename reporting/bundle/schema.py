@@ -1,8 +1,8 @@
 """The JSON Schema of lantern-case-bundle/1, generated from the models (fields.PARTS).
 
 The generated schema is committed as case-bundle.schema.json, so that other systems can read it
-without Lantern; tests/test_case_bundle.py fails when the committed file and the models disagree
-(regenerate it with
+without Lantern; tests/reporting/test_case_bundle.py fails when the committed file and the models
+disagree (regenerate it with
 `python manage.py shell -c "from reporting.bundle.schema import write_schema_file as w; w()"`).
 """
 

@@ -6,8 +6,8 @@ the funnel and outputs from .selectors. The result is JSON-serialisable, holds a
 
 from collections.abc import Callable
 
-from cases.catalogue import impact as catalogue
 from cases.models import RiskLevel
+from catalogue import impact as catalogue
 
 from ..insights.engine import ReportFilters
 from ..insights.report import InsightsReport, build_report

@@ -73,10 +73,6 @@ def _enqueue(report_id: int) -> None:
     transaction.on_commit(lambda: build_impact_report.delay(report_id))
 
 
-def reportable_services(user):
-    return access.services_with(user, access.Capability.RUN_REPORTS)
-
-
 @transaction.atomic
 def impact_report_request(
     *,
@@ -411,7 +407,7 @@ def sync_default_unit_costs() -> None:
     rather than delete them. CAADA's rows count the contacts of one high-risk victim, so each is
     counted for every client whose risk fell; the two NICE costs are off until an admin chooses
     what they count. Runs after every migrate (and test-database flush)."""
-    from cases.catalogue.impact import SEED_VALUE_EXAMPLE, UNIT_COSTS
+    from catalogue.impact import SEED_VALUE_EXAMPLE, UNIT_COSTS
 
     contacts = {row.key: row.contacts for row in SEED_VALUE_EXAMPLE}
     existing = set(UnitCost.objects.filter(provider=None).values_list("key", flat=True))

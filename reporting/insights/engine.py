@@ -35,8 +35,8 @@ from django.db.models import (
 from django.db.models import Case as DbCase
 from django.utils import timezone
 
-from cases.catalogue.insights import TABLES_BY_KEY
 from cases.choices import DONT_KNOW
+from catalogue.insights import TABLES_BY_KEY
 
 from ..periods import Period
 from .facts import column_of, facts_read, report_tables, universe_table

@@ -3,7 +3,6 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accounts import access
 from accounts.models import Team
@@ -206,11 +205,3 @@ def _year_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def validate_table_key(key: str) -> str:
-    from .tables import SPECS_BY_KEY
-
-    if key not in SPECS_BY_KEY:
-        raise ValidationError("No such table.")
-    return key

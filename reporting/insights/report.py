@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Service
-from cases.catalogue.insights import TABLES_BY_KEY
 from cases.models import Case
+from catalogue.insights import TABLES_BY_KEY
 
 from ..periods import Period
 from .engine import Figures, PostSpec, ReportFilters, TableResult, run_tables

@@ -33,9 +33,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
-from cases.catalogue.insights import TABLES, TABLES_BY_KEY
 from cases.choices import DONT_KNOW
 from cases.models import AreaSupport, ChildInCase, Client
+from catalogue.insights import TABLES, TABLES_BY_KEY
 from outcomes.models import (
     CivilJusticeForm,
     CivilOrder,

@@ -30,7 +30,7 @@ class MaracReferral(CaseChild):
     visible_high_risk = models.BooleanField(default=False)
     professional_judgement = models.BooleanField(default=False)
     potential_escalation = models.BooleanField(default=False)
-    # Stored when the referral is made (cases.catalogue.marac.REPEAT_MARAC_DEFINITION): the
+    # Stored when the referral is made (catalogue.marac.REPEAT_MARAC_DEFINITION): the
     # client's latest MARAC referral within the 12 months before this one, from any case and any
     # agency. It makes this a repeat unless the referrer records that the abuse is by another
     # perpetrator (a repeat is between the same victim and perpetrator).

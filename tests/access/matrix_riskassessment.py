@@ -62,7 +62,7 @@ COORDINATOR_PAGE = only(200, {MARAC_COORDINATOR}, others=403)
 COORDINATOR_ROW = only(200, {MARAC_COORDINATOR})
 ADMIN_PAGE = only(200, {ADMIN}, others=403)
 # Importing a checklist version changes every provider's checklists: a superuser's page
-# (tests/test_security_lookups.py), refused to every persona here.
+# (tests/referrals/test_security_lookups.py), refused to every persona here.
 SUPERUSER_PAGE = only(200, set(), others=403)
 
 ENTRIES = [

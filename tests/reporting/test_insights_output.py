@@ -1,0 +1,160 @@
+"""The Insights page, its exports and the insights_report command."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import AuditEvent, ExportFile
+from tests.factories import UserFactory
+from tests.reporting.test_insights_tables import PERIOD, exit_matched, intake
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author():
+    return UserFactory()
+
+
+def _form(service, **extra):
+    return {
+        "period_kind": "custom",
+        "start": PERIOD.start.isoformat(),
+        "end": PERIOD.end.isoformat(),
+        "compare": "previous",
+        "services": [service.pk],
+        **extra,
+    }
+
+
+def test_page_shows_every_table_with_n_and_the_comparison(client_for, manager, service, author):
+    for _ in range(6):
+        intake(service, author)
+    response = client_for(manager).get(reverse("reporting:insights"), _form(service))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Referral route" in page
+    assert "Civil justice outcomes" in page
+    assert "Previous count" in page
+    assert "If the service supported 100 people" in page
+
+
+def test_bad_dates_are_form_errors_not_500(client_for, manager, service):
+    data = _form(service, start="2025-06-30", end="2025-04-01")
+    response = client_for(manager).get(reverse("reporting:insights"), data)
+    assert response.status_code == 200
+    assert "The last day cannot be before the first." in response.content.decode()
+    assert response.context["report"] is None
+
+
+def test_another_services_id_is_refused(client_for, manager, service, other_service):
+    response = client_for(manager).get(
+        reverse("reporting:insights"), _form(service, services=[other_service.pk])
+    )
+    assert response.context["report"] is None
+    assert response.context["form"].errors["services"]
+
+
+def test_csv_export_of_one_table_is_suppressed_and_audited(client_for, manager, service, author):
+    for _ in range(3):
+        intake(service, author)
+    client = client_for(manager)
+    response = client.post(
+        reverse("reporting:insights_export"),
+        _form(service, format="csv", table="referral_route", suppress="on"),
+    )
+    assert response.status_code == 302
+    export = ExportFile.objects.get(owner=manager)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=manager).exists()
+    download = client.get(response["Location"])
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")))
+    )
+    assert {row["table"] for row in rows} == {"referral_route"}
+    assert next(row for row in rows if row["row"] == "Police")["n"] == "<5"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD, actor=manager).exists()
+    assert export.filename.startswith("insights-referral_route-")
+
+
+def test_xlsx_export_of_every_table(client_for, manager, service):
+    response = client_for(manager).post(
+        reverse("reporting:insights_export"), _form(service, format="xlsx")
+    )
+    assert response.status_code == 302
+    assert ExportFile.objects.get(owner=manager).content_type.endswith("spreadsheetml.sheet")
+
+
+def test_unknown_export_format_is_a_400(client_for, manager, service):
+    response = client_for(manager).post(
+        reverse("reporting:insights_export"), _form(service, format="pdf")
+    )
+    assert response.status_code == 400
+
+
+def test_command_prints_every_table_as_json_with_stable_keys(service, author):
+    exit_matched(service, author, outcome_feel_safer="Agree")
+    out = io.StringIO()
+    call_command(
+        "insights_report",
+        "--from",
+        PERIOD.start.isoformat(),
+        "--to",
+        PERIOD.end.isoformat(),
+        "--compare-from",
+        "2025-01-01",
+        "--compare-to",
+        "2025-03-31",
+        "--service",
+        service.code,
+        "--format",
+        "json",
+        stdout=out,
+    )
+    payload = json.loads(out.getvalue())
+    assert payload["format"] == "lantern-insights/1"
+    assert set(payload) >= {"period", "comparison_period", "services", "tables"}
+    table = next(t for t in payload["tables"] if t["key"] == "client_outcome_feel_safer")
+    assert set(table) == {"key", "section", "question", "universe", "note", "current", "comparison"}
+    agree = next(row for row in table["current"]["rows"] if row["label"] == "Agree")
+    assert agree == {"label": "Agree", "kind": "option", "count": 1, "percent": 100.0}
+
+
+def test_command_csv_and_bad_input(service):
+    out = io.StringIO()
+    call_command(
+        "insights_report",
+        "--from",
+        "2025-04-01",
+        "--to",
+        "2025-06-30",
+        "--format",
+        "csv",
+        stdout=out,
+    )
+    assert out.getvalue().splitlines()[0].startswith("table,section,question,row,kind,count")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="cannot end before"):
+        call_command("insights_report", "--from", "2025-06-30", "--to", "2025-04-01")
+    with pytest.raises(CommandError, match="No service"):
+        call_command(
+            "insights_report", "--from", "2025-04-01", "--to", "2025-06-30", "--service", "NOPE"
+        )
+
+
+def test_charts_keep_suppressed_counts_hidden(client_for, manager, service, author):
+    for _ in range(2):
+        exit_matched(service, author)  # two planned closures: under 5
+    response = client_for(manager).get(reverse("reporting:insights"), _form(service, suppress="on"))
+    chart = next(
+        table["chart"]
+        for section in response.context["sections"]
+        for table in section["tables"]
+        if table["key"] == "exit_case_status"
+    )
+    assert "&lt;5" in chart or "<5" in chart
+    assert "(2)" not in chart

@@ -1,0 +1,492 @@
+"""The Insights tables on small hand-built data: the expected counts are worked out here.
+
+One test runs over every single-answer table of the intake, review and exit forms and the client
+record (three rows with the first option, two with the second, one "Don't know", one missing);
+the others check each counting rule by hand: who is counted, over which n, in which period.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.choices import DONT_KNOW
+from cases.models import AreaSupport, Option
+from catalogue.insights import TABLES_BY_KEY
+from reporting.insights.engine import ChoiceSpec, ReportFilters
+from reporting.insights.report import build_report
+from reporting.insights.tables import SPECS
+from reporting.periods import Period, quarter
+from tests.factories import CaseFactory, ClientFactory, ContactFactory, ServiceFactory, UserFactory
+from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory, ReviewFormFactory
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = quarter(2025, 1)  # April to June 2025
+IN_PERIOD = datetime.date(2025, 5, 10)
+BEFORE = datetime.date(2025, 2, 1)
+NOW = timezone.now()
+
+
+@pytest.fixture
+def service():
+    return ServiceFactory(name="Community Idva")
+
+
+@pytest.fixture
+def author():
+    return UserFactory()
+
+
+def report(service, *keys, period=PERIOD, comparison=None, services=None):
+    filters = ReportFilters(service_ids=tuple(s.pk for s in (services or [service])))
+    return build_report(
+        period=period, filters=filters, comparison_period=comparison, keys=list(keys)
+    )
+
+
+def figures(service, key, **kwargs):
+    return report(service, key, **kwargs).table(key).current
+
+
+def intake(service, author, *, on=IN_PERIOD, client=None, **values):
+    case = CaseFactory(service=service, opened_on=on, **({"client": client} if client else {}))
+    return IntakeFormFactory(
+        case=case,
+        created_by=author,
+        completed_on=on,
+        status="submitted",
+        submitted_at=NOW,
+        **values,
+    )
+
+
+def closed_case(service, *, opened_on, closed_on, client=None):
+    return CaseFactory(
+        service=service,
+        opened_on=opened_on,
+        status="closed",
+        closed_on=closed_on,
+        closure_type="Planned closure",
+        **({"client": client} if client else {}),
+    )
+
+
+def exit_matched(
+    service, author, *, intake_on=BEFORE, exit_on=IN_PERIOD, intake_values=None, **values
+):
+    case = closed_case(service, opened_on=min(intake_on, exit_on), closed_on=exit_on)
+    IntakeFormFactory(
+        case=case,
+        created_by=author,
+        completed_on=intake_on,
+        status="submitted",
+        submitted_at=NOW,
+        **(intake_values or {}),
+    )
+    return ExitFormFactory(
+        case=case,
+        created_by=author,
+        exit_date=exit_on,
+        status="submitted",
+        submitted_at=NOW,
+        case_status="Planned closure",
+        **values,
+    )
+
+
+def review(service, author, **values):
+    case = CaseFactory(service=service, opened_on=BEFORE)
+    return ReviewFormFactory(
+        case=case,
+        created_by=author,
+        reviewed_on=IN_PERIOD,
+        status="submitted",
+        submitted_at=NOW,
+        **values,
+    )
+
+
+ROW_MAKERS = {
+    "intakes": intake,
+    "intake_clients": intake,
+    "exits": exit_matched,
+    "reviews": review,
+}
+
+
+def _set(row, path: str, value):
+    *related, field = path.split("__")
+    target = row
+    for name in related:
+        target = getattr(target, name)
+        if hasattr(target, "get") and hasattr(target, "all"):  # a reverse relation: its one row
+            target = target.get()
+    setattr(target, field, value)
+    target.save()
+
+
+SINGLE_ANSWER_SPECS = [
+    spec
+    for spec in SPECS
+    if isinstance(spec, ChoiceSpec)
+    and spec.universe in ROW_MAKERS
+    and spec.applies is None
+    and not spec.conditions
+]
+
+
+def test_every_single_answer_table_of_the_forms_is_checked():
+    # A guard on the test below: the single-answer tables of the forms and client record.
+    assert len(SINGLE_ANSWER_SPECS) >= 50
+
+
+@pytest.mark.parametrize("spec", SINGLE_ANSWER_SPECS, ids=lambda spec: spec.key)
+def test_single_answer_table_counts_each_option_over_n(spec, service, author):
+    table = TABLES_BY_KEY[spec.key]
+    options = list(table.options)
+    answers = [options[0]] * 3 + [options[1 % len(options)]] * 2
+    if table.has_dont_know:
+        answers.append(DONT_KNOW)
+    if table.has_missing:
+        answers.append("")
+    make = ROW_MAKERS[spec.universe]
+    for answer in answers:
+        _set(make(service, author), spec.field, answer)
+    # A row of another service and a row outside the period are never counted.
+    _set(make(ServiceFactory(), author), spec.field, options[0])
+
+    result = figures(service, spec.key)
+
+    assert result.n == len(answers)
+    expected_first = 3 + (2 if len(options) == 1 else 0)
+    assert result.count(options[0]) == expected_first
+    assert result.row(options[0]).percent(result.n) == pytest.approx(
+        100 * expected_first / len(answers)
+    )
+    if len(options) > 1:
+        assert result.count(options[1]) == 2
+    if table.has_dont_know:
+        assert result.count(DONT_KNOW) == 1
+    if table.has_missing:
+        assert result.count("Missing") == 1
+
+
+def test_dates_on_the_period_bounds_are_in_and_the_day_after_is_out(service, author):
+    intake(service, author, on=PERIOD.start)
+    intake(service, author, on=PERIOD.end)
+    intake(service, author, on=PERIOD.end + datetime.timedelta(days=1))
+    intake(service, author, on=PERIOD.start - datetime.timedelta(days=1))
+    assert figures(service, "referral_route").n == 2
+
+
+def test_draft_forms_are_not_counted(service, author):
+    intake(service, author)
+    draft = intake(service, author)
+    draft.status = "draft"
+    draft.submitted_at = None
+    draft.save()
+    assert figures(service, "referral_route").n == 1
+
+
+def test_client_profile_counts_each_client_once_but_intake_tables_count_cases(service, author):
+    client = ClientFactory(service=service, ethnicity="Irish")
+    intake(service, author, client=client, on=datetime.date(2025, 4, 10))
+    intake(service, author, client=client, on=datetime.date(2025, 6, 1))
+    other = ClientFactory(service=service, ethnicity="Irish")
+    intake(service, author, client=other)
+
+    result = report(service, "client_ethnicity", "referral_route")
+    assert result.table("client_ethnicity").current.n == 2
+    assert result.table("client_ethnicity").current.count("Irish") == 2
+    assert result.table("referral_route").current.n == 3
+    # With the intake tables in the run, the clients are de-duplicated from the intakes' working
+    # table; without them, from the forms themselves: the same people either way.
+    alone = report(service, "client_ethnicity").table("client_ethnicity").current
+    assert alone == result.table("client_ethnicity").current
+
+
+def test_outcomes_count_exits_in_the_period_matched_to_an_earlier_intake(service, author):
+    exit_matched(service, author, intake_on=datetime.date(2024, 11, 1), outcome_feel_safer="Agree")
+    exit_matched(service, author, intake_on=IN_PERIOD, outcome_feel_safer="Strongly agree")
+    # An exit with no submitted intake is not matched, so not counted.
+    unmatched = closed_case(service, opened_on=BEFORE, closed_on=IN_PERIOD)
+    ExitFormFactory(
+        case=unmatched,
+        created_by=author,
+        exit_date=IN_PERIOD,
+        status="submitted",
+        submitted_at=NOW,
+        outcome_feel_safer="Agree",
+    )
+    # An exit after the period is not counted either.
+    exit_matched(service, author, exit_on=datetime.date(2025, 7, 1), outcome_feel_safer="Agree")
+
+    result = figures(service, "client_outcome_feel_safer")
+    assert result.n == 2
+    assert result.count("Agree") == 1
+    assert result.count("Strongly agree") == 1
+    assert result.count("Total Agree") == 2
+
+
+def test_case_length_bands_median_weeks_and_errors(service, author):
+    # Lengths from intake to exit: 14, 28, 70 and 200 days; one exit before its intake.
+    for days in (14, 28, 70, 200):
+        exit_matched(
+            service, author, intake_on=IN_PERIOD - datetime.timedelta(days=days), exit_on=IN_PERIOD
+        )
+    exit_matched(
+        service, author, intake_on=IN_PERIOD + datetime.timedelta(days=5), exit_on=IN_PERIOD
+    )
+
+    result = figures(service, "case_length")
+    assert result.n == 5
+    assert result.count("0 - 1 month") == 2
+    assert result.count("2 months to 3 months") == 1
+    assert result.count("6 months to 7 months") == 1
+    assert result.count("Errors") == 1
+    # Median of 14, 28, 70, 200 days is 49 days = 7 weeks.
+    assert result.statistics["median_weeks"] == pytest.approx(7.0)
+
+
+def test_contacts_banded_with_the_median(service, author):
+    counts = (3, 7, 12)
+    for count in counts:
+        form = exit_matched(service, author)
+        for _ in range(count):
+            ContactFactory(case=form.case, occurred_at=NOW)
+    result = figures(service, "contacts_count")
+    assert result.n == 3
+    assert result.count("1 to 5") == 1
+    assert result.count("6 to 10") == 1
+    assert result.count("11 to 20") == 1
+    assert result.statistics["median"] == pytest.approx(7)
+
+
+def test_support_given_is_a_percentage_of_those_with_the_need(service, author):
+    # Four exits; three had a housing need at intake; two of those were given housing support,
+    # one of them with improved safety.
+    forms = [
+        exit_matched(service, author, intake_values={"need_housing": "Yes"}) for _ in range(3)
+    ] + [exit_matched(service, author, intake_values={"need_housing": "No"})]
+    user = UserFactory()
+    AreaSupport.objects.create(
+        case=forms[0].case,
+        area="housing",
+        supported="Yes",
+        impact_safety="Improved greatly",
+        updated_by=user,
+    )
+    AreaSupport.objects.create(
+        case=forms[1].case,
+        area="housing",
+        supported="Yes",
+        impact_safety="No change",
+        updated_by=user,
+    )
+    AreaSupport.objects.create(case=forms[2].case, area="housing", supported="No", updated_by=user)
+
+    matrix = figures(service, "needs_support_housing")
+    assert matrix.n == 4
+    assert matrix.count("Clients identified with need at intake") == 3 or matrix.rows[0].count == 3
+    assert matrix.rows[1].count == 2  # support provided
+    assert matrix.rows[1].percent(matrix.rows[0].count) == pytest.approx(200 / 3)
+
+    impact = figures(service, "support_housing_impact_safety")
+    assert impact.n == 2
+    assert impact.count("Improved greatly") == 1
+    assert impact.count("No change") == 1
+
+
+def test_multi_select_counts_each_option_and_missing(service, author):
+    physical = Option.objects.of("physical_abuse_details")
+    first, second = physical[0], physical[1]
+    rows = [intake(service, author, level_physical="High") for _ in range(4)]
+    rows[0].physical_abuse_details.set([first, second])
+    rows[1].physical_abuse_details.set([first])
+    rows[2].physical_abuse_details_dont_know = True
+    rows[2].save()
+    # rows[3] ticked nothing: missing.
+    intake(service, author, level_physical="None")  # not asked: the abuse was not present
+
+    result = figures(service, "physical_abuse_details")
+    assert result.n == 4
+    assert result.count(first.label) == 2
+    assert result.count(second.label) == 1
+    if TABLES_BY_KEY["physical_abuse_details"].has_dont_know:
+        assert result.count(DONT_KNOW) == 1
+    if TABLES_BY_KEY["physical_abuse_details"].has_missing:
+        assert result.count("Missing") == 1
+
+
+def test_comparison_period_is_counted_apart(service, author):
+    intake(service, author, on=IN_PERIOD)
+    intake(service, author, on=datetime.date(2025, 2, 10))
+    intake(service, author, on=datetime.date(2025, 3, 10))
+    result = report(service, "referral_route", comparison=PERIOD.previous()).table("referral_route")
+    assert result.current.n == 1
+    assert result.comparison.n == 2
+
+
+def test_query_count_does_not_depend_on_the_number_of_cases(service, author):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            report_all = build_report(
+                period=PERIOD, filters=ReportFilters(service_ids=(service.pk,))
+            )
+        assert len(report_all.tables) == len(TABLES_BY_KEY)
+        return len(captured)
+
+    exit_matched(service, author)
+    few = queries()
+    for _ in range(15):
+        exit_matched(service, author)
+        intake(service, author)
+    assert queries() == few
+
+
+def test_every_catalogue_table_has_a_spec():
+    from reporting.insights.tables import MISSING_FROM_CATALOGUE
+
+    assert MISSING_FROM_CATALOGUE == []
+    assert {spec.key for spec in SPECS} == set(TABLES_BY_KEY)
+
+
+def test_period_helpers():
+    assert quarter(2025, 1) == Period(datetime.date(2025, 4, 1), datetime.date(2025, 6, 30))
+    assert quarter(2025, 4).previous() == quarter(2025, 3)
+    assert quarter(2025, 1).label == "Q1 2025-26"
+
+
+def test_children_entered_by_age_are_counted_in_their_band(service, author):
+    from cases.models import ChildInCase
+
+    form = intake(service, author)
+    for age in (0, 2, 17, 18, 30):
+        ChildInCase.objects.create(case=form.case, age_years=age)
+    result = figures(service, "children_ages")
+    assert result.n == 5
+    assert result.count("0 - 12 months") == 1
+    assert result.count("1 - 3 years") == 1
+    assert result.count("17 - 18 years") == 2
+    assert result.count("24+ years") == 1
+
+
+def test_team_and_risk_level_filters_narrow_every_universe(service, author):
+    from accounts.models import Team
+
+    north = Team.objects.create(service=service, name="North")
+    south = Team.objects.create(service=service, name="South")
+    for team, risk in ((north, "high"), (north, "medium"), (south, "high")):
+        form = intake(service, author)
+        form.case.team = team
+        form.case.risk_level = risk
+        form.case.save()
+
+    def n(**filters):
+        result = build_report(
+            period=PERIOD,
+            filters=ReportFilters(service_ids=(service.pk,), **filters),
+            keys=["referral_route"],
+        )
+        return result.table("referral_route").current.n
+
+    assert n() == 3
+    assert n(team_ids=(north.pk,)) == 2
+    assert n(risk_levels=("high",)) == 2
+    assert n(team_ids=(north.pk,), risk_levels=("high",)) == 1
+
+
+def test_each_areas_support_outcomes_count_the_exits_supported_in_that_area(service, author):
+    # Three exits: housing support given with two outcomes, housing support given with none
+    # ticked (missing), and mental health support given with one outcome; a fourth exit was not
+    # given housing support, so the outcome left on its row is not counted.
+    user = UserFactory()
+    housing = Option.objects.of("support_housing_outcomes")
+    mental_health = Option.objects.of("support_mental_health_outcomes")
+    forms = [exit_matched(service, author) for _ in range(4)]
+
+    def support(form, area, supported, outcomes=()):
+        row = AreaSupport.objects.create(
+            case=form.case, area=area, supported=supported, updated_by=user
+        )
+        row.outcomes.set(outcomes)
+
+    support(forms[0], "housing", "Yes", [housing[0], housing[1]])
+    support(forms[1], "housing", "Yes")
+    support(forms[2], "mental_health", "Yes", [mental_health[0]])
+    support(forms[3], "housing", "No", [housing[0]])
+
+    result = report(service, "support_housing_outcomes", "support_mental_health_outcomes")
+    housing_outcomes = result.table("support_housing_outcomes").current
+    assert housing_outcomes.n == 2
+    assert housing_outcomes.count(housing[0].label) == 1
+    assert housing_outcomes.count(housing[1].label) == 1
+    assert housing_outcomes.count(mental_health[0].label) == 0
+    if TABLES_BY_KEY["support_housing_outcomes"].has_missing:
+        assert housing_outcomes.count("Missing") == 1
+    mental_health_outcomes = result.table("support_mental_health_outcomes").current
+    assert mental_health_outcomes.n == 1
+    assert mental_health_outcomes.count(mental_health[0].label) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
+    # Outside a transaction, on PostgreSQL, the report runs in two lanes on two connections
+    # sharing one snapshot; inside one (as in the other tests) it runs in one lane.
+    user = UserFactory()
+    for index in range(6):
+        form = exit_matched(
+            service, author, intake_values={"need_housing": "Yes", "level_physical": "High"}
+        )
+        form.case.intake_forms.get().physical_abuse_details.set(
+            Option.objects.of("physical_abuse_details")[: index % 3]
+        )
+        AreaSupport.objects.create(
+            case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
+        )
+        ContactFactory.create_batch(index, case=form.case, occurred_at=NOW)
+    intake(service, author, need_housing="No")
+    filters = ReportFilters(service_ids=(service.pk,))
+
+    from reporting.insights import engine
+
+    assert engine._can_run_lanes_at_once() == (connection.vendor == "postgresql")
+    at_once = build_report(period=PERIOD, filters=filters)
+    with transaction.atomic():
+        assert not engine._can_run_lanes_at_once()
+        one_lane = build_report(period=PERIOD, filters=filters)
+
+    assert [table.current for table in at_once.tables] == [
+        table.current for table in one_lane.tables
+    ]
+    assert at_once.table("contacts_count").current.n == 6
+    assert at_once.table("needs_support_housing").current.rows[1].count == 3
+
+
+def test_working_out_only_the_facts_the_tables_read_changes_no_figure(service, author, monkeypatch):
+    # A run works out only the facts its tables are found to read (the others are NULL): a fact
+    # missed by that search would change a figure, so compare with every fact worked out.
+    user = UserFactory()
+    for index in range(4):
+        form = exit_matched(service, author, intake_values={"need_housing": "Yes"})
+        AreaSupport.objects.create(
+            case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
+        )
+        ContactFactory.create_batch(index + 1, case=form.case, occurred_at=NOW)
+    intake(service, author)
+    filters = ReportFilters(service_ids=(service.pk,))
+    only_read = build_report(period=PERIOD, filters=filters)
+
+    from reporting.insights import engine
+
+    monkeypatch.setattr(engine, "facts_read", lambda specs: None)
+    every_fact = build_report(period=PERIOD, filters=filters)
+
+    assert [table.current for table in only_read.tables] == [
+        table.current for table in every_fact.tables
+    ]
+    # Four exits with 1, 2, 3 and 4 contacts: the median is halfway between 2 and 3.
+    assert only_read.table("contacts_count").current.statistics["median"] == pytest.approx(2.5)
