@@ -5,6 +5,7 @@ from django.http import Http404
 
 from accounts import access
 from cases.selectors import case_get_for_user
+from riskassessment.scoring import latest_submitted
 
 from .models import (
     CivilJusticeForm,
@@ -79,19 +80,15 @@ def risk_link_for(form) -> dict | None:
     case's MARAC hearings, for the form's pages.
 
     The match is the one the Insights report makes: the case's latest submitted main assessment
-    (not a follow-up screen) of the form's stage. Read through the case's reverse relations, so
-    that outcomes does not import the risk-assessment app.
+    (not a follow-up screen) of the form's stage (riskassessment.scoring.latest_submitted).
     """
     stage = ASSESSMENT_STAGES.get(form.kind)
     if stage is None:
         return None
     case = form.case
     assessment = (
-        case.risk_assessments.filter(
-            stage=stage, status="submitted", version__checklist__is_follow_up=False
-        )
+        latest_submitted(case.risk_assessments.all(), stage=stage)
         .select_related("version__checklist")
-        .order_by("-assessed_on", "-pk")
         .first()
     )
     heard_on = (

@@ -29,7 +29,8 @@ from cases.models.interventions import INTERVENTION_TYPES
 from catalogue import marac as marac_catalogue
 from catalogue import safety_in_numbers as sin
 from catalogue.insights import TABLES_BY_KEY
-from riskassessment.models import Assessment, MaracHearing, MaracReferral
+from riskassessment.models import MaracHearing, MaracReferral
+from riskassessment.scoring import latest_submitted_value
 
 from .insights.engine import ReportFilters, aggregate_once
 from .insights.output import DEFAULT_SUPPRESSION_THRESHOLD, hidden_counts
@@ -115,17 +116,7 @@ def _intervention_kinds():
 
 
 def _latest_score(stage):
-    return Subquery(
-        Assessment.objects.filter(
-            case_id=OuterRef("case_id"),
-            stage=stage,
-            status="submitted",
-            version__checklist__scoring="ticks",
-            version__checklist__is_follow_up=False,
-        )
-        .order_by("-assessed_on", "-pk")
-        .values("score")[:1]
-    )
+    return latest_submitted_value("score", case=OuterRef("case_id"), stage=stage, dash=True)
 
 
 def _sin_outcomes():

@@ -2,7 +2,7 @@ from django import forms
 
 from cases.models import Agency, RiskLevel
 
-from . import selectors
+from . import scoring, selectors
 from .models import Assessment, MaracHearing, MaracMeeting
 
 
@@ -83,7 +83,7 @@ class AssessmentForm(forms.Form):
             "professional_judgement_reason": assessment.professional_judgement_reason,
             "notes": assessment.notes,
         }
-        _threshold, call_outs, window = selectors.thresholds_for(
+        _threshold, call_outs, window = scoring.thresholds_for(
             assessment.version, assessment.case.service.area
         )
         for answer in answers:

@@ -7,7 +7,7 @@ case the user may not see answers 404 exactly like a row that does not exist.
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts import access
@@ -15,11 +15,9 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent, Marac, Service
 from cases.models import Case, RiskLevel
 from cases.selectors import cases_visible_to, references_shown_to
-from catalogue.insights import TABLES_BY_KEY
 from catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
 
 from .models import (
-    AreaRule,
     Assessment,
     Checklist,
     ChecklistVersion,
@@ -27,62 +25,8 @@ from .models import (
     MaracHearing,
     MaracMeeting,
     MaracReferral,
-    ScoreBand,
 )
-
-# --- Scoring helpers -------------------------------------------------------------------------
-
-_INSIGHTS_DASH_BANDS = TABLES_BY_KEY["dash_ticks_intake"].options  # 1-5, 6-9, 10+
-
-
-def insights_dash_band(ticks: int | None) -> str:
-    """The Insights report's band of a DASH tick count, as the seed labels it: 1-5 standard,
-    6-9 medium, 10+ high. This is the report's banding, not local practice (which is each
-    version's ScoreBand). No ticks (or no score) has no Insights band: the report's bands
-    start at 1, so the reporting app counts it as missing."""
-    if ticks is None or ticks < 1:
-        return ""
-    if ticks <= 5:
-        return _INSIGHTS_DASH_BANDS[0]
-    if ticks <= 9:
-        return _INSIGHTS_DASH_BANDS[1]
-    return _INSIGHTS_DASH_BANDS[2]
-
-
-def band_for(version: ChecklistVersion, score: int) -> ScoreBand | None:
-    for band in version.bands.all():
-        if score >= band.min_score and (band.max_score is None or score <= band.max_score):
-            return band
-    return None
-
-
-def level_label(version: ChecklistVersion, level: str) -> str:
-    """The checklist's own name for a level (MeRIT's "Gold"), or the plain level word."""
-    if not level:
-        return ""
-    for band in version.bands.all():
-        if band.level == level:
-            return band.label
-    return RiskLevel(level).label
-
-
-def thresholds_for(version: ChecklistVersion, area: str) -> tuple[int | None, int, int]:
-    """(visible-high-risk threshold, escalation call-outs, escalation window in months) for a
-    version in an area: an AreaRule overrides the version's defaults field by field."""
-    threshold = version.marac_threshold
-    call_outs = version.escalation_call_outs
-    window = version.escalation_window_months
-    rule = (
-        AreaRule.objects.filter(checklist_id=version.checklist_id, area=area).first()
-        if area
-        else None
-    )
-    if rule is not None:
-        threshold = rule.marac_threshold if rule.marac_threshold is not None else threshold
-        call_outs = rule.escalation_call_outs or call_outs
-        window = rule.escalation_window_months or window
-    return threshold, call_outs, window
-
+from .scoring import latest_submitted_value
 
 # --- Checklists ------------------------------------------------------------------------------
 
@@ -154,18 +98,6 @@ def assessments_for_case(case: Case) -> QuerySet[Assessment]:
     )
 
 
-def latest_submitted_assessment(case: Case) -> Assessment | None:
-    """The case's current risk comes from this: its latest submitted main (not follow-up)
-    assessment, by assessment date and then submission time."""
-    return (
-        case.risk_assessments.filter(
-            status=Assessment.Status.SUBMITTED, version__checklist__is_follow_up=False
-        )
-        .order_by("-assessed_on", "-submitted_at", "-pk")
-        .first()
-    )
-
-
 def follow_ups_opened(answers) -> list:
     """The follow-up checklists this assessment's answers opened (a tick on a question that
     opens one), each once."""
@@ -178,29 +110,15 @@ def follow_ups_opened(answers) -> list:
     return opened
 
 
-def _dash_score(stage: str):
-    """The case's latest submitted DASH score at a stage: a second intake (or exit) assessment
-    supersedes the first, as in the Insights tables (reporting reads the latest too)."""
-    return Subquery(
-        Assessment.objects.filter(
-            case_id=OuterRef("pk"),
-            stage=stage,
-            status=Assessment.Status.SUBMITTED,
-            version__checklist__has_insights_band=True,
-        )
-        .order_by("-assessed_on", "-submitted_at", "-pk")
-        .values("score")[:1]
-    )
-
-
 def with_dash_change(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotates `dash_intake` (the latest submitted intake DASH score), `dash_exit` (the latest
-    submitted exit DASH score) and `dash_change` (exit minus intake; negative means fewer ticks)
+    """Annotates `dash_intake` (the latest submitted intake DASH score; a second intake assessment
+    supersedes the first, as in the Insights tables), `dash_exit` (the latest submitted exit DASH
+    score) and `dash_change` (exit minus intake; negative means fewer ticks)
     on each case, in one query: "change in Dash score between intake and exit" for reports.
     Cases without both have None."""
     return cases.annotate(
-        dash_intake=_dash_score(Assessment.Stage.INTAKE),
-        dash_exit=_dash_score(Assessment.Stage.EXIT),
+        dash_intake=latest_submitted_value("score", stage=Assessment.Stage.INTAKE, dash=True),
+        dash_exit=latest_submitted_value("score", stage=Assessment.Stage.EXIT, dash=True),
     ).annotate(dash_change=F("dash_exit") - F("dash_intake"))
 
 

@@ -6,7 +6,6 @@ import datetime
 import itertools
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +19,13 @@ from accounts.models import AuditEvent, Marac, User
 from cases import services as case_services
 from cases.models import Agency, Case, Client, RiskLevel
 
-from . import selectors
+from . import scoring, selectors
 from .models import (
     Answer,
     AnswerOption,
     Assessment,
     Checklist,
     ChecklistVersion,
-    HighRiskBasis,
     MaracAction,
     MaracHearing,
     MaracMeeting,
@@ -35,6 +33,7 @@ from .models import (
     Question,
     ScoreBand,
 )
+from .scoring import assessment_result
 
 CHECKLIST_FORMAT = "lantern-checklist/1"
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -42,7 +41,6 @@ SMALL_INT_MAX = 32767  # PositiveSmallIntegerField
 SHIPPED_DIR = Path(__file__).resolve().parent / "checklists"
 # Follow-up screens first: DASH's questions name them.
 SHIPPED_FILES = ("stalking.json", "honour_based_abuse.json", "dash.json", "merit.json")
-LEVEL_RANK = {"": 0, RiskLevel.STANDARD: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
 
 
 def _require(user, capability, service_id):
@@ -379,94 +377,6 @@ def checklists_sync_shipped() -> None:
             checklist_import(data=data)
 
 
-# --- Scoring ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Result:
-    score: int
-    band_level: str
-    band_label: str
-    insights_band: str
-    visible_high_risk: bool
-    potential_escalation: bool
-    marac_criteria_met: bool
-    risk_level: str
-    risk_level_label: str
-    high_risk_basis: str
-
-
-def score_answers(version: ChecklistVersion, options) -> int:
-    """Ticks: the number of chosen options that count as a tick ("Don't know", "Not asked" and an
-    unanswered question never do). Weighted: the sum of the chosen options' scores."""
-    chosen = [option for option in options if option is not None]
-    if version.checklist.scoring == Checklist.Scoring.WEIGHTED:
-        return sum(option.score for option in chosen)
-    return sum(1 for option in chosen if option.counts_as_tick)
-
-
-def assessment_result(
-    *,
-    version: ChecklistVersion,
-    options,
-    area: str = "",
-    police_call_outs: int | None = None,
-    judgement_level: str = "",
-    judgement_reason: str = "",
-) -> Result:
-    """The stored outcome of a checklist.
-
-    1. Score the answers (ticks or weights) and find the version's band.
-    2. Visible high risk: score at or above the MARAC threshold (the area's, if it has one).
-    3. Potential escalation: the recorded police call-outs reach the escalation count.
-    4. Professional judgement needs a reason and may raise the level, never lower it.
-    5. The resulting level is the highest of the band, the judgement, and high for escalation;
-       the basis of a high level is counted as Insights does: actuarial (the score), else
-       professional judgement, else escalation.
-    """
-    score = score_answers(version, options)
-    band = selectors.band_for(version, score)
-    threshold, call_outs_needed, _window = selectors.thresholds_for(version, area)
-    visible = threshold is not None and score >= threshold
-    escalation = police_call_outs is not None and police_call_outs >= call_outs_needed
-    band_level = band.level if band else ""
-    if visible and LEVEL_RANK[band_level] < LEVEL_RANK[RiskLevel.HIGH]:
-        band_level = RiskLevel.HIGH  # an area threshold below the band's start still means high
-    errors = {}
-    if judgement_level and not judgement_reason.strip():
-        errors["professional_judgement_reason"] = "Give the reason for the professional judgement."
-    if judgement_level and LEVEL_RANK[judgement_level] < LEVEL_RANK[band_level]:
-        errors["professional_judgement_level"] = (
-            "Professional judgement may raise the level the checklist gives, never lower it."
-        )
-    if errors:
-        raise ValidationError(errors)
-    level = band_level
-    basis = HighRiskBasis.ACTUARIAL if band_level == RiskLevel.HIGH else ""
-    if LEVEL_RANK[judgement_level] > LEVEL_RANK[level]:
-        level = judgement_level
-        if level == RiskLevel.HIGH:
-            basis = HighRiskBasis.PROFESSIONAL_JUDGEMENT
-    if escalation and level != RiskLevel.HIGH:
-        level = RiskLevel.HIGH
-        basis = HighRiskBasis.ESCALATION
-    judged_high = judgement_level == RiskLevel.HIGH
-    return Result(
-        score=score,
-        band_level=band.level if band else "",
-        band_label=band.label if band else "",
-        insights_band=(
-            selectors.insights_dash_band(score) if version.checklist.has_insights_band else ""
-        ),
-        visible_high_risk=visible,
-        potential_escalation=escalation,
-        marac_criteria_met=visible or judged_high or escalation,
-        risk_level=level,
-        risk_level_label=selectors.level_label(version, level),
-        high_risk_basis=basis,
-    )
-
-
 # --- Assessments -----------------------------------------------------------------------------
 
 
@@ -622,7 +532,7 @@ def _numbers(rows):
 def _set_case_risk(case: Case) -> None:
     """The case's current risk is its latest submitted main assessment's level (a backdated
     assessment submitted later does not override a newer one)."""
-    latest = selectors.latest_submitted_assessment(case)
+    latest = scoring.latest_submitted_assessment(case)
     if latest is not None and latest.risk_level:
         case_services.case_set_risk(
             case=case,

@@ -15,7 +15,7 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent
 from cases.selectors import can_edit_case, case_get_for_editing, case_get_for_user
 
-from . import selectors, services
+from . import scoring, selectors, services
 from .forms import (
     AssessmentForm,
     AssessmentStartForm,
@@ -192,9 +192,7 @@ def assessment_detail(request, pk):
             "answers": answers,
             "can_edit": can_edit,
             "follow_ups": follow_ups,
-            "thresholds": selectors.thresholds_for(
-                assessment.version, assessment.case.service.area
-            ),
+            "thresholds": scoring.thresholds_for(assessment.version, assessment.case.service.area),
         },
     )
 
@@ -205,7 +203,7 @@ def assessment_detail(request, pk):
 @login_required
 def marac_refer(request, case_pk):
     case = _editable_case(request, case_pk)
-    latest = selectors.latest_submitted_assessment(case)
+    latest = scoring.latest_submitted_assessment(case)
     initial = {"referred_on": timezone.localdate()}
     if latest is not None:
         initial.update(

@@ -19,7 +19,8 @@ from cases.models import AreaSupport, ChildInCase, Contact
 from cases.models.support import SupportArea
 from outcomes.models import CivilJusticeForm, CriminalJusticeForm, ReviewForm
 from outcomes.models.base import FormStatus
-from riskassessment.models import Assessment, Checklist, MaracHearing
+from riskassessment.models import Assessment, MaracHearing
+from riskassessment.scoring import latest_submitted, latest_submitted_rank
 
 from ..models import CaseFacts
 
@@ -154,43 +155,35 @@ def _per_case(qs: QuerySet, **aggregates) -> QuerySet:
 
 
 def _assessment_sql():
-    """Each case's latest submitted intake and exit assessments (on checklists that are not
-    follow-ups), pivoted to one row per case: the Dash score of the latest tick-counting
-    checklist at intake and exit, and the risk level and high-risk basis of the latest one of
-    any checklist at intake (a MeRIT assessment grades risk without ticks)."""
+    """Each case's latest submitted intake and exit assessments (riskassessment.scoring's
+    latest_submitted, ranked by its window), pivoted to one row per case: the Dash score of the
+    latest Dash-banded checklist at intake and exit, and the risk level and high-risk basis of
+    the latest one of any checklist at intake (a MeRIT assessment grades risk without ticks)."""
     intake, exit_ = Assessment.Stage.INTAKE, Assessment.Stage.EXIT
     ranked = (
-        Assessment.objects.filter(
-            case_id__in=_in_scope(),
-            status=Assessment.Status.SUBMITTED,
-            stage__in=(intake, exit_),
-            version__checklist__is_follow_up=False,
-        )
+        latest_submitted()
+        .filter(case_id__in=_in_scope(), stage__in=(intake, exit_))
         .order_by()
         .values("id", "case_id", "stage", "score", "risk_level", "high_risk_basis")
-        .annotate(scoring=F("version__checklist__scoring"), order_on=F("assessed_on"))
+        .annotate(
+            is_dash=F("version__checklist__has_insights_band"),
+            latest=latest_submitted_rank("case_id", "stage"),
+            by_kind=latest_submitted_rank(
+                "case_id", "stage", "version__checklist__has_insights_band"
+            ),
+        )
     )
     sql, params = ranked.query.sql_with_params()
-    ticks = Checklist.Scoring.TICKS
-    # Window functions over the compiled query: the ORM cannot aggregate over a window.
+    # The ORM cannot aggregate over a window: the pivot is written over the compiled query.
     pivot = f"""
         SELECT case_id,
-          MAX(CASE WHEN stage = %s AND scoring = %s AND by_kind = 1 THEN score END) AS score_in,
-          MAX(CASE WHEN stage = %s AND scoring = %s AND by_kind = 1 THEN score END) AS score_out,
+          MAX(CASE WHEN stage = %s AND is_dash AND by_kind = 1 THEN score END) AS score_in,
+          MAX(CASE WHEN stage = %s AND is_dash AND by_kind = 1 THEN score END) AS score_out,
           MAX(CASE WHEN stage = %s AND latest = 1 THEN risk_level END) AS level_in,
           MAX(CASE WHEN stage = %s AND latest = 1 THEN high_risk_basis END) AS basis_in
-        FROM (
-          SELECT a.*,
-            ROW_NUMBER() OVER (
-              PARTITION BY case_id, stage ORDER BY order_on DESC, id DESC
-            ) AS latest,
-            ROW_NUMBER() OVER (
-              PARTITION BY case_id, stage, scoring ORDER BY order_on DESC, id DESC
-            ) AS by_kind
-          FROM ({sql}) a
-        ) ranked
+        FROM ({sql}) ranked
         GROUP BY case_id"""  # noqa: S608 - no user input: the compiled query and fixed names
-    params = (intake, ticks, exit_, ticks, intake, intake, *params)
+    params = (intake, exit_, intake, intake, *params)
     return pivot, params
 
 

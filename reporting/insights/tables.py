@@ -47,6 +47,7 @@ from outcomes.models import (
 )
 from outcomes.models.base import FormStatus
 from outcomes.questions import CIVIL_ORDER_TABLES
+from riskassessment.scoring import has_insights_dash_band, insights_dash_band_conditions
 
 from .engine import (
     BandSpec,
@@ -312,15 +313,10 @@ def _no_average_without_scores(figures):
 
 
 def dash_bands(key, universe, score: str, applies: Q | None = None, statistics=None):
-    """Insights bands the Dash ticks 1-5, 6-9, 10+ (the report's banding, not local practice),
-    with the average score."""
-    labels = TABLES_BY_KEY[key].options
-    with_score = Q(**{f"{score}__isnull": False})
-    rows = [
-        Counted(labels[0], with_score & Q(**{f"{score}__lte": 5})),
-        Counted(labels[1], Q(**{f"{score}__gte": 6, f"{score}__lte": 9})),
-        Counted(labels[2], Q(**{f"{score}__gte": 10})),
-    ]
+    """Insights bands the Dash ticks 1-5, 6-9, 10+ (riskassessment.scoring: the report's banding,
+    not local practice), with the average score. Zero ticks has no band: it is missing."""
+    with_score = has_insights_dash_band(score)
+    rows = [Counted(label, condition) for label, condition in insights_dash_band_conditions(score)]
     if TABLES_BY_KEY[key].has_missing:
         rows.append(Counted("Missing", ~with_score, "missing"))
     return counts(
@@ -424,8 +420,9 @@ def contacts_received():
     )
 
 
-# Exits with a Dash score at both intake and exit: the change between them is what is counted.
-PAIRED = Q(**{f"{FACTS}score_in__isnull": False, f"{FACTS}score_out__isnull": False})
+# Exits with a banded Dash score at both intake and exit: the change between them is what is
+# counted (the seed's Intake and Exit columns each add up to their n).
+PAIRED = has_insights_dash_band(f"{FACTS}score_in") & has_insights_dash_band(f"{FACTS}score_out")
 
 
 def escalation():

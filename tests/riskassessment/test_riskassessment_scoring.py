@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from accounts.models import Role
-from riskassessment import selectors, services
+from riskassessment import scoring, selectors, services
 from riskassessment.models import (
     AnswerOption,
     AreaRule,
@@ -112,8 +112,8 @@ def test_insights_band_function(ticks):
     expected = {0: "", 1: "Standard Risk (1 - 5)", 5: "Standard Risk (1 - 5)"}
     expected.update({6: "Medium Risk (6 - 9)", 9: "Medium Risk (6 - 9)"})
     expected.update({10: "High Risk (10+)", 11: "High Risk (10+)", 25: "High Risk (10+)"})
-    assert selectors.insights_dash_band(ticks) == expected[ticks]
-    assert selectors.insights_dash_band(None) == ""
+    assert scoring.insights_dash_band(ticks) == expected[ticks]
+    assert scoring.insights_dash_band(None) == ""
 
 
 @pytest.mark.parametrize("rest", ["dont_know", "not_asked"])

@@ -166,6 +166,24 @@ def test_reading_an_assessment_is_audited(client_for, caseworker, case):
     ).exists()
 
 
+@pytest.mark.parametrize(("ticks", "insights"), [(0, None), (1, "Standard Risk (1 - 5)")])
+def test_zero_ticks_shows_no_insights_band_on_the_assessment_page(
+    client_for, caseworker, case, ticks, insights
+):
+    # The Insights bands start at 1 (riskassessment.scoring); the report counts zero as missing
+    # (tests/reporting/test_insights_dash_bands.py).
+    assessment = submitted(case, caseworker, ticks=ticks)
+    page = client_for(caseworker).get(
+        reverse("riskassessment:assessment_detail", args=[assessment.pk])
+    )
+    text = re.sub(r"\s+", " ", page.content.decode())
+    assert f"Score</dt><dd class=\"col-sm-9\">{ticks} (Standard band)" in text
+    if insights is None:
+        assert "Insights:" not in text and "Risk (" not in text
+    else:
+        assert f"Insights: {insights}" in text
+
+
 def test_refer_to_marac_from_the_case(client_for, caseworker, case):
     from tests.factories_riskassessment import AgencyFactory
 
