@@ -43,9 +43,7 @@ def _intake(service, caseworker, ticks):
     return None
 
 
-def test_zero_ticks_has_no_band_on_the_assessment_and_is_missing_in_the_table(
-    service, caseworker
-):
+def test_zero_ticks_has_no_band_on_the_assessment_and_is_missing_in_the_table(service, caseworker):
     assessments = [_intake(service, caseworker, ticks) for ticks in (0, 1, 5, 6, 10)]
     _intake(service, caseworker, None)  # an intake with no assessment at all
     assert [a.insights_band for a in assessments] == ["", STANDARD, STANDARD, MEDIUM, HIGH]

@@ -177,7 +177,7 @@ def test_zero_ticks_shows_no_insights_band_on_the_assessment_page(
         reverse("riskassessment:assessment_detail", args=[assessment.pk])
     )
     text = re.sub(r"\s+", " ", page.content.decode())
-    assert f"Score</dt><dd class=\"col-sm-9\">{ticks} (Standard band)" in text
+    assert f'Score</dt><dd class="col-sm-9">{ticks} (Standard band)' in text
     if insights is None:
         assert "Insights:" not in text and "Risk (" not in text
     else:
