@@ -8,8 +8,9 @@ audit event records the whole load.
 """
 
 import datetime
+import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +25,8 @@ from outcomes import questions as q
 from outcomes.demo import draw_answers
 from outcomes.models import ExitForm, IntakeForm
 from referrals.models import Referral, ReferralRoute
-from riskassessment.models import Assessment, ChecklistVersion
+from riskassessment import scoring
+from riskassessment.models import Answer, Assessment, ChecklistVersion
 
 BATCH = 2000
 SUBMITTED = "submitted"
@@ -44,14 +46,26 @@ class GeneratedCounts:
         self.assessments += other.assessments
 
 
-def _choice(rng, key):
-    """An option of an Insights table, drawn in the seed's proportions."""
+def _choice(rng, key, model_field=None):
+    """An option of an Insights table, drawn in the seed's proportions. With a model field, only
+    the options that field stores (an Insights row such as "Not sex assigned at birth" is
+    counted from other answers, not stored)."""
     table = TABLES_BY_KEY[key]
-    labels = list(table.options)
-    weights = [count or 0 for count in table.seed_counts][: len(labels)]
-    if len(weights) != len(labels) or not any(weights):
-        weights = None
-    return rng.choices(labels, weights=weights)[0]
+    allowed = {value for value, _ in model_field.choices} if model_field is not None else None
+    pairs = [
+        (label, count or 0)
+        for label, count in itertools.zip_longest(
+            table.options, table.seed_counts[: len(table.options)]
+        )
+        if label is not None and (allowed is None or label in allowed)
+    ]
+    labels = [label for label, _ in pairs]
+    weights = [weight for _, weight in pairs]
+    return rng.choices(labels, weights=weights if any(weights) else None)[0]
+
+
+def _client_choice(rng, field_name, key):
+    return _choice(rng, key, Client._meta.get_field(field_name))
 
 
 def _m2m_rows(model, field_name, owner_ids_and_options):
@@ -78,14 +92,35 @@ class Generator:
         self.support_outcomes = {
             area: list(Option.objects.of(outcomes_list_key(area))) for area in SupportArea.values
         }
-        self.routes = list(ReferralRoute.objects.filter(is_retired=False)) or list(
-            ReferralRoute.objects.all()
-        )
+        # Per provider: a service may use the national routes and its own provider's.
+        self.routes = {
+            provider_id: list(
+                ReferralRoute.objects.of_provider(provider_id).filter(is_retired=False)
+            )
+            or list(ReferralRoute.objects.of_provider(provider_id))
+            for provider_id in {service.provider_id for service in self.services}
+        }
         self.dash = (
             ChecklistVersion.objects.filter(checklist__key="dash", status="published")
+            .select_related("checklist")
+            .prefetch_related("bands", "questions__options")
             .order_by("-pk")
             .first()
         )
+        # Each question's "yes" (a tick) and "no", to answer the checklist as a caseworker would.
+        self.dash_answers = (
+            [
+                (
+                    question,
+                    next(o for o in question.options.all() if o.counts_as_tick),
+                    next(o for o in question.options.all() if not o.counts_as_tick),
+                )
+                for question in self.dash.questions.all()
+            ]
+            if self.dash is not None
+            else []
+        )
+        self._results = {}
         self.intake_fields = self._split(IntakeForm, q.INTAKE_QUESTIONS)
         self.exit_fields = self._split(ExitForm, q.EXIT_QUESTIONS)
         self.span = (end - start).days
@@ -126,11 +161,17 @@ class Generator:
                     service=service,
                     first_name=f"Synthetic {number}",
                     date_of_birth=born,
-                    sex_at_birth=_choice(rng, "client_sex_at_birth"),
-                    sexual_orientation=_choice(rng, "client_sexual_orientation"),
-                    ethnicity=_choice(rng, "client_ethnicity"),
-                    gender_identity=_choice(rng, "client_gender_identity"),
-                    financial_situation=_choice(rng, "client_financial_situation"),
+                    sex_at_birth=_client_choice(rng, "sex_at_birth", "client_sex_at_birth"),
+                    sexual_orientation=_client_choice(
+                        rng, "sexual_orientation", "client_sexual_orientation"
+                    ),
+                    ethnicity=_client_choice(rng, "ethnicity", "client_ethnicity"),
+                    gender_identity=_client_choice(
+                        rng, "gender_identity", "client_gender_identity"
+                    ),
+                    financial_situation=_client_choice(
+                        rng, "financial_situation", "client_financial_situation"
+                    ),
                     pregnant=rng.choices(["Yes", "No", ""], weights=[5, 80, 15])[0],
                     disability=rng.choices(["Yes", "No", ""], weights=[20, 70, 10])[0],
                 )
@@ -162,7 +203,7 @@ class Generator:
                     service=case.service,
                     reference=f"SYN-R-{case.reference[4:]}",
                     received_at=_at(case.opened_on - datetime.timedelta(days=rng.randint(0, 3))),
-                    route=rng.choice(self.routes),
+                    route=rng.choice(self.routes[case.service.provider_id]),
                     client=case.client,
                     referral_status="New client",
                     triage=Referral.Triage.ACCEPTED,
@@ -181,18 +222,31 @@ class Generator:
         counts.contacts = self._contacts(cases)
         return counts
 
+    def _result(self, ticked: frozenset, area: str):
+        """The stored outcome of answering yes to the `ticked` questions, from the same scoring
+        as a submitted assessment (riskassessment.scoring); the same for every case with as many
+        ticks in the same area, so worked out once."""
+        key = (len(ticked), area)
+        if key not in self._results:
+            options = [yes if q.pk in ticked else no for q, yes, no in self.dash_answers]
+            self._results[key] = scoring.assessment_result(
+                version=self.dash, options=options, area=area
+            )
+        return self._results[key]
+
     def _assessments(self, cases) -> int:
         if self.dash is None:
             return 0
-        rows = []
+        questions = [question.pk for question, _yes, _no in self.dash_answers]
+        rows, ticked_of = [], []
         for case in cases:
-            stages = [("intake", case.opened_on, self.rng.choices(range(4, 25))[0])]
+            ticks = self.rng.randint(4, min(24, len(questions)))
+            stages = [("intake", case.opened_on, ticks)]
             if case.closed_on:
-                stages.append(
-                    ("exit", case.closed_on, max(0, stages[0][2] - self.rng.randint(0, 10)))
-                )
+                stages.append(("exit", case.closed_on, max(0, ticks - self.rng.randint(0, 10))))
             for stage, on, score in stages:
-                level = "high" if score >= 14 else "medium" if score >= 10 else "standard"
+                ticked = frozenset(self.rng.sample(questions, score))
+                result = self._result(ticked, case.service.area)
                 rows.append(
                     Assessment(
                         case=case,
@@ -202,18 +256,23 @@ class Generator:
                         stage=stage,
                         status=SUBMITTED,
                         submitted_at=_at(on),
-                        score=score,
-                        risk_level=level,
-                        risk_level_label=level.title(),
-                        insights_band=(
-                            "standard" if score <= 5 else "medium" if score <= 9 else "high"
-                        ),
-                        visible_high_risk=score >= 14,
-                        marac_criteria_met=score >= 14,
-                        high_risk_basis="Actuarial" if score >= 14 else "",
+                        **asdict(result),
                     )
                 )
+                ticked_of.append(ticked)
         Assessment.objects.bulk_create(rows)
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    assessment=assessment,
+                    question=question,
+                    option=yes if question.pk in ticked else no,
+                )
+                for assessment, ticked in zip(rows, ticked_of, strict=True)
+                for question, yes, no in self.dash_answers
+            ],
+            batch_size=5000,
+        )
         return len(rows)
 
     def _forms(self, model, cases, questions, fields, date_field, date_of, now, extra=None):
