@@ -130,3 +130,34 @@ def test_a_new_version_cannot_change_how_a_checklist_is_scored():
         services.checklist_import(data=data)
     assert any("scored as" in m for m in error.value.message_dict["file"])
     assert not ChecklistVersion.objects.filter(label="Weighted DASH").exists()
+
+
+# The checklist file's JSON Schema (riskassessment/services/checklist_file.py) answers in the
+# admin's words: the part of the file, and what it must hold.
+MESSAGES = {
+    "a list, not an object": "The file must hold one JSON object.",
+    "checklist is a string": '"checklist" needs a "key" and a "name".',
+    "key with spaces": '"checklist" needs a "key" (letters, digits, - and _, up to 40) and a '
+    '"name" (up to 120 characters).',
+    "threshold true": '"version.marac_threshold" must be a whole number from 0, or null.',
+    "window of zero months": '"version.escalation_window_months" must be from 1 to 120.',
+    "question number as text": "Question numbers must be whole numbers from 1, each used once.",
+    "question text a number": "Question 2 has no text.",
+    "follow-up prompt too long": 'Question 2: "help" and "follow_up_prompt" (up to 300) must be '
+    "text.",
+    "option without a key": "Question 1: options need unique keys (letters, digits, - and _).",
+    "option score as text": '"answer_options": an option\'s "score" must be a whole number and '
+    '"counts_as_tick" true or false.',
+    "score for an unknown option": "Question 1: scores name unknown options ['maybe'].",
+    "opens a number": 'Question 1: "opens_checklist" must be a checklist key.',
+    "band max below min": 'Band Standard: "min_score" must be a whole number and "max_score" one '
+    "at least as large, or null for no top.",
+    "band label too long": "Band standard: the label must be text (up to 40).",
+    "band level unknown": "Bands: each level (standard, medium, high) at most once.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_a_broken_file_is_named_in_plain_words(name):
+    data = [_good()] if name == "a list, not an object" else _broken(BROKEN_FILES[name])
+    assert services.checklist_errors(data) == [MESSAGES[name]]
