@@ -1,0 +1,214 @@
+"""A bundle line's case records: assessments with their answers, the outcome forms, contacts,
+support, interventions, safety plans, and MARAC referrals, hearings and actions; refs within the
+line ("a1") tie them to each other."""
+
+from accounts.models import Marac
+from cases.models import SafetyPlan
+from riskassessment.models import Answer, MaracMeeting, MaracReferral
+
+from .rows import RowWriter
+
+
+class CaseRecords(RowWriter):
+    """The records of a line's case, written after the case itself (Importer.import_line)."""
+
+    def _case_records(self, data, case, service):
+        refs = self._assessments(data.get("assessments", []), case, service)
+        self.check()
+        self._forms(data.get("forms") or {}, case, service)
+        simple = (
+            ("contacts", "contact"),
+            ("support", "support"),
+            ("interventions", "intervention"),
+        )
+        for key, part in simple:
+            for index, values in enumerate(data.get(key, [])):
+                self.make(part, values, f"{key}[{index}]", service, case=case)
+        for index, values in enumerate(data.get("safety_plans", [])):
+            path = f"safety_plans[{index}]"
+            plan = self.make("safety_plan", values, path, service, case=case)
+            if not isinstance(plan, SafetyPlan) or plan.pk is None:
+                continue
+            for number, version in enumerate(values.get("versions", [])):
+                version_path = f"{path}.versions[{number}]"
+                assessment = self._ref(
+                    refs, version.get("assessment"), f"{version_path}.assessment"
+                )
+                self.make(
+                    "safety_plan_version",
+                    version,
+                    version_path,
+                    service,
+                    plan=plan,
+                    assessment_id=assessment.pk if assessment else None,
+                )
+        self._marac(data.get("marac") or {}, case, service, refs)
+
+    def _ref(self, refs: dict, ref, path):
+        if ref is None:
+            return None
+        if ref not in refs:
+            self.fail(path, f"no earlier assessment in this line has the ref {ref!r}.")
+            return None
+        return refs[ref]
+
+    def _assessments(self, items, case, service) -> dict:
+        refs = {}
+        for index, values in enumerate(items):
+            path = f"assessments[{index}]"
+            found = self.checklist_version(values["checklist"], values["checklist_version"])
+            if found is None:
+                self.fail(
+                    f"{path}.checklist_version",
+                    f"there is no version {values['checklist_version']} of the checklist "
+                    f"{values['checklist']!r}.",
+                )
+                continue
+            version, questions = found
+            parent = self._ref(refs, values.get("parent"), f"{path}.parent")
+            supersedes = self._ref(refs, values.get("supersedes"), f"{path}.supersedes")
+            assessment, many = self.build(
+                "assessment",
+                values,
+                path,
+                service,
+                case=case,
+                version=version,
+                parent=parent,
+                supersedes=supersedes,
+            )
+            answers = []
+            for number, answer in (values.get("answers") or {}).items():
+                answer_path = f"{path}.answers.{number}"
+                question, options = questions.get(int(number), (None, {}))
+                if question is None:
+                    self.fail(answer_path, f"the checklist version has no question {number}.")
+                    continue
+                key = answer.get("option")
+                if key is not None and key not in options:
+                    self.fail(
+                        f"{answer_path}.option", f"{key!r} is not an answer to question {number}."
+                    )
+                    continue
+                answers.append((answer_path, question, options.get(key) if key else None, answer))
+            if values["ref"] in refs:
+                self.fail(f"{path}.ref", "another assessment of this line has this ref.")
+            if not self.save(assessment, path, many):
+                continue
+            refs[values["ref"]] = assessment
+            # Questions and options were checked against the version above: the answers go in
+            # one insert (inside the import's audited_bulk_write) instead of one per answer.
+            Answer.objects.bulk_create(
+                Answer(
+                    assessment=assessment,
+                    question=question,
+                    option=option,
+                    detail=answer.get("detail", ""),
+                    comment=answer.get("comment", ""),
+                )
+                for _answer_path, question, option, answer in answers
+            )
+        return refs
+
+    def _forms(self, forms, case, service):
+        for kind in ("intake", "exit", "follow_up"):
+            if forms.get(kind) is not None:
+                self.make(kind, forms[kind], f"forms.{kind}", service, case=case)
+        for index, values in enumerate(forms.get("reviews", [])):
+            self.make("review", values, f"forms.reviews[{index}]", service, case=case)
+        criminal = forms.get("criminal_justice")
+        if criminal is not None:
+            form = self.make(
+                "criminal_justice", criminal, "forms.criminal_justice", service, case=case
+            )
+            for index, values in enumerate(criminal.get("police_reports", [])):
+                path = f"forms.criminal_justice.police_reports[{index}]"
+                report = self.make("police_report", values, path, service, case=case, form=form)
+                for number, incident in enumerate(values.get("incidents", [])):
+                    self.make(
+                        "incident",
+                        incident,
+                        f"{path}.incidents[{number}]",
+                        service,
+                        case=case,
+                        report=report,
+                    )
+        civil = forms.get("civil_justice")
+        if civil is not None:
+            form = self.make("civil_justice", civil, "forms.civil_justice", service, case=case)
+            for index, values in enumerate(civil.get("orders", [])):
+                path = f"forms.civil_justice.orders[{index}]"
+                self.make("civil_order", values, path, service, case=case, form=form)
+
+    def _marac(self, marac, case, service, assessment_refs):
+        referral_refs = {}
+        for index, values in enumerate(marac.get("referrals", [])):
+            path = f"marac.referrals[{index}]"
+            assessment = self._ref(assessment_refs, values.get("assessment"), f"{path}.assessment")
+            repeat_of = None
+            earlier = values.get("repeat_of_referred_on")
+            earlier = earlier and self._date(earlier, f"{path}.repeat_of_referred_on")
+            if earlier:
+                repeat_of = (
+                    MaracReferral.objects.filter(
+                        case__client_id=case.client_id, referred_on=earlier
+                    )
+                    .order_by("-pk")
+                    .first()
+                )
+                if repeat_of is None:
+                    self.fail(
+                        f"{path}.repeat_of_referred_on",
+                        "the client has no MARAC referral on that date (it must come earlier "
+                        "in the file or be in Lantern already).",
+                    )
+            referral = self.make(
+                "marac_referral",
+                values,
+                path,
+                service,
+                case=case,
+                assessment=assessment,
+                repeat_of=repeat_of,
+            )
+            referral_refs[values["ref"]] = referral
+        for index, values in enumerate(marac.get("hearings", [])):
+            path = f"marac.hearings[{index}]"
+            meeting_values = values["meeting"]
+            held_on = self._date(meeting_values["held_on"], f"{path}.meeting.held_on")
+            # The bundle names the MARAC; a name not yet known becomes a MARAC no service has
+            # joined (only a superuser or the MARAC's admins join services to one).
+            meeting = MaracMeeting.objects.filter(
+                marac__name=meeting_values["area"], held_on=held_on
+            ).first()
+            if meeting is None and not self.errors:
+                marac, _ = Marac.objects.get_or_create(name=meeting_values["area"])
+                meeting = MaracMeeting.objects.create(
+                    marac=marac, held_on=held_on, created_by=self.user
+                )
+            referral = None
+            if values.get("referral") is not None:
+                referral = referral_refs.get(values["referral"])
+                if referral is None:
+                    self.fail(
+                        f"{path}.referral",
+                        f"no MARAC referral of this line has the ref {values['referral']!r}.",
+                    )
+            hearing = self.make(
+                "marac_hearing",
+                values,
+                path,
+                service,
+                case=case,
+                meeting=meeting,
+                referral=referral,
+            )
+            for number, action in enumerate(values.get("actions", [])):
+                self.make(
+                    "marac_action",
+                    action,
+                    f"{path}.actions[{number}]",
+                    service,
+                    case=case,
+                    hearing=hearing,
+                )

@@ -1,0 +1,207 @@
+"""Writing a bundle line's rows through the models: named things (users, agencies, routes,
+teams, services, option labels, checklist versions) looked up once per import, each row built
+from the line's values and validated before it is saved, and every problem kept as (path,
+message) for the line's errors."""
+
+import datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F
+
+from accounts.models import Service, Team, User
+from cases.models import Agency, Option
+from referrals.models import ReferralRoute
+from riskassessment.models import ChecklistVersion
+
+from .fields import PARTS, BadValue, load_value, option_list_key, reference_kind
+
+
+class LineInvalid(Exception):
+    """The line has errors (RowWriter.errors): its savepoint is rolled back."""
+
+
+class RowWriter:
+    """Looks up, builds, validates and saves the rows of one line at a time."""
+
+    def __init__(self, *, user, service_code: str | None = None, unknown_users_as_me=False):
+        self.user = user
+        self.service_code = service_code
+        self.unknown_users_as_me = unknown_users_as_me
+        self._cache: dict = {}
+        self.seen_ids: set[str] = set()
+        self.errors: list[tuple[str, str]] = []
+
+    # --- Looking up named things ---
+
+    def _lookup(self, kind: str, key, load):
+        cache_key = (kind, key)
+        if cache_key not in self._cache:
+            self._cache[cache_key] = load()
+        return self._cache[cache_key]
+
+    def user_by_email(self, email: str):
+        found = self._lookup(
+            "user", email.lower(), lambda: User.objects.filter(email__iexact=email).first()
+        )
+        if found is None and self.unknown_users_as_me:
+            return self.user
+        return found
+
+    def resolve(self, kind: str, value, path: str, service):
+        if kind == "user":
+            found = self.user_by_email(value)
+            missing = f"no user has the e-mail address {value!r}."
+        elif kind == "agency":
+            found = self._lookup(kind, value, lambda: Agency.objects.filter(name=value).first())
+            missing = f"no agency is named {value!r}."
+        elif kind == "route":
+            # The service's provider's own route of that name before the national one.
+            found = self._lookup(
+                kind,
+                (service.provider_id, value),
+                lambda: (
+                    ReferralRoute.objects.of_provider(service.provider_id)
+                    .filter(name=value)
+                    .order_by(F("provider").asc(nulls_last=True))
+                    .first()
+                ),
+            )
+            missing = f"no referral route is named {value!r}."
+        elif kind == "team":
+            found = self._lookup(
+                kind,
+                (service.pk, value),
+                lambda: Team.objects.filter(service=service, name=value).first(),
+            )
+            missing = f"the service {service.code} has no team named {value!r}."
+        elif kind == "service":
+            found = self._lookup(kind, value, lambda: Service.objects.filter(code=value).first())
+            missing = f"no service has the code {value!r}."
+        else:  # pragma: no cover - fields.reference_kind names every kind
+            raise ValueError(kind)
+        if found is None:
+            self.fail(path, missing)
+        return found
+
+    def option(self, list_key: str | None, label: str, path: str):
+        if list_key is None:
+            self.fail(path, "cannot tell which list the options belong to.")
+            return None
+        found = self._lookup(
+            "option",
+            (list_key, label),
+            lambda: Option.objects.filter(list_key=list_key, label=label).first(),
+        )
+        if found is None:
+            self.fail(path, f"{label!r} is not an option of the list {list_key!r}.")
+        return found
+
+    def checklist_version(self, key: str, number: int):
+        def load():
+            version = (
+                ChecklistVersion.objects.filter(checklist__key=key, number=number)
+                .prefetch_related("questions__options")
+                .first()
+            )
+            if version is None:
+                return None
+            questions = {
+                question.number: (
+                    question,
+                    {option.key: option for option in question.options.all()},
+                )
+                for question in version.questions.all()
+            }
+            return version, questions
+
+        return self._lookup("checklist", (key, number), load)
+
+    # --- Errors ---
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append((path, message))
+
+    def check(self) -> None:
+        if self.errors:
+            raise LineInvalid
+
+    # --- Building rows ---
+
+    def build(self, part_name: str, values: dict, path: str, line_service, **fixed):
+        """An unsaved row of the part from the line's values, and its many-to-many values."""
+        part = PARTS[part_name]
+        obj = part.model(**fixed)
+        many = {}
+        for model_field in part.fields():
+            if model_field.name not in values:
+                continue
+            raw = values[model_field.name]
+            field_path = f"{path}.{model_field.name}"
+            if model_field.many_to_many:
+                kind = reference_kind(model_field)
+                if kind == "option":
+                    list_key = option_list_key(model_field, values)
+                    items = [
+                        self.option(list_key, label, f"{field_path}[{index}]")
+                        for index, label in enumerate(raw)
+                    ]
+                else:
+                    items = [
+                        self.resolve(kind, value, f"{field_path}[{index}]", line_service)
+                        for index, value in enumerate(raw)
+                    ]
+                many[model_field.name] = [item for item in items if item is not None]
+            elif model_field.is_relation:
+                related = (
+                    None
+                    if raw is None
+                    else self.resolve(reference_kind(model_field), raw, field_path, line_service)
+                )
+                setattr(obj, model_field.name, related)
+            else:
+                try:
+                    setattr(obj, model_field.attname, load_value(model_field, raw))
+                except BadValue as error:
+                    self.fail(field_path, str(error))
+        return obj, many
+
+    def save(self, obj, path: str, many: dict | None = None) -> bool:
+        """Validates and saves one row (and its many-to-many values); False if invalid."""
+        if self.errors:
+            return False
+        # full_clean() less its foreign-key existence checks (one query per key): every
+        # related row here was looked up by name a moment ago, or was just written.
+        relations = {field.name for field in obj._meta.concrete_fields if field.is_relation}
+        errors: dict = {}
+        for step in (
+            lambda: obj.clean_fields(exclude=relations),
+            obj.clean,
+            obj.validate_unique,
+            obj.validate_constraints,
+        ):
+            try:
+                step()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            for name, messages in errors.items():
+                where = path if name == NON_FIELD_ERRORS else f"{path}.{name}"
+                self.fail(where, " ".join(ValidationError(messages).messages))
+            return False
+        obj.save()
+        for name, items in (many or {}).items():
+            if items:  # a new row has none yet: add, rather than set's read-compare-write
+                getattr(obj, name).add(*items)
+        return True
+
+    def make(self, part_name, values, path, line_service, **fixed):
+        obj, many = self.build(part_name, values, path, line_service, **fixed)
+        self.save(obj, path, many)
+        return obj
+
+    def _date(self, value: str, path: str) -> datetime.date | None:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, f"{value!r} is not a date (YYYY-MM-DD).")
+            return None
