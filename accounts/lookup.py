@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from . import access
-from .audit import record_event
+from .audit import record_event, record_event_in_services, user_service_ids
 from .models import AuditEvent
 
 # A read to audit: True for a plain view, or a dict of details saying which page (never anything
@@ -35,7 +35,7 @@ def get_in_scope(
     user,
     capability=access.Capability.VIEW_CASES,
     case: str | None = "case_id",
-    service: str = "case__service_id",
+    service: str | None = "case__service_id",
 ) -> Model:
     """The row `pk` of `scoped` (a queryset already narrowed to what `user` may see), or 404.
 
@@ -45,21 +45,23 @@ def get_in_scope(
        names the kind of row and its key but nothing about the client, then 404.
     4. No such row: 404, as in 3, so that the answer does not tell them apart.
 
-    `case` and `service` are the lookups of the row's case id and service id (None: the row
-    belongs to no case, as a client or a referral not yet triaged).
+    `case` and `service` are the lookups of the row's case id and service id. A row of no case
+    (a client, a referral not yet triaged) has case None; a row of no service (a MARAC meeting)
+    has service None, and its refusal is recorded in the user's own services, as other events
+    about a user are (accounts.audit.user_service_ids).
     """
     pk = pk_or_404(pk)
     found = scoped.filter(pk=pk).first()
     if found is not None:
         return found
     model = scoped.model
-    fields = [service] + ([case] if case else [])
-    row = model._base_manager.filter(pk=pk).values(*fields).first()
+    fields = [field for field in (service, case) if field]
+    row = model._base_manager.filter(pk=pk).values("pk", *fields).first()
     if row is not None:
-        record_event(
+        record_event_in_services(
+            [row[service]] if service else user_service_ids(user),
             actor=user,
             action=AuditEvent.Action.DENIED,
-            service=row[service],
             case_id=row[case] if case else None,
             detail={model._meta.model_name: pk, "capability": str(capability)},
         )
