@@ -9,6 +9,7 @@ from django.db.models import (
     F,
     Func,
     JSONField,
+    Q,
     QuerySet,
     Value,
     When,
@@ -75,7 +76,8 @@ def audit_trail(
         events = events.filter(actor_id=actor_id)
         changes = changes.filter(actor_id=actor_id)
     if case_id is not None:
-        events = events.filter(case_id=case_id)
+        # A page that shows several cases (a MARAC meeting) names them in its one event.
+        events = events.filter(Q(case_id=case_id) | Q(detail__cases__contains=[case_id]))
         changes = changes.filter(additional_data__case_id=case_id)
     if date_from is not None:
         start = timezone.make_aware(datetime.combine(date_from, time.min))

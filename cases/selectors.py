@@ -6,15 +6,15 @@ not see answers exactly as a case that does not exist (404), and the attempt is 
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
-from django.http import Http404
 
-from accounts import access
+from accounts import access, lookup
 from accounts.audit import record_event
 from accounts.models import AuditEvent
 
+from .filters import CaseFilter
 from .models import Case, Client, ClientAlias
 
 
@@ -66,34 +66,32 @@ def demo_editor(case: Case):
     return None
 
 
-def case_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Case:
+def case_get_for_user(
+    user, pk, *, capability=access.Capability.VIEW_CASES, read: lookup.Read = False
+) -> Case:
     """The case if the user may see it (or act on it with `capability`); otherwise 404, audited.
+    `read`: the page shows the case, and its view is audited here (see accounts.lookup).
 
     Checking edit rights raises 404 too when the case is outside the user's scope, and the view
     decides what to say to a user who may read it but not change it.
     """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    case = (
-        cases_visible_to(user, capability)
-        .select_related("client", "service", "team", "caseworker")
-        .filter(pk=pk)
-        .first()
+    case = lookup.get_in_scope(
+        cases_visible_to(user, capability).select_related(
+            "client", "service", "team", "caseworker"
+        ),
+        pk,
+        user=user,
+        capability=capability,
+        case="pk",
+        service="service_id",
     )
-    if case is None:
-        service_id = Case.objects.filter(pk=pk).values_list("service_id", flat=True).first()
-        if service_id is not None:
-            record_event(
-                actor=user,
-                action=AuditEvent.Action.DENIED,
-                service=service_id,
-                case_id=pk,
-                detail={"capability": str(capability)},
-            )
-        raise Http404("No such case.")
+    lookup.record_read(user, case, read=read, service_id=case.service_id, case_id=case.pk)
     return case
+
+
+def require_case_capability(user, case, capability=access.Capability.EDIT_CASES) -> None:
+    """403, audited, for a user who may see the case but not act on it with `capability`."""
+    lookup.require(user, capability, service_id=case.service_id, case_id=case.pk)
 
 
 def can_edit_case(user, case) -> bool:
@@ -111,22 +109,11 @@ def clients_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySe
     )
 
 
-def client_get_for_user(user, pk) -> Client:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    client = clients_visible_to(user).filter(pk=pk).first()
-    if client is None:
-        service_id = Client.objects.filter(pk=pk).values_list("service_id", flat=True).first()
-        if service_id is not None:
-            record_event(
-                actor=user,
-                action=AuditEvent.Action.DENIED,
-                service=service_id,
-                detail={"client": pk},
-            )
-        raise Http404("No such client.")
+def client_get_for_user(user, pk, *, read: lookup.Read = False) -> Client:
+    client = lookup.get_in_scope(
+        clients_visible_to(user), pk, user=user, case=None, service="service_id"
+    )
+    lookup.record_read(user, client, read=read, service_id=client.service_id)
     return client
 
 
@@ -230,22 +217,13 @@ def case_get_for_editing(user, pk, *, capability=access.Capability.EDIT_CASES) -
     scope, PermissionDenied (audited) for a user who may only read it, and the opening audited
     as a view, here so that no edit page can skip it."""
     case = case_get_for_user(user, pk)
-    if not access.can(user, capability, case.service_id):
-        record_event(
-            actor=user,
-            action=AuditEvent.Action.DENIED,
-            service=case.service_id,
-            case_id=case.pk,
-            detail={"capability": str(capability)},
-        )
-        raise PermissionDenied
-    record_event(
-        actor=user,
-        action=AuditEvent.Action.VIEW,
-        service=case.service_id,
+    require_case_capability(user, case, capability)
+    lookup.record_read(
+        user,
+        case,
+        read={"form": str(capability)},
+        service_id=case.service_id,
         case_id=case.pk,
-        obj=case,
-        detail={"form": str(capability)},
     )
     return case
 
@@ -255,22 +233,10 @@ def client_get_for_editing(user, pk) -> Client:
     PermissionDenied (audited) unless they may edit a case of the client they can see (or the
     client is their service's and has no case yet), and the opening audited as a view."""
     client = client_get_for_user(user, pk)
-    if not clients_visible_to(user, access.Capability.EDIT_CASES).filter(pk=client.pk).exists():
-        record_event(
-            actor=user,
-            action=AuditEvent.Action.DENIED,
-            service=client.service_id,
-            obj=client,
-            detail={"capability": str(access.Capability.EDIT_CASES)},
-        )
-        raise PermissionDenied
-    record_event(
-        actor=user,
-        action=AuditEvent.Action.VIEW,
-        service=client.service_id,
-        obj=client,
-        detail={"form": str(access.Capability.EDIT_CASES)},
-    )
+    capability = access.Capability.EDIT_CASES
+    if not clients_visible_to(user, capability).filter(pk=client.pk).exists():
+        lookup.refuse(user, capability, service_id=client.service_id, obj=client)
+    lookup.record_read(user, client, read={"form": str(capability)}, service_id=client.service_id)
     return client
 
 
@@ -281,9 +247,42 @@ def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+CASE_LIST_PAGE_SIZE = 50
+
+
+def case_list_page(user, *, service, params, page_number) -> tuple[CaseFilter, Page]:
+    """The case list of a service: the cases the user may see there, narrowed by the query
+    string's filters (cases.filters.CaseFilter), newest first, a page at a time, with its last
+    contact. Filters that do not validate list nothing (the page shows why). The read is
+    audited here: the filters and the page, never a name."""
+    cases = with_last_contact(
+        cases_visible_to(user)
+        .filter(service=service)
+        .select_related("client", "caseworker", "team")
+    )
+    filters = CaseFilter(params, queryset=cases, user=user)
+    listed = filters.qs if filters.is_valid() else cases.none()
+    page = Paginator(listed.order_by("-opened_on", "-pk"), CASE_LIST_PAGE_SIZE).get_page(
+        page_number
+    )
+    chosen = filters.form.cleaned_data if filters.is_valid() else {}
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        service=service,
+        detail={
+            "list": "cases",
+            "status": chosen.get("status") or "",
+            "risk": chosen.get("risk") or "",
+            "page": page.number,
+        },
+    )
+    return filters, page
+
+
 def case_search(user, query: str) -> QuerySet[Case]:
     """Visible cases whose client matches a name, alias, date of birth, phone or case reference.
-    The search itself is audited by the caller (it knows the service context)."""
+    Unaudited: pages search through `case_search_results`."""
     import datetime
 
     query = query.strip()
@@ -312,6 +311,24 @@ def case_search(user, query: str) -> QuerySet[Case]:
         conditions |= Q(client__date_of_birth=born)
         break
     return cases.filter(conditions)
+
+
+def case_search_results(user, query: str, *, service, limit: int = 100) -> list[Case]:
+    """The search page's results, newest first, with the search audited: its kind and the
+    number of results, never what was typed (a name or phone number in the trail is itself a
+    disclosure)."""
+    results = list(
+        case_search(user, query)
+        .select_related("client", "service", "caseworker")
+        .order_by("-opened_on")[:limit]
+    )
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.SEARCH,
+        service=service,
+        detail={"kind": case_search_kind(query), "results": len(results)},
+    )
+    return results
 
 
 def case_search_kind(query: str) -> str:

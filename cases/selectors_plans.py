@@ -10,8 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 
-from accounts import access
-from accounts.audit import record_event
+from accounts import access, lookup
 from accounts.models import AuditEvent
 from catalogue.safety_in_numbers import INTERVENTION_BANDS
 
@@ -19,72 +18,80 @@ from .hooks_plans import interventions_recorded_elsewhere
 from .models import AreaSupport, Case, Intervention, Option, SafetyPlan, SafetyPlanVersion
 from .models.interventions import SAFETY_PLANNING_KIND, intervention_kind
 from .models.support import SupportArea
-from .selectors import cases_visible_to
+from .selectors import cases_visible_to, require_case_capability
 
 # --- Scoped lookups -----------------------------------------------------------------------------
-
-
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-def _denied(user, case_id, capability):
-    service_id = Case.objects.filter(pk=case_id).values_list("service_id", flat=True).first()
-    if service_id is not None:
-        record_event(
-            actor=user,
-            action=AuditEvent.Action.DENIED,
-            service=service_id,
-            case_id=case_id,
-            detail={"capability": str(capability)},
-        )
 
 
 def plan_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> SafetyPlan:
     """The plan if its case is visible to the user (with `capability`); otherwise 404, audited,
     exactly as for a plan that does not exist."""
-    pk = _int_or_404(pk)
-    plan = (
-        SafetyPlan.objects.filter(pk=pk, case__in=cases_visible_to(user, capability))
-        .select_related("case", "case__service", "case__client")
-        .first()
+    return lookup.get_in_scope(
+        SafetyPlan.objects.filter(case__in=cases_visible_to(user, capability)).select_related(
+            "case", "case__service", "case__client"
+        ),
+        pk,
+        user=user,
+        capability=capability,
     )
-    if plan is None:
-        case_id = SafetyPlan.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-        if case_id is not None:
-            _denied(user, case_id, capability)
-        raise Http404("No such plan.")
-    return plan
 
 
 def intervention_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Intervention:
-    pk = _int_or_404(pk)
-    intervention = (
-        Intervention.objects.filter(pk=pk, case__in=cases_visible_to(user, capability))
-        .select_related("case", "case__service", "agency")
-        .first()
+    return lookup.get_in_scope(
+        Intervention.objects.filter(case__in=cases_visible_to(user, capability)).select_related(
+            "case", "case__service", "agency"
+        ),
+        pk,
+        user=user,
+        capability=capability,
     )
-    if intervention is None:
-        case_id = Intervention.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-        if case_id is not None:
-            _denied(user, case_id, capability)
-        raise Http404("No such intervention.")
+
+
+def intervention_get_for_editing(user, pk, *, read: lookup.Read = False) -> Intervention:
+    """The intervention for a page that changes it: 404 outside the user's scope, 403 (audited)
+    for a user who may only read its case; `read`: the page shows it, audited here."""
+    intervention = intervention_get_for_user(user, pk)
+    case = intervention.case
+    require_case_capability(user, case)
+    lookup.record_read(user, intervention, read=read, service_id=case.service_id, case_id=case.pk)
     return intervention
 
 
-def plan_version(plan: SafetyPlan, number=None) -> SafetyPlanVersion:
-    """A version of the plan by number (the latest when None); 404 when there is none."""
+def area_support_get(user, case: Case, area: str, *, read: lookup.Read = False):
+    """The case's support row for an area (None before any is recorded), for a page that the
+    caller has already checked the user may open; `read`: the page shows it, audited here."""
+    row = AreaSupport.objects.filter(case=case, area=area).first()
+    if row is not None:
+        lookup.record_read(user, row, read=read, service_id=case.service_id, case_id=case.pk)
+    return row
+
+
+def plan_version(
+    plan: SafetyPlan,
+    number=None,
+    *,
+    user=None,
+    read: lookup.Read = False,
+    action=AuditEvent.Action.VIEW,
+) -> SafetyPlanVersion:
+    """A version of the plan by number (the latest when None); 404 when there is none.
+    `read`: a page shows (or `action`: downloads) it, audited here."""
     versions = plan.versions.select_related("made_by")
     if number is None:
         version = versions.order_by("-number").first()
     else:
-        version = versions.filter(number=_int_or_404(number)).first()
+        version = versions.filter(number=lookup.pk_or_404(number)).first()
     if version is None:
         raise Http404("No such version.")
     version.plan = plan  # already loaded with its case: saves a query per use of audit_scope
+    lookup.record_read(
+        user,
+        version,
+        read=read,
+        action=action,
+        service_id=plan.case.service_id,
+        case_id=plan.case_id,
+    )
     return version
 
 

@@ -5,17 +5,14 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from accounts.audit import record_event
 from accounts.concurrency import EditConflict, edit_state_of
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
-from accounts.models import AuditEvent
 
 from . import selectors, services
 from .extensions import case_panels
@@ -35,7 +32,7 @@ from .forms import (
     SearchForm,
     StatusForm,
 )
-from .models import Case, ClosureRequest, RiskLevel
+from .models import Case, ClosureRequest
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -88,39 +85,14 @@ def case_list(request):
     service = request.current_service
     if service is None or not access.can(request.user, access.Capability.VIEW_CASES, service.pk):
         raise PermissionDenied
-    cases = selectors.with_last_contact(
-        selectors.cases_visible_to(request.user)
-        .filter(service=service)
-        .select_related("client", "caseworker", "team")
-    )
-    status = request.GET.get("status", "active")
-    if status == "active":
-        cases = cases.exclude(status=Case.Status.CLOSED)
-    elif status in Case.Status.values:
-        cases = cases.filter(status=status)
-    risk = request.GET.get("risk", "")
-    if risk in RiskLevel.values:
-        cases = cases.filter(risk_level=risk)
-    if request.GET.get("mine") == "1":
-        cases = cases.filter(caseworker=request.user)
-    page = Paginator(cases.order_by("-opened_on", "-pk"), 50).get_page(request.GET.get("page"))
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=service,
-        detail={"list": "cases", "status": status, "risk": risk, "page": page.number},
+    filters, page = selectors.case_list_page(
+        request.user, service=service, params=request.GET, page_number=request.GET.get("page")
     )
     return render(
         request,
         "cases/case_list.html",
-        {
-            "page": page,
-            "status": status,
-            "risk": risk,
-            "risk_levels": RiskLevel.choices,
-            "statuses": Case.Status.choices,
-            "today": timezone.localdate(),
-        },
+        {"page": page, "filters": filters, "today": timezone.localdate()},
+        status=200 if filters.is_valid() else 400,
     )
 
 
@@ -133,18 +105,8 @@ def case_search(request):
     form = SearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        query = form.cleaned_data["query"]
-        results = list(
-            selectors.case_search(request.user, query)
-            .select_related("client", "service", "caseworker")
-            .order_by("-opened_on")[:100]
-        )
-        record_event(
-            actor=request.user,
-            action=AuditEvent.Action.SEARCH,
-            service=request.current_service,
-            # Never what was typed: a name or phone number in the trail is itself a disclosure.
-            detail={"kind": selectors.case_search_kind(query), "results": len(results)},
+        results = selectors.case_search_results(
+            request.user, form.cleaned_data["query"], service=request.current_service
         )
     return render(request, "cases/search.html", {"form": form, "results": results})
 
@@ -154,14 +116,7 @@ def case_search(request):
 
 @login_required
 def case_detail(request, pk):
-    case = selectors.case_get_for_user(request.user, pk)
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=case.service_id,
-        case_id=case.pk,
-        obj=case,
-    )
+    case = selectors.case_get_for_user(request.user, pk, read=True)
     can_edit = access.can(request.user, access.Capability.EDIT_CASES, case.service_id)
     contact_counts = case.contacts.aggregate(
         total=Count("pk", filter=Q(outcome="successful")),
@@ -446,13 +401,7 @@ def _editable_client(user, pk):
 
 @login_required
 def client_detail(request, pk):
-    client = selectors.client_get_for_user(request.user, pk)
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=client.service_id,
-        obj=client,
-    )
+    client = selectors.client_get_for_user(request.user, pk, read=True)
     return render(
         request,
         "cases/client_detail.html",

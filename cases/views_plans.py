@@ -4,14 +4,13 @@ but not change it gets 403 on the edit pages, the services write, and reads are 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import Capability
-from accounts.audit import record_event
 from accounts.concurrency import EditConflict, edit_state_of
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
@@ -28,7 +27,7 @@ from .hooks_plans import assessments_for_plan, intervention_types_recorded_elsew
 from .models import AreaSupport, SafetyPlan
 from .models.interventions import INTERVENTION_TYPES_BY_KEY
 from .models.support import SupportArea
-from .selectors import can_edit_case, case_get_for_user
+from .selectors import can_edit_case, case_get_for_user, require_case_capability
 from .services_plans import SECTION_FIELDS
 
 # The answers of the support form, checked for someone else's save (accounts.concurrency).
@@ -43,22 +42,9 @@ AREA_SUPPORT_FIELDS = (
 )
 
 
-def _audit(request, action, case, obj=None, **detail):
-    record_event(
-        actor=request.user,
-        action=action,
-        service=case.service_id,
-        case_id=case.pk,
-        obj=obj if obj is not None else case,
-        detail=detail or None,
-    )
-
-
 def _require_edit(request, case):
     """403 for a user who may read the case but not change it; the refusal is audited."""
-    if not can_edit_case(request.user, case):
-        _audit(request, AuditEvent.Action.DENIED, case, capability=str(Capability.EDIT_CASES))
-        raise PermissionDenied
+    require_case_capability(request.user, case, Capability.EDIT_CASES)
 
 
 def _posted(request):
@@ -82,9 +68,8 @@ def _form_errors_from(form, error: ValidationError) -> None:
 
 @login_required
 def plan_list(request, case_pk):
-    case = case_get_for_user(request.user, case_pk)
+    case = case_get_for_user(request.user, case_pk, read={"page": "safety plans"})
     plans = list(selectors_plans.plans_for_case(case))
-    _audit(request, AuditEvent.Action.VIEW, case, page="safety plans")
     return render(
         request,
         "cases/plans/plan_list.html",
@@ -133,9 +118,8 @@ def plan_create(request, case_pk):
 def plan_detail(request, pk, number=None):
     """The plan's latest version (or the numbered one), with the list of its versions."""
     plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number)
+    version = selectors_plans.plan_version(plan, number, user=request.user, read=True)
     versions = list(plan.versions.order_by("-number").values("number", "reviewed_on"))
-    _audit(request, AuditEvent.Action.VIEW, plan.case, version)
     case = plan.case
     assessment = None
     if version.assessment_id is not None:
@@ -163,11 +147,11 @@ def plan_detail(request, pk, number=None):
 def plan_review(request, pk):
     plan = selectors_plans.plan_get_for_user(request.user, pk)
     _require_edit(request, plan.case)
-    latest = selectors_plans.plan_version(plan)
+    latest = selectors_plans.plan_version(  # the form shows the current version's text
+        plan, user=request.user, read=request.method == "GET" and {"page": "plan review form"}
+    )
     initial = {name: getattr(latest, name) for name in (*SECTION_FIELDS, "next_review_on")}
     initial["next_review_on"] = None  # a review sets its own next date
-    if request.method == "GET":  # the form shows the current version's text
-        _audit(request, AuditEvent.Action.VIEW, plan.case, latest, page="plan review form")
     form = SafetyPlanVersionForm(
         _posted(request),
         initial=initial,
@@ -205,16 +189,18 @@ def plan_review(request, pk):
 def plan_print(request, pk, number):
     """The client's copy, for the browser's print dialog: discreet (see print.html)."""
     plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number)
-    _audit(request, AuditEvent.Action.VIEW, plan.case, version, page="printable plan")
+    version = selectors_plans.plan_version(
+        plan, number, user=request.user, read={"page": "printable plan"}
+    )
     return HttpResponse(selectors_plans.plan_print_html(version))
 
 
 @login_required
 def plan_pdf(request, pk, number):
     plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number)
-    _audit(request, AuditEvent.Action.DOWNLOAD, plan.case, version, format="pdf")
+    version = selectors_plans.plan_version(
+        plan, number, user=request.user, read={"format": "pdf"}, action=AuditEvent.Action.DOWNLOAD
+    )
     # A one-page plan renders in well under a second; selectors_plans.plan_pdf can move to a
     # task if plans grow.
     response = HttpResponse(selectors_plans.plan_pdf(version), content_type="application/pdf")
@@ -228,8 +214,7 @@ def plan_pdf(request, pk, number):
 
 @login_required
 def support_list(request, case_pk):
-    case = case_get_for_user(request.user, case_pk)
-    _audit(request, AuditEvent.Action.VIEW, case, page="support by area of need")
+    case = case_get_for_user(request.user, case_pk, read={"page": "support by area of need"})
     return render(
         request,
         "cases/plans/support_list.html",
@@ -248,9 +233,9 @@ def support_edit(request, case_pk, area):
     if area not in SupportArea.values:
         raise Http404("No such area.")
     _require_edit(request, case)
-    row = AreaSupport.objects.filter(case=case, area=area).first()
-    if row is not None and request.method == "GET":
-        _audit(request, AuditEvent.Action.VIEW, case, row, page="support form")
+    row = selectors_plans.area_support_get(
+        request.user, case, area, read=request.method == "GET" and {"page": "support form"}
+    )
     form = AreaSupportForm(
         _posted(request),
         area=area,
@@ -299,10 +284,9 @@ def support_edit(request, case_pk, area):
 
 @login_required
 def intervention_list(request, case_pk):
-    case = case_get_for_user(request.user, case_pk)
+    case = case_get_for_user(request.user, case_pk, read={"page": "interventions"})
     interventions = list(selectors_plans.interventions_for_case(case))
     count = selectors_plans.intervention_count(case)
-    _audit(request, AuditEvent.Action.VIEW, case, page="interventions")
     return render(
         request,
         "cases/plans/intervention_list.html",
@@ -343,11 +327,10 @@ def intervention_add(request, case_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def intervention_delete(request, pk):
-    intervention = selectors_plans.intervention_get_for_user(request.user, pk)
+    intervention = selectors_plans.intervention_get_for_editing(
+        request.user, pk, read=request.method == "GET" and {"page": "remove intervention"}
+    )
     case = intervention.case
-    _require_edit(request, case)
-    if request.method == "GET":
-        _audit(request, AuditEvent.Action.VIEW, case, intervention, page="remove intervention")
     form = ConfirmDeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:

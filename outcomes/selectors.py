@@ -1,10 +1,8 @@
 """Reads of outcome forms, always through the signed-in user's case scope: a form of a case the
 user may not see answers 404, exactly like a form that does not exist (and is audited)."""
 
-from django.http import Http404
-
-from accounts import access
-from cases.selectors import case_get_for_user
+from accounts import access, lookup
+from cases.selectors import cases_visible_to, require_case_capability
 from riskassessment.scoring import latest_submitted
 
 from .models import (
@@ -19,37 +17,59 @@ from .models import (
 from .services import KINDS
 
 
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+def _read(user, record, read: lookup.Read) -> None:
+    lookup.record_read(
+        user, record, read=read, service_id=record.case.service_id, case_id=record.case_id
+    )
 
 
-def form_get_for_user(user, kind: str, pk, *, capability=access.Capability.VIEW_CASES):
-    """The form and its case, if the user may see the case (404 otherwise)."""
+def form_get_for_user(
+    user, kind: str, pk, *, capability=access.Capability.VIEW_CASES, read: lookup.Read = False
+):
+    """The form with its case, if the user may see the case (404 otherwise, audited).
+    `read`: the page shows it, and its view is audited here."""
     model = KINDS[kind][0]
-    case_id = model.objects.filter(pk=_pk(pk)).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise Http404("No such form.")
-    case = case_get_for_user(user, case_id, capability=capability)
-    form = model.objects.filter(pk=_pk(pk)).first()
-    if form is None:  # discarded in the meantime
-        raise Http404("No such form.")
-    form.case = case
+    form = lookup.get_in_scope(
+        model.objects.filter(case__in=cases_visible_to(user, capability)).select_related(
+            "case__client", "case__service", "case__team", "case__caseworker"
+        ),
+        pk,
+        user=user,
+        capability=capability,
+    )
+    _read(user, form, read)
     return form
 
 
-def police_report_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES):
-    case_id = PoliceReport.objects.filter(pk=_pk(pk)).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise Http404("No such police report.")
-    case = case_get_for_user(user, case_id, capability=capability)
-    report = PoliceReport.objects.select_related("form").filter(pk=_pk(pk)).first()
-    if report is None:  # removed in the meantime
-        raise Http404("No such police report.")
-    report.case = case
-    report.form.case = case
+def form_get_for_editing(user, kind: str, pk, *, read: lookup.Read = False):
+    """The form for a page that changes it: 404 outside the user's scope, 403 (audited) for a
+    user who may only read its case; `read`: the page shows it, audited here."""
+    form = form_get_for_user(user, kind, pk)
+    require_case_capability(user, form.case)
+    _read(user, form, read)
+    return form
+
+
+def police_report_get_for_user(
+    user, pk, *, capability=access.Capability.VIEW_CASES, read: lookup.Read = False
+):
+    report = lookup.get_in_scope(
+        PoliceReport.objects.filter(case__in=cases_visible_to(user, capability)).select_related(
+            "form", "case__client", "case__service", "case__team", "case__caseworker"
+        ),
+        pk,
+        user=user,
+        capability=capability,
+    )
+    report.form.case = report.case
+    _read(user, report, read)
+    return report
+
+
+def police_report_get_for_editing(user, pk, *, read: lookup.Read = False):
+    report = police_report_get_for_user(user, pk)
+    require_case_capability(user, report.case)
+    _read(user, report, read)
     return report
 
 

@@ -13,11 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import access
-from accounts.audit import record_event
 from accounts.concurrency import EditConflict, conflict_message, edit_state_of
-from accounts.models import AuditEvent
-from cases.selectors import can_edit_case, case_get_for_user
+from cases.selectors import can_edit_case, case_get_for_user, require_case_capability
 
 from . import questions as q
 from . import selectors, services
@@ -31,16 +28,6 @@ def _kind(kind: str) -> str:
     if kind not in services.KINDS:
         raise Http404
     return kind
-
-
-def _audit_view(request, case, obj=None):
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=case.service_id,
-        case_id=case.pk,
-        obj=obj or case,
-    )
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -69,8 +56,7 @@ def _section_nav(form_obj, questions):
 
 @login_required
 def case_forms(request, case_id):
-    case = case_get_for_user(request.user, case_id)
-    _audit_view(request, case)
+    case = case_get_for_user(request.user, case_id, read=True)
     return render(
         request,
         "outcomes/case_forms.html",
@@ -89,8 +75,7 @@ def case_forms(request, case_id):
 def form_start(request, case_id, kind):
     kind = _kind(kind)
     case = case_get_for_user(request.user, case_id)
-    if not can_edit_case(request.user, case):
-        raise PermissionDenied
+    require_case_capability(request.user, case)
     try:
         form_obj = services.outcome_form_start(kind=kind, case=case, actor=request.user)
     except ValidationError as error:
@@ -102,9 +87,8 @@ def form_start(request, case_id, kind):
 @login_required
 def form_detail(request, kind, pk):
     kind = _kind(kind)
-    form_obj = selectors.form_get_for_user(request.user, kind, pk)
+    form_obj = selectors.form_get_for_user(request.user, kind, pk, read=True)
     case = form_obj.case
-    _audit_view(request, case, form_obj)
     _model, questions, _one = services.KINDS[kind]
     answers = services.answers_of(form_obj, questions)
     rows = []
@@ -142,17 +126,14 @@ def form_detail(request, kind, pk):
     return render(request, "outcomes/form_detail.html", context)
 
 
-def _editable(request, kind, pk):
-    form_obj = selectors.form_get_for_user(request.user, kind, pk)
-    if not can_edit_case(request.user, form_obj.case):
-        raise PermissionDenied
-    return form_obj
+def _editable(request, kind, pk, *, read=False):
+    return selectors.form_get_for_editing(request.user, kind, pk, read=read)
 
 
 @login_required
 def form_edit(request, kind, pk):
     kind = _kind(kind)
-    form_obj = _editable(request, kind, pk)
+    form_obj = _editable(request, kind, pk, read=request.method != "POST")
     case = form_obj.case
     form_class = form_class_for(kind)
     _model, questions, _one = services.KINDS[kind]
@@ -190,7 +171,6 @@ def form_edit(request, kind, pk):
         form = form_class(
             instance=form_obj, edit_state=edit_state_of(form_obj, form_class._meta.fields)
         )
-        _audit_view(request, case, form_obj)
     nav = _section_nav(form_obj, questions)
     context = {
         "case": case,
@@ -221,8 +201,9 @@ def form_autosave(request, kind, pk):
     new edit state), 400 with the errors by field (nothing saved), 403 not allowed, 409 already
     submitted or changed by someone else since the page loaded (nothing saved)."""
     kind = _kind(kind)
-    form_obj = selectors.form_get_for_user(request.user, kind, pk)
-    if not can_edit_case(request.user, form_obj.case):
+    try:
+        form_obj = selectors.form_get_for_editing(request.user, kind, pk)
+    except PermissionDenied:  # audited by the selector; the page's script shows the message
         return JsonResponse({"saved": False, "error": "You cannot change this case."}, status=403)
     if form_obj.is_submitted:
         return JsonResponse(
@@ -311,7 +292,6 @@ def _report_page(request, cj_form, report=None):
                 messages.success(request, "Police report saved.")
                 return redirect("outcomes:form_edit", kind="criminal", pk=cj_form.pk)
     else:
-        _audit_view(request, cj_form.case, report or cj_form)
         form = PoliceReportForm(instance=report)
         formset = IncidentFormSet(
             queryset=report.incidents.all() if report else Incident.objects.none(),
@@ -332,24 +312,23 @@ def _report_page(request, cj_form, report=None):
 
 @login_required
 def police_report_add(request, pk):
-    cj_form = _editable(request, "criminal", pk)
+    # The page shows the criminal justice form's reports until one is added: a read of it.
+    cj_form = _editable(request, "criminal", pk, read=request.method != "POST")
     return _report_page(request, cj_form)
 
 
 @login_required
 def police_report_edit(request, pk):
-    report = selectors.police_report_get_for_user(request.user, pk)
-    if not can_edit_case(request.user, report.case):
-        raise PermissionDenied
+    report = selectors.police_report_get_for_editing(
+        request.user, pk, read=request.method != "POST"
+    )
     return _report_page(request, report.form, report)
 
 
 @login_required
 @require_POST
 def police_report_delete(request, pk):
-    report = selectors.police_report_get_for_user(request.user, pk)
-    if not access.can(request.user, access.Capability.EDIT_CASES, report.case.service_id):
-        raise PermissionDenied
+    report = selectors.police_report_get_for_editing(request.user, pk)
     cj_form_pk = report.form_id
     try:
         services.police_report_delete(report=report, actor=request.user)

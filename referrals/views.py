@@ -3,21 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import access
-from accounts.audit import record_event
+from accounts import access, lookup
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted, first_submission
-from accounts.models import AuditEvent
 from cases import selectors as case_selectors
 from cases.selectors import ClientMatches
 from cases.views import apply_errors
 
 from . import selectors, services
 from .forms import ContactAttemptForm, ReferralClientForm, ReferralForm, TriageForm
-from .models import Referral
 
 
 def _current_service_for_editing(request):
@@ -32,29 +28,14 @@ def referral_list(request):
     service = request.current_service
     if service is None or not access.can(request.user, access.Capability.VIEW_CASES, service.pk):
         raise PermissionDenied
-    triage = request.GET.get("triage", "open")
-    referrals = (
-        selectors.referrals_visible_to(request.user)
-        .filter(service=service)
-        .select_related("client", "route", "case")
-    )
-    if triage == "open":
-        referrals = referrals.filter(
-            triage__in=[Referral.Triage.PENDING, Referral.Triage.MADE_AWARE]
-        )
-    elif triage in Referral.Triage.values:
-        referrals = referrals.filter(triage=triage)
-    page = Paginator(referrals.order_by("-received_at"), 50).get_page(request.GET.get("page"))
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=service,
-        detail={"list": "referrals", "triage": triage, "page": page.number},
+    filters, page = selectors.referral_list_page(
+        request.user, service=service, params=request.GET, page_number=request.GET.get("page")
     )
     return render(
         request,
         "referrals/referral_list.html",
-        {"page": page, "triage": triage, "triage_choices": Referral.Triage.choices},
+        {"page": page, "filters": filters},
+        status=200 if filters.is_valid() else 400,
     )
 
 
@@ -139,14 +120,7 @@ def _already_filed(request, first: AlreadySubmitted):
 
 @login_required
 def referral_detail(request, pk):
-    referral = selectors.referral_get_for_user(request.user, pk)
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=referral.service_id,
-        case_id=referral.case_id,
-        obj=referral,
-    )
+    referral = selectors.referral_get_for_user(request.user, pk, read=True)
     can_edit = access.can(request.user, access.Capability.EDIT_CASES, referral.service_id)
     return render(
         request,
@@ -163,8 +137,13 @@ def referral_detail(request, pk):
 
 def _editable_referral(request, pk):
     referral = selectors.referral_get_for_user(request.user, pk)
-    if not access.can(request.user, access.Capability.EDIT_CASES, referral.service_id):
-        raise PermissionDenied
+    lookup.require(
+        request.user,
+        access.Capability.EDIT_CASES,
+        service_id=referral.service_id,
+        case_id=referral.case_id,
+        obj=referral,
+    )
     return referral
 
 

@@ -5,18 +5,19 @@ case the user may not see answers 404 exactly like a row that does not exist.
 """
 
 import datetime
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from accounts import access
+from accounts import access, lookup
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Marac, Service
 from cases.models import Case, RiskLevel
-from cases.selectors import cases_visible_to, references_shown_to
+from cases.selectors import cases_visible_to, references_shown_to, require_case_capability
 from catalogue.marac import REPEAT_MARAC_WINDOW_MONTHS
 
+from .filters import MeetingFilter
 from .models import (
     Assessment,
     Checklist,
@@ -57,29 +58,43 @@ def assessments_visible_to(user, capability=access.Capability.VIEW_CASES) -> Que
     return Assessment.objects.filter(case__in=cases_visible_to(user, capability))
 
 
-def assessment_get_for_user(user, pk, *, capability=access.Capability.VIEW_CASES) -> Assessment:
-    """The assessment if the user may see its case; otherwise 404, audited like a case."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    assessment = (
-        assessments_visible_to(user, capability)
-        .select_related("case__client", "case__service", "version__checklist", "assessor")
-        .filter(pk=pk)
-        .first()
+def assessment_get_for_user(
+    user, pk, *, capability=access.Capability.VIEW_CASES, read: lookup.Read = False
+) -> Assessment:
+    """The assessment if the user may see its case; otherwise 404, audited like a case.
+    `read`: the page shows it, and its view is audited here."""
+    assessment = lookup.get_in_scope(
+        assessments_visible_to(user, capability).select_related(
+            "case__client", "case__service", "version__checklist", "assessor"
+        ),
+        pk,
+        user=user,
+        capability=capability,
     )
-    if assessment is None:
-        row = Assessment.objects.filter(pk=pk).values("case_id", "case__service_id").first()
-        if row is not None:
-            record_event(
-                actor=user,
-                action=AuditEvent.Action.DENIED,
-                service=row["case__service_id"],
-                case_id=row["case_id"],
-                detail={"assessment": pk, "capability": str(capability)},
-            )
-        raise Http404("No such assessment.")
+    lookup.record_read(
+        user,
+        assessment,
+        read=read,
+        service_id=assessment.case.service_id,
+        case_id=assessment.case_id,
+    )
+    return assessment
+
+
+def assessment_get_for_editing(user, pk, *, read: lookup.Read = False) -> Assessment:
+    """The assessment for its edit page: 404 outside the user's scope, 403 (audited) for a user
+    who may only read its case. `read`: the form shows it, and its view is audited here, unless
+    it was submitted (the page then sends the person to the submitted assessment instead)."""
+    assessment = assessment_get_for_user(user, pk)
+    require_case_capability(user, assessment.case)
+    if not assessment.is_submitted:
+        lookup.record_read(
+            user,
+            assessment,
+            read=read,
+            service_id=assessment.case.service_id,
+            case_id=assessment.case_id,
+        )
     return assessment
 
 
@@ -235,22 +250,55 @@ def meetings_visible_to(user) -> QuerySet[MaracMeeting]:
 
 
 def meeting_get_for_user(user, pk) -> MaracMeeting:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    meeting = meetings_visible_to(user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404("No such meeting.")
-    return meeting
+    """A meeting of a MARAC the user coordinates; otherwise 404, audited. A meeting belongs to
+    no service, so a refusal is recorded in the user's own (accounts.lookup)."""
+    return lookup.get_in_scope(meetings_visible_to(user), pk, user=user, case=None, service=None)
 
 
-def hearings_for_meeting(meeting: MaracMeeting) -> list[MaracHearing]:
-    return list(
+MEETING_LIST_LIMIT = 200
+
+
+def meeting_list_for(user, params) -> tuple[MeetingFilter, QuerySet[MaracMeeting]]:
+    """The coordinator's meetings, latest first (at most MEETING_LIST_LIMIT), narrowed by the
+    query string's filters (riskassessment.filters.MeetingFilter), each with `hearing_count`
+    and `repeat_count` counted in the database. Filters that do not validate list nothing (the
+    page shows why). The list names no case, so it is not audited as a read of one."""
+    meetings = meetings_visible_to(user).annotate(
+        hearing_count=Count("hearings", distinct=True),
+        repeat_count=Count("hearings", filter=Q(hearings__is_repeat=True), distinct=True),
+    )
+    filters = MeetingFilter(params, queryset=meetings, maracs=maracs_for(user))
+    listed = filters.qs if filters.is_valid() else meetings.none()
+    return filters, listed.order_by("-held_on", "marac__name")[:MEETING_LIST_LIMIT]
+
+
+def hearings_for_meeting(user, meeting: MaracMeeting) -> list[MaracHearing]:
+    """The meeting page's hearings with their actions, each with `case_name` (as
+    `marac_case_names` names it for this user), and the page's read audited here.
+
+    The page shows each heard case's outcome and actions: one VIEW event of the meeting per
+    page, in each service whose cases it shows (so that each service's managers see it), naming
+    those cases by id only. A meeting with no hearings shows no case data and is not audited.
+    """
+    hearings = list(
         meeting.hearings.select_related("case__service", "referral__referring_agency")
         .prefetch_related(_actions_with_agency())
         .order_by("pk")
     )
+    names = marac_case_names(user, [hearing.case_id for hearing in hearings])
+    shown: dict[int, list[int]] = defaultdict(list)
+    for hearing in hearings:
+        hearing.case_name = names[hearing.case_id]
+        shown[hearing.case.service_id].append(hearing.case_id)
+    for service_id, case_ids in shown.items():
+        record_event(
+            actor=user,
+            action=AuditEvent.Action.VIEW,
+            service=service_id,
+            obj=meeting,
+            detail={"page": "marac meeting", "cases": sorted(set(case_ids))},
+        )
+    return hearings
 
 
 RESTRICTED_CASE = "Restricted case"
@@ -277,39 +325,29 @@ def referrals_awaiting_hearing(meeting: MaracMeeting) -> QuerySet[MaracReferral]
 
 
 def hearing_get_for_user(user, pk) -> MaracHearing:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    hearing = (
-        MaracHearing.objects.filter(meeting__marac_id__in=marac_ids_for(user))
-        .select_related("meeting", "case__service")
-        .filter(pk=pk)
-        .first()
+    """A hearing at a meeting of a MARAC the user coordinates; otherwise 404, audited."""
+    return lookup.get_in_scope(
+        MaracHearing.objects.filter(meeting__marac_id__in=marac_ids_for(user)).select_related(
+            "meeting", "case__service"
+        ),
+        pk,
+        user=user,
+        capability=access.Capability.MANAGE_MARAC,
     )
-    if hearing is None:
-        raise Http404("No such hearing.")
-    return hearing
 
 
 def action_get_for_user(user, pk) -> MaracAction:
-    """An action the user may mark done: as the MARAC's coordinator or an editor of the case."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    """An action the user may mark done: as the MARAC's coordinator or an editor of the case;
+    otherwise 404, audited."""
     editable_cases = cases_visible_to(user, access.Capability.EDIT_CASES)
-    action = (
+    return lookup.get_in_scope(
         MaracAction.objects.filter(
             Q(hearing__meeting__marac_id__in=marac_ids_for(user)) | Q(case__in=editable_cases)
-        )
-        .select_related("hearing__meeting", "case")
-        .filter(pk=pk)
-        .first()
+        ).select_related("hearing__meeting", "case"),
+        pk,
+        user=user,
+        capability=access.Capability.EDIT_CASES,
     )
-    if action is None:
-        raise Http404("No such action.")
-    return action
 
 
 # --- Dashboard prompts -----------------------------------------------------------------------

@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from accounts.audit import record_event
-from accounts.models import AuditEvent
-from cases.selectors import can_edit_case, case_get_for_editing, case_get_for_user
+from cases.selectors import (
+    can_edit_case,
+    case_get_for_editing,
+    case_get_for_user,
+    require_case_capability,
+)
 
 from . import scoring, selectors, services
 from .forms import (
@@ -29,16 +32,6 @@ from .forms import (
     MaracReferralForm,
 )
 from .models import Checklist, ChecklistVersion
-
-
-def _audit_view(request, case, obj=None):
-    record_event(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        service=case.service_id,
-        case_id=case.pk,
-        obj=obj or case,
-    )
 
 
 def _editable_case(request, case_pk):
@@ -61,8 +54,7 @@ def _apply_errors(form, error: ValidationError):
 @login_required
 def case_risk(request, case_pk):
     """The case's current risk and its history as a small timeline, with its MARAC record."""
-    case = case_get_for_user(request.user, case_pk)
-    _audit_view(request, case)
+    case = case_get_for_user(request.user, case_pk, read=True)
     assessments = list(selectors.assessments_for_case(case))
     return render(
         request,
@@ -100,8 +92,7 @@ def assessment_start(request, case_pk):
 def assessment_follow_up(request, pk):
     """Starts the follow-up checklist (e.g. the stalking screen) an answer opened."""
     parent = selectors.assessment_get_for_user(request.user, pk)
-    if not can_edit_case(request.user, parent.case):
-        raise PermissionDenied
+    require_case_capability(request.user, parent.case)
     form = FollowUpStartForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -127,9 +118,9 @@ def assessment_follow_up(request, pk):
 @login_required
 def assessment_edit(request, pk):
     """The whole checklist on one page: save as a draft, or submit."""
-    assessment = selectors.assessment_get_for_user(request.user, pk)
-    if not can_edit_case(request.user, assessment.case):
-        raise PermissionDenied
+    assessment = selectors.assessment_get_for_editing(
+        request.user, pk, read=request.method == "GET"
+    )
     if assessment.is_submitted:
         messages.info(request, "This assessment was submitted: start a new one to supersede it.")
         return redirect("riskassessment:assessment_detail", pk=assessment.pk)
@@ -153,7 +144,6 @@ def assessment_edit(request, pk):
                 return redirect("riskassessment:assessment_detail", pk=assessment.pk)
             messages.success(request, "Draft saved.")
             return redirect("riskassessment:assessment_edit", pk=assessment.pk)
-    _audit_view(request, assessment.case, assessment)
     checklist = assessment.version.checklist
     return render(
         request,
@@ -170,8 +160,7 @@ def assessment_edit(request, pk):
 
 @login_required
 def assessment_detail(request, pk):
-    assessment = selectors.assessment_get_for_user(request.user, pk)
-    _audit_view(request, assessment.case, assessment)
+    assessment = selectors.assessment_get_for_user(request.user, pk, read=True)
     answers = selectors.answers_for(assessment)
     can_edit = can_edit_case(request.user, assessment.case)
     follow_ups = []
@@ -242,14 +231,13 @@ def _coordinator_maracs(request):
 @login_required
 def meeting_list(request):
     _coordinator_maracs(request)
-    meetings = selectors.meetings_visible_to(request.user).order_by("-held_on", "marac__name")[:200]
-    from django.db.models import Count, Q
-
-    meetings = meetings.annotate(
-        hearing_count=Count("hearings", distinct=True),
-        repeat_count=Count("hearings", filter=Q(hearings__is_repeat=True), distinct=True),
+    filters, meetings = selectors.meeting_list_for(request.user, request.GET)
+    return render(
+        request,
+        "riskassessment/meeting_list.html",
+        {"meetings": meetings, "filters": filters},
+        status=200 if filters.is_valid() else 400,
     )
-    return render(request, "riskassessment/meeting_list.html", {"meetings": meetings})
 
 
 @login_required
@@ -272,20 +260,9 @@ def meeting_add(request):
 
 
 def _meeting_context(request, meeting, **forms):
-    hearings = selectors.hearings_for_meeting(meeting)
-    # The page shows each heard case's reference, outcome and actions: a read of each case.
-    for hearing in hearings:
-        record_event(
-            actor=request.user,
-            action=AuditEvent.Action.VIEW,
-            service=hearing.case.service_id,
-            case_id=hearing.case_id,
-            obj=hearing,
-        )
-    names = selectors.marac_case_names(request.user, [hearing.case_id for hearing in hearings])
+    hearings = selectors.hearings_for_meeting(request.user, meeting)
     bad_facts = forms.get("bad_facts")
     for hearing in hearings:
-        hearing.case_name = names[hearing.case_id]
         hearing.facts_form = (
             bad_facts
             if bad_facts is not None and forms.get("bad_hearing") == hearing.pk

@@ -343,12 +343,13 @@ def test_a_case_cannot_be_heard_before_it_was_referred(service, caseworker, coor
         services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
 
 
-def test_the_meeting_page_audits_a_read_of_each_case_heard(
+def test_the_meeting_page_audits_one_read_naming_the_cases_heard(
     client_for, service, caseworker, coordinator, agency
 ):
     from django.urls import reverse
 
     from accounts.models import AuditEvent
+    from accounts.selectors import audit_trail
 
     meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 6, 1))
     cases = [CaseFactory(service=service) for _ in range(2)]
@@ -356,12 +357,39 @@ def test_the_meeting_page_audits_a_read_of_each_case_heard(
         referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
         services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
     client_for(coordinator).get(reverse("riskassessment:meeting_detail", args=[meeting.pk]))
-    viewed = set(
-        AuditEvent.objects.filter(actor=coordinator, action="view").values_list(
-            "case_id", flat=True
-        )
-    )
-    assert viewed == {case.pk for case in cases}
+    viewed = AuditEvent.objects.get(actor=coordinator, action="view")
+    assert viewed.service_id == service.pk
+    assert viewed.object_type == "riskassessment.maracmeeting"
+    assert viewed.detail == {"page": "marac meeting", "cases": sorted(c.pk for c in cases)}
+    # Ids only: no reference, name or outcome in the row.
+    assert all(case.reference not in str(viewed.detail) for case in cases)
+    # Each case's access history still shows the read.
+    manager = MembershipFactory(service=service, role=Role.SERVICE_MANAGER).user
+    for case in cases:
+        rows = audit_trail(manager, case_id=case.pk, actor_id=coordinator.pk)
+        assert [row[2] for row in rows] == ["view"]
+
+
+def test_the_meeting_page_audits_its_read_once_in_each_service_it_shows(
+    client_for, service, caseworker, coordinator, agency
+):
+    from django.urls import reverse
+
+    from accounts.models import AuditEvent
+
+    other = ServiceFactory(provider=service.provider, marac=service.marac)
+    other_worker = MembershipFactory(service=other, role=Role.CASEWORKER).user
+    meeting = MaracMeetingFactory(marac=service.marac, held_on=datetime.date(2026, 6, 1))
+    ours, theirs = CaseFactory(service=service), CaseFactory(service=other)
+    for case, worker in ((ours, caseworker), (theirs, other_worker)):
+        referral = refer(case, worker, agency, datetime.date(2026, 5, 20))
+        services.marac_hearing_add(meeting=meeting, referral=referral, actor=coordinator)
+    client_for(coordinator).get(reverse("riskassessment:meeting_detail", args=[meeting.pk]))
+    views = AuditEvent.objects.filter(actor=coordinator, action="view")
+    assert {event.service_id: event.detail["cases"] for event in views} == {
+        service.pk: [ours.pk],
+        other.pk: [theirs.pk],
+    }
 
 
 def test_a_high_follow_up_screen_is_not_prompted_for_marac(service, caseworker, team_leader):
