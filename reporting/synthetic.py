@@ -224,8 +224,8 @@ class Generator:
 
     def _result(self, ticked: frozenset, area: str):
         """The stored outcome of answering yes to the `ticked` questions, from the same scoring
-        as a submitted assessment (riskassessment.scoring); the same for every case with as many
-        ticks in the same area, so worked out once."""
+        as a submitted assessment (riskassessment.scoring). The DASH counts ticks, so it is the
+        same for every case with as many ticks in the same area: worked out once."""
         key = (len(ticked), area)
         if key not in self._results:
             options = [yes if q.pk in ticked else no for q, yes, no in self.dash_answers]

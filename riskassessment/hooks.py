@@ -10,6 +10,7 @@ from cases.hooks_plans import AssessmentChoice
 
 from . import selectors
 from .models import Assessment, MaracReferral
+from .scoring import latest_submitted
 
 
 def case_panel_context(request, case) -> dict:
@@ -112,11 +113,9 @@ def admin_home_panel(request) -> dict | None:
 def plan_assessments(case) -> list[AssessmentChoice]:
     """The case's submitted main assessments, the latest first, for a safety plan to answer
     (cases.hooks_plans): one query."""
-    assessments = case.risk_assessments.filter(
-        status=Assessment.Status.SUBMITTED, version__checklist__is_follow_up=False
-    ).select_related("version__checklist")
+    assessments = latest_submitted(case.risk_assessments.all()).select_related("version__checklist")
     choices = []
-    for assessment in assessments.order_by("-assessed_on", "-submitted_at", "-pk"):
+    for assessment in assessments:
         level = assessment.risk_level_label or assessment.get_risk_level_display() or "no level"
         choices.append(
             AssessmentChoice(

@@ -152,7 +152,7 @@ def assessment_save(
                 status=Assessment.Status.SUBMITTED,
                 assessed_on__lte=assessment.assessed_on,
             )
-            .order_by("-assessed_on", "-submitted_at")
+            .order_by(*scoring.LATEST_FIRST)
             .first()
         )
     elif assessment.professional_judgement_level and not (

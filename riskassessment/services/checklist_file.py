@@ -4,7 +4,8 @@ the messages an admin reads when a file is wrong.
 1. The schema checks every value's type and range. Each of its nodes may carry an "x-message"
    (or a dict of them by JSON Schema keyword, "*" for any other): the message an admin reads
    when a value under that node is wrong, with {where} naming the question or option list and
-   {band} the band. The deepest node with a message answers for an error.
+   {band} the band. The deepest node with a message answers for an error; a node's
+   "x-message-required" says what each missing required name means.
 2. What a schema cannot say is checked in Python after it: numbers and keys used once, scores
    naming known options, the checklist a question opens, bands without overlaps or gaps, and a
    new version keeping its checklist's way of scoring. Those checks read only the parts whose
@@ -274,29 +275,30 @@ def _band_names(data, path) -> dict:
     return {"band": band.get("label") or band.get("level"), "level": band.get("level")}
 
 
-def _message(error, data) -> str:
+def _messages(error, data) -> list[str]:
+    """The admin's words for one schema error: the deepest schema node's "x-message" (by JSON
+    Schema keyword when it is a dict), or for a missing name the "x-message-required" of the
+    node that requires it."""
     node, found = SCHEMA, None
     for step in error.absolute_schema_path:
         if "x-message" in node:
             found = node["x-message"]
         node = node[step]
-    if isinstance(node, dict) and "x-message" in node:
-        found = node["x-message"]
     path = list(error.absolute_path)
+    names = {"where": _where(data, path), **_band_names(data, path)}
     if error.validator == "required":
-        # The node that lists the required names says what each missing one means.
         parent = SCHEMA
         for step in list(error.absolute_schema_path)[:-1]:
             parent = parent[step]
-        missing = [name for name in error.validator_value if name not in error.instance]
         by_name = parent.get("x-message-required", {})
-        if missing and missing[0] in by_name:
-            found = by_name[missing[0]]
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing and all(name in by_name for name in missing):
+            return [by_name[name].format(**names) for name in missing]
     if isinstance(found, dict):
         found = found.get(error.validator, found.get("*"))
     if found is None:
         found = f"{'.'.join(map(str, path)) or 'The file'}: {error.message}"
-    return found.format(where=_where(data, path), **_band_names(data, path))
+    return [found.format(**names)]
 
 
 def _option_keys(options) -> set:
@@ -392,6 +394,6 @@ def checklist_errors(data) -> list[str]:
     """Everything wrong with an import file, each message once, so an admin fixes it in one go."""
     if not isinstance(data, dict):
         return ["The file must hold one JSON object."]
-    messages = [_message(error, data) for error in _VALIDATOR.iter_errors(data)]
+    messages = [text for error in _VALIDATOR.iter_errors(data) for text in _messages(error, data)]
     messages += _semantic_errors(data)
     return list(dict.fromkeys(messages))
