@@ -22,6 +22,7 @@ from reporting.bundle.schema import SCHEMA_PATH, schema_text
 from reporting.insights.engine import ReportFilters
 from reporting.insights.output import report_json
 from reporting.insights.report import build_report
+from reporting.insights.shown import show_report
 from reporting.periods import Period
 from tests.factories import CaseFactory, ContactFactory, MembershipFactory, UserFactory
 from tests.factories_outcomes import IntakeFormFactory
@@ -127,7 +128,7 @@ def _whole_report() -> dict:
         ),
         filters=ReportFilters(service_ids=services),
     )
-    return report_json(report)
+    return report_json(show_report(report, None))
 
 
 @pytest.mark.django_db
