@@ -82,9 +82,10 @@ def insights_export(request):
             status=400,
         )
     period = form.cleaned_data["period"]
+    filters = form.report_filters()
     report = insights_report(
         period=period,
-        filters=form.report_filters(),
+        filters=filters,
         comparison_period=form.cleaned_data["comparison_period"],
         suppress_below=form.suppress_below,
         keys=[table_key] if table_key else None,
@@ -95,7 +96,7 @@ def insights_export(request):
     else:
         content = as_xlsx(report.tables, title=f"Insights {period.label}")
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    services = form.report_filters().service_ids
+    services = filters.service_ids
     export = export_file_create(
         owner=request.user,
         kind="insights",
