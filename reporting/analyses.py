@@ -33,9 +33,9 @@ from riskassessment.models import MaracHearing, MaracReferral
 from riskassessment.scoring import latest_submitted_value
 
 from .insights.engine import ReportFilters, aggregate_once
-from .insights.output import DEFAULT_SUPPRESSION_THRESHOLD, hidden_counts
 from .insights.report import restricted_cases
-from .insights.tables import UNIVERSES
+from .insights.suppression import SUPPRESSION_THRESHOLD, ShownFigures
+from .insights.universes import UNIVERSES
 from .periods import Period
 
 AGREE = ("Strongly agree", "Agree")
@@ -176,7 +176,7 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
     exits_counted = values["i0_n"] + values["i1_n"]
     if (
         not filters.exclude_restricted
-        and 0 < exits_counted < DEFAULT_SUPPRESSION_THRESHOLD
+        and 0 < exits_counted < SUPPRESSION_THRESHOLD
         and restricted_cases(period, filters.service_ids).exists()
     ):
         # As the Insights tables: restricted cases only where n reaches the threshold.
@@ -379,25 +379,24 @@ SERVICE_OF_100 = (
 SERVICE_OF_100_TABLES = sorted({item.table for item in SERVICE_OF_100})
 
 
-def service_of_100(report, suppress_below: int | None = None) -> list[tuple[str, list[str]]]:
-    """The one-page summary from an Insights report's figures: each count per 100 of its n
-    (a statistic as it is). Items whose n is 0, or hidden as a small number, say so rather
-    than show a figure (100 per 100 of one client describes them)."""
+def service_of_100(tables: dict[str, ShownFigures]) -> list[tuple[str, list[str]]]:
+    """The one-page summary from the Insights tables as they may be shown (keyed by table):
+    each count per 100 of its n (a statistic as it is). Items whose n is 0, or whose count or
+    n is hidden as a small number, say so rather than show a figure (100 per 100 of one
+    client describes them, and a share gives a hidden count back)."""
     sections: dict[str, list[str]] = {}
     for item in SERVICE_OF_100:
-        figures = report.table(item.table).current
-        if hidden_counts([figures.n], suppress_below)[0]:
-            shown = "n/a"
-        elif item.statistic:
+        figures = tables[item.table]
+        shown = "n/a"
+        if item.statistic:
             value = figures.statistics.get(item.statistic)
             shown = "n/a" if value is None else f"{value:.0f}"
-        elif not figures.n:
-            shown = "n/a"
-        else:
-            count = figures.count(item.label)
-            if item.complement:
-                count = figures.n - count
-            shown = f"{round(100 * count / figures.n)}"
+        elif isinstance(figures.n, int) and figures.n:
+            count = (figures.row(item.label) or (0, None))[0]
+            if isinstance(count, int):
+                if item.complement:
+                    count = figures.n - count
+                shown = f"{round(100 * count / figures.n)}"
         sections.setdefault(item.heading, []).append(item.text.format(shown))
     return list(sections.items())
 
@@ -441,7 +440,7 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
         aggregates[key] = Count("pk", filter=condition)
     values = aggregate_once(hearings, **aggregates)
     if (
-        0 < values["heard"] < DEFAULT_SUPPRESSION_THRESHOLD
+        0 < values["heard"] < SUPPRESSION_THRESHOLD
         and hearings.filter(case__is_restricted=True).exists()
     ):
         # As the Insights tables: restricted cases only where n reaches the threshold.

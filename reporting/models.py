@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage, storages
 from django.db import models
 from django.db.models import Q
 
+from accounts.concurrency import version_field
 from accounts.models import Service, TimeStampedModel
 from accounts.validators import validate_event_date
 from cases.models.support import SupportArea
@@ -133,6 +134,8 @@ class ImpactReport(TimeStampedModel):
     error = models.CharField(max_length=300, blank=True, help_text="Never client data.")
 
     figures = models.JSONField(default=dict, blank=True, help_text="Aggregates only.")
+    # The narrative form edits the report in place: its save checks this (accounts.concurrency).
+    version = version_field()
     pdf = models.FileField(
         upload_to=impact_report_upload_path, storage=impact_report_storage, blank=True
     )

@@ -5,11 +5,14 @@ import datetime
 from django import forms
 
 from accounts import access
+from accounts.concurrency import EditStateFormMixin
 
 from ..insights.forms import recent_quarters
 from ..insights.report import may_switch_suppression_off, suppression_needed_message
+from ..insights.suppression import SUPPRESSION_THRESHOLD, suppressed_text
 from ..models import CaseStudy, ImpactReport
 from ..periods import Period, quarter_name
+from .selectors import SUPPRESSION_FIXED_MESSAGE, suppression_is_fixed
 
 
 class ImpactReportRequestForm(forms.Form):
@@ -32,7 +35,8 @@ class ImpactReportRequestForm(forms.Form):
         help_text="Printed at the start of the report. Never name a client.",
     )
     suppress_small_numbers = forms.BooleanField(
-        label='Suppress small numbers (counts under 5 printed as "<5")',
+        label=f"Suppress small numbers (counts under {SUPPRESSION_THRESHOLD} printed as "
+        f'"{suppressed_text(SUPPRESSION_THRESHOLD)}")',
         required=False,
         initial=True,
     )
@@ -84,26 +88,21 @@ class ImpactReportRequestForm(forms.Form):
         return data
 
 
-class ImpactNarrativeForm(forms.ModelForm):
+class ImpactNarrativeForm(EditStateFormMixin, forms.ModelForm):
+    """The report's title, introduction and suppression, edited in place: the view saves them
+    through services.impact_report_narrative_save, which checks the rules."""
+
     class Meta:
         model = ImpactReport
         fields = ["title", "introduction", "suppress_small_numbers"]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean(self):
-        data = super().clean()
-        report = self.instance
-        if not data.get("suppress_small_numbers") and not may_switch_suppression_off(
-            self.user,
-            [Period(report.period_start, report.period_end)],
-            list(report.services.values_list("pk", flat=True)),
-        ):
-            self.add_error("suppress_small_numbers", suppression_needed_message())
-        return data
+        if suppression_is_fixed(self.instance):
+            field = self.fields["suppress_small_numbers"]
+            field.disabled = True
+            field.help_text = SUPPRESSION_FIXED_MESSAGE
 
 
 class CaseStudyForm(forms.ModelForm):

@@ -6,7 +6,8 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-from ..insights.output import hidden_counts, percent, shown, suppressed_text
+from ..insights.results import Figures, Row
+from ..insights.suppression import ShownFigures, hidden_counts, percent, shown, suppressed_text
 
 SHOWN_ROW_KINDS = ("option", "group", "dont_know", "missing", "errors")
 CHARTED_ROW_KINDS = ("option", "dont_know")
@@ -37,7 +38,7 @@ def money(pence: int) -> str:
 
 def _present_items(entries, suppress_below) -> list[dict]:
     """Figures read together (a list, a funnel's steps): hidden as one column, so a zero
-    beside a hidden count is hidden too (insights.output.hidden_counts)."""
+    beside a hidden count is hidden too (insights.suppression.hidden_counts)."""
     hidden = hidden_counts([entry["count"] for entry in entries], suppress_below)
     return [
         _present_item(entry, suppress_below, flag)
@@ -125,10 +126,14 @@ def funnel_chart(title: str, steps: list[dict], suppress_below) -> str:
 def _present_block(block, suppress_below):
     kind = block["kind"]
     if kind == "table":
-        n_hidden = hidden_counts([block["n"]], suppress_below)[0]
-        hidden = hidden_counts(
-            [row["count"] for row in block["rows"]], suppress_below, base=block["n"]
+        # Hidden as the Insights table it comes from (the same rule, in one place).
+        view = ShownFigures.of(
+            Figures(
+                block["n"], [Row(row["label"], row["count"], row["kind"]) for row in block["rows"]]
+            ),
+            suppress_below,
         )
+        n_hidden, hidden = isinstance(view.n, str), view.hidden
         any_hidden = any(hidden)
         rows = [
             {

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from ..insights.output import DEFAULT_SUPPRESSION_THRESHOLD
+from ..insights.suppression import SUPPRESSION_THRESHOLD
 from .present import present
 
 STATIC_DIR = settings.BASE_DIR / "static"
@@ -19,8 +19,12 @@ STATIC_DIR = settings.BASE_DIR / "static"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def suppression_threshold(report) -> int | None:
-    return DEFAULT_SUPPRESSION_THRESHOLD if report.suppress_small_numbers else None
+def suppression_threshold(report, content: dict | None = None) -> int | None:
+    """The threshold the report's figures are printed with: the one stored with them when they
+    were built (so that a finished report's XLSX always matches its PDF), else the report's."""
+    if content is not None and "suppress_below" in content:
+        return content["suppress_below"]
+    return SUPPRESSION_THRESHOLD if report.suppress_small_numbers else None
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -29,7 +33,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def report_html(report, content: dict) -> str:
     """The printable HTML. Case studies appear only when consent is recorded."""
-    shown = present(content, suppression_threshold(report))
+    shown = present(content, suppression_threshold(report, content))
     stories = [
         {"pseudonym": study.pseudonym, "title": study.title, "paragraphs": _paragraphs(study.story)}
         for study in report.case_studies.filter(consent_recorded_on__isnull=False).order_by(
@@ -70,7 +74,7 @@ def render_pdf(report, content: dict) -> tuple[bytes, int]:
 def render_xlsx(report, content: dict) -> bytes:
     """One sheet per section; every table with its count, base and percentage, suppressed as
     in the PDF."""
-    shown = present(content, suppression_threshold(report))
+    shown = present(content, suppression_threshold(report, content))
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)

@@ -182,3 +182,17 @@ def stale_impact_reports(now=None):
         | Q(status=ImpactReport.Status.QUEUED)
         & (Q(queued_at__isnull=True) | Q(queued_at__lt=queued_cutoff))
     )
+
+
+SUPPRESSION_FIXED_MESSAGE = (
+    "Suppression is fixed once the report is built, so that its Excel file always matches its "
+    "PDF. Ask for a new report to change it."
+)
+
+
+def suppression_is_fixed(report: ImpactReport) -> bool:
+    """A report's suppression cannot change once it has a PDF or figures (its XLSX is made from
+    them with the PDF's suppression) or while a worker builds it (the PDF would print the old
+    one)."""
+    built = bool(report.pdf) or bool(report.figures)
+    return built or report.status == ImpactReport.Status.RUNNING

@@ -18,6 +18,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -27,12 +28,19 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.concurrency import EditState, check_edit, next_version
 from accounts.models import AuditEvent, Service
 
+from ..insights.report import may_switch_suppression_off, suppression_needed_message
 from ..models import MAX_CASE_STUDIES, CaseStudy, ImpactReport, ImpactReportEvent, UnitCost
 from ..periods import Period, last_complete_quarter
 from . import content as report_content
-from .selectors import stale_after, stale_impact_reports
+from .selectors import (
+    SUPPRESSION_FIXED_MESSAGE,
+    stale_after,
+    stale_impact_reports,
+    suppression_is_fixed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +141,54 @@ def impact_report_rebuild(*, user, report: ImpactReport) -> ImpactReport:
         detail={"kind": "impact_report_rebuilt"},
     )
     _enqueue(report.pk)
+    return report
+
+
+@transaction.atomic
+def impact_report_narrative_save(
+    *,
+    user,
+    report: ImpactReport,
+    title: str,
+    introduction: str,
+    suppress_small_numbers: bool,
+    edit_state: EditState | None = None,
+) -> ImpactReport:
+    """Saves the title, introduction and suppression edited on the report's page.
+
+    1. Lock the report; refuse (EditConflict) where someone else changed the same fields since
+       the form was loaded.
+    2. Suppression is fixed once the report is built or building (selectors.
+       suppression_is_fixed), and stays on for a short period with a restricted case in it
+       unless the user may switch it off (insights.report.may_switch_suppression_off).
+    3. Save, raising the version, and audit it like the report's other writes.
+    """
+    report = ImpactReport.objects.select_for_update().get(pk=report.pk)
+    submitted = {
+        "title": title,
+        "introduction": introduction,
+        "suppress_small_numbers": suppress_small_numbers,
+    }
+    check_edit(report, loaded=edit_state, submitted=submitted)
+    switched = suppress_small_numbers != report.suppress_small_numbers
+    if switched and suppression_is_fixed(report):
+        raise ValidationError({"suppress_small_numbers": SUPPRESSION_FIXED_MESSAGE})
+    service_ids = list(report.services.values_list("pk", flat=True))
+    period = Period(report.period_start, report.period_end)
+    if not suppress_small_numbers and not may_switch_suppression_off(user, [period], service_ids):
+        raise ValidationError({"suppress_small_numbers": suppression_needed_message()})
+    next_version(report)
+    for name, value in submitted.items():
+        setattr(report, name, value)
+    report.full_clean(exclude=["services"])
+    report.save()
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.EXPORT,
+        service=service_ids[0] if service_ids else None,
+        obj=report,
+        detail={"kind": "impact_report_narrative_saved", "fields": sorted(submitted)},
+    )
     return report
 
 
@@ -239,7 +295,7 @@ def impact_report_build(*, report_id: int, worker_token: str) -> None:
 
 
 def _build(*, report_id: int, worker_token: str) -> None:
-    from .render import render_pdf
+    from .render import render_pdf, suppression_threshold
 
     started = time.monotonic()
     report = ImpactReport.objects.get(pk=report_id)
@@ -250,6 +306,8 @@ def _build(*, report_id: int, worker_token: str) -> None:
         title=report.title,
         on_section=lambda label: _progress(report_id, worker_token, label),
     )
+    # Stored with the figures: the XLSX made from them later suppresses as this PDF does.
+    figures["suppress_below"] = suppression_threshold(report)
     _progress(report_id, worker_token, "Laying out the PDF")
     pdf_bytes, pages = render_pdf(report, figures)
     _progress(report_id, worker_token, "Storing the PDF")

@@ -1,6 +1,8 @@
 """Impact reports for managers: ask for one, watch it build, add the narrative and case studies,
 download the PDF (audited) or the same figures as XLSX. PDFs are rendered by workers only."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.audit import record_event
+from accounts.concurrency import EditConflict, edit_state_of
 from accounts.exports import export_file_create
 from accounts.models import AuditEvent
 
@@ -66,11 +69,30 @@ def impact_create(request):
 @require_http_methods(["GET", "POST"])
 def impact_detail(request, pk):
     report = selectors.impact_report_get_for_user(request.user, pk)
-    form = ImpactNarrativeForm(request.POST or None, instance=report, user=request.user)
+    loaded = None
+    if request.method == "GET":
+        loaded = edit_state_of(report, ImpactNarrativeForm._meta.fields)
+    # A copy: the form writes its input into its instance; the page shows the report as stored.
+    form = ImpactNarrativeForm(request.POST or None, instance=copy.copy(report), edit_state=loaded)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved. Build the report again to print the changes.")
-        return redirect("reporting:impact_detail", pk=report.pk)
+        try:
+            services.impact_report_narrative_save(
+                user=request.user,
+                report=report,
+                title=form.cleaned_data["title"],
+                introduction=form.cleaned_data["introduction"],
+                suppress_small_numbers=form.cleaned_data["suppress_small_numbers"],
+                edit_state=form.cleaned_data["edit_state"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
+        else:
+            messages.success(request, "Saved. Build the report again to print the changes.")
+            return redirect("reporting:impact_detail", pk=report.pk)
     return render(
         request,
         "reporting/impact/detail.html",
@@ -80,6 +102,7 @@ def impact_detail(request, pk):
             "case_studies": report.case_studies.order_by("position"),
             "events": report.events.order_by("-at", "-pk")[:10],
         },
+        status=status,
     )
 
 

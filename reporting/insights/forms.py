@@ -10,8 +10,8 @@ from cases.models.case import RiskLevel
 
 from ..periods import Period, financial_year, last_complete_quarter, quarter, quarter_name
 from .engine import ReportFilters
-from .output import DEFAULT_SUPPRESSION_THRESHOLD
 from .report import may_switch_suppression_off, suppression_needed_message
+from .suppression import SUPPRESSION_THRESHOLD, suppressed_text
 
 QUARTERS_OFFERED = 12
 YEARS_OFFERED = 6
@@ -91,8 +91,8 @@ class InsightsFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     suppress = forms.BooleanField(
-        label=f"Suppress small numbers (counts under {DEFAULT_SUPPRESSION_THRESHOLD} shown as "
-        f'"<{DEFAULT_SUPPRESSION_THRESHOLD}") for sharing outside the service',
+        label=f"Suppress small numbers (counts under {SUPPRESSION_THRESHOLD} shown as "
+        f'"{suppressed_text(SUPPRESSION_THRESHOLD)}") for sharing outside the service',
         required=False,
     )
 
@@ -197,7 +197,7 @@ class InsightsFilterForm(forms.Form):
 
     @property
     def suppress_below(self) -> int | None:
-        return DEFAULT_SUPPRESSION_THRESHOLD if self.cleaned_data.get("suppress") else None
+        return SUPPRESSION_THRESHOLD if self.cleaned_data.get("suppress") else None
 
 
 def _year_before(day: datetime.date) -> datetime.date:

@@ -12,9 +12,12 @@ from cases.models import Case
 from catalogue.insights import TABLES_BY_KEY
 
 from ..periods import Period
-from .engine import Figures, PostSpec, ReportFilters, TableResult, run_tables
-from .output import DEFAULT_SUPPRESSION_THRESHOLD
-from .tables import LANES, SPECS, SPECS_BY_KEY, UNIVERSES
+from .engine import ReportFilters, run_tables
+from .results import Figures, TableResult
+from .specs import PostSpec
+from .suppression import SUPPRESSION_THRESHOLD
+from .tables import SPECS, SPECS_BY_KEY
+from .universes import LANES, UNIVERSES
 
 
 def _universe_label(spec) -> str:
@@ -102,7 +105,7 @@ def _with_needs(keys: set[str]) -> list:
 
 def _with_universe_sizes(specs, results: dict[str, Figures]) -> dict[str, Figures]:
     """Each table's figures with the largest n of its universe's tables (its universe's size,
-    as near as the tables tell it), for the small-universe rule of output.ShownFigures."""
+    as near as the tables tell it), for the small-universe rule of suppression.ShownFigures."""
     largest: dict[str, int] = {}
     for spec in specs:
         universe = _universe_label(spec)
@@ -126,7 +129,7 @@ def _run(specs, period: Period, filters: ReportFilters) -> dict[str, Figures]:
     """
     results = run_tables(specs, UNIVERSES, period, filters, LANES)
     any_restricted = restricted_cases(period, filters.service_ids).exists()
-    small = {spec.key for spec in specs if 0 < results[spec.key].n < DEFAULT_SUPPRESSION_THRESHOLD}
+    small = {spec.key for spec in specs if 0 < results[spec.key].n < SUPPRESSION_THRESHOLD}
     if any_restricted and small:
         again = run_tables(
             _with_needs(small), UNIVERSES, period, replace(filters, exclude_restricted=True)

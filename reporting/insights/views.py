@@ -11,11 +11,10 @@ from accounts import access
 from accounts.exports import export_file_create
 from accounts.models import Service
 
-from ..analyses import marac_table, safety_in_numbers, service_of_100
 from . import charts
 from .forms import InsightsFilterForm
-from .output import as_csv, as_xlsx, display_table, shown_cells, shown_cross_table
-from .report import build_report
+from .output import as_csv, as_xlsx, display_table
+from .shown import insights_report
 from .tables import SPECS_BY_KEY
 
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel")]
@@ -33,39 +32,25 @@ def insights(request):
     form = _filter_form(request, request.GET or None)
     if not request.GET:
         form = _filter_form(request, InsightsFilterForm.initial_data(form))
-    report, sections, analyses = None, [], {}
+    report, sections = None, []
     if form.is_valid():
-        report = build_report(
+        report = insights_report(
             period=form.cleaned_data["period"],
             filters=form.report_filters(),
             comparison_period=form.cleaned_data["comparison_period"],
+            suppress_below=form.suppress_below,
+            analyses=True,
         )
-        chart_svgs = charts.for_report(report, form.suppress_below)
+        chart_svgs = charts.for_report(report)
         for index, (section, tables) in enumerate(report.by_section().items(), start=1):
             shown_tables = []
             for table in tables:
-                shown_table = display_table(table, form.suppress_below)
+                shown_table = display_table(table)
                 shown_table["chart"] = chart_svgs.get(table.key)
                 shown_tables.append(shown_table)
             sections.append(
                 {"anchor": f"section-{index}", "title": section, "tables": shown_tables}
             )
-        suppress_below = form.suppress_below
-        marac = marac_table(report.period, report.filters)
-        analyses = {
-            "service_of_100": service_of_100(report, suppress_below),
-            "safety_in_numbers": [
-                shown_cross_table(cross, suppress_below)
-                for cross in safety_in_numbers(report.period, report.filters)
-            ],
-            "marac": list(
-                zip(
-                    [label for label, _ in marac],
-                    shown_cells([cell for _, cell in marac], suppress_below),
-                    strict=True,
-                )
-            ),
-        }
     return render(
         request,
         "reporting/insights/report.html",
@@ -73,10 +58,9 @@ def insights(request):
             "form": form,
             "report": report,
             "sections": sections,
-            "analyses": analyses,
             "filter_items": _items(form.data),
             "export_formats": EXPORT_FORMATS,
-            "suppress_below": form.suppress_below if report else None,
+            "suppress_below": report.suppress_below if report else None,
         },
     )
 
@@ -98,20 +82,21 @@ def insights_export(request):
             status=400,
         )
     period = form.cleaned_data["period"]
-    report = build_report(
+    filters = form.report_filters()
+    report = insights_report(
         period=period,
-        filters=form.report_filters(),
+        filters=filters,
         comparison_period=form.cleaned_data["comparison_period"],
+        suppress_below=form.suppress_below,
         keys=[table_key] if table_key else None,
     )
-    suppress_below = form.suppress_below
     name = f"insights-{table_key or 'all'}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     if file_format == "csv":
-        content, content_type = as_csv(report.tables, suppress_below), "text/csv"
+        content, content_type = as_csv(report.tables), "text/csv"
     else:
-        content = as_xlsx(report.tables, suppress_below, title=f"Insights {period.label}")
+        content = as_xlsx(report.tables, title=f"Insights {period.label}")
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    services = report.filters.service_ids
+    services = filters.service_ids
     export = export_file_create(
         owner=request.user,
         kind="insights",

@@ -24,6 +24,7 @@ from reporting.bundle.schema import SCHEMA_PATH, schema_text
 from reporting.insights.engine import ReportFilters
 from reporting.insights.output import report_json
 from reporting.insights.report import build_report
+from reporting.insights.shown import show_report
 from reporting.periods import Period
 from riskassessment import scoring
 from riskassessment.models import Assessment
@@ -144,7 +145,7 @@ def _whole_report() -> dict:
         ),
         filters=ReportFilters(service_ids=services),
     )
-    return report_json(report)
+    return report_json(show_report(report, None))
 
 
 @pytest.mark.django_db

@@ -86,6 +86,7 @@ def test_claim_build_done_with_progress_by_section(
     assert report.page_count == 3
     assert report.pdf.read() == b"%PDF-1.7 stand-in"
     assert report.figures["format"] == "lantern-impact/1"
+    assert report.figures["suppress_below"] == 5  # the PDF's, for its XLSX (issue 17 item 7)
     assert _statuses(report) == [("", "queued"), ("queued", "running"), ("running", "done")]
     labels = [label for _, _, label in seen]
     assert labels[:2] == ["Who we work with", "The client journey"]

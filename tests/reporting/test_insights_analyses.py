@@ -6,9 +6,10 @@ import datetime
 import pytest
 
 from cases.models import Perpetrator
-from reporting.analyses import marac_table, safety_in_numbers, service_of_100
+from reporting.analyses import marac_table, safety_in_numbers
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
+from reporting.insights.shown import show_report
 from riskassessment.models import MaracHearing
 from tests.factories import ContactFactory, UserFactory
 from tests.factories_plans import InterventionFactory, SafetyPlanFactory
@@ -70,7 +71,11 @@ def test_service_of_100_is_per_hundred_of_each_table(service, author):
     intake(service, author, perpetrator_sex_at_birth="Male")
     intake(service, author, perpetrator_sex_at_birth="Female")
     report = build_report(period=PERIOD, filters=ReportFilters(service_ids=(service.pk,)))
-    lines = [line for _, section in service_of_100(report) for line in section]
+    lines = [
+        line
+        for _, section in show_report(report, None, analyses=True).service_of_100
+        for line in section
+    ]
     assert "75 have a male perpetrator" in lines
     # No exits in the period: the exit figures say so instead of showing 0.
     assert "n/a feel safer" in lines

@@ -15,8 +15,9 @@ from django.utils import timezone
 from cases.choices import DONT_KNOW
 from cases.models import AreaSupport, Option
 from catalogue.insights import TABLES_BY_KEY
-from reporting.insights.engine import ChoiceSpec, ReportFilters
+from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
+from reporting.insights.specs import ChoiceSpec
 from reporting.insights.tables import SPECS
 from reporting.periods import Period, quarter
 from tests.factories import CaseFactory, ClientFactory, ContactFactory, ServiceFactory, UserFactory

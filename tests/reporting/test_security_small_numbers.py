@@ -18,10 +18,13 @@ from openpyxl import load_workbook
 from reporting.impact.forms import ImpactReportRequestForm
 from reporting.impact.present import present
 from reporting.insights import charts
-from reporting.insights.engine import Figures, ReportFilters, Row, TableResult
+from reporting.insights.engine import ReportFilters
 from reporting.insights.forms import InsightsFilterForm
-from reporting.insights.output import ShownFigures, as_csv, as_xlsx, display_table, table_json
+from reporting.insights.output import as_csv, as_xlsx, display_table, table_json
 from reporting.insights.report import build_report
+from reporting.insights.results import Figures, Row, TableResult
+from reporting.insights.shown import show_table
+from reporting.insights.suppression import ShownFigures
 from reporting.periods import Period
 from tests.factories import CaseFactory, UserFactory
 from tests.factories_outcomes import IntakeFormFactory
@@ -113,7 +116,7 @@ def _one_client_table():
 def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_json_and_on_the_page():
     table = _one_client_table()
 
-    data = table_json(table, 5)
+    data = table_json(show_table(table, 5))
     assert data["current"]["n"] == "<5"
     assert [row["count"] for row in data["current"]["rows"]] == ["<5", "<5", "<5"]
     assert [row["percent"] for row in data["current"]["rows"]] == [None, None, None]
@@ -121,7 +124,7 @@ def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_json_and_on_th
     # The comparison has no small count: its zero is a zero.
     assert [row["count"] for row in data["comparison"]["rows"]] == [20, 0, 20]
 
-    shown = display_table(table, 5)
+    shown = display_table(show_table(table, 5))
     assert [row["count"] for row in shown["rows"]] == ["<5", "<5", "<5"]
     assert [row["comparison_count"] for row in shown["rows"]] == [20, 0, 20]
     assert [statistic["value"] for statistic in shown["statistics"]] == [None]
@@ -130,18 +133,18 @@ def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_json_and_on_th
 def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_csv_and_xlsx():
     table = _one_client_table()
 
-    lines = as_csv([table], 5).decode("utf-8-sig").splitlines()
+    lines = as_csv([show_table(table, 5)]).decode("utf-8-sig").splitlines()
     counts = [line.split(",")[5] for line in lines[1:4]]
     assert counts == ["<5", "<5", "<5"]
 
-    sheet = load_workbook(io.BytesIO(as_xlsx([table], 5))).active
+    sheet = load_workbook(io.BytesIO(as_xlsx([show_table(table, 5)]))).active
     values = [row for row in sheet.iter_rows(values_only=True) if row[0] in ("Standard", "Medium")]
     assert [row[1] for row in values] == ["<5", "<5"]
 
 
 def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_charts():
     table = _one_client_table()
-    svg = charts.bar_chart(table.question, table.current, None, 5)
+    svg = charts.bar_chart(table.question, ShownFigures.of(table.current, 5))
     # Every option gets its "<5" (none is left out for being 0) and no bar has a length.
     assert svg.count("&lt;5") == 3 or svg.count("<5") == 3
     assert 'width="1"' not in svg and ">0<" not in svg
@@ -294,7 +297,7 @@ def test_item_6_a_lone_restricted_exit_is_not_in_safety_in_numbers(service):
 
 def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_the_analyses():
     from reporting.analyses import Cell, CrossTable
-    from reporting.insights.output import shown_cells, shown_cross_table
+    from reporting.insights.suppression import shown_cells, shown_cross_table
 
     marac = shown_cells([Cell(12, 0), Cell(1, 12), Cell(0, 12), Cell(11, 12)], 5)
     assert [cell["count"] for cell in marac] == [12, "<5", "<5", 11]
@@ -343,7 +346,7 @@ def test_item_6_the_insights_page_hides_the_zeros_beside_a_lone_client(client, m
     assert level["n"] == "<5"
     assert {row["count"] for row in level["rows"]} == {"<5"}
     assert "Counts under 5 are shown as" in response.content.decode()
-    cells = [cell for _, cell in response.context["analyses"]["marac"]]
+    cells = [cell for _, cell in response.context["report"].marac]
     assert all(cell["count"] == 0 for cell in cells)  # nothing heard: zeros stay zeros
 
 
@@ -360,5 +363,5 @@ def test_item_6_a_follow_on_table_of_a_few_people_shows_no_zero_n(service):
         view = ShownFigures.of(table.current, 5)
         assert view.n == "<5", table.key
         assert 0 not in view.counts, table.key
-    csv_text = as_csv(empty_follow_ons, 5).decode("utf-8-sig")
+    csv_text = as_csv([show_table(t, 5) for t in empty_follow_ons]).decode("utf-8-sig")
     assert ",0," not in csv_text

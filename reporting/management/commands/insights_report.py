@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Service
 from reporting.insights.engine import ReportFilters
 from reporting.insights.output import as_csv, report_json
-from reporting.insights.report import build_report
+from reporting.insights.shown import insights_report
 from reporting.periods import Period
 
 
@@ -61,9 +61,14 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"No service with code {', '.join(sorted(unknown))}.")
         filters = ReportFilters(service_ids=tuple(sorted(services.values_list("pk", flat=True))))
-        report = build_report(period=period, filters=filters, comparison_period=comparison)
+        report = insights_report(
+            period=period,
+            filters=filters,
+            comparison_period=comparison,
+            suppress_below=options["suppress_below"],
+        )
         if options["format"] == "json":
-            payload = report_json(report, options["suppress_below"])
+            payload = report_json(report)
             self.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False))
         else:
-            self.stdout.write(as_csv(report.tables, options["suppress_below"]).decode("utf-8-sig"))
+            self.stdout.write(as_csv(report.tables).decode("utf-8-sig"))

@@ -1,0 +1,109 @@
+"""The Insights report as it may be shown: every table and analysis (the Insights tables,
+"if a service supported 100 people", Safety in Numbers, MARAC) with small numbers suppressed
+once, here (reporting.insights.suppression). The page, the CSV, XLSX and JSON exports and the
+charts are made from a ShownReport and format it: none of them decides what to hide."""
+
+from dataclasses import dataclass, field
+
+from ..analyses import marac_table, safety_in_numbers, service_of_100
+from ..periods import Period
+from .engine import ReportFilters
+from .report import InsightsReport, build_report
+from .results import TableResult
+from .suppression import ShownFigures, shown_cells, shown_cross_table
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    key: str
+    section: str
+    question: str
+    universe: str
+    note: str
+    current: ShownFigures
+    comparison: ShownFigures | None
+
+
+@dataclass(frozen=True)
+class ShownReport:
+    period: Period
+    comparison_period: Period | None
+    service_names: list[str]
+    suppress_below: int | None
+    tables: list[ShownTable]
+    # The analyses, when asked for (the page shows them; the exports do not).
+    service_of_100: list[tuple[str, list[str]]] = field(default_factory=list)
+    safety_in_numbers: list[dict] = field(default_factory=list)
+    marac: list[tuple[str, dict]] = field(default_factory=list)
+
+    def by_section(self) -> dict[str, list[ShownTable]]:
+        sections: dict[str, list[ShownTable]] = {}
+        for table in self.tables:
+            sections.setdefault(table.section, []).append(table)
+        return sections
+
+    def table(self, key: str) -> ShownTable:
+        return next(table for table in self.tables if table.key == key)
+
+
+def show_table(table: TableResult, suppress_below: int | None) -> ShownTable:
+    return ShownTable(
+        key=table.key,
+        section=table.section,
+        question=table.question,
+        universe=table.universe,
+        note=table.note,
+        current=ShownFigures.of(table.current, suppress_below),
+        comparison=(
+            None if table.comparison is None else ShownFigures.of(table.comparison, suppress_below)
+        ),
+    )
+
+
+def show_report(
+    report: InsightsReport, suppress_below: int | None, *, analyses: bool = False
+) -> ShownReport:
+    """The report's tables (and, with `analyses`, the analyses of its period and filters, which
+    need every table of the report) with small numbers suppressed below `suppress_below`."""
+    tables = [show_table(table, suppress_below) for table in report.tables]
+    extra = {}
+    if analyses:
+        marac = marac_table(report.period, report.filters)
+        extra = {
+            "service_of_100": service_of_100({table.key: table.current for table in tables}),
+            "safety_in_numbers": [
+                shown_cross_table(cross, suppress_below)
+                for cross in safety_in_numbers(report.period, report.filters)
+            ],
+            "marac": list(
+                zip(
+                    [label for label, _ in marac],
+                    shown_cells([cell for _, cell in marac], suppress_below),
+                    strict=True,
+                )
+            ),
+        }
+    return ShownReport(
+        period=report.period,
+        comparison_period=report.comparison_period,
+        service_names=list(report.service_names),
+        suppress_below=suppress_below,
+        tables=tables,
+        **extra,
+    )
+
+
+def insights_report(
+    *,
+    period: Period,
+    filters: ReportFilters,
+    suppress_below: int | None,
+    comparison_period: Period | None = None,
+    keys: list[str] | None = None,
+    analyses: bool = False,
+) -> ShownReport:
+    """The Insights report of a period (beside its comparison period), as it may be shown."""
+    report = build_report(
+        period=period, filters=filters, comparison_period=comparison_period, keys=keys
+    )
+    return show_report(report, suppress_below, analyses=analyses)

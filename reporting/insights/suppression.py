@@ -1,0 +1,139 @@
+"""Small-number suppression, for anything shared outside the service: the one place that says
+which counts are hidden. The Insights report (reporting.insights.shown) and the impact report
+(reporting.impact.present) apply it; their renderers only format what it leaves."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .results import Figures
+
+# Counts from 1 to this less one are hidden: a count of five or more names nobody.
+SUPPRESSION_THRESHOLD = 5
+
+
+def suppressed_text(suppress_below: int) -> str:
+    return f"<{suppress_below}"
+
+
+def hidden_counts(
+    counts: Sequence[int | None], suppress_below: int | None, *, base: int | None = None
+) -> list[bool]:
+    """Which counts of one column (a table's rows for one period, a chart's bars, a list of
+    figures read together) are hidden. Every output of Insights and of the impact report asks
+    this, so they all hide the same cells.
+
+    1. Primary: a count from 1 to the threshold less one.
+    2. Secondary: when any count is hidden, so is every zero beside it; otherwise the zeros
+       would say which row the hidden few are in (n = 1 and every other row 0 names the
+       category of that one client).
+    3. When the column's base (its n) is itself hidden, every count is.
+    """
+    if not suppress_below:
+        return [False] * len(counts)
+    if base is not None and 0 < base < suppress_below:
+        return [count is not None for count in counts]
+    primary = [count is not None and 0 < count < suppress_below for count in counts]
+    if not any(primary):
+        return primary
+    return [hidden or count == 0 for hidden, count in zip(primary, counts, strict=True)]
+
+
+def shown(count, suppress_below: int | None, *, hidden: bool | None = None):
+    """A count as it may be shown: "<5" when hidden (by default, when from 1 to 4)."""
+    if count is None:
+        return None
+    if hidden is None:
+        hidden = hidden_counts([count], suppress_below)[0]
+    return suppressed_text(suppress_below) if hidden else count
+
+
+def percent(count: int, n: int, suppress_below: int | None, *, hidden: bool | None = None):
+    if not n or count is None:
+        return None
+    if hidden is None:
+        hidden = hidden_counts([count], suppress_below)[0]
+    return None if hidden else round(100.0 * count / n, 1)
+
+
+@dataclass(frozen=True)
+class ShownFigures:
+    """One table's figures for one period as they may be shown: n, each row's label, kind,
+    count and percentage (in the order of the rows), and the statistics (left out when n is
+    hidden: the average of fewer than five cases describes them)."""
+
+    labels: list[str]
+    kinds: list[str]
+    hidden: list[bool]
+    n: int | str | None
+    counts: list[int | str | None]
+    percents: list[float | None]
+    statistics: dict[str, float | None]
+
+    @classmethod
+    def of(cls, figures: Figures, suppress_below: int | None) -> "ShownFigures":
+        rows = figures.rows
+        if suppress_below and 0 < (figures.universe_n or 0) < suppress_below:
+            # A universe of a few people: a follow-on table's n of 0 ("If yes, what type?")
+            # or a row of 0 tells what those few answered elsewhere, so nothing is shown.
+            n_hidden, hidden = True, [row.count is not None for row in rows]
+        else:
+            n_hidden = hidden_counts([figures.n], suppress_below)[0]
+            hidden = hidden_counts([row.count for row in rows], suppress_below, base=figures.n)
+        pairs = list(zip(rows, hidden, strict=True))
+        return cls(
+            labels=[row.label for row in rows],
+            kinds=[row.kind for row in rows],
+            hidden=hidden,
+            n=shown(figures.n, suppress_below, hidden=n_hidden),
+            counts=[shown(row.count, suppress_below, hidden=flag) for row, flag in pairs],
+            percents=[
+                percent(row.count, figures.n, suppress_below, hidden=flag) for row, flag in pairs
+            ],
+            statistics={
+                name: None if n_hidden else value for name, value in figures.statistics.items()
+            },
+        )
+
+    def row(self, label: str) -> tuple[int | str | None, float | None] | None:
+        """The (count, percent) of the first row of this label, as Figures.row finds it."""
+        if label not in self.labels:
+            return None
+        index = self.labels.index(label)
+        return self.counts[index], self.percents[index]
+
+
+def shown_cells(cells, suppress_below: int | None) -> list[dict]:
+    """Cells (a count of an n) read together as one column, such as a Safety in Numbers group
+    or the MARAC measures, as they may be shown: hidden as hidden_counts says, with their n
+    and percentage."""
+    bases = {cell.n for cell in cells if cell.n}
+    base = next(iter(bases)) if len(bases) == 1 else None
+    hidden = hidden_counts([cell.count for cell in cells], suppress_below, base=base)
+    shown_cells = []
+    for cell, flag in zip(cells, hidden, strict=True):
+        n_hidden = hidden_counts([cell.n], suppress_below)[0]
+        shown_cells.append(
+            {
+                "count": shown(cell.count, suppress_below, hidden=flag),
+                "n": shown(cell.n, suppress_below, hidden=n_hidden),
+                "percent": None if (flag or n_hidden) else cell.percent,
+            }
+        )
+    return shown_cells
+
+
+def shown_cross_table(cross, suppress_below: int | None) -> dict:
+    """A cross table (analyses.CrossTable) as it may be shown: each column is one column."""
+    columns = [
+        shown_cells([cells[index] for _, cells in cross.rows], suppress_below)
+        for index in range(len(cross.columns))
+    ]
+    return {
+        "title": cross.title,
+        "columns": cross.columns,
+        "note": cross.note,
+        "rows": [
+            (label, [column[row] for column in columns])
+            for row, (label, _) in enumerate(cross.rows)
+        ],
+    }

@@ -1,0 +1,115 @@
+"""Issue 17 item 6: one Insights report object applies small-number suppression, to every table
+and analysis; the page, the exports and the charts only format it, so they all agree."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reporting.insights import charts
+from reporting.insights.engine import ReportFilters
+from reporting.insights.output import as_csv, as_xlsx, display_table, report_json
+from reporting.insights.shown import insights_report
+from reporting.insights.suppression import SUPPRESSION_THRESHOLD
+from riskassessment.models import MaracHearing
+from tests.factories import ContactFactory, UserFactory
+from tests.factories_riskassessment import MaracMeetingFactory
+from tests.reporting.test_insights_tables import IN_PERIOD, NOW, PERIOD, exit_matched
+
+pytestmark = pytest.mark.django_db
+
+HIDDEN = f"<{SUPPRESSION_THRESHOLD}"
+
+
+@pytest.fixture
+def few_exits(service):
+    """Two exits matched to intakes, both heard at one MARAC meeting: every figure is small."""
+    author = UserFactory()
+    meeting = MaracMeetingFactory(held_on=IN_PERIOD)
+    exits = []
+    for feel_safer in ("Agree", "Disagree"):
+        form = exit_matched(service, author, outcome_feel_safer=feel_safer)
+        ContactFactory(case=form.case, is_significant=True, occurred_at=NOW)
+        MaracHearing.objects.create(case=form.case, meeting=meeting, is_repeat=True)
+        exits.append(form)
+    return exits
+
+
+def _page(client_for, manager, service, **extra):
+    data = {
+        "period_kind": "custom",
+        "start": PERIOD.start.isoformat(),
+        "end": PERIOD.end.isoformat(),
+        "compare": "none",
+        "services": [service.pk],
+        **extra,
+    }
+    return client_for(manager).get(reverse("reporting:insights"), data)
+
+
+def test_the_page_shows_safety_in_numbers_and_marac_suppressed(
+    client_for, manager, service, few_exits
+):
+    response = _page(client_for, manager, service, suppress="on")
+
+    report = response.context["report"]
+    by_intensity = dict(report.safety_in_numbers[0]["rows"])
+    fewer = [cells[1] for cells in by_intensity.values()]
+    assert {cell["count"] for cell in fewer} == {HIDDEN}
+    assert all(cell["percent"] is None for cell in fewer)
+    marac = dict(report.marac)
+    assert marac["Cases heard at MARAC"]["count"] == HIDDEN
+    assert marac["Repeat cases"]["count"] == HIDDEN
+    assert marac["Repeat cases"]["percent"] is None
+    page = response.content.decode()
+    assert "(&lt;5 of &lt;5)" in page
+    assert "(2 of 2)" not in page and "(1 of 2)" not in page
+    # The summary gives no share of a hidden count either (1 of 2 feel safer is "50").
+    assert "n/a feel safer" in [line for _, lines in report.service_of_100 for line in lines]
+
+
+def test_without_suppression_the_analyses_show_their_counts(
+    client_for, manager, service, few_exits
+):
+    report = _page(client_for, manager, service).context["report"]
+
+    assert dict(report.marac)["Cases heard at MARAC"]["count"] == 2
+    fewer = [cells[1] for cells in dict(report.safety_in_numbers[0]["rows"]).values()]
+    assert fewer[-1]["count"] == 2  # Clients (n)
+    assert "50 feel safer" in [line for _, lines in report.service_of_100 for line in lines]
+
+
+def test_every_renderer_shows_what_the_report_object_shows(service, few_exits):
+    report = insights_report(
+        period=PERIOD,
+        filters=ReportFilters(service_ids=(service.pk,)),
+        suppress_below=SUPPRESSION_THRESHOLD,
+        keys=["client_outcome_feel_safer", "exit_case_status"],
+    )
+    table = report.table("client_outcome_feel_safer")
+    expected = dict(zip(table.current.labels, table.current.counts, strict=True))
+    assert expected["Agree"] == expected["Disagree"] == HIDDEN
+    assert table.current.n == HIDDEN
+
+    page = {row["label"]: row["count"] for row in display_table(table)["rows"]}
+    assert page == expected
+
+    payload = json.loads(json.dumps(report_json(report)))
+    rows = next(t for t in payload["tables"] if t["key"] == table.key)["current"]["rows"]
+    assert {row["label"]: row["count"] for row in rows} == expected
+
+    lines = csv.DictReader(io.StringIO(as_csv(report.tables).decode("utf-8-sig")))
+    in_csv = {row["row"]: row["count"] for row in lines if row["table"] == table.key}
+    assert {label: str(count) for label, count in expected.items()} == in_csv
+
+    sheet = load_workbook(io.BytesIO(as_xlsx([table]))).active
+    in_xlsx = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0] in expected}
+    assert in_xlsx == expected
+
+    svg = charts.for_report(report)["exit_case_status"]
+    closures = report.table("exit_case_status").current
+    assert closures.counts[closures.labels.index("Planned closure")] == HIDDEN
+    assert "&lt;5" in svg and "(2)" not in svg
