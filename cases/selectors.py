@@ -22,22 +22,27 @@ def _restricted_grant(user):
     return Case.restricted_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
 
 
+def restricted_from(user) -> Q:
+    """The restricted-case rule, written once: a restricted case is for the users named on it.
+    True of the cases this user is not named on (a filter on Case)."""
+    return Q(is_restricted=True) & ~Q(Exists(_restricted_grant(user)))
+
+
 def cases_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Case]:
     """Cases of the services where the user holds `capability`; a restricted case only for the
     users named on it."""
     service_ids = access.service_ids_with(user, capability)
     if not service_ids:
         return Case.objects.none()
-    return Case.objects.filter(service_id__in=service_ids).filter(
-        Q(is_restricted=False) | Q(Exists(_restricted_grant(user)))
-    )
+    return Case.objects.filter(service_id__in=service_ids).filter(~restricted_from(user))
 
 
 def references_shown_to(user, case_ids) -> dict[int, str | None]:
     """Each case's reference, or None for a restricted case the user is not named on: pages that
     list cases for another reason (a MARAC meeting's coordinator, say) show those without it."""
-    hidden = Q(is_restricted=True) & ~Q(Exists(_restricted_grant(user)))
-    rows = Case.objects.filter(pk__in=case_ids).values_list("pk", "reference", hidden)
+    rows = Case.objects.filter(pk__in=case_ids).values_list(
+        "pk", "reference", restricted_from(user)
+    )
     return {pk: None if is_hidden else reference for pk, reference, is_hidden in rows}
 
 
