@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Membership, Role, Service
 from cases.models import Case, Client, Contact, Option
 from outcomes.models import IntakeForm
-from referrals.models import Referral, ReferralRoute
+from referrals.models import ReferralRoute
 from reporting.bundle.export import cases_export
 from reporting.bundle.importer import BundleFileError, cases_import
 from reporting.bundle.models import ImportedRecord
@@ -25,6 +25,7 @@ from reporting.insights.report import build_report
 from reporting.periods import Period
 from tests.factories import CaseFactory, ContactFactory, MembershipFactory, UserFactory
 from tests.factories_outcomes import IntakeFormFactory
+from tests.factories_referrals import ReferralFactory
 
 DEMO_CODES = ("CID", "RAI", "RRH")
 EXPORTER = "bundle.exporter@example.test"
@@ -67,7 +68,7 @@ def _small_service(service, caseworker, cases=3):
     made = []
     for index in range(cases):
         case = CaseFactory(service=service, opened_on=datetime.date(2026, 1, 10 + index))
-        Referral.objects.create(
+        ReferralFactory(
             service=service,
             reference=f"R-{service.code}-{index}",
             received_at=datetime.datetime(2026, 1, 5 + index, 9, tzinfo=datetime.UTC),
