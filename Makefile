@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The venv is rebuilt whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# pytest-xdist workers for `make test`: CI has 2 cores. Each worker takes its own Redis database
+# (config/settings/test.py), counting up from REDIS_URL's (14 unless set), and Redis has 16.
+PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -44,7 +47,7 @@ demo: $(STAMP)
 ## The whole test suite against real PostgreSQL and Redis (started here if they are down).
 test: $(STAMP) browser-deps services lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## ruff, then the import-linter contracts of pyproject.toml (the apps import only downwards).
 lint: $(STAMP)

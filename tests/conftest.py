@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,9 @@ def browser_context(live_server, monkeypatch):
         context = browser.new_context(
             base_url=live_server.url, locale="en-GB", timezone_id="Europe/London"
         )
-        context.set_default_timeout(15_000)
+        # Under pytest-xdist another worker shares the two cores; a report page can then take
+        # longer than 15 s to render (the Insights page did, once), without anything being wrong.
+        context.set_default_timeout(30_000 if os.environ.get("PYTEST_XDIST_WORKER") else 15_000)
         context.add_init_script(path=str(AXE_SCRIPT))
         try:
             yield context

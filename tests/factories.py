@@ -112,3 +112,17 @@ class ContactFactory(factory.django.DjangoModelFactory):
     )
     contact_type = "phone"
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class PerpetratorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Perpetrator"
+
+    case = factory.SubFactory(CaseFactory)
+
+
+class ChildInCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.ChildInCase"
+
+    case = factory.SubFactory(CaseFactory)

@@ -15,6 +15,7 @@ from reporting.periods import quarter
 from tests.factories import CaseFactory, ClientFactory
 from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory
 from tests.factories_plans import InterventionFactory
+from tests.factories_referrals import ReferralFactory
 
 QUARTER = quarter(2026, 1)  # April to June 2026
 IN_QUARTER = datetime.date(2026, 5, 12)
@@ -45,7 +46,7 @@ def build_quarter(service, user) -> QuarterData:
     for index in range(7):
         client = ClientFactory(service=service)
         names.append(client.last_name)
-        Referral.objects.create(
+        ReferralFactory(
             service=service,
             reference=f"IMP-{next(_references)}",
             received_at=received,
@@ -55,7 +56,7 @@ def build_quarter(service, user) -> QuarterData:
             triage=Referral.Triage.DECLINED if index == 6 else Referral.Triage.ACCEPTED,
         )
     # Outside the quarter: not counted.
-    Referral.objects.create(
+    ReferralFactory(
         service=service,
         reference=f"IMP-{next(_references)}",
         received_at=received - datetime.timedelta(days=120),

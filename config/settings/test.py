@@ -1,5 +1,10 @@
 """Tests run against real PostgreSQL and real Redis (see README)."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -11,6 +16,27 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/lantern"),
 }
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/14")
+
+
+def _redis_url_for_xdist_worker(url: str, worker: str) -> str:
+    """REDIS_URL's database moved up by the pytest-xdist worker's number (gw0 +0, gw1 +1, ...).
+
+    Each worker needs a Redis database of its own: every test starts with cache.clear(), which
+    flushes the whole database (the other workers' rate-limit counts and Celery queues with it),
+    and a worker's "is a Celery worker answering?" must not hear another worker's Celery worker.
+    """
+    parts = urlsplit(url)
+    database = int(parts.path.lstrip("/") or 0) + int(worker.removeprefix("gw"))
+    if database > 15:  # Redis has 16 databases unless configured otherwise
+        raise ImproperlyConfigured(
+            f"pytest-xdist worker {worker} would use Redis database {database}: run fewer "
+            "workers or point REDIS_URL at a lower database."
+        )
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    REDIS_URL = _redis_url_for_xdist_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -17,8 +17,7 @@ ENTRIES = [
 ]
 
 
-def build(world):
-    from accounts.exports import export_file_create
+def build_foreign(world):
     from accounts.models import Role
     from tests.factories import MembershipFactory, ProviderFactory, ServiceFactory, TeamFactory
 
@@ -33,6 +32,10 @@ def build(world):
     }
     world.foreign["user"] = world.foreign["membership"].user
 
+
+def build_export(world):
+    from accounts.exports import export_file_create
+
     world.export = export_file_create(
         owner=world.users[MANAGER],
         kind="test",
@@ -41,6 +44,9 @@ def build(world):
         content_type="text/csv",
         service=world.service,
     )
+
+
+BUILDERS = {"foreign": build_foreign, "export": build_export}
 
 
 ENTRIES.append(

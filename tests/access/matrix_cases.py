@@ -1,7 +1,7 @@
 from django.utils import timezone
 
-from cases.models import ChildInCase, ClosureRequest, ConsentRecord, Perpetrator
-from tests.factories import CaseFactory
+from cases.models import ClosureRequest, ConsentRecord
+from tests.factories import CaseFactory, ChildInCaseFactory, PerpetratorFactory
 
 from .matrix import (
     ADMIN,
@@ -20,8 +20,8 @@ from .matrix import (
 def build(world):
     caseworker = world.users[CASEWORKER]
     world.case = CaseFactory(service=world.service, caseworker=caseworker)
-    world.perpetrator = Perpetrator.objects.create(case=world.case, name="P")
-    world.child = ChildInCase.objects.create(case=world.case, first_name="C")
+    world.perpetrator = PerpetratorFactory(case=world.case, name="P")
+    world.child = ChildInCaseFactory(case=world.case, first_name="C")
     world.consent = ConsentRecord.objects.create(
         client=world.case.client,
         purpose=ConsentRecord.Purpose.CONTACT,
@@ -35,6 +35,9 @@ def build(world):
         closed_on=timezone.localdate(),
         closure_type="Planned closure",
     )
+
+
+BUILDERS = dict.fromkeys(("case", "perpetrator", "child", "consent", "closure_request"), build)
 
 
 def case_kwargs(world):

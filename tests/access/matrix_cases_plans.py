@@ -28,6 +28,9 @@ def build(world):
     world.plans_intervention = InterventionFactory(case=world.plans_case)
 
 
+BUILDERS = dict.fromkeys(("plans_case", "plans_plan", "plans_intervention"), build)
+
+
 def _case(world):
     return {"case_pk": world.plans_case.pk}
 

@@ -50,6 +50,9 @@ def build(world):
     world.oc_report = PoliceReportFactory(form=world.oc_forms["criminal"])
 
 
+BUILDERS = dict.fromkeys(("oc_case", "oc_closed_case", "oc_forms", "oc_report"), build)
+
+
 def statuses(*, caseworker, read_only, team_leader, manager):
     return {
         ANON: 302,

@@ -1,7 +1,8 @@
 from django.utils import timezone
 
-from referrals.models import Referral, ReferralRoute
+from referrals.models import ReferralRoute
 from tests.factories import ClientFactory
+from tests.factories_referrals import ReferralFactory
 
 from .matrix import (
     ADMIN,
@@ -19,7 +20,7 @@ from .matrix_cases import READ, SERVICE_LIST, statuses
 
 
 def build(world):
-    world.referral = Referral.objects.create(
+    world.referral = ReferralFactory(
         service=world.service,
         reference="RMTX-2026-00001",
         received_at=timezone.now(),
@@ -27,6 +28,9 @@ def build(world):
         client=ClientFactory(service=world.service),
         recorded_by=world.users[CASEWORKER],
     )
+
+
+BUILDERS = dict.fromkeys(("referral",), build)
 
 
 def referral_kwargs(world):

@@ -8,7 +8,7 @@ from tests.factories_impact import QUARTER, finished_report
 from .matrix import MANAGER, Entry, only
 
 
-def build(world):
+def build_report(world):
     manager = world.users[MANAGER]
     world.impact_report = finished_report(world.service, manager)
     world.impact_report.figures = build_content(
@@ -18,7 +18,17 @@ def build(world):
     world.impact_study = CaseStudy.objects.create(
         report=world.impact_report, position=1, pseudonym="Wren", story="A story."
     )
+
+
+def build_other_report(world):
     world.other_impact_report = finished_report(world.other_service)
+
+
+BUILDERS = {
+    "impact_report": build_report,
+    "impact_study": build_report,
+    "other_impact_report": build_other_report,
+}
 
 
 def _report(world):

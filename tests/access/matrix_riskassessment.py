@@ -53,6 +53,19 @@ def build(world):
     )
 
 
+BUILDERS = dict.fromkeys(
+    (
+        "risk_case",
+        "risk_version",
+        "risk_draft",
+        "risk_submitted",
+        "marac_meeting",
+        "marac_hearing",
+        "marac_action",
+    ),
+    build,
+)
+
 # Reading a case's risk: anyone who may see the case.
 CASE_READERS = only(200, {CASEWORKER, READ_ONLY, TEAM_LEADER, MANAGER})
 # Changing it: 403 for those who may see the case but not change it, 404 for everyone else.

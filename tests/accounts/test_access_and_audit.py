@@ -16,7 +16,7 @@ from accounts.models import AuditEvent, AuditLogIsAppendOnly, Role
 from accounts.services import user_deactivate
 from cases import services as case_services
 from cases.models import Case, Contact
-from referrals.models import Referral, ReferralRoute
+from referrals.models import ReferralRoute
 from tests.factories import (
     TEST_PASSWORD,
     CaseFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.factories_referrals import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_the_named_users_and_the_restricter_can_open_a_restricted_case(
 
 
 def test_a_restricted_cases_referral_is_hidden_too(client_for, restricted_case, caseworker):
-    Referral.objects.create(
+    ReferralFactory(
         service=restricted_case.service,
         reference="R-HIDDEN-1",
         received_at=timezone.now(),

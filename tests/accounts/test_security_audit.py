@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent
-from cases.models import Perpetrator
-from tests.factories import TEST_PASSWORD, CaseFactory
+from tests.factories import TEST_PASSWORD, CaseFactory, PerpetratorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +56,7 @@ def test_item_7_audit_page_does_not_show_search_terms(client_for, case, casework
 )
 def test_item_7_opening_an_edit_form_is_audited(client_for, case, caseworker, url_name, on_client):
     if url_name == "cases:perpetrator_edit":
-        perpetrator = Perpetrator.objects.create(case=case, name="P")
+        perpetrator = PerpetratorFactory(case=case, name="P")
         args = [case.pk, perpetrator.pk]
     else:
         args = [case.client_id if on_client else case.pk]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import AreaSupport, ChildInCase, Client, Perpetrator
 from outcomes import services as outcome_services
 from outcomes.models import IntakeForm
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, ChildInCaseFactory, PerpetratorFactory
 from tests.factories_plans import SafetyPlanVersionFactory
 from tests.forms_helpers import form_data, signed_in
 
@@ -58,7 +58,7 @@ def _safe_contact(case, _user):
 
 
 def _perpetrator(case, _user):
-    perpetrator = Perpetrator.objects.create(case=case, name="A. Person", relationship="")
+    perpetrator = PerpetratorFactory(case=case, name="A. Person", relationship="")
     return Record(
         url=reverse("cases:perpetrator_edit", args=[case.pk, perpetrator.pk]),
         field="need_alcohol",
@@ -70,7 +70,7 @@ def _perpetrator(case, _user):
 
 
 def _child(case, _user):
-    child = ChildInCase.objects.create(case=case, first_name="Kim", age_years=7)
+    child = ChildInCaseFactory(case=case, first_name="Kim", age_years=7)
     return Record(
         url=reverse("cases:child_edit", args=[case.pk, child.pk]),
         field="age_years",

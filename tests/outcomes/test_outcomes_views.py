@@ -14,6 +14,7 @@ from cases.models import Case, Option
 from outcomes import case_page, demo, services
 from outcomes.models import ExitForm, FollowUp, FormStatus, IntakeForm, ReviewForm
 from tests.factories import CaseFactory, MembershipFactory, ServiceFactory
+from tests.factories_marac import MaracHearingFactory
 from tests.factories_outcomes import (
     CriminalJusticeFormFactory,
     IncidentFactory,
@@ -367,7 +368,6 @@ def test_opening_a_police_report_is_audited(client_for, case, caseworker):
 
 
 def test_intake_and_exit_pages_show_their_matched_risk_assessment(client_for, case, caseworker):
-    from riskassessment.models import MaracHearing
     from tests.factories_riskassessment import MaracMeetingFactory, submitted
 
     intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
@@ -385,7 +385,7 @@ def test_intake_and_exit_pages_show_their_matched_risk_assessment(client_for, ca
         assert "Discussed at MARAC: no" in html
 
     meeting = MaracMeetingFactory(held_on=case.opened_on + datetime.timedelta(days=3))
-    MaracHearing.objects.create(case=case, meeting=meeting)
+    MaracHearingFactory(case=case, meeting=meeting)
     case.status, case.closed_on, case.closure_type = (
         "closed",
         timezone.localdate(),

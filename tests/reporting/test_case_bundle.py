@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Membership, Role, Service
 from cases.models import Case, Client, Contact, Option
 from outcomes.models import ExitForm, IntakeForm
-from referrals.models import Referral, ReferralRoute
+from referrals.models import ReferralRoute
 from reporting import synthetic
 from reporting.bundle.export import cases_export
 from reporting.bundle.importer import BundleFileError, cases_import
@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories_outcomes import IntakeFormFactory
+from tests.factories_referrals import ReferralFactory
 
 DEMO_CODES = ("CID", "RAI", "RRH")
 GENERATED_CLIENT_FIELDS = (
@@ -85,7 +86,7 @@ def _small_service(service, caseworker, cases=3):
     made = []
     for index in range(cases):
         case = CaseFactory(service=service, opened_on=datetime.date(2026, 1, 10 + index))
-        Referral.objects.create(
+        ReferralFactory(
             service=service,
             reference=f"R-{service.code}-{index}",
             received_at=datetime.datetime(2026, 1, 5 + index, 9, tzinfo=datetime.UTC),

@@ -5,13 +5,12 @@ import datetime
 
 import pytest
 
-from cases.models import Perpetrator
 from reporting.analyses import marac_table, safety_in_numbers
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
 from reporting.insights.shown import show_report
-from riskassessment.models import MaracHearing
-from tests.factories import ContactFactory, UserFactory
+from tests.factories import ContactFactory, PerpetratorFactory, UserFactory
+from tests.factories_marac import MaracHearingFactory
 from tests.factories_plans import InterventionFactory, SafetyPlanFactory
 from tests.factories_riskassessment import MaracMeetingFactory
 from tests.reporting.test_insights_tables import IN_PERIOD, NOW, PERIOD, exit_matched, intake
@@ -85,16 +84,16 @@ def test_marac_table_counts_cases_heard_in_the_period(service, author):
     meeting = MaracMeetingFactory(held_on=IN_PERIOD)
     earlier = MaracMeetingFactory(held_on=PERIOD.start - datetime.timedelta(days=10))
     cases = [exit_matched(service, author).case for _ in range(3)]
-    MaracHearing.objects.create(
+    MaracHearingFactory(
         case=cases[0],
         meeting=meeting,
         is_repeat=True,
         coercive_control=True,
         children_in_household=2,
     )
-    MaracHearing.objects.create(case=cases[1], meeting=meeting, children_in_household=1)
-    MaracHearing.objects.create(case=cases[2], meeting=earlier, is_repeat=True)
-    Perpetrator.objects.create(case=cases[1], sex_at_birth="Female")
+    MaracHearingFactory(case=cases[1], meeting=meeting, children_in_household=1)
+    MaracHearingFactory(case=cases[2], meeting=earlier, is_repeat=True)
+    PerpetratorFactory(case=cases[1], sex_at_birth="Female")
 
     rows = dict(marac_table(PERIOD, ReportFilters(service_ids=(service.pk,))))
     assert rows["Cases heard at MARAC"].count == 2

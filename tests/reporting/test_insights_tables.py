@@ -20,7 +20,14 @@ from reporting.insights.report import build_report
 from reporting.insights.specs import ChoiceSpec
 from reporting.insights.tables import SPECS
 from reporting.periods import Period, quarter
-from tests.factories import CaseFactory, ClientFactory, ContactFactory, ServiceFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    ChildInCaseFactory,
+    ClientFactory,
+    ContactFactory,
+    ServiceFactory,
+    UserFactory,
+)
 from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory, ReviewFormFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,11 +369,9 @@ def test_period_helpers():
 
 
 def test_children_entered_by_age_are_counted_in_their_band(service, author):
-    from cases.models import ChildInCase
-
     form = intake(service, author)
     for age in (0, 2, 17, 18, 30):
-        ChildInCase.objects.create(case=form.case, age_years=age)
+        ChildInCaseFactory(case=form.case, age_years=age)
     result = figures(service, "children_ages")
     assert result.n == 5
     assert result.count("0 - 12 months") == 1

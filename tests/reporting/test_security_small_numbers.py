@@ -27,6 +27,7 @@ from reporting.insights.shown import show_table
 from reporting.insights.suppression import ShownFigures
 from reporting.periods import Period
 from tests.factories import CaseFactory, UserFactory
+from tests.factories_marac import MaracHearingFactory
 from tests.factories_outcomes import IntakeFormFactory
 from tests.signin import sign_in_with_second_factor
 
@@ -268,12 +269,11 @@ def test_item_6_an_impact_report_of_a_short_period_keeps_suppression(manager, se
 
 def test_item_6_a_lone_restricted_case_heard_at_marac_is_not_described(service):
     from reporting.analyses import marac_table
-    from riskassessment.models import MaracHearing
     from tests.factories_riskassessment import MaracMeetingFactory
 
     case = CaseFactory(service=service, opened_on=DAY, is_restricted=True)
     meeting = MaracMeetingFactory(held_on=DAY)
-    MaracHearing.objects.create(case=case, meeting=meeting, is_repeat=True, pregnancy=True)
+    MaracHearingFactory(case=case, meeting=meeting, is_repeat=True, pregnancy=True)
 
     rows = dict(marac_table(ONE_DAY, ReportFilters(service_ids=(service.pk,))))
 

@@ -11,9 +11,11 @@ from accounts.models import Role
 from riskassessment import hooks, selectors, services
 from tests.factories import (
     CaseFactory,
+    ChildInCaseFactory,
     ContactFactory,
     MaracFactory,
     MembershipFactory,
+    PerpetratorFactory,
     ServiceFactory,
 )
 from tests.factories_riskassessment import AgencyFactory, MaracMeetingFactory, submitted
@@ -265,8 +267,6 @@ def test_the_referral_page_asks_about_the_perpetrator_only_for_a_possible_repeat
 
 
 def test_hearing_facts_start_from_the_case_record(service, caseworker, coordinator, agency):
-    from cases.models import ChildInCase, Perpetrator
-
     held_on = datetime.date(2026, 6, 1)
     case = CaseFactory(service=service)
     client = case.client
@@ -274,8 +274,8 @@ def test_hearing_facts_start_from_the_case_record(service, caseworker, coordinat
     client.date_of_birth = datetime.date(1961, 6, 1)  # 65 on the meeting day
     client.save()
     for lives_with in ("client", "both", "care"):
-        ChildInCase.objects.create(case=case, lives_with=lives_with)
-    Perpetrator.objects.create(
+        ChildInCaseFactory(case=case, lives_with=lives_with)
+    PerpetratorFactory(
         case=case, is_primary=True, need_alcohol="Yes", need_drugs="No", need_mental_health=""
     )
     referral = refer(case, caseworker, agency, datetime.date(2026, 5, 20))
