@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -163,10 +162,7 @@ def case_detail(request, pk):
         obj=case,
     )
     can_edit = access.can(request.user, access.Capability.EDIT_CASES, case.service_id)
-    contact_counts = case.contacts.aggregate(
-        total=Count("pk", filter=Q(outcome="successful")),
-        significant=Count("pk", filter=Q(outcome="successful", is_significant=True)),
-    )
+    contact_counts = selectors.contact_counts(case)
     panels = [
         {"template": panel.template, "context": panel.context(request, case)}
         for panel in case_panels()

@@ -36,11 +36,12 @@ from django.utils import timezone
 from accounts import access
 from accounts.audit import audited_bulk_write, record_event
 from accounts.models import AuditEvent, Marac, Service, Team, User
-from cases.models import Agency, Option, SafetyPlan
+from cases.models import Agency, Option
 from cases.services import next_case_reference
 from referrals.models import ReferralRoute
 from referrals.services import next_referral_reference
 from riskassessment.models import Answer, ChecklistVersion, MaracMeeting, MaracReferral
+from support.models import SafetyPlan
 
 from .fields import PARTS, BadValue, load_value, option_list_key, reference_kind
 from .models import ImportedRecord

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from cases.choices import DONT_KNOW
-from cases.models import AreaSupport, ChildInCase, Client
+from cases.models import ChildInCase, Client
 from catalogue.insights import TABLES, TABLES_BY_KEY
 from outcomes.models import (
     CivilJusticeForm,
@@ -47,6 +47,7 @@ from outcomes.models import (
 )
 from outcomes.models.base import FormStatus
 from outcomes.questions import CIVIL_ORDER_TABLES
+from support.models import AreaSupport
 
 from .engine import (
     BandSpec,

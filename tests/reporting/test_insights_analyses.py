@@ -11,8 +11,8 @@ from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
 from riskassessment.models import MaracHearing
 from tests.factories import ContactFactory, UserFactory
-from tests.factories_plans import InterventionFactory, SafetyPlanFactory
 from tests.factories_riskassessment import MaracMeetingFactory
+from tests.factories_support import InterventionFactory, SafetyPlanFactory
 from tests.reporting.test_insights_tables import IN_PERIOD, NOW, PERIOD, exit_matched, intake
 
 pytestmark = pytest.mark.django_db

@@ -15,21 +15,21 @@ from accounts.audit import record_event
 from accounts.concurrency import EditConflict, edit_state_of
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
+from cases.selectors import can_edit_case, case_get_for_user
 
-from . import selectors_plans, services_plans
-from .forms_plans import (
+from . import selectors, services
+from .forms import (
     AreaSupportForm,
     ConfirmDeleteForm,
     InterventionForm,
     SafetyPlanCreateForm,
     SafetyPlanVersionForm,
 )
-from .hooks_plans import assessments_for_plan, intervention_types_recorded_elsewhere
 from .models import AreaSupport, SafetyPlan
-from .models.interventions import INTERVENTION_TYPES_BY_KEY
-from .models.support import SupportArea
-from .selectors import can_edit_case, case_get_for_user
-from .services_plans import SECTION_FIELDS
+from .models.areas import SupportArea
+from .models.interventions import INTERVENTION_TYPES_BY_KEY, MARAC_REFERRAL
+from .selectors import assessments_for_plan
+from .services import SECTION_FIELDS
 
 # The answers of the support form, checked for someone else's save (accounts.concurrency).
 AREA_SUPPORT_FIELDS = (
@@ -83,11 +83,11 @@ def _form_errors_from(form, error: ValidationError) -> None:
 @login_required
 def plan_list(request, case_pk):
     case = case_get_for_user(request.user, case_pk)
-    plans = list(selectors_plans.plans_for_case(case))
+    plans = list(selectors.plans_for_case(case))
     _audit(request, AuditEvent.Action.VIEW, case, page="safety plans")
     return render(
         request,
-        "cases/plans/plan_list.html",
+        "support/plan_list.html",
         {
             "case": case,
             "plans": plans,
@@ -109,7 +109,7 @@ def plan_create(request, case_pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            version = services_plans.safety_plan_create(
+            version = services.safety_plan_create(
                 case=case,
                 actor=request.user,
                 kind=data.pop("kind"),
@@ -120,20 +120,20 @@ def plan_create(request, case_pk):
             _form_errors_from(form, error)
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED_MESSAGE)
-            return redirect("cases:plan_list", case_pk=case.pk)
+            return redirect("support:plan_list", case_pk=case.pk)
         else:
             messages.success(request, "Safety plan saved.")
-            return redirect("cases:plan_detail", pk=version.plan_id)
+            return redirect("support:plan_detail", pk=version.plan_id)
     return render(
-        request, "cases/plans/plan_form.html", {"case": case, "form": form, "is_review": False}
+        request, "support/plan_form.html", {"case": case, "form": form, "is_review": False}
     )
 
 
 @login_required
 def plan_detail(request, pk, number=None):
     """The plan's latest version (or the numbered one), with the list of its versions."""
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number)
+    plan = selectors.plan_get_for_user(request.user, pk)
+    version = selectors.plan_version(plan, number)
     versions = list(plan.versions.order_by("-number").values("number", "reviewed_on"))
     _audit(request, AuditEvent.Action.VIEW, plan.case, version)
     case = plan.case
@@ -144,7 +144,7 @@ def plan_detail(request, pk, number=None):
         )
     return render(
         request,
-        "cases/plans/plan_detail.html",
+        "support/plan_detail.html",
         {
             "case": case,
             "plan": plan,
@@ -153,7 +153,7 @@ def plan_detail(request, pk, number=None):
             "assessment": assessment,
             "is_latest": version.number == versions[0]["number"],
             "can_edit": can_edit_case(request.user, case) and not case.is_closed,
-            "warnings": selectors_plans.indiscreet_words(version, extra=[case.service.name]),
+            "warnings": selectors.indiscreet_words(version, extra=[case.service.name]),
         },
     )
 
@@ -161,9 +161,9 @@ def plan_detail(request, pk, number=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_review(request, pk):
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
+    plan = selectors.plan_get_for_user(request.user, pk)
     _require_edit(request, plan.case)
-    latest = selectors_plans.plan_version(plan)
+    latest = selectors.plan_version(plan)
     initial = {name: getattr(latest, name) for name in (*SECTION_FIELDS, "next_review_on")}
     initial["next_review_on"] = None  # a review sets its own next date
     if request.method == "GET":  # the form shows the current version's text
@@ -179,7 +179,7 @@ def plan_review(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            version = services_plans.safety_plan_review(
+            version = services.safety_plan_review(
                 plan=plan, actor=request.user, reviewed_on=data.pop("reviewed_on"), **data
             )
         except ValidationError as error:
@@ -189,13 +189,13 @@ def plan_review(request, pk):
             status = 409
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED_MESSAGE)
-            return redirect("cases:plan_detail", pk=plan.pk)
+            return redirect("support:plan_detail", pk=plan.pk)
         else:
             messages.success(request, f"Plan reviewed: version {version.number} saved.")
-            return redirect("cases:plan_detail", pk=plan.pk)
+            return redirect("support:plan_detail", pk=plan.pk)
     return render(
         request,
-        "cases/plans/plan_form.html",
+        "support/plan_form.html",
         {"case": plan.case, "plan": plan, "latest": latest, "form": form, "is_review": True},
         status=status,
     )
@@ -204,20 +204,20 @@ def plan_review(request, pk):
 @login_required
 def plan_print(request, pk, number):
     """The client's copy, for the browser's print dialog: discreet (see print.html)."""
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number)
+    plan = selectors.plan_get_for_user(request.user, pk)
+    version = selectors.plan_version(plan, number)
     _audit(request, AuditEvent.Action.VIEW, plan.case, version, page="printable plan")
-    return HttpResponse(selectors_plans.plan_print_html(version))
+    return HttpResponse(selectors.plan_print_html(version))
 
 
 @login_required
 def plan_pdf(request, pk, number):
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number)
+    plan = selectors.plan_get_for_user(request.user, pk)
+    version = selectors.plan_version(plan, number)
     _audit(request, AuditEvent.Action.DOWNLOAD, plan.case, version, format="pdf")
-    # A one-page plan renders in well under a second; selectors_plans.plan_pdf can move to a
+    # A one-page plan renders in well under a second; selectors.plan_pdf can move to a
     # task if plans grow.
-    response = HttpResponse(selectors_plans.plan_pdf(version), content_type="application/pdf")
+    response = HttpResponse(selectors.plan_pdf(version), content_type="application/pdf")
     # A plain file name: it may be seen in a download list.
     response["Content-Disposition"] = 'attachment; filename="plan.pdf"'
     return response
@@ -232,10 +232,10 @@ def support_list(request, case_pk):
     _audit(request, AuditEvent.Action.VIEW, case, page="support by area of need")
     return render(
         request,
-        "cases/plans/support_list.html",
+        "support/support_list.html",
         {
             "case": case,
-            "areas": selectors_plans.area_support_for_case(case),
+            "areas": selectors.area_support_for_case(case),
             "can_edit": can_edit_case(request.user, case),
         },
     )
@@ -265,7 +265,7 @@ def support_edit(request, case_pk, area):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services_plans.area_support_record(
+            services.area_support_record(
                 case=case,
                 actor=request.user,
                 area=area,
@@ -285,10 +285,10 @@ def support_edit(request, case_pk, area):
             status = 409
         else:
             messages.success(request, f"Support saved: {SupportArea(area).label}.")
-            return redirect("cases:support_list", case_pk=case.pk)
+            return redirect("support:support_list", case_pk=case.pk)
     return render(
         request,
-        "cases/plans/support_form.html",
+        "support/support_form.html",
         {"case": case, "form": form, "area_label": SupportArea(area).label},
         status=status,
     )
@@ -300,21 +300,18 @@ def support_edit(request, case_pk, area):
 @login_required
 def intervention_list(request, case_pk):
     case = case_get_for_user(request.user, case_pk)
-    interventions = list(selectors_plans.interventions_for_case(case))
-    count = selectors_plans.intervention_count(case)
+    interventions = list(selectors.interventions_for_case(case))
+    count = selectors.intervention_count(case)
     _audit(request, AuditEvent.Action.VIEW, case, page="interventions")
     return render(
         request,
-        "cases/plans/intervention_list.html",
+        "support/intervention_list.html",
         {
             "case": case,
             "interventions": interventions,
             "count": count,
-            "band": selectors_plans.intervention_band(count),
-            "counted_elsewhere": [
-                INTERVENTION_TYPES_BY_KEY[key].label
-                for key in intervention_types_recorded_elsewhere()
-            ],
+            "band": selectors.intervention_band(count),
+            "counted_elsewhere": [INTERVENTION_TYPES_BY_KEY[MARAC_REFERRAL].label],
             "can_edit": can_edit_case(request.user, case) and not case.is_closed,
         },
     )
@@ -328,22 +325,22 @@ def intervention_add(request, case_pk):
     form = InterventionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services_plans.intervention_record(case=case, actor=request.user, **form.cleaned_data)
+            services.intervention_record(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED_MESSAGE)
-            return redirect("cases:intervention_list", case_pk=case.pk)
+            return redirect("support:intervention_list", case_pk=case.pk)
         else:
             messages.success(request, "Intervention recorded.")
-            return redirect("cases:intervention_list", case_pk=case.pk)
-    return render(request, "cases/plans/intervention_form.html", {"case": case, "form": form})
+            return redirect("support:intervention_list", case_pk=case.pk)
+    return render(request, "support/intervention_form.html", {"case": case, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def intervention_delete(request, pk):
-    intervention = selectors_plans.intervention_get_for_user(request.user, pk)
+    intervention = selectors.intervention_get_for_user(request.user, pk)
     case = intervention.case
     _require_edit(request, case)
     if request.method == "GET":
@@ -351,14 +348,14 @@ def intervention_delete(request, pk):
     form = ConfirmDeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services_plans.intervention_delete(intervention=intervention, actor=request.user)
+            services.intervention_delete(intervention=intervention, actor=request.user)
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
             messages.success(request, "Intervention removed.")
-            return redirect(reverse("cases:intervention_list", kwargs={"case_pk": case.pk}))
+            return redirect(reverse("support:intervention_list", kwargs={"case_pk": case.pk}))
     return render(
         request,
-        "cases/plans/intervention_delete.html",
+        "support/intervention_delete.html",
         {"case": case, "intervention": intervention, "form": form},
     )
