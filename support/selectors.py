@@ -207,8 +207,8 @@ class AssessmentChoice:
 def assessments_for_plan(case: Case) -> list[AssessmentChoice]:
     """The case's submitted main assessments, the latest first, that a safety plan of the case
     can answer: one query."""
-    assessments = case.risk_assessments.filter(
-        status=Assessment.Status.SUBMITTED, version__checklist__is_follow_up=False
+    assessments = Assessment.objects.filter(
+        case=case, status=Assessment.Status.SUBMITTED, version__checklist__is_follow_up=False
     ).select_related("version__checklist")
     choices = []
     for assessment in assessments.order_by("-assessed_on", "-submitted_at", "-pk"):
