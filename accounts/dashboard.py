@@ -2,7 +2,8 @@
 
 Apps register in AppConfig.ready(): `register_home_panel(role, order, template, context_fn)`;
 the home page shows the panels of every role the user holds in the current service.
-context_fn(request) -> dict, or None to hide the panel.
+context_fn(request) -> dict, or None to hide the panel. An app's panels live in
+`<app>/dashboard.py` (the case page has its own registry: cases/extensions.py).
 """
 
 from collections.abc import Callable

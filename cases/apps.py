@@ -25,6 +25,3 @@ class CasesConfig(AppConfig):
         register_home_panel(
             Role.TEAM_LEADER, 20, "cases/home/team_leader_panel.html", dashboard.team_leader_panel
         )
-        from .plans import register_plans_extensions
-
-        register_plans_extensions()

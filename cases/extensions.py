@@ -1,4 +1,5 @@
-"""How apps that build on cases add to the case page without cases importing them.
+"""The case-page extension registry: how apps that build on cases add to the case page without
+cases importing them.
 
 Apps register in their AppConfig.ready():
 - a *case panel*: a template shown on the case page, with a function giving its context;
@@ -6,6 +7,15 @@ Apps register in their AppConfig.ready():
   use a fixed number of queries whatever the number of rows (the case page's query count is
   tested);
 - a *dashboard prompt source*: items for the caseworker's or team leader's dashboard.
+
+Module names, one per concept, in every app:
+- `cases/extensions.py` (this module) is the only registry of the case page;
+- `<app>/case_page.py` holds what an app contributes to it: its panel context, timeline
+  source and dashboard prompts (riskassessment/case_page.py, support/case_page.py,
+  outcomes/case_page.py);
+- the home page's panels are another registry, `accounts/dashboard.py`, and what an app
+  contributes to it lives in `<app>/dashboard.py` (cases/dashboard.py,
+  riskassessment/dashboard.py, reporting/dashboard.py).
 """
 
 from collections.abc import Callable

@@ -7,15 +7,16 @@ not see answers exactly as a case that does not exist (404), and the attempt is 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Replace
 
 from accounts import access, lookup
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from .filters import CaseFilter
-from .models import Case, Client, ClientAlias
+from .models import Case, Client, ClientAlias, Contact
 
 
 def _restricted_grant(user):
@@ -472,3 +473,50 @@ def case_timeline(case):
     for source in timeline_sources():
         items.extend(source(case))
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+# --- Intensity of support (Safety in Numbers, Finding 3) ---------------------------------------
+
+# A significant contact is one that reached the client (the database refuses any other:
+# Contact's constraint contact_significant_only_when_successful).
+SUCCESSFUL_CONTACT = Q(outcome="successful")
+SIGNIFICANT_CONTACT = SUCCESSFUL_CONTACT & Q(is_significant=True)
+
+
+def _contacts_of_case(condition: Q, case_ref: str):
+    return Coalesce(
+        Subquery(
+            Contact.objects.filter(condition, case_id=OuterRef(case_ref))
+            .order_by()
+            .values("case_id")
+            .annotate(total=Count("pk"))
+            .values("total")[:1]
+        ),
+        Value(0),
+    )
+
+
+def significant_contacts(case_ref: str = "pk"):
+    """The number of significant contacts of a case, as a database expression on any query whose
+    `case_ref` column is the case's id. The case page and the reports both count with it."""
+    return _contacts_of_case(SIGNIFICANT_CONTACT, case_ref)
+
+
+def is_intensive_support(significant: int) -> bool:
+    """Safety in Numbers' intensive support: INTENSIVE_SUPPORT_THRESHOLD or more significant
+    contacts."""
+    return significant >= INTENSIVE_SUPPORT_THRESHOLD
+
+
+def contact_counts(case: Case) -> dict:
+    """The case page's contact summary: successful contacts, significant ones, and whether that
+    is intensive support. One query."""
+    counts = (
+        Case.objects.filter(pk=case.pk)
+        .values(
+            total=_contacts_of_case(SUCCESSFUL_CONTACT, "pk"),
+            significant=significant_contacts("pk"),
+        )
+        .get()
+    )
+    return {**counts, "intensive": is_intensive_support(counts["significant"])}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_plans, views
+from . import views
 
 app_name = "cases"
 
@@ -38,4 +38,3 @@ urlpatterns = [
         name="consent_withdraw",
     ),
 ]
-urlpatterns += urls_plans.urlpatterns

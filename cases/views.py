@@ -5,7 +5,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -118,10 +117,7 @@ def case_search(request):
 def case_detail(request, pk):
     case = selectors.case_get_for_user(request.user, pk, read=True)
     can_edit = access.can(request.user, access.Capability.EDIT_CASES, case.service_id)
-    contact_counts = case.contacts.aggregate(
-        total=Count("pk", filter=Q(outcome="successful")),
-        significant=Count("pk", filter=Q(outcome="successful", is_significant=True)),
-    )
+    contact_counts = selectors.contact_counts(case)
     panels = [
         {"template": panel.template, "context": panel.context(request, case)}
         for panel in case_panels()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/", include("support.urls")),
     path("referrals/", include("referrals.urls")),
     path("risk/", include("riskassessment.urls")),
     path("outcomes/", include("outcomes.urls")),

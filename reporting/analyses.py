@@ -11,26 +11,25 @@
 from dataclasses import dataclass, replace
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
-from cases.models import AreaSupport, Contact, Intervention, Perpetrator, SafetyPlan
-from cases.models.interventions import INTERVENTION_TYPES
+from cases.models import Perpetrator
+from cases.selectors import significant_contacts
 from catalogue import marac as marac_catalogue
 from catalogue import safety_in_numbers as sin
 from catalogue.insights import TABLES_BY_KEY
-from riskassessment.models import MaracHearing, MaracReferral
+from riskassessment.models import MaracHearing
 from riskassessment.scoring import latest_submitted_value
+from support.models import AreaSupport
+from support.selectors import different_interventions
 
 from .insights.engine import ReportFilters, aggregate_once
 from .insights.report import restricted_cases
@@ -65,56 +64,6 @@ class CrossTable:
 # --- Safety in Numbers ---------------------------------------------------------------------
 
 
-def _count_of(model, **filters):
-    """Rows of `model` for the universe row's case, as a correlated subquery (0 when none)."""
-    return Coalesce(
-        Subquery(
-            model.objects.filter(case_id=OuterRef("case_id"), **filters)
-            .order_by()
-            .values("case_id")
-            .annotate(total=Count("pk"))
-            .values("total")[:1]
-        ),
-        Value(0),
-    )
-
-
-def _intervention_kinds():
-    """The number of different interventions a case received, as Safety in Numbers counts
-    them: distinct kinds recorded (a TAU marker requested and placed is one kind), plus safety
-    planning when the case has a safety plan, plus a MARAC referral made on the risk pages."""
-    kind = Case(
-        *[When(type=item.key, then=Value(item.kind or item.key)) for item in INTERVENTION_TYPES],
-        default="type",
-    )
-    recorded = Coalesce(
-        Subquery(
-            Intervention.objects.filter(case_id=OuterRef("case_id"))
-            .annotate(kind=kind)
-            .order_by()
-            .values("case_id")
-            .annotate(kinds=Count("kind", distinct=True))
-            .values("kinds")[:1]
-        ),
-        Value(0),
-    )
-    has_plan = Case(
-        When(Exists(SafetyPlan.objects.filter(case_id=OuterRef("case_id"))), then=Value(1)),
-        default=Value(0),
-    )
-    marac_not_recorded_twice = Case(
-        When(
-            Exists(MaracReferral.objects.filter(case_id=OuterRef("case_id")))
-            & ~Exists(
-                Intervention.objects.filter(case_id=OuterRef("case_id"), type="marac_referral")
-            ),
-            then=Value(1),
-        ),
-        default=Value(0),
-    )
-    return recorded + has_plan + marac_not_recorded_twice
-
-
 def _latest_score(stage):
     return latest_submitted_value("score", case=OuterRef("case_id"), stage=stage, dash=True)
 
@@ -140,8 +89,8 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
         UNIVERSES["exits"]
         .rows(period, filters)
         .annotate(
-            significant=_count_of(Contact, is_significant=True),
-            interventions=_intervention_kinds(),
+            significant=significant_contacts("case_id"),
+            interventions=different_interventions("case_id"),
             score_in=_latest_score("intake"),
             score_out=_latest_score("exit"),
             social_support_improved=Exists(

@@ -8,19 +8,6 @@ def _sync_unit_costs(sender, **kwargs):
     sync_default_unit_costs()
 
 
-def impact_panel(request):
-    """The manager's home panel: the latest impact report of the current service."""
-    from accounts import access
-
-    from .impact.selectors import impact_reports_visible_to
-
-    service = getattr(request, "current_service", None)
-    if service is None or not access.can(request.user, access.Capability.RUN_REPORTS, service):
-        return None
-    latest = impact_reports_visible_to(request.user).filter(services=service).first()
-    return {"latest_impact_report": latest}
-
-
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Reporting"
@@ -30,6 +17,7 @@ class ReportingConfig(AppConfig):
         from accounts.health import register_health_check
         from accounts.models import Role
 
+        from .dashboard import impact_panel
         from .impact.health import StuckImpactReports
 
         post_migrate.connect(_sync_unit_costs, sender=self, dispatch_uid="reporting_unit_costs")

@@ -11,7 +11,7 @@ from django.db.models import Q
 from accounts.concurrency import version_field
 from accounts.models import Service, TimeStampedModel
 from accounts.validators import validate_event_date
-from cases.models.support import SupportArea
+from support.models.areas import SupportArea
 
 MAX_CASE_STUDIES = 3
 

@@ -17,9 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import audited_bulk_write
 from accounts.models import Service, User
-from cases.models import AreaSupport, Case, Client, Contact, Intervention, Option
-from cases.models.interventions import INTERVENTION_TYPES
-from cases.models.support import IMPACT_CHOICES, SupportArea, outcomes_list_key
+from cases.models import Case, Client, Contact, Option
 from catalogue.insights import TABLES_BY_KEY
 from outcomes import questions as q
 from outcomes.demo import draw_answers
@@ -27,6 +25,9 @@ from outcomes.models import ExitForm, IntakeForm
 from referrals.models import Referral, ReferralRoute
 from riskassessment import scoring
 from riskassessment.models import Answer, Assessment, ChecklistVersion
+from support.models import AreaSupport, Intervention
+from support.models.areas import IMPACT_CHOICES, SupportArea, outcomes_list_key
+from support.models.interventions import INTERVENTION_TYPES
 
 BATCH = 2000
 SUBMITTED = "submitted"

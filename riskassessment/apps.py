@@ -20,29 +20,19 @@ class RiskAssessmentConfig(AppConfig):
             register_timeline_source,
         )
 
-        from . import demo, hooks
+        from . import case_page, dashboard, demo
 
         post_migrate.connect(
             _sync_shipped_checklists, sender=self, dispatch_uid="riskassessment_checklists"
         )
-        register_case_panel(20, "riskassessment/_case_panel.html", hooks.case_panel_context)
-        register_timeline_source(hooks.case_timeline)
-        register_prompt_source("team_leader", hooks.team_leader_prompts)
+        register_case_panel(20, "riskassessment/_case_panel.html", case_page.case_panel_context)
+        register_timeline_source(case_page.case_timeline)
+        register_prompt_source("team_leader", case_page.team_leader_prompts)
         register_demo_seeder(20, demo.seed)
-        self._register_plan_sources(hooks)
-        self._register_home_panels(hooks)
+        self._register_home_panels(dashboard)
 
     @staticmethod
-    def _register_plan_sources(hooks):
-        # A safety plan answers one of the case's assessments; a MARAC referral counts as an
-        # intervention on the case.
-        from cases.hooks_plans import register_assessment_source, register_intervention_source
-
-        register_assessment_source(hooks.plan_assessments)
-        register_intervention_source("marac_referral", hooks.cases_referred_to_marac)
-
-    @staticmethod
-    def _register_home_panels(hooks):
+    def _register_home_panels(dashboard):
         from accounts.dashboard import register_home_panel
         from accounts.models import Role
 
@@ -50,8 +40,8 @@ class RiskAssessmentConfig(AppConfig):
             Role.MARAC_COORDINATOR,
             10,
             "riskassessment/_home_coordinator.html",
-            hooks.coordinator_home_panel,
+            dashboard.coordinator_home_panel,
         )
         register_home_panel(
-            Role.ADMIN, 50, "riskassessment/_home_admin.html", hooks.admin_home_panel
+            Role.ADMIN, 50, "riskassessment/_home_admin.html", dashboard.admin_home_panel
         )

@@ -14,8 +14,8 @@ from reporting.models import ImpactReport
 from reporting.periods import quarter
 from tests.factories import CaseFactory, ClientFactory
 from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory
-from tests.factories_plans import InterventionFactory
 from tests.factories_referrals import ReferralFactory
+from tests.factories_support import InterventionFactory
 
 QUARTER = quarter(2026, 1)  # April to June 2026
 IN_QUARTER = datetime.date(2026, 5, 12)

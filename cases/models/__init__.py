@@ -13,16 +13,10 @@ from .case import (
     RiskLevel,
 )
 from .client import Agency, Client, ClientAlias, ConsentRecord, SafeToContact
-from .interventions import INTERVENTION_TYPES, Intervention
 from .options import Option
-from .plans import PLAN_SECTIONS, SafetyPlan, SafetyPlanVersion
-from .support import AreaSupport, SupportArea
 
 __all__ = [
-    "INTERVENTION_TYPES",
-    "PLAN_SECTIONS",
     "Agency",
-    "AreaSupport",
     "Case",
     "CaseAllocation",
     "CaseReferenceCounter",
@@ -34,12 +28,8 @@ __all__ = [
     "ConsentRecord",
     "Contact",
     "InformationSharing",
-    "Intervention",
     "Option",
     "Perpetrator",
     "RiskLevel",
     "SafeToContact",
-    "SafetyPlan",
-    "SafetyPlanVersion",
-    "SupportArea",
 ]

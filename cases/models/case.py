@@ -8,6 +8,7 @@ from accounts.concurrency import version_field
 from accounts.models import Service, Team
 from accounts.validators import validate_birth_date, validate_event_date, validate_scheduled_date
 from cases.choices import YES_NO_DONT_KNOW, insights_choices
+from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from .client import Agency, Client
 from .options import Option
@@ -241,7 +242,10 @@ class Contact(CaseChild):
     is_significant = models.BooleanField(
         "significant contact",
         default=False,
-        help_text="A substantive piece of support work with the client (6+ is intensive support).",
+        help_text=(
+            "A substantive piece of support work with the client "
+            f"({INTENSIVE_SUPPORT_THRESHOLD}+ is intensive support)."
+        ),
     )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -258,6 +262,17 @@ class Contact(CaseChild):
                 fields=["case"],
                 condition=models.Q(outcome="successful", with_client=True),
                 name="contact_received_case",
+            ),
+        ]
+        constraints = [
+            # A significant contact is a piece of support work with the client: one that did
+            # not reach them cannot be one (Safety in Numbers' intensity counts these).
+            models.CheckConstraint(
+                condition=models.Q(is_significant=False) | models.Q(outcome="successful"),
+                name="contact_significant_only_when_successful",
+                violation_error_message=(
+                    "Only a contact that reached the client (successful) can be significant."
+                ),
             ),
         ]
 

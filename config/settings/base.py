@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "riskassessment",
+    "support",
     "outcomes",
     "reporting",
     "reporting.bundle",

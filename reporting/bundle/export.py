@@ -21,11 +21,11 @@ from django.utils import timezone
 from accounts import access
 from accounts.audit import record_event
 from accounts.models import AuditEvent
-from cases.models import SafetyPlan
 from cases.selectors import cases_visible_to
 from outcomes.models import CriminalJusticeForm, PoliceReport
 from referrals.selectors import referrals_visible_to
 from riskassessment.models import Assessment
+from support.models import SafetyPlan
 
 from .fields import PARTS, dump
 from .models import ImportedRecord

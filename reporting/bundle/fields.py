@@ -21,17 +21,13 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Service, Team, User
 from cases.models import (
     Agency,
-    AreaSupport,
     Case,
     ChildInCase,
     Client,
     ConsentRecord,
     Contact,
-    Intervention,
     Option,
     Perpetrator,
-    SafetyPlan,
-    SafetyPlanVersion,
 )
 from outcomes.models import (
     CivilJusticeForm,
@@ -46,6 +42,7 @@ from outcomes.models import (
 )
 from referrals.models import Referral, ReferralRoute
 from riskassessment.models import Assessment, MaracAction, MaracHearing, MaracReferral
+from support.models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
 
 # Kept out of every part: bookkeeping of the row in this database (`version` counts saves for
 # the edit forms' conflict check: an imported row starts anew).
@@ -90,7 +87,7 @@ PARTS = {
         Part("support", AreaSupport, _FORM),
         Part("intervention", Intervention, _FORM),
         Part("safety_plan", SafetyPlan, _FORM),
-        Part("safety_plan_version", SafetyPlanVersion, frozenset({"plan", "assessment_id"})),
+        Part("safety_plan_version", SafetyPlanVersion, frozenset({"plan", "assessment"})),
         Part("assessment", Assessment, frozenset({"case", "version", "parent", "supersedes"})),
         Part("intake", IntakeForm, _FORM),
         Part("review", ReviewForm, _FORM),

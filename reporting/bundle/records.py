@@ -3,8 +3,8 @@ support, interventions, safety plans, and MARAC referrals, hearings and actions;
 line ("a1") tie them to each other."""
 
 from accounts.models import Marac
-from cases.models import SafetyPlan
 from riskassessment.models import Answer, MaracMeeting, MaracReferral
+from support.models import SafetyPlan
 
 from .rows import RowWriter
 

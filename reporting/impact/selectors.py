@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import Service
-from cases.models import Intervention, RiskLevel, SafetyPlanVersion
-from cases.models.interventions import INTERVENTION_TYPES
+from cases.models import RiskLevel
 from referrals.models import Referral
 from riskassessment.models import Assessment, MaracReferral
+from support.models import Intervention, SafetyPlanVersion
+from support.models.interventions import INTERVENTION_TYPES
 
 from ..models import ImpactReport, UnitCost
 from ..periods import Period

@@ -15,12 +15,13 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from cases.models import AreaSupport, ChildInCase, Contact
-from cases.models.support import SupportArea
+from cases.models import ChildInCase, Contact
 from outcomes.models import CivilJusticeForm, CriminalJusticeForm, ReviewForm
 from outcomes.models.base import FormStatus
 from riskassessment.models import Assessment, MaracHearing
 from riskassessment.scoring import latest_submitted, latest_submitted_rank
+from support.models import AreaSupport
+from support.models.areas import SupportArea
 
 from ..models import CaseFacts
 

@@ -15,10 +15,11 @@ Counting rules (reporting/README.md says the same in words):
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from cases.models import AreaSupport, ChildInCase, Client
+from cases.models import ChildInCase, Client
 from catalogue.insights import TABLES, TABLES_BY_KEY
 from outcomes.models import ExitForm, IntakeForm, ReviewForm
 from outcomes.questions import CIVIL_ORDER_TABLES
+from support.models import AreaSupport
 
 from .builders import (
     ABUSE_LEVELS,

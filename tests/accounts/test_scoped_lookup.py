@@ -93,7 +93,7 @@ def marac_referral_page(service, caseworker, coordinator):
 
 
 def plan_page(service, caseworker, coordinator):
-    from tests.factories_plans import SafetyPlanFactory, SafetyPlanVersionFactory
+    from tests.factories_support import SafetyPlanFactory, SafetyPlanVersionFactory
 
     plan = SafetyPlanFactory(case=_case(service, caseworker), created_by=caseworker)
     SafetyPlanVersionFactory(plan=plan, number=1, made_by=caseworker)
@@ -101,14 +101,14 @@ def plan_page(service, caseworker, coordinator):
 
 
 def support_page(service, caseworker, coordinator):
-    from tests.factories_plans import AreaSupportFactory
+    from tests.factories_support import AreaSupportFactory
 
     row = AreaSupportFactory(case=_case(service, caseworker), area="housing")
     return Page(reverse("cases:support_edit", args=[row.case_id, "housing"]))
 
 
 def intervention_page(service, caseworker, coordinator):
-    from tests.factories_plans import InterventionFactory
+    from tests.factories_support import InterventionFactory
 
     item = InterventionFactory(case=_case(service, caseworker))
     return Page(reverse("cases:intervention_delete", args=[item.pk]))
@@ -232,13 +232,13 @@ def _edit_pages(service, caseworker, coordinator):
         IntakeFormFactory,
         PoliceReportFactory,
     )
-    from tests.factories_plans import (
+    from tests.factories_riskassessment import dash_version
+    from tests.factories_support import (
         AreaSupportFactory,
         InterventionFactory,
         SafetyPlanFactory,
         SafetyPlanVersionFactory,
     )
-    from tests.factories_riskassessment import dash_version
 
     case = _case(service, caseworker)
     plan = SafetyPlanFactory(case=case, created_by=caseworker)

@@ -9,11 +9,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from cases.models import AreaSupport, ChildInCase, Client, Perpetrator
+from cases.models import ChildInCase, Client, Perpetrator
 from outcomes import services as outcome_services
 from outcomes.models import IntakeForm
+from support.models import AreaSupport
 from tests.factories import CaseFactory, ChildInCaseFactory, PerpetratorFactory
-from tests.factories_plans import SafetyPlanVersionFactory
+from tests.factories_support import SafetyPlanVersionFactory
 from tests.forms_helpers import form_data, signed_in
 
 CONFLICT = "Someone else saved this record"
@@ -100,7 +101,7 @@ def _safety_plan(case, user):
     )
     plan = version.plan
     return Record(
-        url=reverse("cases:plan_review", args=[plan.pk]),
+        url=reverse("support:plan_review", args=[plan.pk]),
         field="code_words",
         first_value="Text 'is the kettle on?' to my sister.",
         second_value="Call my brother and ask about football.",
@@ -113,7 +114,7 @@ def _safety_plan(case, user):
 def _area_support(case, _user):
     # No row yet when both load the form: the first save creates it, the second is checked.
     return Record(
-        url=reverse("cases:support_edit", args=[case.pk, "housing"]),
+        url=reverse("support:support_edit", args=[case.pk, "housing"]),
         field="supported",
         first_value="Yes",
         second_value="No",

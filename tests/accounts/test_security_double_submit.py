@@ -18,13 +18,12 @@ from cases.models import (
     ConsentRecord,
     Contact,
     InformationSharing,
-    Intervention,
     Perpetrator,
-    SafetyPlanVersion,
 )
 from referrals.models import Referral, ReferralRoute
+from support.models import Intervention, SafetyPlanVersion
 from tests.factories import CaseFactory
-from tests.factories_plans import SafetyPlanVersionFactory
+from tests.factories_support import SafetyPlanVersionFactory
 from tests.forms_helpers import form_data, signed_in
 
 
@@ -65,7 +64,7 @@ def _alias(case, _team_leader):
 
 def _intervention(case, _team_leader):
     return CreateForm(
-        url=reverse("cases:intervention_add", args=[case.pk]),
+        url=reverse("support:intervention_add", args=[case.pk]),
         answers={"type": "police_check", "occurred_on": _day_after_opening(case).isoformat()},
         rows=lambda: Intervention.objects.filter(case=case).count(),
     )
@@ -140,7 +139,7 @@ def _child(case, _team_leader):
 def _safety_plan_review(case, _team_leader):
     version = SafetyPlanVersionFactory(plan__case=case, number=1, reviewed_on=case.opened_on)
     return CreateForm(
-        url=reverse("cases:plan_review", args=[version.plan_id]),
+        url=reverse("support:plan_review", args=[version.plan_id]),
         answers={
             "reviewed_on": _day_after_opening(case, 2).isoformat(),
             "review_reason": "A new incident.",

@@ -11,8 +11,8 @@ from reporting.insights.report import build_report
 from reporting.insights.shown import show_report
 from tests.factories import ContactFactory, PerpetratorFactory, UserFactory
 from tests.factories_marac import MaracHearingFactory
-from tests.factories_plans import InterventionFactory, SafetyPlanFactory
 from tests.factories_riskassessment import MaracMeetingFactory
+from tests.factories_support import InterventionFactory, SafetyPlanFactory
 from tests.reporting.test_insights_tables import IN_PERIOD, NOW, PERIOD, exit_matched, intake
 
 pytestmark = pytest.mark.django_db

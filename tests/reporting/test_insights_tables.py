@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.choices import DONT_KNOW
-from cases.models import AreaSupport, Option
+from cases.models import Option
 from catalogue.insights import TABLES_BY_KEY
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
 from reporting.insights.specs import ChoiceSpec
 from reporting.insights.tables import SPECS
 from reporting.periods import Period, quarter
+from support.models import AreaSupport
 from tests.factories import (
     CaseFactory,
     ChildInCaseFactory,

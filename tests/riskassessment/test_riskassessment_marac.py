@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Role
-from riskassessment import hooks, selectors, services
+from riskassessment import case_page, selectors, services
 from tests.factories import (
     CaseFactory,
     ChildInCaseFactory,
@@ -160,7 +160,7 @@ def test_team_leader_prompts(service, caseworker, team_leader, agency):
     submitted(fresh, caseworker, ticks=16)  # within 48 hours: no prompt yet
     ContactFactory(case=referred, recorded_by=caseworker, occurred_at=timezone.now())
 
-    prompts = hooks.team_leader_prompts(team_leader, cases_visible_to(team_leader))
+    prompts = case_page.team_leader_prompts(team_leader, cases_visible_to(team_leader))
     no_referral = {p.case_id for p in prompts if "MARAC" in p.message}
     no_contact = {p.case_id for p in prompts if "no contact" in p.message}
     assert no_referral == {waiting.pk}
@@ -405,7 +405,7 @@ def test_a_high_follow_up_screen_is_not_prompted_for_marac(service, caseworker, 
     assert screen.risk_level == "high"
     screen.submitted_at = timezone.now() - datetime.timedelta(days=3)
     screen.save()
-    prompts = hooks.team_leader_prompts(team_leader, cases_visible_to(team_leader))
+    prompts = case_page.team_leader_prompts(team_leader, cases_visible_to(team_leader))
     assert not [p for p in prompts if "MARAC" in p.message]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Marac, Role, Service
 from cases.extensions import case_panels, prompt_sources, timeline_sources
-from riskassessment import demo, hooks, services
+from riskassessment import case_page, demo, services
 from riskassessment.models import Assessment, ChecklistVersion, MaracMeeting
 from tests.factories import CaseFactory, MembershipFactory
 from tests.factories_riskassessment import checklist_data, dash_version, submitted
@@ -224,11 +224,11 @@ def test_risk_history_query_count_does_not_grow(
 def test_timeline_source_uses_fixed_queries(caseworker, case, django_assert_num_queries):
     submitted(case, caseworker, ticks=4)
     with django_assert_num_queries(3):
-        assert len(hooks.case_timeline(case)) == 1
+        assert len(case_page.case_timeline(case)) == 1
     for ticks in (6, 15):
         submitted(case, caseworker, ticks=ticks)
     with django_assert_num_queries(3):
-        items = hooks.case_timeline(case)
+        items = case_page.case_timeline(case)
     assert [item.kind for item in items] == ["Assessment"] * 3
 
 
@@ -248,8 +248,8 @@ def test_meeting_list_query_count_does_not_grow(client_for, service, django_asse
 
 def test_extensions_are_registered():
     assert any(panel.template == "riskassessment/_case_panel.html" for panel in case_panels())
-    assert hooks.case_timeline in timeline_sources()
-    assert hooks.team_leader_prompts in prompt_sources("team_leader")
+    assert case_page.case_timeline in timeline_sources()
+    assert case_page.team_leader_prompts in prompt_sources("team_leader")
 
 
 def test_case_panel_renders(rf, caseworker, case):
@@ -260,7 +260,7 @@ def test_case_panel_renders(rf, caseworker, case):
     request = rf.get("/")
     request.user = caseworker
     html = render_to_string(
-        "riskassessment/_case_panel.html", {"panel": hooks.case_panel_context(request, case)}
+        "riskassessment/_case_panel.html", {"panel": case_page.case_panel_context(request, case)}
     )
     assert "High risk" in html and "Refer to MARAC" in html
 
@@ -376,7 +376,7 @@ def test_case_panel_uses_few_queries_whatever_the_rows(
     request = rf.get("/")
     request.user = caseworker
     with django_assert_max_num_queries(4):
-        hooks.case_panel_context(request, case)
+        case_page.case_panel_context(request, case)
 
 
 def test_coordinator_runs_a_meeting_through_the_pages(client_for, caseworker, service, case):

@@ -9,17 +9,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Role
-from cases import selectors_plans, services_plans
-from cases.forms_plans import AreaSupportForm
-from cases.models import AreaSupport, Intervention, Option, SafetyPlan, SafetyPlanVersion
-from cases.models.interventions import INTERVENTION_TYPES
-from cases.models.support import SupportArea, outcomes_list_key
-from cases.plans import case_panel_context, plans_timeline, seed_demo_plans
-from catalogue.impact import OUTPUTS as PSS_OUTPUTS
-from catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
+from cases.models import Option
+from support import selectors as support_selectors
+from support import services as support_services
+from support.case_page import case_panel_context, plans_timeline
+from support.demo import seed_demo_plans
+from support.forms import AreaSupportForm
+from support.models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
+from support.models.areas import SupportArea, outcomes_list_key
 from tests.factories import CaseFactory, MembershipFactory
-from tests.factories_plans import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
 from tests.factories_riskassessment import submitted
+from tests.factories_support import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,7 @@ SECTIONS = {
 
 def test_a_review_makes_a_new_version_and_keeps_the_old_one(case, caseworker):
     assessment = submitted(case, caseworker, on=TODAY - datetime.timedelta(days=21))
-    first = services_plans.safety_plan_create(
+    first = support_services.safety_plan_create(
         case=case,
         actor=caseworker,
         kind=SafetyPlan.Kind.PERSONAL,
@@ -244,7 +244,7 @@ def test_a_review_makes_a_new_version_and_keeps_the_old_one(case, caseworker):
     )
     assert first.number == 1
     assert first.assessment_id == assessment.pk
-    second = services_plans.safety_plan_review(
+    second = support_services.safety_plan_review(
         plan=first.plan,
         actor=caseworker,
         reviewed_on=TODAY,
@@ -257,22 +257,22 @@ def test_a_review_makes_a_new_version_and_keeps_the_old_one(case, caseworker):
     assert first.safe_places_people == "The library on the high street."
     assert second.safe_places_people == "The new neighbour at number 4."
     assert [v.number for v in first.plan.versions.order_by("number")] == [1, 2]
-    assert selectors_plans.plan_version(first.plan).number == 2
-    assert selectors_plans.plan_version(first.plan, 1).safe_places_people == (
+    assert support_selectors.plan_version(first.plan).number == 2
+    assert support_selectors.plan_version(first.plan, 1).safe_places_people == (
         "The library on the high street."
     )
 
 
 def test_a_second_plan_of_the_same_kind_is_refused_but_a_digital_plan_is_not(case, caseworker):
-    services_plans.safety_plan_create(
+    support_services.safety_plan_create(
         case=case, actor=caseworker, kind="personal", reviewed_on=TODAY, **SECTIONS
     )
     with pytest.raises(ValidationError) as error:
-        services_plans.safety_plan_create(
+        support_services.safety_plan_create(
             case=case, actor=caseworker, kind="personal", reviewed_on=TODAY, **SECTIONS
         )
     assert "kind" in error.value.error_dict
-    digital = services_plans.safety_plan_create(
+    digital = support_services.safety_plan_create(
         case=case,
         actor=caseworker,
         kind="digital",
@@ -284,11 +284,11 @@ def test_a_second_plan_of_the_same_kind_is_refused_but_a_digital_plan_is_not(cas
 
 def test_plan_rules(case, caseworker, manager, outsider):
     with pytest.raises(ValidationError):  # nothing written
-        services_plans.safety_plan_create(
+        support_services.safety_plan_create(
             case=case, actor=caseworker, kind="personal", reviewed_on=TODAY
         )
     with pytest.raises(ValidationError) as error:  # in the future
-        services_plans.safety_plan_create(
+        support_services.safety_plan_create(
             case=case,
             actor=caseworker,
             kind="personal",
@@ -298,14 +298,14 @@ def test_plan_rules(case, caseworker, manager, outsider):
     assert "reviewed_on" in error.value.error_dict
     for actor in (manager, outsider):  # may read (or not even that) but not write
         with pytest.raises(PermissionDenied):
-            services_plans.safety_plan_create(
+            support_services.safety_plan_create(
                 case=case, actor=actor, kind="personal", reviewed_on=TODAY, **SECTIONS
             )
-    version = services_plans.safety_plan_create(
+    version = support_services.safety_plan_create(
         case=case, actor=caseworker, kind="personal", reviewed_on=TODAY, **SECTIONS
     )
     with pytest.raises(ValidationError) as error:  # a review before the last version
-        services_plans.safety_plan_review(
+        support_services.safety_plan_review(
             plan=version.plan,
             actor=caseworker,
             reviewed_on=TODAY - datetime.timedelta(days=3),
@@ -316,7 +316,7 @@ def test_plan_rules(case, caseworker, manager, outsider):
 
 
 def test_the_client_copy_flags_indiscreet_words_in_the_caseworkers_text(case, caseworker):
-    version = services_plans.safety_plan_create(
+    version = support_services.safety_plan_create(
         case=case,
         actor=caseworker,
         kind="personal",
@@ -325,7 +325,7 @@ def test_the_client_copy_flags_indiscreet_words_in_the_caseworkers_text(case, ca
         code_words=f"Call {case.service.name}.",
         emergency="Call 999.",
     )
-    found = selectors_plans.indiscreet_words(version, extra=[case.service.name])
+    found = support_selectors.indiscreet_words(version, extra=[case.service.name])
     headings = {heading for heading, _word in found}
     assert headings == {"Safe places and people", "Code words and signals"}
     assert {word.lower() for _h, word in found} >= {"idva", "refuge"}
@@ -394,7 +394,7 @@ def test_recording_support_in_an_area(case, caseworker):
             label__in=["Established personal safety plan", "Referral to Marac"]
         )
     )
-    row = services_plans.area_support_record(
+    row = support_services.area_support_record(
         case=case,
         actor=caseworker,
         area="safety",
@@ -408,7 +408,7 @@ def test_recording_support_in_an_area(case, caseworker):
         "Referral to Marac",
     }
     # Saving the area again updates the same row.
-    again = services_plans.area_support_record(
+    again = support_services.area_support_record(
         case=case, actor=caseworker, area="safety", supported="Yes", outcomes=outcomes[:1]
     )
     assert again.pk == row.pk
@@ -419,22 +419,22 @@ def test_recording_support_in_an_area(case, caseworker):
 def test_support_rules(case, caseworker):
     housing = Option.objects.of("support_housing_outcomes").first()
     with pytest.raises(ValidationError) as error:  # another area's outcome
-        services_plans.area_support_record(
+        support_services.area_support_record(
             case=case, actor=caseworker, area="safety", supported="Yes", outcomes=[housing]
         )
     assert "outcomes" in error.value.error_dict
     with pytest.raises(ValidationError) as error:  # impact without support
-        services_plans.area_support_record(
+        support_services.area_support_record(
             case=case, actor=caseworker, area="housing", supported="No", impact_safety="No change"
         )
     assert "impact_safety" in error.value.error_dict
     cyps = Option.objects.of("cyps_involvement_exit").first()
     with pytest.raises(ValidationError) as error:
-        services_plans.area_support_record(
+        support_services.area_support_record(
             case=case, actor=caseworker, area="housing", supported="Yes", cyps_involvement=[cyps]
         )
     assert "cyps_involvement" in error.value.error_dict
-    row = services_plans.area_support_record(
+    row = support_services.area_support_record(
         case=case,
         actor=caseworker,
         area="children_parenting",
@@ -448,7 +448,7 @@ def test_retired_outcomes_stay_on_old_records_and_are_not_offered_for_new_ones(
     case, caseworker, service
 ):
     cocoon = Option.objects.of("support_safety_outcomes").get(label="Cocoon watch")
-    row = services_plans.area_support_record(
+    row = support_services.area_support_record(
         case=case, actor=caseworker, area="safety", supported="Yes", outcomes=[cocoon]
     )
     cocoon.is_retired = True
@@ -458,141 +458,20 @@ def test_retired_outcomes_stay_on_old_records_and_are_not_offered_for_new_ones(
     assert list(row.outcomes.all()) == [cocoon]  # the old record keeps it
     assert cocoon in AreaSupportForm(area="safety", row=row).fields["outcomes"].queryset
     # Re-saving the old record with it is allowed.
-    services_plans.area_support_record(
+    support_services.area_support_record(
         case=case, actor=caseworker, area="safety", supported="Yes", outcomes=[cocoon]
     )
     # A new record is not offered it, and the service refuses it.
     other = CaseFactory(service=service, opened_on=TODAY - datetime.timedelta(days=10))
     assert cocoon not in AreaSupportForm(area="safety").fields["outcomes"].queryset
     with pytest.raises(ValidationError) as error:
-        services_plans.area_support_record(
+        support_services.area_support_record(
             case=other, actor=caseworker, area="safety", supported="Yes", outcomes=[cocoon]
         )
     assert "outcomes" in error.value.error_dict
     # An admin's own option is offered beside the built-in ones.
     added = Option.objects.create(list_key="support_safety_outcomes", label="Cocoon watch (new)")
     assert added in AreaSupportForm(area="safety").fields["outcomes"].queryset
-
-
-# --- Interventions and the Safety in Numbers band ------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("count", "band"),
-    [
-        (0, "0-1"),
-        (1, "0-1"),
-        (2, "2-5"),
-        (5, "2-5"),
-        (6, "6-10"),
-        (10, "6-10"),
-        (11, "11+"),
-        (30, "11+"),
-    ],
-)
-def test_intervention_band_at_each_boundary(count, band):
-    assert selectors_plans.intervention_band(count) == band
-
-
-def test_a_negative_count_has_no_band():
-    with pytest.raises(ValueError):
-        selectors_plans.intervention_band(-1)
-
-
-def _with_kinds(case, n):
-    types = [item.key for item in INTERVENTION_TYPES if item.key != "tau_marker_placed"]
-    for type_key in types[:n]:
-        InterventionFactory(case=case, type=type_key)
-
-
-@pytest.mark.parametrize(
-    ("n", "band"), [(1, "0-1"), (2, "2-5"), (5, "2-5"), (6, "6-10"), (10, "6-10"), (11, "11+")]
-)
-def test_counting_distinct_interventions_on_a_case(case, n, band):
-    _with_kinds(case, n)
-    count = selectors_plans.intervention_count(case)
-    assert count == n
-    assert selectors_plans.intervention_band(count) == band
-
-
-def test_repeats_count_once_tau_requested_and_placed_are_one_and_a_plan_is_safety_planning(
-    case, service
-):
-    assert selectors_plans.intervention_count(case) == 0
-    InterventionFactory(case=case, type="police_check")
-    InterventionFactory(case=case, type="police_check")
-    assert selectors_plans.intervention_count(case) == 1
-    InterventionFactory(case=case, type="tau_marker_requested")
-    InterventionFactory(case=case, type="tau_marker_placed")
-    assert selectors_plans.intervention_count(case) == 2
-    SafetyPlanVersionFactory(plan=SafetyPlanFactory(case=case))
-    assert selectors_plans.intervention_count(case) == 3
-    empty = CaseFactory(service=service)
-    assert selectors_plans.intervention_counts([case.pk, empty.pk]) == {case.pk: 3, empty.pk: 0}
-
-
-def test_intervention_counts_use_a_fixed_number_of_queries(service, django_assert_num_queries):
-    cases = [CaseFactory(service=service) for _ in range(5)]
-    for index, case in enumerate(cases):
-        _with_kinds(case, index + 1)
-    # Interventions, safety plans, and MARAC referrals from the risk app (cases.hooks_plans).
-    with django_assert_num_queries(3):
-        counts = selectors_plans.intervention_counts([c.pk for c in cases])
-    assert list(counts.values()) == [1, 2, 3, 4, 5]
-
-
-def test_intervention_types_cover_safety_in_numbers_and_name_real_outputs():
-    sin = {item.sin for item in INTERVENTION_TYPES if item.sin}
-    # Safety planning is counted from the safety plans themselves.
-    assert sin | {"safety_planning"} == {item.key for item in SIN_INTERVENTIONS}
-    pss_keys = {key for key, _label in PSS_OUTPUTS}
-    assert {item.pss for item in INTERVENTION_TYPES if item.pss} <= pss_keys
-    labels = {item.key for item in INTERVENTION_TYPES}
-    for required in (
-        "tau_marker_requested",
-        "tau_marker_placed",
-        "police_check",
-        "home_visit",
-        "personal_alarm",
-        "target_hardening",
-        "sanctuary_scheme",
-        "refuge_referral",
-        "signposting_referral",
-        "childrens_safeguarding_referral",
-        "adult_safeguarding_referral",
-        "marac_referral",
-        "criminal_court_support",
-        "freedom_programme",
-        "gateway_programme",
-        "other_group_programme",
-        "counselling_referral",
-    ):
-        assert required in labels
-
-
-def test_intervention_rules(case, caseworker):
-    with pytest.raises(ValidationError) as error:  # signposting needs the agency
-        services_plans.intervention_record(
-            case=case, actor=caseworker, type="signposting_referral", occurred_on=TODAY
-        )
-    assert "agency" in error.value.error_dict
-    with pytest.raises(ValidationError) as error:
-        services_plans.intervention_record(
-            case=case,
-            actor=caseworker,
-            type="home_visit",
-            occurred_on=TODAY + datetime.timedelta(days=1),
-        )
-    assert "occurred_on" in error.value.error_dict
-    from cases.models import Agency
-
-    agency = Agency.objects.filter(is_retired=False).first()
-    item = services_plans.intervention_record(
-        case=case, actor=caseworker, type="signposting_referral", occurred_on=TODAY, agency=agency
-    )
-    assert item.type_info.pss == "signposting_referrals"
-    services_plans.intervention_delete(intervention=item, actor=caseworker)
-    assert not Intervention.objects.filter(case=case).exists()
 
 
 # --- Case page and demo data --------------------------------------------------------------------
@@ -611,7 +490,7 @@ def test_case_panel_and_timeline(case, caseworker, rf, django_assert_max_num_que
     assert context["intervention_band"] == "2-5"
     assert context["areas_supported"] == 1
     assert context["plans"][0].latest_number == 1
-    html = render_to_string("cases/plans/_case_panel.html", {"panel": context})
+    html = render_to_string("support/_case_panel.html", {"panel": context})
     assert "3 <span" in html
     assert "Safety in Numbers band 2-5" in html
     assert "Personal safety plan" in html
@@ -636,7 +515,7 @@ def test_demo_seeder_fills_cases_once(service, caseworker):
     assert SafetyPlan.objects.filter(kind="personal").count() == 3
     assert counts[0] == 4
     assert counts[1] > 0 and counts[2] > 0
-    assert selectors_plans.intervention_count(cases[2]) >= 6
+    assert support_selectors.intervention_count(cases[2]) >= 6
     seed_demo_plans(services={"CID": service})
     assert (
         SafetyPlan.objects.count(),

@@ -10,14 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
-from cases import selectors_plans, services_plans
-from cases.models import AreaSupport, Case, Intervention, SafetyPlan, SafetyPlanVersion
-from cases.models.support import SupportArea
-from cases.plans import plan_review_prompts, seed_demo_plans
+from cases.models import Case
 from riskassessment import services as risk_services
+from support import selectors as support_selectors
+from support import services as support_services
+from support.case_page import plan_review_prompts
+from support.demo import seed_demo_plans
+from support.models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
+from support.models.areas import SupportArea
 from tests.factories import CaseFactory, MembershipFactory
-from tests.factories_plans import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
 from tests.factories_riskassessment import AgencyFactory, submitted
+from tests.factories_support import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +49,7 @@ def test_a_plan_answers_an_assessment_of_its_own_case_made_before_it(case, casew
     later = submitted(case, caseworker, on=_days_ago(2))
 
     with pytest.raises(ValidationError) as error:
-        services_plans.safety_plan_create(
+        support_services.safety_plan_create(
             case=case,
             actor=caseworker,
             kind="personal",
@@ -56,7 +59,7 @@ def test_a_plan_answers_an_assessment_of_its_own_case_made_before_it(case, casew
         )
     assert "assessment_id" in error.value.error_dict
     with pytest.raises(ValidationError) as error:  # made after the plan was agreed
-        services_plans.safety_plan_create(
+        support_services.safety_plan_create(
             case=case,
             actor=caseworker,
             kind="personal",
@@ -67,7 +70,7 @@ def test_a_plan_answers_an_assessment_of_its_own_case_made_before_it(case, casew
     assert "assessment_id" in error.value.error_dict
     assert not SafetyPlan.objects.filter(case=case).exists()
 
-    version = services_plans.safety_plan_create(
+    version = support_services.safety_plan_create(
         case=case,
         actor=caseworker,
         kind="personal",
@@ -76,7 +79,7 @@ def test_a_plan_answers_an_assessment_of_its_own_case_made_before_it(case, casew
         **SECTIONS,
     )
     assert version.assessment_id == own.pk
-    review = services_plans.safety_plan_review(
+    review = support_services.safety_plan_review(
         plan=version.plan,
         actor=caseworker,
         reviewed_on=TODAY,
@@ -90,19 +93,19 @@ def test_a_plan_answers_an_assessment_of_its_own_case_made_before_it(case, casew
 
 def test_the_plan_form_offers_the_cases_assessments_latest_first(client_for, caseworker, case):
     http = client_for(caseworker)
-    page = http.get(reverse("cases:plan_create", args=[case.pk]))
+    page = http.get(reverse("support:plan_create", args=[case.pk]))
     assert page.context["form"].fields["assessment_id"].choices == [("", "No risk assessment yet")]
 
     older = submitted(case, caseworker, on=_days_ago(40))
     newer = submitted(case, caseworker, on=_days_ago(5), ticks=14)
-    form = http.get(reverse("cases:plan_create", args=[case.pk])).context["form"]
+    form = http.get(reverse("support:plan_create", args=[case.pk])).context["form"]
     field = form.fields["assessment_id"]
     assert [value for value, _label in field.choices] == ["", newer.pk, older.pk]
     assert field.initial == newer.pk
     assert f"{newer.assessed_on:%d/%m/%Y}" in dict(field.choices)[newer.pk]
 
     response = http.post(
-        reverse("cases:plan_create", args=[case.pk]),
+        reverse("support:plan_create", args=[case.pk]),
         {
             "kind": "personal",
             "reviewed_on": _days_ago(20).isoformat(),
@@ -112,14 +115,14 @@ def test_the_plan_form_offers_the_cases_assessments_latest_first(client_for, cas
     )
     assert response.status_code == 302
     plan = case.safety_plans.get()
-    detail = http.get(reverse("cases:plan_detail", args=[plan.pk])).content.decode()
+    detail = http.get(reverse("support:plan_detail", args=[plan.pk])).content.decode()
     assert reverse("riskassessment:assessment_detail", args=[older.pk]) in detail
 
     # The review starts from the newest assessment: the review answers the new risk.
-    review_form = http.get(reverse("cases:plan_review", args=[plan.pk])).context["form"]
+    review_form = http.get(reverse("support:plan_review", args=[plan.pk])).context["form"]
     assert review_form.fields["assessment_id"].initial == newer.pk
     http.post(
-        reverse("cases:plan_review", args=[plan.pk]),
+        reverse("support:plan_review", args=[plan.pk]),
         {
             "reviewed_on": TODAY.isoformat(),
             "review_reason": "New assessment",
@@ -137,19 +140,19 @@ def test_another_cases_assessment_is_refused_in_place(client_for, caseworker, ca
     post = {"kind": "personal", "reviewed_on": TODAY.isoformat(), **SECTIONS}
     # Not one of the choices offered: the form says so.
     response = http.post(
-        reverse("cases:plan_create", args=[case.pk]), {**post, "assessment_id": elsewhere.pk}
+        reverse("support:plan_create", args=[case.pk]), {**post, "assessment_id": elsewhere.pk}
     )
     assert response.status_code == 200
     assert response.context["form"].errors["assessment_id"]
     # Offered, but dated after the plan: the service's error lands on the field.
     response = http.post(
-        reverse("cases:plan_create", args=[case.pk]),
+        reverse("support:plan_create", args=[case.pk]),
         {**post, "reviewed_on": _days_ago(10).isoformat(), "assessment_id": own.pk},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["assessment_id"]
     response = http.post(
-        reverse("cases:plan_create", args=[case.pk]), {**post, "assessment_id": "not-a-number"}
+        reverse("support:plan_create", args=[case.pk]), {**post, "assessment_id": "not-a-number"}
     )
     assert response.status_code == 200
     assert not SafetyPlan.objects.filter(case=case).exists()
@@ -172,15 +175,15 @@ def test_a_marac_referral_on_the_risk_pages_counts_as_one_intervention(
     client_for, case, caseworker
 ):
     InterventionFactory(case=case, type="police_check")
-    assert selectors_plans.intervention_count(case) == 1
+    assert support_selectors.intervention_count(case) == 1
     _refer_to_marac(case, caseworker)
-    assert selectors_plans.intervention_count(case) == 2
+    assert support_selectors.intervention_count(case) == 2
     # Also recorded as an intervention row: still one kind of intervention.
     InterventionFactory(case=case, type="marac_referral")
-    assert selectors_plans.intervention_count(case) == 2
+    assert support_selectors.intervention_count(case) == 2
     other = CaseFactory(service=case.service)
-    assert selectors_plans.intervention_counts([case.pk, other.pk]) == {case.pk: 2, other.pk: 0}
-    page = client_for(caseworker).get(reverse("cases:intervention_list", args=[case.pk]))
+    assert support_selectors.intervention_counts([case.pk, other.pk]) == {case.pk: 2, other.pk: 0}
+    page = client_for(caseworker).get(reverse("support:intervention_list", args=[case.pk]))
     assert page.context["count"] == 2
     assert "MARAC referral made on the risk pages counts too" in page.content.decode()
 
@@ -197,9 +200,9 @@ def test_a_closed_cases_interventions_are_not_removed(client_for, caseworker, ca
     item = InterventionFactory(case=case, type="home_visit", occurred_on=_days_ago(20))
     _close(case, _days_ago(10))
     with pytest.raises(ValidationError):
-        services_plans.intervention_delete(intervention=item, actor=caseworker)
+        support_services.intervention_delete(intervention=item, actor=caseworker)
     response = client_for(caseworker).post(
-        reverse("cases:intervention_delete", args=[item.pk]), {"confirm": "on"}
+        reverse("support:intervention_delete", args=[item.pk]), {"confirm": "on"}
     )
     assert response.status_code == 200
     assert "closed case" in response.content.decode()
@@ -209,7 +212,7 @@ def test_a_closed_cases_interventions_are_not_removed(client_for, caseworker, ca
 def test_nothing_is_dated_after_the_case_closed(caseworker, case):
     _close(case, _days_ago(10))
     with pytest.raises(ValidationError) as error:
-        services_plans._intervention_write(
+        support_services._intervention_write(
             case=case,
             actor=caseworker,
             type="home_visit",
@@ -220,7 +223,7 @@ def test_nothing_is_dated_after_the_case_closed(caseworker, case):
         )
     assert "occurred_on" in error.value.error_dict
     with pytest.raises(ValidationError) as error:
-        services_plans._safety_plan_start(
+        support_services._safety_plan_start(
             case=case, actor=caseworker, kind="personal", reviewed_on=_days_ago(5), **SECTIONS
         )
     assert "reviewed_on" in error.value.error_dict
@@ -237,9 +240,9 @@ def test_edit_pages_audit_what_they_show_and_whom_they_refuse(
     item = InterventionFactory(case=case)
     AreaSupport.objects.create(case=case, area="housing", supported="No", updated_by=caseworker)
     urls = [
-        reverse("cases:plan_review", args=[plan.pk]),
-        reverse("cases:support_edit", args=[case.pk, "housing"]),
-        reverse("cases:intervention_delete", args=[item.pk]),
+        reverse("support:plan_review", args=[plan.pk]),
+        reverse("support:support_edit", args=[case.pk, "housing"]),
+        reverse("support:intervention_delete", args=[item.pk]),
     ]
     http = client_for(caseworker)
     for url in urls:
@@ -298,7 +301,7 @@ def test_the_demo_gives_closed_cases_the_plans_support_and_interventions_they_ha
 
     interventions = Intervention.objects.filter(case__in=closed)
     assert interventions.exists()
-    counts = selectors_plans.intervention_counts([case.pk for case in closed])
+    counts = support_selectors.intervention_counts([case.pk for case in closed])
     assert len(set(counts.values())) > 1
     versions = SafetyPlanVersion.objects.filter(plan__case__in=closed).select_related("plan")
     assert versions.exists()
@@ -317,7 +320,7 @@ def test_the_demo_gives_closed_cases_the_plans_support_and_interventions_they_ha
         sorted(counts.items()),
     )
     seed_demo_plans(services={"CID": service})
-    again = selectors_plans.intervention_counts([case.pk for case in closed])
+    again = support_selectors.intervention_counts([case.pk for case in closed])
     after = (rows.count(), interventions.count(), versions.count(), sorted(again.items()))
     assert after == before
 
@@ -331,13 +334,13 @@ def test_ids_beyond_the_databases_range_answer_404(client_for, caseworker, case)
     huge = 10**20
     http = client_for(caseworker)
     for url in [
-        reverse("cases:plan_detail", args=[huge]),
-        reverse("cases:plan_version", args=[plan.pk, huge]),
-        reverse("cases:plan_print", args=[plan.pk, huge]),
-        reverse("cases:plan_pdf", args=[huge, 1]),
-        reverse("cases:plan_list", args=[huge]),
-        reverse("cases:support_edit", args=[huge, "safety"]),
-        reverse("cases:intervention_delete", args=[huge]),
+        reverse("support:plan_detail", args=[huge]),
+        reverse("support:plan_version", args=[plan.pk, huge]),
+        reverse("support:plan_print", args=[plan.pk, huge]),
+        reverse("support:plan_pdf", args=[huge, 1]),
+        reverse("support:plan_list", args=[huge]),
+        reverse("support:support_edit", args=[huge, "safety"]),
+        reverse("support:intervention_delete", args=[huge]),
     ]:
         assert http.get(url).status_code == 404, url
 
@@ -366,6 +369,6 @@ def test_the_caseworker_is_prompted_when_a_current_plan_is_due_for_review(
     with django_assert_num_queries(1):
         prompts = plan_review_prompts(caseworker, Case.objects.filter(caseworker=caseworker))
     assert [(p.case_id, p.url) for p in prompts] == [
-        (case.pk, reverse("cases:plan_detail", args=[due.pk]))
+        (case.pk, reverse("support:plan_detail", args=[due.pk]))
     ]
     assert prompts[0].message == (f"Personal safety plan due for review ({_days_ago(1):%d/%m/%Y})")

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from cases.models import Option
-from cases.models.support import SupportArea, outcomes_list_key, supported_table_key
 from catalogue.insights import TABLES_BY_KEY
+from support.models.areas import SupportArea, outcomes_list_key, supported_table_key
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
-from cases.models import AreaSupport, Intervention, Option, SafetyPlanVersion
+from cases.models import Option
+from support.models import AreaSupport, Intervention, SafetyPlanVersion
 from tests.factories import CaseFactory, MembershipFactory
-from tests.factories_plans import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
+from tests.factories_support import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def _assert_discreet(text: str, case) -> None:
 def test_the_printable_plan_is_discreet(client_for, caseworker, case, version):
     assert "Idva" in case.service.name  # the fixture's service name would give it away
     response = client_for(caseworker).get(
-        reverse("cases:plan_print", args=[version.plan_id, version.number])
+        reverse("support:plan_print", args=[version.plan_id, version.number])
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -72,7 +73,7 @@ def _weasyprint_text(version) -> str:
     from weasyprint import CSS, HTML
     from weasyprint.formatting_structure import boxes
 
-    html = render_to_string("cases/plans/print.html", {"version": version, "for_pdf": True})
+    html = render_to_string("support/print.html", {"version": version, "for_pdf": True})
     document = HTML(string=html).render(
         stylesheets=[CSS(filename=finders.find("css/print-plan.css"))]
     )
@@ -98,7 +99,7 @@ def _pdf_plain_bytes(pdf: bytes) -> bytes:
 
 def test_the_plan_renders_as_a_discreet_pdf(client_for, caseworker, case, version):
     response = client_for(caseworker).get(
-        reverse("cases:plan_pdf", args=[version.plan_id, version.number])
+        reverse("support:plan_pdf", args=[version.plan_id, version.number])
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -139,16 +140,16 @@ def _plan_post(**overrides):
 
 def test_make_review_and_read_an_older_version(client_for, caseworker, case):
     http = client_for(caseworker)
-    response = http.post(reverse("cases:plan_create", args=[case.pk]), _plan_post())
+    response = http.post(reverse("support:plan_create", args=[case.pk]), _plan_post())
     assert response.status_code == 302
     plan = case.safety_plans.get()
-    assert response["Location"] == reverse("cases:plan_detail", args=[plan.pk])
+    assert response["Location"] == reverse("support:plan_detail", args=[plan.pk])
 
-    review_page = http.get(reverse("cases:plan_review", args=[plan.pk]))
+    review_page = http.get(reverse("support:plan_review", args=[plan.pk]))
     assert review_page.status_code == 200
     assert review_page.context["form"].initial["safe_places_people"] == "The library."
     response = http.post(
-        reverse("cases:plan_review", args=[plan.pk]),
+        reverse("support:plan_review", args=[plan.pk]),
         _plan_post(
             reviewed_on=TODAY.isoformat(),
             review_reason="New incident",
@@ -158,31 +159,31 @@ def test_make_review_and_read_an_older_version(client_for, caseworker, case):
     assert response.status_code == 302
     assert list(plan.versions.order_by("number").values_list("number", flat=True)) == [1, 2]
 
-    current = http.get(reverse("cases:plan_detail", args=[plan.pk]))
+    current = http.get(reverse("support:plan_detail", args=[plan.pk]))
     assert "The community centre." in current.content.decode()
-    older = http.get(reverse("cases:plan_version", args=[plan.pk, 1]))
+    older = http.get(reverse("support:plan_version", args=[plan.pk, 1]))
     assert older.status_code == 200
     assert "The library." in older.content.decode()
     assert "an earlier version" in older.content.decode()
-    assert http.get(reverse("cases:plan_version", args=[plan.pk, 9])).status_code == 404
+    assert http.get(reverse("support:plan_version", args=[plan.pk, 9])).status_code == 404
 
 
 def test_plan_form_errors_are_shown_in_place(client_for, caseworker, case, version):
     http = client_for(caseworker)
     # Nothing written.
     response = http.post(
-        reverse("cases:plan_create", args=[case.pk]),
+        reverse("support:plan_create", args=[case.pk]),
         {"kind": "digital", "reviewed_on": TODAY.isoformat()},
     )
     assert response.status_code == 200
     assert "Write at least one section" in response.content.decode()
     # A personal plan already exists: the form no longer offers it.
-    response = http.post(reverse("cases:plan_create", args=[case.pk]), _plan_post())
+    response = http.post(reverse("support:plan_create", args=[case.pk]), _plan_post())
     assert response.status_code == 200
     assert response.context["form"].errors["kind"]
     # A review dated before the current version.
     response = http.post(
-        reverse("cases:plan_review", args=[version.plan_id]),
+        reverse("support:plan_review", args=[version.plan_id]),
         _plan_post(
             reviewed_on=(TODAY - datetime.timedelta(days=30)).isoformat(), review_reason="x"
         ),
@@ -199,7 +200,7 @@ def test_the_staff_page_warns_when_the_clients_copy_would_give_things_away(
     SafetyPlanVersionFactory(
         plan=plan, number=1, made_by=caseworker, code_words="Ring the Idva office."
     )
-    html = client_for(caseworker).get(reverse("cases:plan_detail", args=[plan.pk])).content
+    html = client_for(caseworker).get(reverse("support:plan_detail", args=[plan.pk])).content
     assert "contains the word" in html.decode()
 
 
@@ -208,23 +209,23 @@ def test_the_staff_page_warns_when_the_clients_copy_would_give_things_away(
 
 def _read_urls(case, version, intervention):
     return [
-        reverse("cases:plan_list", args=[case.pk]),
-        reverse("cases:plan_detail", args=[version.plan_id]),
-        reverse("cases:plan_version", args=[version.plan_id, 1]),
-        reverse("cases:plan_print", args=[version.plan_id, 1]),
-        reverse("cases:plan_pdf", args=[version.plan_id, 1]),
-        reverse("cases:support_list", args=[case.pk]),
-        reverse("cases:intervention_list", args=[case.pk]),
+        reverse("support:plan_list", args=[case.pk]),
+        reverse("support:plan_detail", args=[version.plan_id]),
+        reverse("support:plan_version", args=[version.plan_id, 1]),
+        reverse("support:plan_print", args=[version.plan_id, 1]),
+        reverse("support:plan_pdf", args=[version.plan_id, 1]),
+        reverse("support:support_list", args=[case.pk]),
+        reverse("support:intervention_list", args=[case.pk]),
     ]
 
 
 def _edit_urls(case, version, intervention):
     return [
-        reverse("cases:plan_create", args=[case.pk]),
-        reverse("cases:plan_review", args=[version.plan_id]),
-        reverse("cases:support_edit", args=[case.pk, "housing"]),
-        reverse("cases:intervention_add", args=[case.pk]),
-        reverse("cases:intervention_delete", args=[intervention.pk]),
+        reverse("support:plan_create", args=[case.pk]),
+        reverse("support:plan_review", args=[version.plan_id]),
+        reverse("support:support_edit", args=[case.pk, "housing"]),
+        reverse("support:intervention_add", args=[case.pk]),
+        reverse("support:intervention_delete", args=[intervention.pk]),
     ]
 
 
@@ -259,7 +260,7 @@ def test_readers_who_may_not_edit_get_403_on_edit_pages(
 
 
 def test_an_unknown_area_answers_404(client_for, caseworker, case):
-    url = reverse("cases:support_edit", args=[case.pk, "gardening"])
+    url = reverse("support:support_edit", args=[case.pk, "gardening"])
     assert client_for(caseworker).get(url).status_code == 404
 
 
@@ -268,7 +269,7 @@ def test_an_unknown_area_answers_404(client_for, caseworker, case):
 
 def test_recording_support_through_the_form(client_for, caseworker, case):
     http = client_for(caseworker)
-    url = reverse("cases:support_edit", args=[case.pk, "housing"])
+    url = reverse("support:support_edit", args=[case.pk, "housing"])
     refuge = Option.objects.of("support_housing_outcomes").get(label="Accessed Refuge")
     response = http.post(
         url,
@@ -286,26 +287,26 @@ def test_recording_support_through_the_form(client_for, caseworker, case):
 
     # An outcome without support is refused in place.
     response = http.post(
-        reverse("cases:support_edit", args=[case.pk, "safety"]),
+        reverse("support:support_edit", args=[case.pk, "safety"]),
         {"supported": "No", "impact_safety": "Improved greatly"},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["impact_safety"]
     # Another area's outcome is not a valid choice.
     response = http.post(
-        reverse("cases:support_edit", args=[case.pk, "safety"]),
+        reverse("support:support_edit", args=[case.pk, "safety"]),
         {"supported": "Yes", "outcomes": [refuge.pk]},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["outcomes"]
 
-    page = http.get(reverse("cases:support_list", args=[case.pk]))
+    page = http.get(reverse("support:support_list", args=[case.pk]))
     assert "Accessed Refuge" in page.content.decode()
 
 
 def test_recording_and_removing_an_intervention(client_for, caseworker, case):
     http = client_for(caseworker)
-    url = reverse("cases:intervention_add", args=[case.pk])
+    url = reverse("support:intervention_add", args=[case.pk])
     response = http.post(url, {"type": "signposting_referral", "occurred_on": TODAY.isoformat()})
     assert response.status_code == 200
     assert response.context["form"].errors["agency"]
@@ -318,7 +319,7 @@ def test_recording_and_removing_an_intervention(client_for, caseworker, case):
     assert response.status_code == 302
     item = Intervention.objects.get(case=case)
 
-    delete_url = reverse("cases:intervention_delete", args=[item.pk])
+    delete_url = reverse("support:intervention_delete", args=[item.pk])
     assert http.post(delete_url, {}).status_code == 200  # not confirmed: asked again
     assert Intervention.objects.filter(pk=item.pk).exists()
     assert http.post(delete_url, {"confirm": "on"}).status_code == 302
@@ -342,15 +343,15 @@ def test_list_pages_use_a_fixed_number_of_queries(
         )
         row.outcomes.set(Option.objects.of(f"support_{area}_outcomes")[:3])
     pages = {
-        "cases:plan_list": 25,
-        "cases:support_list": 25,
-        "cases:intervention_list": 25,
+        "support:plan_list": 25,
+        "support:support_list": 25,
+        "support:intervention_list": 25,
     }
     for name, limit in pages.items():
         with django_assert_max_num_queries(limit):
             response = http.get(reverse(name, args=[case.pk]))
         assert response.status_code == 200
-    listing = http.get(reverse("cases:intervention_list", args=[case.pk])).content.decode()
+    listing = http.get(reverse("support:intervention_list", args=[case.pk])).content.decode()
     assert "band <strong>2-5</strong>" in listing
 
 

@@ -15,18 +15,12 @@ from accounts import access
 from accounts.concurrency import EditState, check_edit, next_version
 from accounts.idempotency import claim_form_token
 from accounts.models import User
+from cases.models import Case
 
-from .hooks_plans import assessments_for_plan
-from .models import (
-    PLAN_SECTIONS,
-    AreaSupport,
-    Case,
-    Intervention,
-    SafetyPlan,
-    SafetyPlanVersion,
-)
+from .models import PLAN_SECTIONS, AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
+from .models.areas import CYPS_EXIT_LIST_KEY, SupportArea, outcomes_list_key
 from .models.interventions import INTERVENTION_TYPES_BY_KEY
-from .models.support import CYPS_EXIT_LIST_KEY, SupportArea, outcomes_list_key
+from .selectors import assessments_for_plan
 
 SECTION_FIELDS = tuple(name for name, _heading in PLAN_SECTIONS)
 VERSION_FIELDS = (*SECTION_FIELDS, "assessment_id", "review_reason", "next_review_on")
@@ -141,8 +135,8 @@ def _write_version(plan, *, number, actor, reviewed_on, fields) -> SafetyPlanVer
     )
     if not any((getattr(version, name) or "").strip() for name in SECTION_FIELDS):
         raise ValidationError("Write at least one section of the plan.")
-    # The assessment is stored by id (cases cannot import riskassessment), so the check that it
-    # is one of this case's own assessments is made here.
+    # The foreign key checks the assessment exists; that it is one of this case's own submitted
+    # assessments, made by the plan's date, is checked here.
     if version.assessment_id is not None:
         assessed_on = {c.pk: c.assessed_on for c in assessments_for_plan(plan.case)}
         if version.assessment_id not in assessed_on:

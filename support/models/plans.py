@@ -6,8 +6,8 @@ from django.db import models
 
 from accounts.audit import CaseDataModel, audited
 from accounts.validators import validate_event_date, validate_scheduled_date
-
-from .case import Case, CaseChild
+from cases.models.case import Case, CaseChild
+from riskassessment.models import Assessment
 
 # The structured sections of a plan, in the order they are discussed and printed: (field name,
 # heading). The headings are printed on the client's copy, so none names the service or abuse.
@@ -39,6 +39,8 @@ class SafetyPlan(CaseChild):
     )
 
     class Meta:
+        # Made in the cases app; moved here with its rows (support.migrations.0001_initial).
+        db_table = "cases_safetyplan"
         ordering = ["kind", "pk"]
         constraints = [
             # A review adds a version to the existing plan rather than starting a second one.
@@ -65,9 +67,17 @@ class SafetyPlanVersion(CaseDataModel):
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # The risk assessment this version answers. Not a foreign key: riskassessment builds on
-    # cases, so cases must not import it; riskassessment.Assessment's primary key is stored.
-    assessment_id = models.BigIntegerField(null=True, blank=True)
+    # The risk assessment this version answers (one of its own case's: services checks it).
+    # RESTRICT: an assessment a plan answers is not deleted from under the plan, but a case
+    # deleted as a whole takes both with it.
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="safety_plan_versions",
+        verbose_name="risk assessment it answers",
+    )
     review_reason = models.CharField(
         "why the plan was reviewed",
         max_length=300,
@@ -115,6 +125,7 @@ class SafetyPlanVersion(CaseDataModel):
     other_notes = models.TextField("anything else", blank=True)
 
     class Meta:
+        db_table = "cases_safetyplanversion"
         ordering = ["plan", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="safety_plan_version_unique"),

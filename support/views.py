@@ -14,21 +14,21 @@ from accounts.access import Capability
 from accounts.concurrency import EditConflict, edit_state_of
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 from accounts.models import AuditEvent
+from cases.selectors import can_edit_case, case_get_for_user, require_case_capability
 
-from . import selectors_plans, services_plans
-from .forms_plans import (
+from . import selectors, services
+from .forms import (
     AreaSupportForm,
     ConfirmDeleteForm,
     InterventionForm,
     SafetyPlanCreateForm,
     SafetyPlanVersionForm,
 )
-from .hooks_plans import assessments_for_plan, intervention_types_recorded_elsewhere
 from .models import AreaSupport, SafetyPlan
-from .models.interventions import INTERVENTION_TYPES_BY_KEY
-from .models.support import SupportArea
-from .selectors import can_edit_case, case_get_for_user, require_case_capability
-from .services_plans import SECTION_FIELDS
+from .models.areas import SupportArea
+from .models.interventions import INTERVENTION_TYPES_BY_KEY, MARAC_REFERRAL
+from .selectors import assessments_for_plan
+from .services import SECTION_FIELDS
 
 # The answers of the support form, checked for someone else's save (accounts.concurrency).
 AREA_SUPPORT_FIELDS = (
@@ -69,10 +69,10 @@ def _form_errors_from(form, error: ValidationError) -> None:
 @login_required
 def plan_list(request, case_pk):
     case = case_get_for_user(request.user, case_pk, read={"page": "safety plans"})
-    plans = list(selectors_plans.plans_for_case(case))
+    plans = list(selectors.plans_for_case(case))
     return render(
         request,
-        "cases/plans/plan_list.html",
+        "support/plan_list.html",
         {
             "case": case,
             "plans": plans,
@@ -94,7 +94,7 @@ def plan_create(request, case_pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            version = services_plans.safety_plan_create(
+            version = services.safety_plan_create(
                 case=case,
                 actor=request.user,
                 kind=data.pop("kind"),
@@ -105,20 +105,20 @@ def plan_create(request, case_pk):
             _form_errors_from(form, error)
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED_MESSAGE)
-            return redirect("cases:plan_list", case_pk=case.pk)
+            return redirect("support:plan_list", case_pk=case.pk)
         else:
             messages.success(request, "Safety plan saved.")
-            return redirect("cases:plan_detail", pk=version.plan_id)
+            return redirect("support:plan_detail", pk=version.plan_id)
     return render(
-        request, "cases/plans/plan_form.html", {"case": case, "form": form, "is_review": False}
+        request, "support/plan_form.html", {"case": case, "form": form, "is_review": False}
     )
 
 
 @login_required
 def plan_detail(request, pk, number=None):
     """The plan's latest version (or the numbered one), with the list of its versions."""
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(plan, number, user=request.user, read=True)
+    plan = selectors.plan_get_for_user(request.user, pk)
+    version = selectors.plan_version(plan, number, user=request.user, read=True)
     versions = list(plan.versions.order_by("-number").values("number", "reviewed_on"))
     case = plan.case
     assessment = None
@@ -128,7 +128,7 @@ def plan_detail(request, pk, number=None):
         )
     return render(
         request,
-        "cases/plans/plan_detail.html",
+        "support/plan_detail.html",
         {
             "case": case,
             "plan": plan,
@@ -137,7 +137,7 @@ def plan_detail(request, pk, number=None):
             "assessment": assessment,
             "is_latest": version.number == versions[0]["number"],
             "can_edit": can_edit_case(request.user, case) and not case.is_closed,
-            "warnings": selectors_plans.indiscreet_words(version, extra=[case.service.name]),
+            "warnings": selectors.indiscreet_words(version, extra=[case.service.name]),
         },
     )
 
@@ -145,9 +145,9 @@ def plan_detail(request, pk, number=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_review(request, pk):
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
+    plan = selectors.plan_get_for_user(request.user, pk)
     _require_edit(request, plan.case)
-    latest = selectors_plans.plan_version(  # the form shows the current version's text
+    latest = selectors.plan_version(  # the form shows the current version's text
         plan, user=request.user, read=request.method == "GET" and {"page": "plan review form"}
     )
     initial = {name: getattr(latest, name) for name in (*SECTION_FIELDS, "next_review_on")}
@@ -163,7 +163,7 @@ def plan_review(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            version = services_plans.safety_plan_review(
+            version = services.safety_plan_review(
                 plan=plan, actor=request.user, reviewed_on=data.pop("reviewed_on"), **data
             )
         except ValidationError as error:
@@ -173,13 +173,13 @@ def plan_review(request, pk):
             status = 409
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED_MESSAGE)
-            return redirect("cases:plan_detail", pk=plan.pk)
+            return redirect("support:plan_detail", pk=plan.pk)
         else:
             messages.success(request, f"Plan reviewed: version {version.number} saved.")
-            return redirect("cases:plan_detail", pk=plan.pk)
+            return redirect("support:plan_detail", pk=plan.pk)
     return render(
         request,
-        "cases/plans/plan_form.html",
+        "support/plan_form.html",
         {"case": plan.case, "plan": plan, "latest": latest, "form": form, "is_review": True},
         status=status,
     )
@@ -188,22 +188,22 @@ def plan_review(request, pk):
 @login_required
 def plan_print(request, pk, number):
     """The client's copy, for the browser's print dialog: discreet (see print.html)."""
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(
+    plan = selectors.plan_get_for_user(request.user, pk)
+    version = selectors.plan_version(
         plan, number, user=request.user, read={"page": "printable plan"}
     )
-    return HttpResponse(selectors_plans.plan_print_html(version))
+    return HttpResponse(selectors.plan_print_html(version))
 
 
 @login_required
 def plan_pdf(request, pk, number):
-    plan = selectors_plans.plan_get_for_user(request.user, pk)
-    version = selectors_plans.plan_version(
+    plan = selectors.plan_get_for_user(request.user, pk)
+    version = selectors.plan_version(
         plan, number, user=request.user, read={"format": "pdf"}, action=AuditEvent.Action.DOWNLOAD
     )
-    # A one-page plan renders in well under a second; selectors_plans.plan_pdf can move to a
+    # A one-page plan renders in well under a second; selectors.plan_pdf can move to a
     # task if plans grow.
-    response = HttpResponse(selectors_plans.plan_pdf(version), content_type="application/pdf")
+    response = HttpResponse(selectors.plan_pdf(version), content_type="application/pdf")
     # A plain file name: it may be seen in a download list.
     response["Content-Disposition"] = 'attachment; filename="plan.pdf"'
     return response
@@ -217,10 +217,10 @@ def support_list(request, case_pk):
     case = case_get_for_user(request.user, case_pk, read={"page": "support by area of need"})
     return render(
         request,
-        "cases/plans/support_list.html",
+        "support/support_list.html",
         {
             "case": case,
-            "areas": selectors_plans.area_support_for_case(case),
+            "areas": selectors.area_support_for_case(case),
             "can_edit": can_edit_case(request.user, case),
         },
     )
@@ -233,7 +233,7 @@ def support_edit(request, case_pk, area):
     if area not in SupportArea.values:
         raise Http404("No such area.")
     _require_edit(request, case)
-    row = selectors_plans.area_support_get(
+    row = selectors.area_support_get(
         request.user, case, area, read=request.method == "GET" and {"page": "support form"}
     )
     form = AreaSupportForm(
@@ -250,7 +250,7 @@ def support_edit(request, case_pk, area):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services_plans.area_support_record(
+            services.area_support_record(
                 case=case,
                 actor=request.user,
                 area=area,
@@ -270,10 +270,10 @@ def support_edit(request, case_pk, area):
             status = 409
         else:
             messages.success(request, f"Support saved: {SupportArea(area).label}.")
-            return redirect("cases:support_list", case_pk=case.pk)
+            return redirect("support:support_list", case_pk=case.pk)
     return render(
         request,
-        "cases/plans/support_form.html",
+        "support/support_form.html",
         {"case": case, "form": form, "area_label": SupportArea(area).label},
         status=status,
     )
@@ -285,20 +285,17 @@ def support_edit(request, case_pk, area):
 @login_required
 def intervention_list(request, case_pk):
     case = case_get_for_user(request.user, case_pk, read={"page": "interventions"})
-    interventions = list(selectors_plans.interventions_for_case(case))
-    count = selectors_plans.intervention_count(case)
+    interventions = list(selectors.interventions_for_case(case))
+    count = selectors.intervention_count(case)
     return render(
         request,
-        "cases/plans/intervention_list.html",
+        "support/intervention_list.html",
         {
             "case": case,
             "interventions": interventions,
             "count": count,
-            "band": selectors_plans.intervention_band(count),
-            "counted_elsewhere": [
-                INTERVENTION_TYPES_BY_KEY[key].label
-                for key in intervention_types_recorded_elsewhere()
-            ],
+            "band": selectors.intervention_band(count),
+            "counted_elsewhere": [INTERVENTION_TYPES_BY_KEY[MARAC_REFERRAL].label],
             "can_edit": can_edit_case(request.user, case) and not case.is_closed,
         },
     )
@@ -312,36 +309,36 @@ def intervention_add(request, case_pk):
     form = InterventionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services_plans.intervention_record(case=case, actor=request.user, **form.cleaned_data)
+            services.intervention_record(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED_MESSAGE)
-            return redirect("cases:intervention_list", case_pk=case.pk)
+            return redirect("support:intervention_list", case_pk=case.pk)
         else:
             messages.success(request, "Intervention recorded.")
-            return redirect("cases:intervention_list", case_pk=case.pk)
-    return render(request, "cases/plans/intervention_form.html", {"case": case, "form": form})
+            return redirect("support:intervention_list", case_pk=case.pk)
+    return render(request, "support/intervention_form.html", {"case": case, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def intervention_delete(request, pk):
-    intervention = selectors_plans.intervention_get_for_editing(
+    intervention = selectors.intervention_get_for_editing(
         request.user, pk, read=request.method == "GET" and {"page": "remove intervention"}
     )
     case = intervention.case
     form = ConfirmDeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services_plans.intervention_delete(intervention=intervention, actor=request.user)
+            services.intervention_delete(intervention=intervention, actor=request.user)
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
             messages.success(request, "Intervention removed.")
-            return redirect(reverse("cases:intervention_list", kwargs={"case_pk": case.pk}))
+            return redirect(reverse("support:intervention_list", kwargs={"case_pk": case.pk}))
     return render(
         request,
-        "cases/plans/intervention_delete.html",
+        "support/intervention_delete.html",
         {"case": case, "intervention": intervention, "form": form},
     )

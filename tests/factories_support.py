@@ -9,7 +9,7 @@ from tests.factories import CaseFactory, UserFactory
 
 class SafetyPlanFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "cases.SafetyPlan"
+        model = "support.SafetyPlan"
 
     case = factory.SubFactory(CaseFactory)
     kind = "personal"
@@ -18,7 +18,7 @@ class SafetyPlanFactory(factory.django.DjangoModelFactory):
 
 class SafetyPlanVersionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "cases.SafetyPlanVersion"
+        model = "support.SafetyPlanVersion"
 
     plan = factory.SubFactory(SafetyPlanFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -31,7 +31,7 @@ class SafetyPlanVersionFactory(factory.django.DjangoModelFactory):
 
 class InterventionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "cases.Intervention"
+        model = "support.Intervention"
 
     case = factory.SubFactory(CaseFactory)
     type = "police_check"
@@ -41,7 +41,7 @@ class InterventionFactory(factory.django.DjangoModelFactory):
 
 class AreaSupportFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "cases.AreaSupport"
+        model = "support.AreaSupport"
         skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)

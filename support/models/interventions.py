@@ -9,9 +9,8 @@ from django.db import models
 
 from accounts.audit import audited
 from accounts.validators import validate_event_date
-
-from .case import Case, CaseChild
-from .client import Agency
+from cases.models import Agency, Case
+from cases.models.case import CaseChild
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,9 @@ INTERVENTION_TYPES = (
     ),
 )
 INTERVENTION_TYPES_BY_KEY = {item.key: item for item in INTERVENTION_TYPES}
+# A MARAC referral is made on the risk pages (riskassessment.MaracReferral) and counted from there
+# too, once, whether or not it is also recorded here.
+MARAC_REFERRAL = "marac_referral"
 # Safety planning is a Safety in Numbers intervention too: it is recorded as a safety plan,
 # not as an intervention row, and counted from the plans.
 SAFETY_PLANNING_KIND = "safety_planning"
@@ -128,6 +130,8 @@ class Intervention(CaseChild):
     )
 
     class Meta:
+        # Made in the cases app; moved here with its rows (support.migrations.0001_initial).
+        db_table = "cases_intervention"
         ordering = ["-occurred_on", "-pk"]
         indexes = [
             # Case page and timeline: the case's interventions by date.

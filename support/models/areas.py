@@ -11,9 +11,8 @@ from django.db import models
 from accounts.audit import audited
 from accounts.concurrency import version_field
 from cases.choices import YES_NO, insights_choices
-
-from .case import Case, CaseChild
-from .options import Option
+from cases.models import Case, Option
+from cases.models.case import CaseChild
 
 
 class SupportArea(models.TextChoices):
@@ -102,6 +101,9 @@ class AreaSupport(CaseChild):
     version = version_field()
 
     class Meta:
+        # Made in the cases app; moved here with its rows (support.migrations.0001_initial). The
+        # many-to-many tables follow this name (cases_areasupport_outcomes, ...).
+        db_table = "cases_areasupport"
         ordering = ["case", "area"]
         verbose_name = "support in an area of need"
         verbose_name_plural = "support by area of need"

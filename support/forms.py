@@ -1,25 +1,26 @@
 """Forms for safety plans, support by area of need and interventions. They validate input; the
-services in cases.services_plans check the rules and write."""
+services in support.services check the rules and write."""
 
 from django import forms
 from django.utils import timezone
 
 from accounts.concurrency import EditStateFormMixin
 from accounts.idempotency import OnceOnlyFormMixin
+from cases.choices import YES_NO, insights_choices
+from cases.models import Agency
 
-from .choices import YES_NO, insights_choices
-from .models import Agency, Intervention, SafetyPlan, SafetyPlanVersion
-from .models.support import CYPS_EXIT_LIST_KEY, impact_table_key, outcomes_list_key
-from .selectors_plans import options_offered
-from .services_plans import SECTION_FIELDS
+from .models import Intervention, SafetyPlan, SafetyPlanVersion
+from .models.areas import CYPS_EXIT_LIST_KEY, impact_table_key, outcomes_list_key
+from .selectors import options_offered
+from .services import SECTION_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SafetyPlanVersionForm(EditStateFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     """A version of a plan: first made, or reviewed (the review starts from the last version).
-    assessments: the case's risk assessments it may answer (cases.hooks_plans), latest first;
-    the latest is chosen unless the caseworker picks another."""
+    assessments: the case's risk assessments it may answer (selectors.assessments_for_plan),
+    latest first; the latest is chosen unless the caseworker picks another."""
 
     assessment_id = forms.TypedChoiceField(
         label="Risk assessment it answers",

@@ -1,24 +1,30 @@
 """Reads of safety plans, support by area of need and interventions, always through the signed-in
-user's scope (cases.selectors), and the Safety in Numbers count of different interventions,
-which the reporting app uses too."""
+user's scope (cases.selectors), the assessments a plan can answer, and the Safety in Numbers
+count of different interventions (one database expression, which the reporting app uses too)."""
 
+import datetime
 import re
-from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.staticfiles import finders
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from accounts import access, lookup
 from accounts.models import AuditEvent
+from cases.models import Case, Option
+from cases.selectors import cases_visible_to, require_case_capability
 from catalogue.safety_in_numbers import INTERVENTION_BANDS
+from riskassessment.models import MaracReferral
+from riskassessment.scoring import latest_submitted
 
-from .hooks_plans import interventions_recorded_elsewhere
-from .models import AreaSupport, Case, Intervention, Option, SafetyPlan, SafetyPlanVersion
-from .models.interventions import SAFETY_PLANNING_KIND, intervention_kind
-from .models.support import SupportArea
-from .selectors import cases_visible_to, require_case_capability
+from .models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
+from .models.areas import SupportArea
+from .models.interventions import INTERVENTION_TYPES, MARAC_REFERRAL
 
 # --- Scoped lookups -----------------------------------------------------------------------------
 
@@ -142,26 +148,87 @@ def intervention_band(count: int) -> str:
     raise ValueError(count)  # unreachable: the last band is open-ended
 
 
+def different_interventions(case_ref: str = "pk"):
+    """The number of different interventions a case received, as Safety in Numbers counted them,
+    as a database expression on any query whose `case_ref` column is the case's id: the distinct
+    kinds of intervention recorded (a TAU marker requested and placed is one kind), plus safety
+    planning where the case has a safety plan, plus a MARAC referral made on the risk pages
+    (riskassessment.MaracReferral) where none is recorded as an intervention. The case page and
+    the reports both count with it."""
+    case_id = OuterRef(case_ref)
+    kind = Choose(
+        *[When(type=item.key, then=Value(item.kind or item.key)) for item in INTERVENTION_TYPES],
+        default="type",
+    )
+    recorded = Coalesce(
+        Subquery(
+            Intervention.objects.filter(case_id=case_id)
+            .annotate(kind=kind)
+            .order_by()
+            .values("case_id")
+            .annotate(kinds=Count("kind", distinct=True))
+            .values("kinds")[:1]
+        ),
+        Value(0),
+    )
+    safety_planning = Choose(
+        When(Exists(SafetyPlan.objects.filter(case_id=case_id)), then=Value(1)), default=Value(0)
+    )
+    marac_referral = Choose(
+        When(
+            Exists(MaracReferral.objects.filter(case_id=case_id))
+            & ~Exists(Intervention.objects.filter(case_id=case_id, type=MARAC_REFERRAL)),
+            then=Value(1),
+        ),
+        default=Value(0),
+    )
+    return recorded + safety_planning + marac_referral
+
+
 def intervention_counts(case_ids) -> dict[int, int]:
-    """Number of different interventions per case: the distinct kinds of intervention recorded
-    (a TAU marker requested and placed is one kind), plus safety planning where the case has a
-    safety plan, plus those other apps record (a MARAC referral made on the risk pages, through
-    cases.hooks_plans), as Safety in Numbers counted them. A fixed number of queries whatever
-    the number of cases (two, and one per registered source); cases with none are 0."""
+    """Number of different interventions per case (different_interventions): one query whatever
+    the number of cases; cases with none are 0."""
     case_ids = list(case_ids)
-    kinds: dict[int, set[str]] = defaultdict(set)
-    recorded = Intervention.objects.filter(case_id__in=case_ids).values_list("case_id", "type")
-    for case_id, type_key in [*recorded.distinct(), *interventions_recorded_elsewhere(case_ids)]:
-        kinds[case_id].add(intervention_kind(type_key))
-    for case_id in (
-        SafetyPlan.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True).distinct()
-    ):
-        kinds[case_id].add(SAFETY_PLANNING_KIND)
-    return {case_id: len(kinds.get(case_id, ())) for case_id in case_ids}
+    counted = dict(
+        Case.objects.filter(pk__in=case_ids)
+        .annotate(different_interventions=different_interventions("pk"))
+        .values_list("pk", "different_interventions")
+    )
+    return {case_id: counted.get(case_id, 0) for case_id in case_ids}
 
 
 def intervention_count(case: Case) -> int:
     return intervention_counts([case.pk])[case.pk]
+
+
+# --- The assessments a plan answers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentChoice:
+    pk: int
+    label: str  # says which checklist, when and what risk: nothing identifying
+    assessed_on: datetime.date
+    url: str = ""
+
+
+def assessments_for_plan(case: Case) -> list[AssessmentChoice]:
+    """The case's submitted main assessments, the latest first, that a safety plan of the case
+    can answer: one query."""
+    assessments = latest_submitted(case.risk_assessments.all()).select_related("version__checklist")
+    choices = []
+    for assessment in assessments:
+        level = assessment.risk_level_label or assessment.get_risk_level_display() or "no level"
+        choices.append(
+            AssessmentChoice(
+                pk=assessment.pk,
+                label=f"{assessment.version.checklist.name}, {assessment.assessed_on:%d/%m/%Y}: "
+                f"{level}",
+                assessed_on=assessment.assessed_on,
+                url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
+            )
+        )
+    return choices
 
 
 # --- The client's printable plan ----------------------------------------------------------------
@@ -201,13 +268,13 @@ def indiscreet_words(version: SafetyPlanVersion, *, extra=()) -> list[tuple[str,
 
 def plan_print_html(version: SafetyPlanVersion) -> str:
     """The client's copy as HTML: no service name, logo or wording about abuse."""
-    return render_to_string("cases/plans/print.html", {"version": version, "for_pdf": False})
+    return render_to_string("support/print.html", {"version": version, "for_pdf": False})
 
 
 def plan_pdf(version: SafetyPlanVersion) -> bytes:
     """The client's copy as a PDF (WeasyPrint). Separate from the view so a task can call it."""
     from weasyprint import CSS, HTML
 
-    html = render_to_string("cases/plans/print.html", {"version": version, "for_pdf": True})
+    html = render_to_string("support/print.html", {"version": version, "for_pdf": True})
     stylesheet = finders.find("css/print-plan.css")
     return HTML(string=html).write_pdf(stylesheets=[CSS(filename=stylesheet)])

@@ -1,11 +1,11 @@
-"""Access rows for safety plans, support by area of need and interventions (cases/urls_plans.py).
+"""Access rows for safety plans, support by area of need and interventions (support/urls.py).
 
 Readers of the case's service (caseworker, read-only caseworker, team leader, manager) see the
 pages; only those who may edit cases reach the edit pages (the others who can see the case get
 403); everyone else gets 404, as for a case that does not exist."""
 
 from tests.factories import CaseFactory
-from tests.factories_plans import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
+from tests.factories_support import InterventionFactory, SafetyPlanFactory, SafetyPlanVersionFactory
 
 from .matrix import CASEWORKER, MANAGER, READ_ONLY, TEAM_LEADER, Entry, only
 
@@ -44,32 +44,32 @@ def _version(world):
 
 
 ENTRIES = [
-    Entry("cases:plan_list", _case, read()),
-    Entry("cases:plan_create", _case, edit()),
+    Entry("support:plan_list", _case, read()),
+    Entry("support:plan_create", _case, edit()),
     # An empty form comes back with its errors.
-    Entry("cases:plan_create", _case, edit(), method="post"),
-    Entry("cases:plan_detail", _plan, read()),
-    Entry("cases:plan_version", _version, read()),
-    Entry("cases:plan_review", _plan, edit()),
-    Entry("cases:plan_review", _plan, edit(), method="post"),
-    Entry("cases:plan_print", _version, read()),
-    Entry("cases:plan_pdf", _version, read()),
-    Entry("cases:support_list", _case, read()),
-    Entry("cases:support_edit", lambda w: {**_case(w), "area": "housing"}, edit()),
+    Entry("support:plan_create", _case, edit(), method="post"),
+    Entry("support:plan_detail", _plan, read()),
+    Entry("support:plan_version", _version, read()),
+    Entry("support:plan_review", _plan, edit()),
+    Entry("support:plan_review", _plan, edit(), method="post"),
+    Entry("support:plan_print", _version, read()),
+    Entry("support:plan_pdf", _version, read()),
+    Entry("support:support_list", _case, read()),
+    Entry("support:support_edit", lambda w: {**_case(w), "area": "housing"}, edit()),
     # Every support field is optional ("not answered"), so an empty form saves.
     Entry(
-        "cases:support_edit",
+        "support:support_edit",
         lambda w: {**_case(w), "area": "housing"},
         edit(302),
         method="post",
     ),
-    Entry("cases:intervention_list", _case, read()),
-    Entry("cases:intervention_add", _case, edit()),
-    Entry("cases:intervention_add", _case, edit(), method="post"),
-    Entry("cases:intervention_delete", lambda w: {"pk": w.plans_intervention.pk}, edit()),
+    Entry("support:intervention_list", _case, read()),
+    Entry("support:intervention_add", _case, edit()),
+    Entry("support:intervention_add", _case, edit(), method="post"),
+    Entry("support:intervention_delete", lambda w: {"pk": w.plans_intervention.pk}, edit()),
     # Without the confirmation box ticked nothing is removed and the page asks again.
     Entry(
-        "cases:intervention_delete",
+        "support:intervention_delete",
         lambda w: {"pk": w.plans_intervention.pk},
         edit(),
         method="post",

@@ -1,147 +1,29 @@
-"""Wires safety plans, support by area of need and interventions into Lantern: the case-page
-panel, the timeline source, the caseworker's prompt for plans due for review, the built-in
-option lists and the demo data. Called once from
-CasesConfig.ready() (register_plans_extensions)."""
+"""Demo data for safety plans, support by area of need and interventions (seed_demo calls
+seed_demo_plans through accounts.demo's registry)."""
 
 import datetime
+import random
 
-from django.apps import apps
-from django.db.models import Max
-from django.db.models.signals import post_migrate
-from django.urls import reverse
+from django.db import transaction
 
-from .extensions import (
-    Prompt,
-    TimelineItem,
-    register_case_panel,
-    register_prompt_source,
-    register_timeline_source,
+from cases.choices import DONT_KNOW
+from cases.models import Agency, Case, Option
+from cases.selectors import demo_editor
+from catalogue.insights import TABLES_BY_KEY
+from catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
+
+from .models.areas import SupportArea, impact_table_key, outcomes_list_key, supported_table_key
+from .models.interventions import INTERVENTION_TYPES
+from .selectors import assessments_for_plan
+from .services import (
+    _intervention_write,
+    _safety_plan_next_version,
+    _safety_plan_start,
+    area_support_record,
+    intervention_record,
+    safety_plan_create,
+    safety_plan_review,
 )
-
-PANEL_ORDER = 25
-DEMO_SEEDER_ORDER = 25
-PROMPT_LIMIT = 20
-
-
-def register_plans_extensions() -> None:
-    from accounts.demo import register_demo_seeder
-
-    register_case_panel(PANEL_ORDER, "cases/plans/_case_panel.html", case_panel_context)
-    register_timeline_source(plans_timeline)
-    register_prompt_source("caseworker", plan_review_prompts)
-    register_demo_seeder(DEMO_SEEDER_ORDER, seed_demo_plans)
-    post_migrate.connect(
-        _sync_option_lists, sender=apps.get_app_config("cases"), dispatch_uid="cases_plans_options"
-    )
-
-
-def _sync_option_lists(sender, **kwargs):
-    from .models.support import OPTION_LIST_KEYS
-    from .services import sync_option_lists
-
-    sync_option_lists(OPTION_LIST_KEYS)
-
-
-# --- Case page ---------------------------------------------------------------------------------
-
-
-def case_panel_context(request, case) -> dict:
-    """Plans (kind, latest version), the Safety in Numbers count and band, and the number of
-    areas where support was given: 5 queries (one more per registered intervention source)."""
-    from .models import AreaSupport
-    from .selectors_plans import intervention_band, intervention_count
-
-    plans = list(
-        case.safety_plans.annotate(
-            latest_number=Max("versions__number"), latest_on=Max("versions__reviewed_on")
-        )
-    )
-    count = intervention_count(case)
-    from .models.support import SupportArea
-
-    return {
-        "case": case,
-        "plans": plans,
-        "intervention_count": count,
-        "intervention_band": intervention_band(count),
-        "areas_supported": AreaSupport.objects.filter(case=case, supported="Yes").count(),
-        "areas_total": len(SupportArea.values),
-    }
-
-
-def plans_timeline(case) -> list[TimelineItem]:
-    """Plan versions and interventions of the case: 2 queries whatever the number of rows."""
-    from django.utils import timezone
-
-    from .models import Intervention, SafetyPlanVersion
-
-    def at(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(
-            day, datetime.time(12), tzinfo=timezone.get_current_timezone()
-        )
-
-    items = []
-    for version in SafetyPlanVersion.objects.filter(plan__case=case).select_related("plan"):
-        items.append(
-            TimelineItem(
-                at=at(version.reviewed_on),
-                kind="Safety plan",
-                title=(
-                    f"{version.plan.get_kind_display()} "
-                    + (f"reviewed (version {version.number})" if version.is_review else "made")
-                ),
-                url=reverse("cases:plan_version", args=[version.plan_id, version.number]),
-            )
-        )
-    for item in Intervention.objects.filter(case=case).select_related("agency"):
-        items.append(
-            TimelineItem(
-                at=at(item.occurred_on),
-                kind="Intervention",
-                title=item.get_type_display(),
-                detail=item.agency.name if item.agency else item.detail,
-                url=reverse("cases:intervention_list", args=[case.pk]),
-            )
-        )
-    return items
-
-
-def plan_review_prompts(user, cases_qs) -> list[Prompt]:
-    """The caseworker's open cases whose current safety plan is due for review (its "review
-    again by" date has come): one query."""
-    from django.db.models import OuterRef, Subquery
-    from django.utils import timezone
-
-    from .models import Case, SafetyPlan, SafetyPlanVersion
-
-    latest_number = (
-        SafetyPlanVersion.objects.filter(plan_id=OuterRef("plan_id"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
-    due = (
-        SafetyPlanVersion.objects.filter(
-            plan__case__in=cases_qs.filter(status__in=[Case.Status.OPEN, Case.Status.ON_HOLD]),
-            next_review_on__lte=timezone.localdate(),
-            number=Subquery(latest_number),
-        )
-        .order_by("next_review_on", "pk")
-        .values_list(
-            "plan_id", "plan__kind", "plan__case_id", "plan__case__reference", "next_review_on"
-        )[:PROMPT_LIMIT]
-    )
-    return [
-        Prompt(
-            case_id=case_id,
-            reference=reference,
-            message=f"{SafetyPlan.Kind(kind).label} due for review ({review_on:%d/%m/%Y})",
-            url=reverse("cases:plan_detail", args=[plan_id]),
-        )
-        for plan_id, kind, case_id, reference, review_on in due
-    ]
-
-
-# --- Demo data ---------------------------------------------------------------------------------
 
 _DEMO_SECTIONS = {
     "safe_places_people": "Sister's flat (key kept at work). Neighbour at 12 knows the signal.",
@@ -194,8 +76,6 @@ def seed_demo_plans(*, services, stdout=None) -> None:
        Insights area support recorded, given or not, with outcomes and impact weighted by the
        Insights counts (seed 002). A random generator seeded by the case keeps it repeatable.
     """
-    from .models import Agency, Case
-
     agency = Agency.objects.filter(is_retired=False).order_by("name").first()
     open_filled = closed_filled = 0
     for service in services.values():
@@ -220,23 +100,11 @@ def _has_plans_or_support(case) -> bool:
 
 def _assessment_answered(case, on: datetime.date):
     """The id of the latest assessment of the case made on or before the plan's date."""
-    from .hooks_plans import assessments_for_plan
-
     earlier = [choice for choice in assessments_for_plan(case) if choice.assessed_on <= on]
     return earlier[0].pk if earlier else None
 
 
 def _seed_open_case(case, index, agency) -> bool:
-    from .models import Option
-    from .models.support import SupportArea, outcomes_list_key
-    from .selectors import demo_editor
-    from .services_plans import (
-        area_support_record,
-        intervention_record,
-        safety_plan_create,
-        safety_plan_review,
-    )
-
     actor = demo_editor(case)
     if actor is None:
         return False
@@ -308,20 +176,6 @@ def _seed_closed_case(case, agency) -> bool:
     """A closed case's plans, interventions and support, as they were recorded while it was
     open (the services refuse new plans and interventions on a closed case, so the demo uses
     their inner writers, which check everything else)."""
-    import random
-
-    from django.db import transaction
-
-    from catalogue.safety_in_numbers import INTERVENTIONS as SIN_INTERVENTIONS
-
-    from .models.interventions import INTERVENTION_TYPES
-    from .selectors import demo_editor
-    from .services_plans import (
-        _intervention_write,
-        _safety_plan_next_version,
-        _safety_plan_start,
-    )
-
     actor = demo_editor(case)
     if actor is None or case.closed_on is None:
         return False
@@ -382,17 +236,6 @@ def _seed_closed_case(case, agency) -> bool:
 def _seed_closed_case_support(case, actor, rng) -> None:
     """Support in each Insights area: recorded as often as the seed has an answer, given as
     often as the seed says Yes, with outcomes and impact weighted by the seed's counts."""
-    from catalogue.insights import TABLES_BY_KEY
-
-    from .choices import DONT_KNOW
-    from .models import Option
-    from .models.support import (
-        SupportArea,
-        impact_table_key,
-        outcomes_list_key,
-        supported_table_key,
-    )
-    from .services_plans import area_support_record
 
     def weighted(table, count=1):
         labels = list(table.options)

@@ -1,16 +1,14 @@
-"""What the risk-assessment app adds to the case page, its timeline and the dashboards
-(registered in apps.RiskAssessmentConfig.ready through cases.extensions)."""
+"""What the risk-assessment app adds to the case page, its timeline and the team leader's
+dashboard prompts (registered in apps.RiskAssessmentConfig.ready through cases.extensions)."""
 
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
 from cases.extensions import Prompt, TimelineItem
-from cases.hooks_plans import AssessmentChoice
 
 from . import selectors
-from .models import Assessment, MaracReferral
-from .scoring import latest_submitted
+from .models import Assessment
 
 
 def case_panel_context(request, case) -> dict:
@@ -93,47 +91,3 @@ def team_leader_prompts(user, cases) -> list[Prompt]:
             )
         )
     return prompts
-
-
-def coordinator_home_panel(request) -> dict | None:
-    """The MARAC coordinator's start page: the next meetings of their areas."""
-    today = timezone.localdate()
-    upcoming = list(
-        selectors.meetings_visible_to(request.user)
-        .filter(held_on__gte=today)
-        .order_by("held_on")[:5]
-    )
-    return {"upcoming": upcoming}
-
-
-def admin_home_panel(request) -> dict | None:
-    return {}
-
-
-def plan_assessments(case) -> list[AssessmentChoice]:
-    """The case's submitted main assessments, the latest first, for a safety plan to answer
-    (cases.hooks_plans): one query."""
-    assessments = latest_submitted(case.risk_assessments.all()).select_related("version__checklist")
-    choices = []
-    for assessment in assessments:
-        level = assessment.risk_level_label or assessment.get_risk_level_display() or "no level"
-        choices.append(
-            AssessmentChoice(
-                pk=assessment.pk,
-                label=f"{assessment.version.checklist.name}, {assessment.assessed_on:%d/%m/%Y}: "
-                f"{level}",
-                assessed_on=assessment.assessed_on,
-                url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
-            )
-        )
-    return choices
-
-
-def cases_referred_to_marac(case_ids) -> list[int]:
-    """The cases among case_ids with a MARAC referral: an intervention for the Safety in Numbers
-    count (cases.hooks_plans). One query."""
-    return list(
-        MaracReferral.objects.filter(case_id__in=case_ids)
-        .values_list("case_id", flat=True)
-        .distinct()
-    )

@@ -1,9 +1,11 @@
-"""Safety plans, support by area of need and interventions; included into cases/urls.py (app
-"cases"). IDs only in the paths."""
+"""Safety plans, support by area of need and interventions, under /cases/ beside the case pages
+(config/urls.py). IDs only in the paths."""
 
 from django.urls import path
 
-from . import views_plans as views
+from . import views
+
+app_name = "support"
 
 urlpatterns = [
     path("<int:case_pk>/plans/", views.plan_list, name="plan_list"),

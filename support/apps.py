@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_option_lists(sender, **kwargs):
+    from cases.services import sync_option_lists
+
+    from .models.areas import OPTION_LIST_KEYS
+
+    sync_option_lists(OPTION_LIST_KEYS)
+
+
+class SupportConfig(AppConfig):
+    name = "support"
+    verbose_name = "Safety plans, support and interventions"
+
+    def ready(self):
+        from accounts.demo import register_demo_seeder
+        from cases.extensions import (
+            register_case_panel,
+            register_prompt_source,
+            register_timeline_source,
+        )
+
+        from . import case_page, demo
+
+        post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="support_options")
+        register_case_panel(25, "support/_case_panel.html", case_page.case_panel_context)
+        register_timeline_source(case_page.plans_timeline)
+        register_prompt_source("caseworker", case_page.plan_review_prompts)
+        register_demo_seeder(25, demo.seed_demo_plans)

@@ -1,0 +1,101 @@
+"""What the support app adds to the case page, its timeline and the caseworker's dashboard
+(registered in apps.SupportConfig.ready through cases.extensions): the plans and support panel,
+plan versions and interventions on the timeline, and plans due for review."""
+
+import datetime
+
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.extensions import Prompt, TimelineItem
+from cases.models import Case
+
+from .models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
+from .models.areas import SupportArea
+from .selectors import intervention_band, intervention_count
+
+PROMPT_LIMIT = 20
+
+
+def case_panel_context(request, case) -> dict:
+    """Plans (kind, latest version), the Safety in Numbers count and band, and the number of
+    areas where support was given: 3 queries."""
+    plans = list(
+        case.safety_plans.annotate(
+            latest_number=Max("versions__number"), latest_on=Max("versions__reviewed_on")
+        )
+    )
+    count = intervention_count(case)
+    return {
+        "case": case,
+        "plans": plans,
+        "intervention_count": count,
+        "intervention_band": intervention_band(count),
+        "areas_supported": AreaSupport.objects.filter(case=case, supported="Yes").count(),
+        "areas_total": len(SupportArea.values),
+    }
+
+
+def plans_timeline(case) -> list[TimelineItem]:
+    """Plan versions and interventions of the case: 2 queries whatever the number of rows."""
+
+    def at(day: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(
+            day, datetime.time(12), tzinfo=timezone.get_current_timezone()
+        )
+
+    items = []
+    for version in SafetyPlanVersion.objects.filter(plan__case=case).select_related("plan"):
+        items.append(
+            TimelineItem(
+                at=at(version.reviewed_on),
+                kind="Safety plan",
+                title=(
+                    f"{version.plan.get_kind_display()} "
+                    + (f"reviewed (version {version.number})" if version.is_review else "made")
+                ),
+                url=reverse("support:plan_version", args=[version.plan_id, version.number]),
+            )
+        )
+    for item in Intervention.objects.filter(case=case).select_related("agency"):
+        items.append(
+            TimelineItem(
+                at=at(item.occurred_on),
+                kind="Intervention",
+                title=item.get_type_display(),
+                detail=item.agency.name if item.agency else item.detail,
+                url=reverse("support:intervention_list", args=[case.pk]),
+            )
+        )
+    return items
+
+
+def plan_review_prompts(user, cases_qs) -> list[Prompt]:
+    """The caseworker's open cases whose current safety plan is due for review (its "review
+    again by" date has come): one query."""
+    latest_number = (
+        SafetyPlanVersion.objects.filter(plan_id=OuterRef("plan_id"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    due = (
+        SafetyPlanVersion.objects.filter(
+            plan__case__in=cases_qs.filter(status__in=[Case.Status.OPEN, Case.Status.ON_HOLD]),
+            next_review_on__lte=timezone.localdate(),
+            number=Subquery(latest_number),
+        )
+        .order_by("next_review_on", "pk")
+        .values_list(
+            "plan_id", "plan__kind", "plan__case_id", "plan__case__reference", "next_review_on"
+        )[:PROMPT_LIMIT]
+    )
+    return [
+        Prompt(
+            case_id=case_id,
+            reference=reference,
+            message=f"{SafetyPlan.Kind(kind).label} due for review ({review_on:%d/%m/%Y})",
+            url=reverse("support:plan_detail", args=[plan_id]),
+        )
+        for plan_id, kind, case_id, reference, review_on in due
+    ]
