@@ -97,21 +97,21 @@ def plan_page(service, caseworker, coordinator):
 
     plan = SafetyPlanFactory(case=_case(service, caseworker), created_by=caseworker)
     SafetyPlanVersionFactory(plan=plan, number=1, made_by=caseworker)
-    return Page(reverse("cases:plan_detail", args=[plan.pk]))
+    return Page(reverse("support:plan_detail", args=[plan.pk]))
 
 
 def support_page(service, caseworker, coordinator):
     from tests.factories_support import AreaSupportFactory
 
     row = AreaSupportFactory(case=_case(service, caseworker), area="housing")
-    return Page(reverse("cases:support_edit", args=[row.case_id, "housing"]))
+    return Page(reverse("support:support_edit", args=[row.case_id, "housing"]))
 
 
 def intervention_page(service, caseworker, coordinator):
     from tests.factories_support import InterventionFactory
 
     item = InterventionFactory(case=_case(service, caseworker))
-    return Page(reverse("cases:intervention_delete", args=[item.pk]))
+    return Page(reverse("support:intervention_delete", args=[item.pk]))
 
 
 def outcome_form_page(service, caseworker, coordinator):
@@ -254,9 +254,9 @@ def _edit_pages(service, caseworker, coordinator):
     outcome = {"kind": "intake", "pk": intake.pk}
     return [
         ("get", reverse("cases:contact_add", args=[case.pk])),
-        ("get", reverse("cases:plan_review", args=[plan.pk])),
-        ("get", reverse("cases:support_edit", args=[case.pk, "housing"])),
-        ("get", reverse("cases:intervention_delete", args=[item.pk])),
+        ("get", reverse("support:plan_review", args=[plan.pk])),
+        ("get", reverse("support:support_edit", args=[case.pk, "housing"])),
+        ("get", reverse("support:intervention_delete", args=[item.pk])),
         ("get", reverse("riskassessment:assessment_edit", args=[draft.pk])),
         ("get", reverse("outcomes:form_edit", kwargs=outcome)),
         ("post", reverse("outcomes:form_autosave", kwargs=outcome)),
