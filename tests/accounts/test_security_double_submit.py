@@ -25,6 +25,7 @@ from cases.models import (
 from referrals.models import Referral, ReferralRoute
 from tests.factories import CaseFactory
 from tests.factories_plans import SafetyPlanVersionFactory
+from tests.factories_riskassessment import AgencyFactory
 from tests.forms_helpers import form_data, signed_in
 
 
@@ -118,7 +119,7 @@ def _information_share(case, team_leader):
 def _an_agency():
     from cases.models import Agency
 
-    return Agency.objects.filter(is_retired=False).first() or Agency.objects.create(name="Police")
+    return Agency.objects.filter(is_retired=False).first() or AgencyFactory(name="Police")
 
 
 def _perpetrator(case, _team_leader):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.choices import DONT_KNOW
-from cases.models import AreaSupport, Option
+from cases.models import Option
 from catalogue.insights import TABLES_BY_KEY
 from reporting.insights.engine import ChoiceSpec, ReportFilters
 from reporting.insights.report import build_report
@@ -25,9 +25,11 @@ from tests.factories import (
     ClientFactory,
     ContactFactory,
     ServiceFactory,
+    TeamFactory,
     UserFactory,
 )
 from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory, ReviewFormFactory
+from tests.factories_plans import AreaSupportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -279,21 +281,21 @@ def test_support_given_is_a_percentage_of_those_with_the_need(service, author):
         exit_matched(service, author, intake_values={"need_housing": "Yes"}) for _ in range(3)
     ] + [exit_matched(service, author, intake_values={"need_housing": "No"})]
     user = UserFactory()
-    AreaSupport.objects.create(
+    AreaSupportFactory(
         case=forms[0].case,
         area="housing",
         supported="Yes",
         impact_safety="Improved greatly",
         updated_by=user,
     )
-    AreaSupport.objects.create(
+    AreaSupportFactory(
         case=forms[1].case,
         area="housing",
         supported="Yes",
         impact_safety="No change",
         updated_by=user,
     )
-    AreaSupport.objects.create(case=forms[2].case, area="housing", supported="No", updated_by=user)
+    AreaSupportFactory(case=forms[2].case, area="housing", supported="No", updated_by=user)
 
     matrix = figures(service, "needs_support_housing")
     assert matrix.n == 4
@@ -380,10 +382,8 @@ def test_children_entered_by_age_are_counted_in_their_band(service, author):
 
 
 def test_team_and_risk_level_filters_narrow_every_universe(service, author):
-    from accounts.models import Team
-
-    north = Team.objects.create(service=service, name="North")
-    south = Team.objects.create(service=service, name="South")
+    north = TeamFactory(service=service, name="North")
+    south = TeamFactory(service=service, name="South")
     for team, risk in ((north, "high"), (north, "medium"), (south, "high")):
         form = intake(service, author)
         form.case.team = team
@@ -414,9 +414,7 @@ def test_each_areas_support_outcomes_count_the_exits_supported_in_that_area(serv
     forms = [exit_matched(service, author) for _ in range(4)]
 
     def support(form, area, supported, outcomes=()):
-        row = AreaSupport.objects.create(
-            case=form.case, area=area, supported=supported, updated_by=user
-        )
+        row = AreaSupportFactory(case=form.case, area=area, supported=supported, updated_by=user)
         row.outcomes.set(outcomes)
 
     support(forms[0], "housing", "Yes", [housing[0], housing[1]])
@@ -449,7 +447,7 @@ def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
         form.case.intake_forms.get().physical_abuse_details.set(
             Option.objects.of("physical_abuse_details")[: index % 3]
         )
-        AreaSupport.objects.create(
+        AreaSupportFactory(
             case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
         )
         ContactFactory.create_batch(index, case=form.case, occurred_at=NOW)
@@ -477,7 +475,7 @@ def test_working_out_only_the_facts_the_tables_read_changes_no_figure(service, a
     user = UserFactory()
     for index in range(4):
         form = exit_matched(service, author, intake_values={"need_housing": "Yes"})
-        AreaSupport.objects.create(
+        AreaSupportFactory(
             case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
         )
         ContactFactory.create_batch(index + 1, case=form.case, occurred_at=NOW)
