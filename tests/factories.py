@@ -1,10 +1,12 @@
 """factory-boy factories for accounts; later apps add theirs beside these."""
 
+import uuid
+
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
-from accounts.models import Marac, Membership, Provider, Role, Service, Team, User
+from accounts.models import FormSubmission, Marac, Membership, Provider, Role, Service, Team, User
 
 TEST_PASSWORD = "correct horse battery staple lantern"
 
@@ -150,3 +152,13 @@ class ConsentRecordFactory(factory.django.DjangoModelFactory):
     purpose = "contact"
     recorded_on = factory.LazyFunction(timezone.localdate)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class FormSubmissionFactory(factory.django.DjangoModelFactory):
+    """A create form's claimed one-time token."""
+
+    class Meta:
+        model = FormSubmission
+
+    token = factory.LazyFunction(uuid.uuid4)
+    user = factory.SubFactory(UserFactory)

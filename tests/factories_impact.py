@@ -35,6 +35,19 @@ class ImpactReportFactory(factory.django.DjangoModelFactory):
     period_end = QUARTER.end
 
 
+class UnitCostFactory(factory.django.DjangoModelFactory):
+    """A provider's own unit cost unless given provider=None (a national default)."""
+
+    class Meta:
+        model = "reporting.UnitCost"
+
+    provider = factory.SubFactory("tests.factories.ProviderFactory")
+    key = factory.Sequence(lambda n: f"cost_{n}")
+    label = factory.Sequence(lambda n: f"Cost {n}")
+    pence = 100
+    source = "Test costing"
+
+
 class CaseStudyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "reporting.CaseStudy"

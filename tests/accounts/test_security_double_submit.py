@@ -23,7 +23,7 @@ from cases.models import (
     SafetyPlanVersion,
 )
 from referrals.models import Referral, ReferralRoute
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, FormSubmissionFactory
 from tests.factories_plans import SafetyPlanVersionFactory
 from tests.factories_riskassessment import AgencyFactory
 from tests.forms_helpers import form_data, signed_in
@@ -256,10 +256,10 @@ def test_item_16_a_damaged_token_is_a_form_error(case, caseworker):
 
 def test_item_16_old_form_tokens_are_purged_once_their_pages_cannot_post(caseworker):
     now = timezone.now()
-    old = FormSubmission.objects.create(
+    old = FormSubmissionFactory(
         token=uuid.uuid4(), user=caseworker, created_at=now - datetime.timedelta(days=3)
     )
-    recent = FormSubmission.objects.create(
+    recent = FormSubmissionFactory(
         token=uuid.uuid4(), user=caseworker, created_at=now - datetime.timedelta(hours=11)
     )
     assert purge_old_form_submissions(now=now) == 1
