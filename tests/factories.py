@@ -1,9 +1,12 @@
 """factory-boy factories for accounts; later apps add theirs beside these."""
 
+import uuid
+
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
-from accounts.models import Marac, Membership, Provider, Role, Service, Team, User
+from accounts.models import FormSubmission, Marac, Membership, Provider, Role, Service, Team, User
 
 TEST_PASSWORD = "correct horse battery staple lantern"
 
@@ -126,3 +129,36 @@ class ChildInCaseFactory(factory.django.DjangoModelFactory):
         model = "cases.ChildInCase"
 
     case = factory.SubFactory(CaseFactory)
+
+
+class ClosureRequestFactory(factory.django.DjangoModelFactory):
+    """A closure waiting for a team leader's sign-off."""
+
+    class Meta:
+        model = "cases.ClosureRequest"
+
+    case = factory.SubFactory(CaseFactory)
+    requested_by = factory.SubFactory(UserFactory)
+    requested_at = factory.LazyFunction(timezone.now)
+    closed_on = factory.LazyFunction(timezone.localdate)
+    closure_type = "Planned closure"
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.ConsentRecord"
+
+    client = factory.SubFactory(ClientFactory)
+    purpose = "contact"
+    recorded_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class FormSubmissionFactory(factory.django.DjangoModelFactory):
+    """A create form's claimed one-time token."""
+
+    class Meta:
+        model = FormSubmission
+
+    token = factory.LazyFunction(uuid.uuid4)
+    user = factory.SubFactory(UserFactory)

@@ -6,6 +6,7 @@ import itertools
 import time
 from dataclasses import dataclass
 
+import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -21,6 +22,39 @@ QUARTER = quarter(2026, 1)  # April to June 2026
 IN_QUARTER = datetime.date(2026, 5, 12)
 BEFORE_QUARTER = datetime.date(2026, 3, 2)
 _references = itertools.count(1)
+
+
+class ImpactReportFactory(factory.django.DjangoModelFactory):
+    """A report of QUARTER, queued (not built); tests set its services with `services.set`."""
+
+    class Meta:
+        model = "reporting.ImpactReport"
+
+    title = "Quarterly impact report"
+    period_start = QUARTER.start
+    period_end = QUARTER.end
+
+
+class UnitCostFactory(factory.django.DjangoModelFactory):
+    """A provider's own unit cost unless given provider=None (a national default)."""
+
+    class Meta:
+        model = "reporting.UnitCost"
+
+    provider = factory.SubFactory("tests.factories.ProviderFactory")
+    key = factory.Sequence(lambda n: f"cost_{n}")
+    label = factory.Sequence(lambda n: f"Cost {n}")
+    pence = 100
+    source = "Test costing"
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reporting.CaseStudy"
+
+    report = factory.SubFactory(ImpactReportFactory)
+    pseudonym = factory.Sequence(lambda n: f"Study {n}")
+    story = "A story."
 
 
 @dataclass
@@ -104,7 +138,7 @@ def build_quarter(service, user) -> QuarterData:
 
 def finished_report(service, user=None, **kwargs) -> ImpactReport:
     """A report already built (a tiny stand-in PDF), for view and permission tests."""
-    report = ImpactReport.objects.create(
+    report = ImpactReportFactory(
         title="Quarterly impact report",
         period_start=QUARTER.start,
         period_end=QUARTER.end,

@@ -25,3 +25,12 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     route = factory.LazyFunction(_police_route)
     client = factory.SubFactory(ClientFactory, service=factory.SelfAttribute("..service"))
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class ReferralRouteFactory(factory.django.DjangoModelFactory):
+    """A route of the national list unless given a provider."""
+
+    class Meta:
+        model = "referrals.ReferralRoute"
+
+    name = factory.Sequence(lambda n: f"Route {n}")

@@ -18,7 +18,7 @@ DATABASES = {
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/14")
 
 
-def _redis_url_for_xdist_worker(url: str, worker: str) -> str:
+def redis_url_for_xdist_worker(url: str, worker: str) -> str:
     """REDIS_URL's database moved up by the pytest-xdist worker's number (gw0 +0, gw1 +1, ...).
 
     Each worker needs a Redis database of its own: every test starts with cache.clear(), which
@@ -36,7 +36,7 @@ def _redis_url_for_xdist_worker(url: str, worker: str) -> str:
 
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    REDIS_URL = _redis_url_for_xdist_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
+    REDIS_URL = redis_url_for_xdist_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

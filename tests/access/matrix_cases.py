@@ -1,7 +1,13 @@
 from django.utils import timezone
 
-from cases.models import ClosureRequest, ConsentRecord
-from tests.factories import CaseFactory, ChildInCaseFactory, PerpetratorFactory
+from cases.models import ConsentRecord
+from tests.factories import (
+    CaseFactory,
+    ChildInCaseFactory,
+    ClosureRequestFactory,
+    ConsentRecordFactory,
+    PerpetratorFactory,
+)
 
 from .matrix import (
     ADMIN,
@@ -22,13 +28,13 @@ def build(world):
     world.case = CaseFactory(service=world.service, caseworker=caseworker)
     world.perpetrator = PerpetratorFactory(case=world.case, name="P")
     world.child = ChildInCaseFactory(case=world.case, first_name="C")
-    world.consent = ConsentRecord.objects.create(
+    world.consent = ConsentRecordFactory(
         client=world.case.client,
         purpose=ConsentRecord.Purpose.CONTACT,
         recorded_on=world.case.opened_on,
         recorded_by=caseworker,
     )
-    world.closure_request = ClosureRequest.objects.create(
+    world.closure_request = ClosureRequestFactory(
         case=world.case,
         requested_by=caseworker,
         requested_at=timezone.now(),

@@ -2,8 +2,7 @@
 everyone else gets 403 on the list and 404 on a report (missing and forbidden look the same)."""
 
 from reporting.impact.content import build_content
-from reporting.models import CaseStudy
-from tests.factories_impact import QUARTER, finished_report
+from tests.factories_impact import QUARTER, CaseStudyFactory, finished_report
 
 from .matrix import MANAGER, Entry, only
 
@@ -15,7 +14,7 @@ def build_report(world):
         period=QUARTER, service_ids=(world.service.pk,), title="Matrix report"
     )
     world.impact_report.save()
-    world.impact_study = CaseStudy.objects.create(
+    world.impact_study = CaseStudyFactory(
         report=world.impact_report, position=1, pseudonym="Wren", story="A story."
     )
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Membership, Role, Service, User
-from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from tests.factories import TEST_PASSWORD, MembershipFactory, ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_user_in_no_service_is_told_so(client_for, no_service_user):
 def test_service_switcher_changes_the_current_service_only_to_own_services(
     client_for, caseworker, service, other_service
 ):
-    second = Service.objects.create(provider=service.provider, name="Second Idva", code="SEC")
+    second = ServiceFactory(provider=service.provider, name="Second Idva", code="SEC")
     MembershipFactory(user=caseworker, service=second)
     client = client_for(caseworker)
     html = client.get(reverse("home")).content.decode()

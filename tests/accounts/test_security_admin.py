@@ -353,9 +353,10 @@ def test_item_20_an_admin_cannot_change_the_national_defaults_or_another_provide
     client_for, admin, foreign
 ):
     from reporting.models import UnitCost
+    from tests.factories_impact import UnitCostFactory
 
     national = UnitCost.objects.get(provider=None, key="police_callout")
-    theirs = UnitCost.objects.create(
+    theirs = UnitCostFactory(
         provider=foreign["provider"], key="gp_visit", label="GP visits", pence=1, source="Theirs"
     )
     client = client_for(admin)
@@ -376,8 +377,9 @@ def test_item_20_an_admin_cannot_change_the_national_defaults_or_another_provide
 def test_item_20_a_providers_unit_cost_is_used_for_its_services_only(home_service, foreign):
     from reporting.impact.content import economic_value
     from reporting.models import UnitCost
+    from tests.factories_impact import UnitCostFactory
 
-    UnitCost.objects.create(
+    UnitCostFactory(
         provider=home_service.provider,
         key="police_callout",
         label="Police callouts",

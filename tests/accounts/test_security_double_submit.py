@@ -22,7 +22,8 @@ from cases.models import (
 )
 from referrals.models import Referral, ReferralRoute
 from support.models import Intervention, SafetyPlanVersion
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, FormSubmissionFactory
+from tests.factories_riskassessment import AgencyFactory
 from tests.factories_support import SafetyPlanVersionFactory
 from tests.forms_helpers import form_data, signed_in
 
@@ -117,7 +118,7 @@ def _information_share(case, team_leader):
 def _an_agency():
     from cases.models import Agency
 
-    return Agency.objects.filter(is_retired=False).first() or Agency.objects.create(name="Police")
+    return Agency.objects.filter(is_retired=False).first() or AgencyFactory(name="Police")
 
 
 def _perpetrator(case, _team_leader):
@@ -254,10 +255,10 @@ def test_item_16_a_damaged_token_is_a_form_error(case, caseworker):
 
 def test_item_16_old_form_tokens_are_purged_once_their_pages_cannot_post(caseworker):
     now = timezone.now()
-    old = FormSubmission.objects.create(
+    old = FormSubmissionFactory(
         token=uuid.uuid4(), user=caseworker, created_at=now - datetime.timedelta(days=3)
     )
-    recent = FormSubmission.objects.create(
+    recent = FormSubmissionFactory(
         token=uuid.uuid4(), user=caseworker, created_at=now - datetime.timedelta(hours=11)
     )
     assert purge_old_form_submissions(now=now) == 1

@@ -10,7 +10,7 @@ from health_check.checks import Database
 from health_check.contrib.celery import Ping
 
 from reporting.models import ImpactReport
-from tests.factories_impact import QUARTER
+from tests.factories_impact import QUARTER, ImpactReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_item_11_while_one_request_refreshes_the_others_answer_from_the_cache(
 
 
 def _job(**fields):
-    return ImpactReport.objects.create(
+    return ImpactReportFactory(
         title="Q1", period_start=QUARTER.start, period_end=QUARTER.end, **fields
     )
 

@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from reporting.impact import services
 from reporting.models import ImpactReport
-from tests.factories_impact import QUARTER, wait_until_finished
+from tests.factories_impact import QUARTER, ImpactReportFactory, wait_until_finished
 
 Status = ImpactReport.Status
 
 
 def _running_job(service, *, silent_for: datetime.timedelta, worker="killed-worker-task"):
     """A job a worker had claimed, whose last heartbeat was `silent_for` ago."""
-    report = ImpactReport.objects.create(
+    report = ImpactReportFactory(
         title="Orphaned",
         period_start=QUARTER.start,
         period_end=QUARTER.end,

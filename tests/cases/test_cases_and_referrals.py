@@ -14,6 +14,7 @@ from cases.models import Agency, Case, Client, ClosureRequest, ConsentRecord, Co
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralRoute
 from tests.factories import CaseFactory, ClientFactory, ContactFactory, MembershipFactory
+from tests.factories_referrals import ReferralRouteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +208,7 @@ def test_a_retired_route_stays_on_old_referrals_but_is_not_offered(client_for, s
 
 
 def test_a_route_offered_to_one_service_is_offered_only_there(service, other_service):
-    route = ReferralRoute.objects.create(name="Pharmacy", position=999)
+    route = ReferralRouteFactory(name="Pharmacy", position=999)
     route.offered_by.add(other_service)
     assert route in ReferralRoute.objects.offered_to(other_service)
     assert route not in ReferralRoute.objects.offered_to(service)

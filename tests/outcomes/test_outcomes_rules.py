@@ -10,11 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import ClosureRequest
 from outcomes import services
-from outcomes.models import ExitForm, FormStatus, IntakeForm, ReviewForm
-from tests.factories import CaseFactory, MembershipFactory
-from tests.factories_outcomes import complete_values
+from outcomes.models import ExitForm, FormStatus, ReviewForm
+from tests.factories import CaseFactory, ClosureRequestFactory, MembershipFactory
+from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory, complete_values
 
 from .rules_helpers import TODAY, closed, option, submitted_intake, timedelta
 
@@ -236,7 +235,7 @@ def test_exit_form_needs_the_case_closed_or_closing(case, caseworker):
     assert "closed" in refused.value.messages[0]
     assert not ExitForm.objects.filter(case=case).exists()
 
-    ClosureRequest.objects.create(
+    ClosureRequestFactory(
         case=case,
         requested_by=caseworker,
         requested_at=timezone.now(),
@@ -305,13 +304,13 @@ def test_one_intake_and_one_exit_per_case(case, caseworker):
 
 
 def test_the_database_refuses_a_second_intake_too(case, caseworker):
-    IntakeForm.objects.create(case=case, created_by=caseworker)
+    IntakeFormFactory(case=case, created_by=caseworker)
     with pytest.raises(IntegrityError, match="outcomes_one_intake_per_case"), transaction.atomic():
-        IntakeForm.objects.create(case=case, created_by=caseworker)
+        IntakeFormFactory(case=case, created_by=caseworker)
     closed(case)
-    ExitForm.objects.create(case=case, created_by=caseworker)
+    ExitFormFactory(case=case, created_by=caseworker)
     with pytest.raises(IntegrityError, match="outcomes_one_exit_per_case"), transaction.atomic():
-        ExitForm.objects.create(case=case, created_by=caseworker)
+        ExitFormFactory(case=case, created_by=caseworker)
 
 
 # --- The 4-month review ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from tests.factories import CaseFactory, MembershipFactory, ServiceFactory
 from tests.factories_marac import MaracHearingFactory
 from tests.factories_outcomes import (
     CriminalJusticeFormFactory,
+    FollowUpFactory,
     IncidentFactory,
     IntakeFormFactory,
     PoliceReportFactory,
@@ -291,7 +292,7 @@ def test_panel_timeline_and_prompts(rf, case, caseworker, service):
     messages = {(p.case_id, p.message) for p in case_page.caseworker_prompts(caseworker, cases)}
     assert (case.pk, "Intake form not submitted") not in messages
     assert (closed.pk, "6-month follow-up due") in messages
-    FollowUp.objects.create(case=closed, created_by=caseworker)
+    FollowUpFactory(case=closed, created_by=caseworker)
     messages = {(p.case_id, p.message) for p in case_page.caseworker_prompts(caseworker, cases)}
     assert (closed.pk, "6-month follow-up due") not in messages
 

@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from cases.models import Agency, Option
+from cases.models import Option
 from referrals.models import ReferralRoute
 from riskassessment.models import ChecklistVersion
 from tests.factories import MembershipFactory, ProviderFactory, ServiceFactory
+from tests.factories_referrals import ReferralRouteFactory
+from tests.factories_riskassessment import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,7 @@ def _route_post(**values):
 def test_item_2_a_provider_admin_cannot_change_the_shared_lists(client_for, admin):
     web = client_for(admin)
     option = Option.objects.filter(is_builtin=True).first()
-    agency = Agency.objects.create(name="Shared police force", kind="Police")
+    agency = AgencyFactory(name="Shared police force", kind="Police")
 
     assert web.get(reverse("admin:cases_option_changelist")).status_code == 200
     assert web.get(reverse("admin:cases_option_add")).status_code == 403
@@ -122,7 +124,7 @@ def test_item_2_a_provider_admin_adds_routes_for_their_provider_only(
 
 
 def test_item_2_another_providers_route_is_neither_listed_nor_changed(client_for, admin, faraway):
-    theirs = ReferralRoute.objects.create(name="Faraway outreach", provider=faraway.provider)
+    theirs = ReferralRouteFactory(name="Faraway outreach", provider=faraway.provider)
     web = client_for(admin)
     listing = web.get(reverse("admin:referrals_referralroute_changelist")).content.decode()
     assert "Faraway outreach" not in listing

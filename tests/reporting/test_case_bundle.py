@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Membership, Role, Service
+from accounts.models import AuditEvent, Role, Service
 from cases.models import Case, Client, Contact, Option
 from outcomes.models import ExitForm, IntakeForm
 from referrals.models import ReferralRoute
@@ -130,7 +130,7 @@ def _demo_organisation_with_exporter():
     exporter = UserFactory(email=EXPORTER)
     for service in Service.objects.filter(code__in=DEMO_CODES):
         for role in (Role.CASEWORKER, Role.SERVICE_MANAGER):
-            Membership.objects.create(user=exporter, service=service, role=role)
+            MembershipFactory(user=exporter, service=service, role=role)
     return exporter
 
 

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from reporting.models import ImpactReport
 from tests.conftest import axe_violations
-from tests.factories_impact import QUARTER
+from tests.factories_impact import QUARTER, ImpactReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_status_updates_without_a_reload(signed_in_tab, live_server, manager, service):
-    report = ImpactReport.objects.create(
+    report = ImpactReportFactory(
         title="Trustees' report",
         period_start=QUARTER.start,
         period_end=QUARTER.end,

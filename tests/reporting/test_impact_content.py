@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from reporting.impact import content as report_content
 from reporting.impact.present import present
 from reporting.impact.render import render_pdf, render_xlsx, report_html
-from reporting.models import CaseStudy, ImpactReport, UnitCost
-from tests.factories_impact import QUARTER, build_quarter
+from reporting.models import UnitCost
+from tests.factories_impact import QUARTER, CaseStudyFactory, ImpactReportFactory, build_quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _content(service):
 
 
 def _report(service, **kwargs):
-    report = ImpactReport.objects.create(
+    report = ImpactReportFactory(
         title="Quarterly impact report",
         period_start=QUARTER.start,
         period_end=QUARTER.end,
@@ -71,7 +71,7 @@ def test_figures_are_counted_for_the_period_and_service(service, manager, other_
 def test_pdf_text_holds_the_figures_suppressed_below_five(service, manager):
     data = build_quarter(service, manager)
     report = _report(service, introduction="Our year in numbers.")
-    CaseStudy.objects.create(
+    CaseStudyFactory(
         report=report,
         position=1,
         pseudonym="Rowan",
@@ -81,7 +81,7 @@ def test_pdf_text_holds_the_figures_suppressed_below_five(service, manager):
         consent_recorded_by=manager,
         consent_note="Signed form",
     )
-    CaseStudy.objects.create(
+    CaseStudyFactory(
         report=report, position=2, pseudonym="Hazel", story="Hazel's story without consent."
     )
 
@@ -156,7 +156,7 @@ def test_counts_inside_notes_are_suppressed_too():
 
 def test_a_case_study_without_consent_is_never_printed(service, manager):
     report = _report(service)
-    CaseStudy.objects.create(report=report, position=1, pseudonym="Ivy", story="Ivy's words.")
+    CaseStudyFactory(report=report, position=1, pseudonym="Ivy", story="Ivy's words.")
     html = report_html(report, _content(service))
     assert "Ivy" not in html
     assert "Our clients' stories" not in html

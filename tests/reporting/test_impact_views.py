@@ -8,7 +8,7 @@ from accounts.models import AuditEvent, Role
 from reporting.impact.content import build_content
 from reporting.models import CaseStudy, ImpactReport
 from tests.factories import MembershipFactory
-from tests.factories_impact import QUARTER, finished_report
+from tests.factories_impact import QUARTER, CaseStudyFactory, ImpactReportFactory, finished_report
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +46,7 @@ def test_a_report_spanning_two_services_needs_both(client_for, manager, service,
 
 
 def test_a_report_not_yet_built_cannot_be_downloaded(client_for, manager, service):
-    report = ImpactReport.objects.create(
-        title="Queued", period_start=QUARTER.start, period_end=QUARTER.end
-    )
+    report = ImpactReportFactory(title="Queued", period_start=QUARTER.start, period_end=QUARTER.end)
     report.services.set([service])
     url = reverse("reporting:impact_download", args=[report.pk])
     assert client_for(manager).get(url).status_code == 404
@@ -95,7 +93,7 @@ def test_bad_input_shows_errors_in_place_and_writes_nothing(
 
 
 def test_the_status_panel_polls_until_the_job_finishes(client_for, manager, service):
-    report = ImpactReport.objects.create(
+    report = ImpactReportFactory(
         title="Running",
         period_start=QUARTER.start,
         period_end=QUARTER.end,
@@ -150,7 +148,7 @@ def test_a_case_study_needs_a_consent_note_to_record_consent(client_for, manager
 def test_at_most_three_case_studies(client_for, manager, service):
     report = finished_report(service)
     for position in (1, 2, 3):
-        CaseStudy.objects.create(report=report, position=position, pseudonym="A", story="B")
+        CaseStudyFactory(report=report, position=position, pseudonym="A", story="B")
     response = client_for(manager).post(
         reverse("reporting:impact_case_study_add", args=[report.pk]),
         {"pseudonym": "Fourth", "story": "No room."},

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from reporting.impact import services
 from reporting.models import ImpactReport
-from tests.factories_impact import QUARTER, build_quarter, wait_until_finished
+from tests.factories_impact import QUARTER, ImpactReportFactory, build_quarter, wait_until_finished
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 Status = ImpactReport.Status
@@ -74,7 +74,7 @@ def test_a_job_left_running_by_a_dead_worker_is_built_again(
         "reporting.impact.render.render_pdf", lambda report, content: (b"%PDF-1.7 again", 1)
     )
     # A job a killed worker had claimed: running, its last heartbeat long ago.
-    report = ImpactReport.objects.create(
+    report = ImpactReportFactory(
         title="Orphaned",
         period_start=QUARTER.start,
         period_end=QUARTER.end,

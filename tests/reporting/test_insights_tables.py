@@ -20,16 +20,17 @@ from reporting.insights.report import build_report
 from reporting.insights.specs import ChoiceSpec
 from reporting.insights.tables import SPECS
 from reporting.periods import Period, quarter
-from support.models import AreaSupport
 from tests.factories import (
     CaseFactory,
     ChildInCaseFactory,
     ClientFactory,
     ContactFactory,
     ServiceFactory,
+    TeamFactory,
     UserFactory,
 )
 from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory, ReviewFormFactory
+from tests.factories_support import AreaSupportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,21 +282,21 @@ def test_support_given_is_a_percentage_of_those_with_the_need(service, author):
         exit_matched(service, author, intake_values={"need_housing": "Yes"}) for _ in range(3)
     ] + [exit_matched(service, author, intake_values={"need_housing": "No"})]
     user = UserFactory()
-    AreaSupport.objects.create(
+    AreaSupportFactory(
         case=forms[0].case,
         area="housing",
         supported="Yes",
         impact_safety="Improved greatly",
         updated_by=user,
     )
-    AreaSupport.objects.create(
+    AreaSupportFactory(
         case=forms[1].case,
         area="housing",
         supported="Yes",
         impact_safety="No change",
         updated_by=user,
     )
-    AreaSupport.objects.create(case=forms[2].case, area="housing", supported="No", updated_by=user)
+    AreaSupportFactory(case=forms[2].case, area="housing", supported="No", updated_by=user)
 
     matrix = figures(service, "needs_support_housing")
     assert matrix.n == 4
@@ -382,10 +383,8 @@ def test_children_entered_by_age_are_counted_in_their_band(service, author):
 
 
 def test_team_and_risk_level_filters_narrow_every_universe(service, author):
-    from accounts.models import Team
-
-    north = Team.objects.create(service=service, name="North")
-    south = Team.objects.create(service=service, name="South")
+    north = TeamFactory(service=service, name="North")
+    south = TeamFactory(service=service, name="South")
     for team, risk in ((north, "high"), (north, "medium"), (south, "high")):
         form = intake(service, author)
         form.case.team = team
@@ -416,9 +415,7 @@ def test_each_areas_support_outcomes_count_the_exits_supported_in_that_area(serv
     forms = [exit_matched(service, author) for _ in range(4)]
 
     def support(form, area, supported, outcomes=()):
-        row = AreaSupport.objects.create(
-            case=form.case, area=area, supported=supported, updated_by=user
-        )
+        row = AreaSupportFactory(case=form.case, area=area, supported=supported, updated_by=user)
         row.outcomes.set(outcomes)
 
     support(forms[0], "housing", "Yes", [housing[0], housing[1]])
@@ -451,7 +448,7 @@ def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
         form.case.intake_forms.get().physical_abuse_details.set(
             Option.objects.of("physical_abuse_details")[: index % 3]
         )
-        AreaSupport.objects.create(
+        AreaSupportFactory(
             case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
         )
         ContactFactory.create_batch(index, case=form.case, occurred_at=NOW)
@@ -479,7 +476,7 @@ def test_working_out_only_the_facts_the_tables_read_changes_no_figure(service, a
     user = UserFactory()
     for index in range(4):
         form = exit_matched(service, author, intake_values={"need_housing": "Yes"})
-        AreaSupport.objects.create(
+        AreaSupportFactory(
             case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
         )
         ContactFactory.create_batch(index + 1, case=form.case, occurred_at=NOW)

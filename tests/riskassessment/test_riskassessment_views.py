@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Marac, Role, Service
+from accounts.models import AuditEvent, Role
 from cases.extensions import case_panels, prompt_sources, timeline_sources
 from riskassessment import case_page, demo, services
 from riskassessment.models import Assessment, ChecklistVersion, MaracMeeting
-from tests.factories import CaseFactory, MembershipFactory
+from tests.factories import CaseFactory, MaracFactory, MembershipFactory, ServiceFactory
 from tests.factories_riskassessment import checklist_data, dash_version, submitted
 
 pytestmark = pytest.mark.django_db
@@ -288,12 +288,12 @@ def test_superuser_imports_a_checklist_version_through_the_page(client_for, supe
 def test_demo_seeder_creates_intake_and_exit_assessments_once(service):
     services_by_code = {}
     for code, area in (("CID", "St Helens"), ("RRH", "Liverpool")):
-        svc = Service.objects.create(
+        svc = ServiceFactory(
             provider=service.provider,
             name=f"Demo {code}",
             code=code,
             area=area,
-            marac=Marac.objects.get_or_create(name=area)[0],
+            marac=MaracFactory(name=area),
         )
         MembershipFactory(service=svc, role=Role.CASEWORKER)
         services_by_code[code] = svc
@@ -422,12 +422,12 @@ def test_coordinator_runs_a_meeting_through_the_pages(client_for, caseworker, se
 def test_demo_seeder_hears_a_repeat_case_with_its_facts(service):
     from riskassessment.models import MaracHearing
 
-    svc = Service.objects.create(
+    svc = ServiceFactory(
         provider=service.provider,
         name="Demo CID",
         code="CID",
         area="St Helens",
-        marac=Marac.objects.get_or_create(name="St Helens")[0],
+        marac=MaracFactory(name="St Helens"),
     )
     MembershipFactory(service=svc, role=Role.CASEWORKER)
     opened = timezone.localdate() - datetime.timedelta(days=200)
