@@ -68,6 +68,10 @@ def get_in_scope(
     raise Http404(f"No such {model._meta.verbose_name}.")
 
 
+class AuditedRefusal(PermissionDenied):
+    """A 403 whose refusal is already in the audit trail (accounts.middleware audits the rest)."""
+
+
 def require(user, capability, *, service_id: int, case_id: int | None = None, obj=None) -> None:
     """403 for a user who may see a record but not act on it with `capability` (a read-only
     member, a manager); the refusal is audited like an out-of-scope lookup."""
@@ -87,7 +91,7 @@ def refuse(user, capability, *, service_id: int, case_id: int | None = None, obj
         obj=obj,
         detail={"capability": str(capability)},
     )
-    raise PermissionDenied
+    raise AuditedRefusal
 
 
 def record_read(

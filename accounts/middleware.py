@@ -3,12 +3,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from . import access, mfa
+from .audit import record_event_in_services, user_service_ids
+from .lookup import AuditedRefusal
+from .models import AuditEvent
 
 SESSION_STARTED_KEY = "lantern_session_started"
 CURRENT_SERVICE_KEY = "lantern_current_service"
@@ -128,3 +132,29 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class AuditRefusalsMiddleware:
+    """Every 403 a signed-in user meets is in the audit trail, once: refusals about a record are
+    audited where they are made (accounts.lookup.AuditedRefusal); any other (a page the role may
+    not open, a service-level check) is audited here, naming the page, in the user's services."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, PermissionDenied) or isinstance(exception, AuditedRefusal):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        record_event_in_services(
+            user_service_ids(user),
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            detail={"page": _view_name(request) or "", "method": request.method},
+        )
+        return None

@@ -49,7 +49,7 @@ class SafetyPlanVersionForm(EditStateFormMixin, OnceOnlyFormMixin, forms.ModelFo
         super().__init__(*args, **kwargs)
         self.fields["reviewed_on"].initial = timezone.localdate()
         self.fields["assessment_id"].choices = [
-            ("", "None" if assessments else "No risk assessment yet"),
+            ("", "Not linked to an assessment" if assessments else "No risk assessment yet"),
             *((choice.pk, choice.label) for choice in assessments),
         ]
         if assessments:

@@ -8,10 +8,9 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 
-from accounts import access
+from accounts import access, lookup
 from accounts.models import Service
 from cases.models import RiskLevel
 from referrals.models import Referral
@@ -127,11 +126,17 @@ def impact_reports_visible_to(user):
 
 
 def impact_report_get_for_user(user, pk) -> ImpactReport:
-    """The report, or 404 (the same for missing and forbidden)."""
-    report = impact_reports_visible_to(user).filter(pk=pk).first()
-    if report is None:
-        raise Http404("No such report.")
-    return report
+    """The report, or 404 (the same for missing and forbidden), through the one scoped lookup: a
+    report of services the user may not report on is an audited refusal (in the user's own
+    services: a report spans several)."""
+    return lookup.get_in_scope(
+        impact_reports_visible_to(user),
+        pk,
+        user=user,
+        capability=access.Capability.RUN_REPORTS,
+        case=None,
+        service=None,
+    )
 
 
 def unit_costs_for(service_ids) -> list[UnitCost]:

@@ -5,9 +5,11 @@ medians inside the aggregate). This runs the real commands on a SQLite file, in 
 so the demo's own database is exercised end to end.
 """
 
+import contextlib
 import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +100,22 @@ def test_demo_on_sqlite_seeds_and_reports_every_table(tmp_path):
                 assert all(row["count"] <= figures["n"] for row in options), table["key"]
     # Medians are worked out on SQLite by their own queries: the demo's exits have lengths.
     assert tables["case_length"]["current"]["statistics"]["median_weeks"] is not None
+
+
+def test_the_demo_database_lets_people_work_at_once(tmp_path):
+    """WAL (reads beside a write), a writer that waits and takes the write lock up front: several
+    demo users at once must not get "database is locked"."""
+    database = tmp_path / "demo.sqlite3"
+    _manage(database, "migrate", "--noinput")
+    options = _manage(
+        database,
+        "shell",
+        "-c",
+        "from django.db import connection as c; o = c.settings_dict['OPTIONS']; "
+        "print(o['transaction_mode'], o['timeout'])",
+    )
+
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        (journal_mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+    assert journal_mode == "wal"
+    assert options.split() == ["IMMEDIATE", "20"]

@@ -1,0 +1,52 @@
+"""Every 403 is audited once, and explains itself: a page the role may not open is refused on a
+page with the site's layout and a way back, and the refusal is in the audit trail whether it was
+made by the scoped lookup (which audits it there) or by a role check in a view."""
+
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from tests.factories import CaseFactory
+
+
+def test_a_page_the_role_may_not_open_is_refused_audited_with_a_way_back(client_for, caseworker):
+    client = client_for(caseworker)
+
+    response = client.get(reverse("riskassessment:meeting_list"))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You can't open this page" in page
+    assert reverse("home") in page
+    denied = AuditEvent.objects.filter(actor=caseworker, action=AuditEvent.Action.DENIED)
+    assert denied.count() == 1
+    assert denied.get().detail == {"page": "riskassessment:meeting_list", "method": "GET"}
+
+
+def test_a_refusal_the_lookup_audited_is_not_audited_twice(client_for, manager, service):
+    case = CaseFactory(service=service)
+    client = client_for(manager)
+
+    response = client.get(reverse("cases:contact_add", args=[case.pk]))
+
+    assert response.status_code == 403
+    denied = AuditEvent.objects.filter(actor=manager, action=AuditEvent.Action.DENIED)
+    assert denied.count() == 1
+    assert denied.get().case_id == case.pk
+
+
+def test_an_impact_report_of_another_service_is_a_refusal_like_a_missing_one(
+    client_for, manager, other_service
+):
+    from tests.factories_impact import ImpactReportFactory
+
+    report = ImpactReportFactory()
+    report.services.set([other_service])
+    client = client_for(manager)
+
+    assert client.get(reverse("reporting:impact_detail", args=[report.pk])).status_code == 404
+    assert (
+        client.get(reverse("reporting:impact_detail", args=[report.pk + 1000])).status_code == 404
+    )
+    denied = AuditEvent.objects.filter(actor=manager, action=AuditEvent.Action.DENIED)
+    assert denied.count() == 1
+    assert denied.get().detail == {"impactreport": report.pk, "capability": "run_reports"}
