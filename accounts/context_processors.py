@@ -12,6 +12,9 @@ def lantern(request):
         "product_name": settings.LANTERN_PRODUCT_NAME,
         "demo_mode": settings.LANTERN_DEMO_MODE,
         "current_service": current,
+        # The nav offers the case pages only where they open (a MARAC coordinator's role does not).
+        "can_view_cases": current is not None
+        and access.can(user, access.Capability.VIEW_CASES, current.pk),
         "can_run_reports": signed_in
         and bool(access.service_ids_with(user, access.Capability.RUN_REPORTS)),
         "switchable_services": getattr(request, "member_services", None)

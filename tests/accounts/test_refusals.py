@@ -50,3 +50,17 @@ def test_an_impact_report_of_another_service_is_a_refusal_like_a_missing_one(
     denied = AuditEvent.objects.filter(actor=manager, action=AuditEvent.Action.DENIED)
     assert denied.count() == 1
     assert denied.get().detail == {"impactreport": report.pk, "capability": "run_reports"}
+
+
+def test_the_nav_offers_the_case_pages_only_to_roles_they_open_for(client_for, caseworker, service):
+    from accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    coordinator = MembershipFactory(service=service, role=Role.MARAC_COORDINATOR).user
+    case_list = f'href="{reverse("cases:case_list")}"'
+
+    assert case_list in client_for(caseworker).get(reverse("home")).content.decode()
+    coordinator_home = client_for(coordinator).get(reverse("home"))
+    assert coordinator_home.status_code == 200
+    assert case_list not in coordinator_home.content.decode()
+    assert client_for(coordinator).get(reverse("cases:case_list")).status_code == 403
