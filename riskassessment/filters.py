@@ -13,6 +13,17 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class MeetingFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("held_from"), cleaned.get("held_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                "'Held from' is after 'Held until', so no meeting could match: swap the dates."
+            )
+        return cleaned
+
+
 class MeetingFilter(django_filters.FilterSet):
     marac = django_filters.ModelChoiceFilter(
         label="MARAC", queryset=Marac.objects.none(), empty_label="Any"
@@ -27,6 +38,7 @@ class MeetingFilter(django_filters.FilterSet):
     class Meta:
         model = MaracMeeting
         fields = ["marac", "held_from", "held_to"]
+        form = MeetingFilterForm
 
     def __init__(self, data=None, *args, maracs, **kwargs):
         super().__init__(data if data is not None else {}, *args, **kwargs)

@@ -47,6 +47,15 @@ def test_a_filter_value_not_offered_answers_400_with_a_message(
     assert _listed(response) == set()
 
 
+def test_dates_the_wrong_way_round_say_so_instead_of_an_empty_list(client_for, coordinator):
+    response = client_for(coordinator).get(
+        reverse("riskassessment:meeting_list"),
+        {"held_from": "2026-03-01", "held_to": "2026-02-01"},
+    )
+    assert response.status_code == 400
+    assert "swap the dates" in response.content.decode()
+
+
 def test_the_meeting_counts_come_from_the_database(service, coordinator, caseworker):
     from riskassessment import services
     from tests.factories import CaseFactory
