@@ -240,10 +240,17 @@ def client_get_for_editing(user, pk) -> Client:
     client is their service's and has no case yet), and the opening audited as a view."""
     client = client_get_for_user(user, pk)
     capability = access.Capability.EDIT_CASES
-    if not clients_visible_to(user, capability).filter(pk=client.pk).exists():
+    if not can_edit_client(user, client):
         lookup.refuse(user, capability, service_id=client.service_id, obj=client)
     lookup.record_read(user, client, read={"form": str(capability)}, service_id=client.service_id)
     return client
+
+
+def can_edit_client(user, client) -> bool:
+    """Whether the user may change the client's record: they may edit a case of the client they
+    can see (or the client is their service's and has no case yet)."""
+    editable = clients_visible_to(user, access.Capability.EDIT_CASES)
+    return editable.filter(pk=client.pk).exists()
 
 
 def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:

@@ -403,6 +403,7 @@ def client_detail(request, pk):
         "cases/client_detail.html",
         {
             "client": client,
+            "can_edit": selectors.can_edit_client(request.user, client),
             "cases": selectors.cases_visible_to(request.user)
             .filter(client=client)
             .select_related("service"),

@@ -34,7 +34,11 @@ def referral_list(request):
     return render(
         request,
         "referrals/referral_list.html",
-        {"page": page, "filters": filters},
+        {
+            "page": page,
+            "filters": filters,
+            "can_file": access.can(request.user, access.Capability.EDIT_CASES, service.pk),
+        },
         status=200 if filters.is_valid() else 400,
     )
 

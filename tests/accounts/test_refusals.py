@@ -64,3 +64,25 @@ def test_the_nav_offers_the_case_pages_only_to_roles_they_open_for(client_for, c
     assert coordinator_home.status_code == 200
     assert case_list not in coordinator_home.content.decode()
     assert client_for(coordinator).get(reverse("cases:case_list")).status_code == 403
+
+
+def test_a_manager_is_not_offered_the_edit_links_that_would_refuse_them(
+    client_for, manager, caseworker, service
+):
+    case = CaseFactory(service=service)
+    client_page = reverse("cases:client_detail", args=[case.client_id])
+    edit_links = [
+        reverse("cases:client_edit", args=[case.client_id]),
+        reverse("cases:client_safe_contact", args=[case.client_id]),
+        reverse("cases:consent_add", args=[case.client_id]),
+    ]
+    new_referral = reverse("referrals:referral_new")
+
+    for user, offered in ((caseworker, True), (manager, False)):
+        client = client_for(user)
+        page = client.get(client_page).content.decode()
+        referrals = client.get(reverse("referrals:referral_list")).content.decode()
+        assert all((link in page) is offered for link in edit_links)
+        assert (new_referral in referrals) is offered
+        for link in edit_links:
+            assert client.get(link).status_code == (200 if offered else 403)
