@@ -1,6 +1,7 @@
 """A case: one period of support for a client by a service, and what happens in it."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
@@ -12,6 +13,9 @@ from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from .client import Agency, Client
 from .options import Option
+
+# A day: a longer contact is a typing slip (99999 was once accepted), not a day in court.
+LONGEST_CONTACT_MINUTES = 24 * 60
 
 
 class RiskLevel(models.TextChoices):
@@ -237,7 +241,16 @@ class Contact(CaseChild):
         "direct with the client", default=True, help_text="Untick for work on the client's behalf."
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.SUCCESSFUL)
-    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MaxValueValidator(
+                LONGEST_CONTACT_MINUTES,
+                "A contact cannot last more than 24 hours (1440 minutes): record each day apart.",
+            )
+        ],
+    )
     location = models.CharField(max_length=120, blank=True)
     is_significant = models.BooleanField(
         "significant contact",

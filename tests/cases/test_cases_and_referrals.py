@@ -339,6 +339,31 @@ def test_logging_a_contact_from_the_form(client_for, open_case, caseworker):
     assert contact.is_significant and contact.recorded_by == caseworker
 
 
+def test_a_contact_longer_than_a_day_is_refused_with_a_message(client_for, open_case, caseworker):
+    response = client_for(caseworker).post(
+        reverse("cases:contact_add", args=[open_case.pk]),
+        {
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "contact_type": "phone",
+            "with_client": "on",
+            "outcome": "successful",
+            "duration_minutes": "99999",
+            "notes": "Safety planning call.",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot last more than 24 hours" in response.content.decode()
+    assert not Contact.objects.exists()
+    with pytest.raises(ValidationError, match="24 hours"):
+        case_services.contact_log(
+            case=open_case,
+            actor=caseworker,
+            occurred_at=NOW(),
+            contact_type="phone",
+            duration_minutes=24 * 60 + 1,
+        )
+
+
 def test_an_attempted_contact_cannot_be_significant(open_case, caseworker):
     with pytest.raises(ValidationError):
         case_services.contact_log(
