@@ -24,3 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", HealthView.as_view(), name="healthz"),
 ]
+
+# Lantern's own 500 page (404 and 403 are templates/404.html and 403.html): see accounts.errors.
+handler500 = "accounts.errors.server_error"

@@ -38,7 +38,7 @@ def _manage(database: Path, *arguments: str) -> str:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}
     }
     environment |= {
         "DATABASE_URL": f"sqlite:///{database}",
@@ -119,3 +119,17 @@ def test_the_demo_database_lets_people_work_at_once(tmp_path):
         (journal_mode,) = connection.execute("PRAGMA journal_mode").fetchone()
     assert journal_mode == "wal"
     assert options.strip().splitlines()[-1].split() == ["IMMEDIATE", "20"]
+
+
+def test_the_demo_shows_no_debug_pages_and_still_serves_its_static_files(tmp_path):
+    """A debug page would show settings, the signed-in user and the page's data to whoever is at
+    the screen; without DEBUG, runserver serves no static files, so WhiteNoise must."""
+    database = tmp_path / "demo.sqlite3"
+    output = _manage(
+        database,
+        "shell",
+        "-c",
+        "from django.conf import settings; from django.test import Client; "
+        "r = Client().get('/static/css/lantern.css'); print(settings.DEBUG, r.status_code)",
+    )
+    assert output.strip().splitlines()[-1].split() == ["False", "200"]
