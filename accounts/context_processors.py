@@ -17,6 +17,8 @@ def lantern(request):
         and access.can(user, access.Capability.VIEW_CASES, current.pk),
         "can_run_reports": signed_in
         and bool(access.service_ids_with(user, access.Capability.RUN_REPORTS)),
+        "can_read_audit": signed_in
+        and bool(access.service_ids_with(user, access.Capability.READ_AUDIT)),
         "switchable_services": getattr(request, "member_services", None)
         or (access.member_services(user) if signed_in else []),
     }

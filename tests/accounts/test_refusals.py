@@ -86,3 +86,11 @@ def test_a_manager_is_not_offered_the_edit_links_that_would_refuse_them(
         assert (new_referral in referrals) is offered
         for link in edit_links:
             assert client.get(link).status_code == (200 if offered else 403)
+
+
+def test_the_audit_trail_is_in_the_menu_of_those_who_may_read_it(client_for, caseworker, manager):
+    audit_link = f'href="{reverse("accounts:audit_log")}"'
+
+    assert audit_link in client_for(manager).get(reverse("home")).content.decode()
+    assert client_for(manager).get(reverse("accounts:audit_log")).status_code == 200
+    assert audit_link not in client_for(caseworker).get(reverse("home")).content.decode()
