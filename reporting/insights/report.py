@@ -5,10 +5,11 @@ import datetime
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from accounts.models import Service
 from cases.models import Case
+from cases.selectors import restricted_from
 from catalogue.insights import TABLES_BY_KEY
 
 from ..periods import Period
@@ -168,7 +169,6 @@ def may_switch_suppression_off(user, periods, service_ids) -> bool:
     for period in periods:
         if period is None or period.end - period.start >= minimum:
             continue
-        grant = Case.restricted_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
-        if restricted_cases(period, service_ids).filter(~Exists(grant)).exists():
+        if restricted_cases(period, service_ids).filter(restricted_from(user)).exists():
             return False
     return True
