@@ -383,6 +383,9 @@ def test_coordinator_runs_a_meeting_through_the_pages(client_for, caseworker, se
     from tests.factories_riskassessment import AgencyFactory
 
     agency = AgencyFactory(name="Meeting agency")
+    # A surname no page text could hold by chance (Faker's names can: "Page", "Date").
+    case.client.last_name = "Quillfeatherby"
+    case.client.save(update_fields=["last_name"])
     referral = services.marac_refer(
         case=case,
         actor=caseworker,
