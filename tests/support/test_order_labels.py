@@ -39,7 +39,7 @@ def test_the_support_form_offers_the_notice_and_the_order_by_their_right_names()
     # Every other outcome as the seed prints it.
     seed = TABLES_BY_KEY["support_safety_outcomes"].options
     assert len(offered) == len(seed)
-    assert {label for label in offered} - {SHOWN_ORDER, SHOWN_NOTICE} == set(seed) - {
+    assert set(offered) - {SHOWN_ORDER, SHOWN_NOTICE} == set(seed) - {
         SEED_ORDER,
         SEED_NOTICE,
     }
