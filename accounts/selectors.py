@@ -227,6 +227,10 @@ def _in_words(row: dict, detail: dict) -> str:
     kind = _kind_of(row["object_type"])
     if what == "denied":
         words = f"{verb} to the {kind}" if kind else f"{verb}"
+    elif what == "admin":
+        words = f"{verb} ({kind})" if kind else verb
+    elif what in ("export", "download") and kind == "export file":
+        words = f"{verb} a file"
     elif kind and what not in ("search", "login", "login_failed", "logout"):
         words = f"{verb} the {kind}"
     else:

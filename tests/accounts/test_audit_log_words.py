@@ -153,3 +153,10 @@ def test_the_trail_is_paged(client_for, case, caseworker, manager):
     assert "Page 1 of 2" in first.content.decode()
     second = _trail_page(client, case=case.reference, page=2)
     assert len(second.context["rows"]) == total - 50
+
+
+def test_administration_and_file_events_read_plainly(client_for, case, caseworker, manager):
+    record_event(actor=caseworker, action=AuditEvent.Action.ADMIN, service=case.service, obj=case)
+    record_event(actor=caseworker, action=AuditEvent.Action.SEARCH, service=case.service)
+    words = {row["in_words"] for row in _trail_page(client_for(manager)).context["rows"]}
+    assert {"Changed the set-up (case)", "Searched"} <= words
