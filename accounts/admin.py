@@ -154,9 +154,7 @@ class MembershipForm(forms.ModelForm):
         user_id = user.pk if user is not None else self.instance.user_id
         if actor is not None and user_id == actor.pk:
             raise ValidationError("Nobody can grant or change a membership of their own.")
-        team, service = cleaned.get("team"), cleaned.get("service")
-        if team is not None and service is not None and team.service_id != service.pk:
-            raise ValidationError({"team": "Choose a team of the membership's service."})
+        # A team of another service is refused by Membership.clean, on the team field.
         return cleaned
 
 

@@ -7,6 +7,10 @@ Two kinds of entry, read together by accounts.selectors.audit_trail:
   inside `audited_bulk_write`, which records the bulk write itself. So no write path skips the log.
 - everything else (views, searches, exports, downloads, sign-ins, refusals) is an AuditEvent,
   written by `record_event` in the same transaction as the work it records.
+
+Free text (contact notes, a closure note, safe contact notes, plan sections: every TextField of
+an audited model) is not copied into the change history: the entry records that the text changed,
+not what it says. The record itself keeps the text, where its own access rules apply.
 """
 
 import contextlib
@@ -161,13 +165,36 @@ class CaseDataModel(TimeStampedModel):
         return {"case_id": case_id, "service_id": service_id}
 
 
+# What the change history holds in place of a free-text field's words.
+TEXT_NOT_RECORDED = "(text not recorded)"
+
+
+def text_not_recorded(value: str) -> str:
+    """auditlog's mask callable for free text: whether there was any text, never the text."""
+    return "" if value in ("", "None") else TEXT_NOT_RECORDED
+
+
+def free_text_fields(cls) -> list[str]:
+    """The fields of `cls` holding narrative: its TextFields."""
+    return [
+        field.name for field in cls._meta.concrete_fields if isinstance(field, models.TextField)
+    ]
+
+
 def audited(model=None, **options):
-    """Class decorator: record every create, update and delete of this model with auditlog."""
+    """Class decorator: record every create, update and delete of this model with auditlog,
+    free text masked (see the module's docstring)."""
 
     def register(cls):
         if not issubclass(cls, CaseDataModel):
             raise TypeError(f"{cls.__name__} must be a CaseDataModel to be audited.")
-        auditlog.register(cls, **options)
+        masked = set(options.pop("mask_fields", ())) | set(free_text_fields(cls))
+        auditlog.register(
+            cls,
+            mask_fields=sorted(masked),
+            mask_callable="accounts.audit.text_not_recorded",
+            **options,
+        )
         return cls
 
     return register(model) if model is not None else register

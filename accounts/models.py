@@ -3,6 +3,7 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -146,6 +147,9 @@ class Team(TimeStampedModel):
         ordering = ["service__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["service", "name"], name="team_unique_name"),
+            # The target of the memberships' (team, service) foreign key (migration 0011): a
+            # membership's team is one of the membership's own service.
+            models.UniqueConstraint(fields=["id", "service"], name="team_unique_id_service"),
         ]
 
     def __str__(self):
@@ -173,6 +177,12 @@ class Membership(TimeStampedModel):
         default=False, help_text="May see what the role sees, but change nothing."
     )
 
+    # The team belongs to the membership's service. Checked here for forms and the admin, and in
+    # the database by a composite foreign key (team_id, service_id) -> team (id, service_id)
+    # (PostgreSQL) or triggers (SQLite), added by migration 0011: Django has no composite
+    # foreign key, and a CHECK constraint cannot look at another table.
+    WRONG_SERVICE_TEAM = "Choose a team of the membership's service."
+
     class Meta:
         ordering = ["service__name", "role"]
         constraints = [
@@ -184,6 +194,16 @@ class Membership(TimeStampedModel):
     def __str__(self):
         suffix = " (read only)" if self.read_only else ""
         return f"{self.user} - {self.get_role_display()}, {self.service}{suffix}"
+
+    def clean(self):
+        super().clean()
+        if self.team_id is None or self.service_id is None:
+            return
+        team_service_id = (
+            Team.objects.filter(pk=self.team_id).values_list("service_id", flat=True).first()
+        )
+        if team_service_id is not None and team_service_id != self.service_id:
+            raise ValidationError({"team": self.WRONG_SERVICE_TEAM}, code="team_of_another_service")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

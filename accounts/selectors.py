@@ -1,8 +1,11 @@
 """Reads for accounts: the audit trail as managers see it."""
 
+import json
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.db.models import (
     BigIntegerField,
     CharField,
@@ -16,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models import Case as SqlCase
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from . import access
@@ -43,7 +46,48 @@ TRAIL_COLUMNS = (
     "trail_case_id",
     "address",
     "details",
+    "who_name",
+    "object_type",
 )
+
+# The trail in words: what the person did, to a record named by its kind ("viewed the case",
+# "changed the contact"). Actions without a record read on their own.
+VERBS = {
+    "create": "added",
+    "update": "changed",
+    "delete": "deleted",
+    "view": "viewed",
+    "search": "searched",
+    "export": "exported",
+    "download": "downloaded",
+    "login": "signed in",
+    "login_failed": "failed to sign in",
+    "logout": "signed out",
+    "denied": "was refused access",
+    "restrict": "restricted",
+    "unrestrict": "lifted the restriction on",
+    "admin": "changed the set-up",
+}
+
+# Case references for the trail. accounts sits below the cases app, which registers these in
+# its ready(): references(case_ids) -> {id: reference}; case_id(reference, service_ids) -> id of
+# the case with that reference in those services, or None.
+_case_references: dict[str, Callable] = {}
+
+
+def register_case_references(*, references: Callable, case_id: Callable) -> None:
+    _case_references.update(references=references, case_id=case_id)
+
+
+def case_id_for_reference(reference: str, service_ids: Iterable[int]) -> int | None:
+    finder = _case_references.get("case_id")
+    return finder(reference, list(service_ids)) if finder else None
+
+
+def _case_reference_map(case_ids: Iterable[int]) -> dict[int, str]:
+    references = _case_references.get("references")
+    ids = {case_id for case_id in case_ids if case_id is not None}
+    return references(ids) if references and ids else {}
 
 
 class _WithoutKey(Func):
@@ -92,6 +136,7 @@ def audit_trail(
         events.order_by()
         .annotate(
             who=F("actor_email"),
+            who_name=Coalesce(F("actor__full_name"), Value(""), output_field=CharField()),
             what=F("action"),
             label=F("object_label"),
             trail_case_id=F("case_id"),
@@ -110,7 +155,14 @@ def audit_trail(
         .annotate(
             at=F("timestamp"),
             who=F("actor_email"),
+            who_name=Coalesce(F("actor__full_name"), Value(""), output_field=CharField()),
             what=change_action,
+            object_type=Concat(
+                F("content_type__app_label"),
+                Value("."),
+                F("content_type__model"),
+                output_field=CharField(),
+            ),
             label=F("object_repr"),
             trail_case_id=Cast(KeyTextTransform("case_id", "additional_data"), BigIntegerField()),
             address=Cast("remote_addr", CharField()),
@@ -122,11 +174,91 @@ def audit_trail(
 
 
 def as_rows(trail) -> list[dict]:
-    return [
-        dict(zip(TRAIL_COLUMNS, row, strict=True))
-        | {"what_label": ACTION_LABELS.get(row[2], row[2])}
-        for row in trail
-    ]
+    """The page's rows: the columns, plus the event in words and the case's reference."""
+    rows = [dict(zip(TRAIL_COLUMNS, row, strict=True)) for row in trail]
+    for row in rows:
+        detail = _parsed(row["details"])
+        # A page that shows several cases (a MARAC meeting) names them in its one event.
+        named = detail.pop("cases", None) if row["what"] not in ("create", "update") else None
+        row["case_ids"] = (
+            [row["trail_case_id"]]
+            if row["trail_case_id"] is not None
+            else [case_id for case_id in named or [] if isinstance(case_id, int)]
+        )
+        row["what_label"] = ACTION_LABELS.get(row["what"], row["what"])
+        row["in_words"] = _in_words(row, detail)
+        row["detail_words"] = _detail_words(row, detail)
+    references = _case_reference_map(case_id for row in rows for case_id in row["case_ids"])
+    for row in rows:
+        row["case_reference"] = ", ".join(
+            references[case_id] for case_id in row["case_ids"] if case_id in references
+        )
+    return rows
+
+
+def _parsed(details) -> dict:
+    try:
+        parsed = json.loads(details) if details else {}
+    except (TypeError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _model_of(object_type: str):
+    try:
+        return apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _kind_of(object_type: str) -> str:
+    model = _model_of(object_type)
+    return str(model._meta.verbose_name) if model is not None else ""
+
+
+def _in_words(row: dict, detail: dict) -> str:
+    """ "Viewed the case", "Changed the contact", "Was refused access to the case"."""
+    what = row["what"]
+    if what == "logout" and detail.get("screen_locked"):
+        return "Locked the screen (quick exit)"
+    if what == "login" and detail.get("screen_unlocked"):
+        return "Unlocked the screen"
+    verb = VERBS.get(what, str(ACTION_LABELS.get(what, what)).lower())
+    kind = _kind_of(row["object_type"])
+    if what == "denied":
+        words = f"{verb} to the {kind}" if kind else f"{verb}"
+    elif what == "admin":
+        words = f"{verb} ({kind})" if kind else verb
+    elif what in ("export", "download") and kind == "export file":
+        words = f"{verb} a file"
+    elif kind and what not in ("search", "login", "login_failed", "logout"):
+        words = f"{verb} the {kind}"
+    else:
+        words = verb
+    return words[:1].upper() + words[1:]
+
+
+def _detail_words(row: dict, detail: dict) -> str:
+    """A change names the fields that changed (never their values: a note's text is not in the
+    trail, see accounts.audit); an event its non-identifying details."""
+    if row["what"] in ("create", "delete"):
+        return ""
+    if row["what"] == "update":
+        model = _model_of(row["object_type"])
+        names = []
+        for name in detail:
+            try:
+                names.append(str(model._meta.get_field(name).verbose_name) if model else name)
+            except Exception:  # a field since removed: its stored name
+                names.append(name.replace("_", " "))
+        return ", ".join(sorted(names))
+    parts = []
+    for key, value in detail.items():
+        if key in ("screen_locked", "screen_unlocked"):
+            continue
+        shown = ", ".join(str(item) for item in value) if isinstance(value, list) else value
+        parts.append(f"{key.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
 
 
 # --- What an admin may manage -----------------------------------------------------------------

@@ -15,10 +15,15 @@ class CasesConfig(AppConfig):
     def ready(self):
         from accounts.dashboard import register_home_panel
         from accounts.models import Role
+        from accounts.selectors import register_case_references
 
-        from . import dashboard
+        from . import dashboard, selectors
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
+        # The audit trail names cases by reference and filters by it.
+        register_case_references(
+            references=selectors.audit_case_references, case_id=selectors.audit_case_id
+        )
         register_home_panel(
             Role.CASEWORKER, 10, "cases/home/caseworker_panel.html", dashboard.caseworker_panel
         )

@@ -35,7 +35,7 @@ class OptionCheckboxes(forms.ModelMultipleChoiceField):
         self.list_key = list_key
 
     def label_from_instance(self, obj):
-        return f"{obj.label} (retired)" if obj.is_retired else obj.label
+        return f"{obj.display_label} (retired)" if obj.is_retired else obj.display_label
 
 
 def offer_current_options(form, field_name, chosen_ids):

@@ -47,6 +47,21 @@ def references_shown_to(user, case_ids) -> dict[int, str | None]:
     return {pk: None if is_hidden else reference for pk, reference, is_hidden in rows}
 
 
+def audit_case_references(case_ids) -> dict[int, str]:
+    """The references of cases named in the audit trail (accounts.selectors reads them through
+    the registration in cases.apps): the trail's readers audit restricted cases too."""
+    return dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference"))
+
+
+def audit_case_id(reference: str, service_ids) -> int | None:
+    """The case with this reference in these services (the audit trail's filter), or None."""
+    return (
+        Case.objects.filter(service_id__in=service_ids, reference__iexact=reference.strip())
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def demo_editor(case: Case):
     """Who writes a demo case's records: its caseworker, or else the service's first active
     caseworker or team leader, if they may edit the case; otherwise None (seed_demo only)."""

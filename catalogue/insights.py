@@ -3658,3 +3658,22 @@ KEY_FINDINGS: tuple[tuple[str, str], ...] = (
     ),
     ("court_updates", "Providing updates about court in {n}% of cases"),
 )
+
+# Labels the seed prints wrongly, as they are shown on screen. The stored option and the Insights
+# report keep the seed's wording character for character (reports compare with it); the screen
+# says what the order or notice is. The seed prints the police's notice with "(DVPO)" and calls
+# the court's order a "prevention" order: a DVPN is a Domestic Violence Protection Notice and a
+# DVPO a Domestic Violence Protection Order (Crime and Security Act 2010, ss. 24-33).
+SCREEN_LABELS = {
+    "Domestic violence prevention order (DVPO) issued": (
+        "Domestic violence protection order (DVPO) issued"
+    ),
+    "Domestic violence protection notice (DVPO) issued": (
+        "Domestic violence protection notice (DVPN) issued"
+    ),
+}
+
+
+def screen_label(label: str) -> str:
+    """The label to show for a seed option: its corrected wording where the seed's is wrong."""
+    return SCREEN_LABELS.get(label, label)

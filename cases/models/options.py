@@ -1,6 +1,7 @@
 from django.db import models
 
 from accounts.models import TimeStampedModel
+from catalogue.insights import screen_label
 
 
 class OptionQuerySet(models.QuerySet):
@@ -34,4 +35,10 @@ class Option(TimeStampedModel):
         ]
 
     def __str__(self):
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """What the screen shows: `label` is kept as the seed prints it, for reporting, and a
+        few seed labels are worded wrongly (catalogue.insights.SCREEN_LABELS)."""
+        return screen_label(self.label)

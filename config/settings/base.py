@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the session middleware: quick exit is answered even if the session write fails.
+    "accounts.lock.QuickExitShieldMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,7 +67,7 @@ MIDDLEWARE = [
     "accounts.audit.AuditContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.lock.ScreenLockMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.lock.ActivityTrackingMiddleware",
     "accounts.middleware.RequireSecondFactorMiddleware",
     "accounts.middleware.CurrentServiceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,6 +8,9 @@
     return;
   }
   const DOUBLE_PRESS_MS = 1000;
+  // The neutral page is loaded after the lock's answer, or after this long without one: the
+  // screen is blank already, and a busy server must not keep the tab on this page's address.
+  const LOCK_WAIT_MS = 1500;
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("lantern-quick-exit") : null;
   let leaving = false;
 
@@ -23,22 +26,35 @@
     }
     leaving = true;
     blank();
-    const neutral = () => window.location.replace(form.action);
+    let gone = false;
+    const neutral = () => {
+      if (!gone) {
+        gone = true;
+        window.location.replace(form.action);
+      }
+    };
     if (!lock) {
       neutral();
       return;
     }
-    if (channel) {
-      channel.postMessage("exit");
+    try {
+      if (channel) {
+        channel.postMessage("exit");
+      }
+      // keepalive: the lock is sent even if the page goes away first.
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        keepalive: true,
+        redirect: "manual",
+      }).then(neutral, neutral);
+    } catch (error) {
+      // Whatever failed, the screen is blank and the neutral page comes next.
+      neutral();
+      return;
     }
-    // keepalive: the lock is sent even if the page goes away first.
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      keepalive: true,
-      redirect: "manual",
-    }).then(neutral, neutral);
+    window.setTimeout(neutral, LOCK_WAIT_MS);
   }
 
   form.addEventListener("submit", (event) => {

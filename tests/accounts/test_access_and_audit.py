@@ -211,7 +211,7 @@ def test_managers_read_the_audit_trail_of_their_services_only(
         case_id=other_case.pk,
     )
 
-    response = client_for(manager).get(reverse("accounts:audit_log") + f"?case={case.pk}")
+    response = client_for(manager).get(reverse("accounts:audit_log") + f"?case={case.reference}")
     rows = response.context["rows"]
     assert "view" in {row["what"] for row in rows}
     assert {row["trail_case_id"] for row in rows} == {case.pk}

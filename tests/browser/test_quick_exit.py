@@ -97,3 +97,63 @@ def test_the_button_blanks_every_open_tab(signed_in_tab, screenshot, caseworker,
     second.goto(reverse("cases:case_list"))
     assert reverse("accounts:unlock") in second.url
     journey.finish()
+
+
+QUICK_EXIT_RUNS = 20
+TABS = 4
+
+
+def test_quick_exit_with_four_tabs_open_twenty_times_never_shows_an_error(
+    browser_context, live_server, caseworker, service
+):
+    """Issue 18, item 3: four tabs on client pages, Quick exit pressed in one of them (each in
+    turn), twenty times over. No tab ever gets an error answer, and every tab ends on the blank
+    neutral page. (live_server runs on the test database, PostgreSQL; the SQLite demo's own
+    settings are covered by the unit tests that make the session write fail.)"""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.conftest import open_tab
+    from tests.signin import sign_in_with_second_factor
+
+    cases = [CaseFactory(service=service) for _ in range(TABS)]
+    pages = [reverse("cases:case_detail", args=[case.pk]) for case in cases]
+    error_answers = []
+    browser_context.on(
+        "response",
+        lambda response: (
+            error_answers.append(f"{response.status} {response.url}")
+            if response.status >= 500
+            else None
+        ),
+    )
+    tabs = [open_tab(browser_context) for _ in range(TABS)]
+
+    for run in range(QUICK_EXIT_RUNS):
+        # A fresh sign-in each run (the last run locked the session).
+        client = sign_in_with_second_factor(Client(), caseworker)
+        browser_context.clear_cookies()
+        browser_context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        for (tab, _errors), page in zip(tabs, pages, strict=True):
+            tab.goto(page)
+            assert "Quick exit" in tab.locator("header").inner_text()
+        pressed, _errors = tabs[run % TABS]
+        pressed.get_by_role("button", name="Quick exit").click()
+        for tab, _errors in tabs:
+            assert_neutral(tab)
+        assert not error_answers, f"run {run + 1}: {error_answers}"
+
+    for _tab, console_errors in tabs:
+        # The neutral page names no icon; the browser's own try at /favicon.ico is not an error.
+        assert not [error for error in console_errors if "/favicon.ico" not in error]
+    # Locked as designed: a client page asks for the password.
+    tabs[0][0].goto(pages[0])
+    assert reverse("accounts:unlock") in tabs[0][0].url
