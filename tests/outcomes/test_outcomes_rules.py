@@ -44,7 +44,8 @@ def test_submit_refuses_a_required_question_left_blank_but_accepts_dont_know(cas
     assert "level_sexual" in refused.value.message_dict
     intake.refresh_from_db()
     assert intake.status == FormStatus.DRAFT
-    assert intake.level_physical == ""  # nothing of the refused submit was kept
+    # Submit saved the draft first (issue 18, item 8): the answers are kept, unsubmitted.
+    assert intake.level_physical == values["level_physical"]
 
     values["level_sexual"] = "Don't know"
     services.outcome_form_save(form=intake, actor=caseworker, values=values, submit=True)
@@ -414,7 +415,8 @@ def test_no_abuse_since_the_last_review_needs_a_submitted_review(case, caseworke
     assert "abuse_since" in refused.value.message_dict
     exit_form.refresh_from_db()
     assert not exit_form.is_submitted
-    assert exit_form.abuse_since == ""  # nothing of the refused submit was kept
+    # The draft was saved before the submit checks refused it (issue 18, item 8).
+    assert exit_form.abuse_since == services.NO_ABUSE_SINCE_REVIEW
 
     _submit_review(case, caseworker, reviewed_on=TODAY, reason=ReviewForm.Reason.FURTHER_ABUSE)
     services.outcome_form_save(form=exit_form, actor=caseworker, values=values, submit=True)
