@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Replace
+from django.utils.formats import date_format
 
 from accounts import access, lookup
 from accounts.audit import record_event
@@ -414,7 +415,8 @@ def reminders_for(cases, today):
             reminders.append(
                 (
                     case,
-                    f"Review {'overdue since' if overdue else 'due'} {case.review_due_on:%d %b %Y}",
+                    f"Review {'overdue since' if overdue else 'due'} "
+                    f"{date_format(case.review_due_on)}",
                     "danger" if overdue else "warning",
                 )
             )

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from outcomes import services
 from outcomes.models import ExitForm, FormStatus, ReviewForm
@@ -188,7 +189,7 @@ def test_exit_date_before_intake_date_is_refused_and_nothing_is_saved(case, case
         )
     message = refused.value.message_dict["exit_date"][0]
     assert "before the intake date" in message
-    assert intake_day.strftime("%d/%m/%Y") in message
+    assert date_format(intake_day) in message
     exit_form.refresh_from_db()
     assert exit_form.exit_date == TODAY  # unchanged
     assert exit_form.ongoing_contact == ""  # the rest of the refused save was not kept either
