@@ -146,6 +146,8 @@ def client_profile_for_intake(case) -> dict:
             value = ", ".join(sorted(o.label for o in client.employment.all()))
         elif field == "date_of_birth":
             value = date_format(client.date_of_birth) if client.date_of_birth else ""
+        elif client._meta.get_field(field).choices:
+            value = getattr(client, f"get_{field}_display")() if getattr(client, field) else ""
         else:
             value = getattr(client, field)
         rows.append({"label": label, "value": value})

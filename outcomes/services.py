@@ -36,6 +36,7 @@ from .models import (
     ReviewForm,
 )
 from .services_answers import (
+    answer_shown,
     answers_of,
     assign_answers,
     clear_answers_that_do_not_apply,
@@ -70,6 +71,7 @@ __all__ = [
     "REPORTED_BEFORE",
     "GapsToConfirm",
     "SubmitRefused",
+    "answer_shown",
     "answers_of",
     "case_is_closing",
     "outcome_form_discard",

@@ -97,13 +97,7 @@ def form_detail(request, kind, pk):
         for question in section_questions:
             if not q.applies(question, answers):
                 continue
-            value = answers.get(question.field)
-            if question.kind == q.MULTI:
-                shown = ", ".join(sorted(value)) if value else ""
-                if answers.get(question.dont_know_field):
-                    shown = "Don't know"
-            else:
-                shown = "" if value in (None, "") else str(value)
+            shown = services.answer_shown(form_obj, question, answers)
             label = form_obj._meta.get_field(question.field).verbose_name
             section_rows.append({"label": label, "value": shown})
         rows.append((title, section_rows))
