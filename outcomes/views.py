@@ -157,7 +157,7 @@ def form_edit(request, kind, pk):
                 status = 409
             except services.GapsToConfirm as pending:
                 gaps = pending.gaps
-                saved_draft = True
+                saved_draft = not form_obj.is_submitted
             else:
                 if submit:
                     messages.success(request, f"{KIND_TITLES[kind]} submitted.")

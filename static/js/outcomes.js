@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   const DEBOUNCE_MS = 800;
+  const RETRY_MS = 5000;
 
   function answeredCount(form) {
     let answered = 0;
@@ -71,13 +72,15 @@
     let conflicted = false;
     let submitting = false;
     let timer = null;
+    let retry = true; // whether a save left dirty is sent again without a new change
+    let offline = false; // the last save did not reach the server: try again more slowly
 
     function say(text) { if (status) status.textContent = text; }
 
-    function schedule() {
+    function schedule(delay) {
       if (!url || conflicted || submitting) return;
       window.clearTimeout(timer);
-      timer = window.setTimeout(save, DEBOUNCE_MS);
+      timer = window.setTimeout(save, delay || DEBOUNCE_MS);
     }
 
     function save(options) {
@@ -89,6 +92,7 @@
       if (inFlight) return;
       inFlight = true;
       dirty = false;
+      retry = true; // a change made while this save is on its way is sent after it
       const body = new FormData(form);
       body.delete("submit");
       say("Saving…");
@@ -116,19 +120,28 @@
             conflicted = true;
             say(data.error + " Save the draft to see the changes.");
           } else {
+            // An answer the server refuses: tried again at the next change, not in a loop.
             dirty = true;
+            retry = false;
             say(data.error || "Not saved: check the answers marked on the form when you save.");
           }
         })
-        .catch(() => { dirty = true; say("Not saved (no connection). It will be tried again."); })
+        .catch(() => {
+          dirty = true;
+          retry = true;
+          offline = true;
+          say("Not saved (no connection). It will be tried again.");
+        })
         .finally(() => {
           inFlight = false;
-          if (dirty && !conflicted) schedule();
+          if (dirty && !conflicted && retry) schedule(offline ? RETRY_MS : DEBOUNCE_MS);
+          offline = false;
         });
     }
 
     function changed() {
       dirty = true;
+      retry = true;
       schedule();
     }
 

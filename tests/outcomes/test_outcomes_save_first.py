@@ -188,3 +188,19 @@ def test_autosave_answers_with_the_time_saved_in_hours_and_minutes(client_for, i
     edit = reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk})
     html = client.get(edit).content.decode()
     assert re.search(r'aria-live="polite" data-autosave-status>Saved at \d\d:\d\d', html)
+
+
+def test_changing_a_submitted_form_with_new_gaps_says_nothing_changed_yet(
+    client_for, intake, caseworker
+):
+    values = complete_values("intake", completed_on=intake.case.opened_on)
+    services.outcome_form_save(form=intake, actor=caseworker, values=values, submit=True)
+    client = client_for(caseworker)
+    url = reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk})
+    data = _post_data({**values, "abuse_typology": ""})
+    data["submit"] = "1"
+    html = client.post(url, data).content.decode()
+    assert "1 question not answered" in html
+    assert "Nothing is changed until you do." in html
+    assert "Your answers are saved as a draft" not in html
+    assert IntakeForm.objects.get(pk=intake.pk).abuse_typology == values["abuse_typology"]
