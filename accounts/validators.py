@@ -16,6 +16,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 EARLIEST_EVENT = datetime.date(2000, 1, 1)
@@ -31,7 +32,7 @@ def _day(value) -> datetime.date:
 
 
 def _show(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return date_format(day)
 
 
 def validate_birth_date(value) -> None:

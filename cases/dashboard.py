@@ -10,6 +10,8 @@ from .models import Case, ClosureRequest
 
 
 def caseworker_panel(request):
+    """My caseload, highest risk and longest without contact first (with the days since the
+    last contact), and its reminders grouped by case and urgency."""
     user = request.user
     service = request.current_service
     if service is None or not access.can(user, access.Capability.EDIT_CASES, service.pk):
@@ -22,9 +24,17 @@ def caseworker_panel(request):
         prompts.extend(source(user, visible))
     return {
         "cases": cases,
-        "reminders": selectors.reminders_for(cases, today),
-        "follow_ups": list(selectors.follow_ups_due(user, today)),
-        "prompts": prompts,
+        "rows": [
+            {"case": case, "days_since_contact": selectors.days_since_contact(case, today)}
+            for case in cases
+        ],
+        "reminder_sections": selectors.reminder_groups(
+            cases=cases,
+            reminders=selectors.reminders_for(cases, today),
+            follow_ups=list(selectors.follow_ups_due(user, today)),
+            prompts=prompts,
+            today=today,
+        ),
     }
 
 
@@ -40,12 +50,14 @@ def team_leader_panel(request):
         prompts.extend(source(user, team_cases))
     return {
         "cases": cases,
+        "reminder_sections": selectors.reminder_groups(
+            cases=cases, reminders=[], follow_ups=[], prompts=prompts, today=timezone.localdate()
+        ),
         "unallocated": sum(1 for case in cases if case.caseworker_id is None),
         "closure_requests": list(
             ClosureRequest.objects.filter(
                 case__in=team_cases, decision=ClosureRequest.Decision.REQUESTED
             ).select_related("case", "requested_by")
         ),
-        "prompts": prompts,
         "statuses": Case.Status,
     }

@@ -7,8 +7,25 @@ not see answers exactly as a case that does not exist (404), and the attempt is 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Replace
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import access, lookup
 from accounts.audit import record_event
@@ -16,7 +33,7 @@ from accounts.models import AuditEvent
 from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from .filters import CaseFilter
-from .models import Case, Client, ClientAlias, Contact
+from .models import Case, Client, ClientAlias, Contact, RiskLevel
 
 
 def _restricted_grant(user):
@@ -393,26 +410,69 @@ HIGH_RISK_CONTACT_DAYS = 7
 REMINDER_HORIZON_DAYS = 7
 
 
+# The caseload's order: the highest risk first, then the longest since the last successful
+# contact (never contacted counts as longest), then the longest open.
+RISK_ORDER = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.STANDARD)
+
+
+def risk_rank():
+    """0 for high risk, 1 medium, 2 standard, 3 not assessed: risk_level's text sorts wrongly."""
+    return CaseWhen(
+        *[When(risk_level=level, then=Value(rank)) for rank, level in enumerate(RISK_ORDER)],
+        default=Value(len(RISK_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def by_risk_then_longest_without_contact(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Orders cases annotated by with_last_contact (see RISK_ORDER)."""
+    return cases.annotate(risk_rank=risk_rank()).order_by(
+        "risk_rank", F("last_contact_at").asc(nulls_first=True), "opened_on", "pk"
+    )
+
+
+def days_since_contact(case: Case, today) -> int | None:
+    """Whole days since the case's last successful contact (annotated); None if never."""
+    last = getattr(case, "last_contact_at", None)
+    if last is None:
+        return None
+    return (today - timezone.localdate(last)).days
+
+
 def my_open_cases(user):
-    """The caseworker's open and on-hold cases with their last contact, in one query."""
-    return with_last_contact(
-        cases_visible_to(user)
-        .filter(caseworker=user)
-        .exclude(status=Case.Status.CLOSED)
-        .select_related("client", "service", "caseworker")
-    ).order_by("-risk_level", "review_due_on")
+    """The caseworker's open and on-hold cases with their last contact, in one query, highest
+    risk first and then the longest without contact."""
+    return by_risk_then_longest_without_contact(
+        with_last_contact(
+            cases_visible_to(user)
+            .filter(caseworker=user)
+            .exclude(status=Case.Status.CLOSED)
+            .select_related("client", "service", "caseworker")
+        )
+    )
 
 
 def team_open_cases(user, service):
-    """Open cases of a service where the user may allocate, with caseworker and last contact."""
+    """Open cases of a service where the user may allocate, with caseworker and last contact:
+    by caseworker, then as a caseworker's own caseload."""
     if not access.can(user, access.Capability.ALLOCATE_CASES, service.pk):
         return Case.objects.none()
-    return with_last_contact(
-        cases_visible_to(user)
-        .filter(service=service)
-        .exclude(status=Case.Status.CLOSED)
-        .select_related("client", "caseworker", "team")
-    ).order_by("caseworker__full_name", "-risk_level")
+    return (
+        with_last_contact(
+            cases_visible_to(user)
+            .filter(service=service)
+            .exclude(status=Case.Status.CLOSED)
+            .select_related("client", "caseworker", "team")
+        )
+        .annotate(risk_rank=risk_rank())
+        .order_by(
+            "caseworker__full_name",
+            "risk_rank",
+            F("last_contact_at").asc(nulls_first=True),
+            "opened_on",
+            "pk",
+        )
+    )
 
 
 def reminders_for(cases, today):
@@ -429,13 +489,14 @@ def reminders_for(cases, today):
             reminders.append(
                 (
                     case,
-                    f"Review {'overdue since' if overdue else 'due'} {case.review_due_on:%d %b %Y}",
+                    f"Review {'overdue since' if overdue else 'due'} "
+                    f"{date_format(case.review_due_on)}",
                     "danger" if overdue else "warning",
                 )
             )
         if case.risk_level == "high" and not case.is_closed:
             last = getattr(case, "last_contact_at", None)
-            if last is None or last.date() < contact_cutoff:
+            if last is None or timezone.localdate(last) < contact_cutoff:
                 reminders.append((case, "High risk: no contact in the last 7 days", "danger"))
     return reminders
 
@@ -455,6 +516,92 @@ def follow_ups_due(user, today):
         .select_related("client")
         .order_by("follow_up_due_on")
     )
+
+
+# Reminders grouped by case and urgency: one entry per case (its reminders listed under it),
+# the most urgent first, so that 24 reminders for 8 cases read as 8 cases, not 24 red lines.
+URGENCY_ORDER = ("danger", "warning", "info")
+URGENCY_LABELS = {"danger": "Overdue", "warning": "Due soon", "info": "To note"}
+
+
+@dataclass
+class ReminderGroup:
+    case_id: int
+    reference: str
+    url: str
+    risk_rank: int
+    items: list = field(default_factory=list)  # (severity, message, url), most urgent first
+
+    @property
+    def severity(self) -> str:
+        return self.items[0][0]
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY_LABELS[self.severity]
+
+
+def _urgency(severity: str) -> int:
+    return URGENCY_ORDER.index(severity) if severity in URGENCY_ORDER else len(URGENCY_ORDER)
+
+
+def reminder_groups(*, cases, reminders, follow_ups, prompts, today) -> list[dict]:
+    """The dashboard's reminders by urgency, each urgency's cases in caseload order.
+
+    1. Collect every reminder as (case, severity, message, url): the case's own reminders
+       (reminders_for), six-month follow-ups due (overdue once the date has passed) and the
+       apps' prompts (cases.extensions.Prompt).
+    2. One group per case; a group is as urgent as its most urgent reminder.
+    3. Urgencies in order (overdue, due soon, to note); within one, higher risk first, then
+       the case reference.
+    Returns [{"severity", "label", "groups"}], only the urgencies that have reminders.
+    """
+    rank_of = {
+        case.pk: RISK_ORDER.index(case.risk_level)
+        if case.risk_level in RISK_ORDER
+        else len(RISK_ORDER)
+        for case in cases
+    }
+    groups: dict[int, ReminderGroup] = {}
+
+    def add(case_id, reference, severity, message, url):
+        group = groups.get(case_id)
+        if group is None:
+            group = groups[case_id] = ReminderGroup(
+                case_id=case_id,
+                reference=reference,
+                url=reverse("cases:case_detail", args=[case_id]),
+                risk_rank=rank_of.get(case_id, len(RISK_ORDER)),
+            )
+        group.items.append((severity, message, url))
+
+    for case, message, severity in reminders:
+        add(case.pk, case.reference, severity, message, "")
+    for case in follow_ups:
+        overdue = case.follow_up_due_on < today
+        add(
+            case.pk,
+            case.reference,
+            "danger" if overdue else "warning",
+            f"Six-month follow-up {'overdue since' if overdue else 'due'} "
+            f"{date_format(case.follow_up_due_on)}",
+            "",
+        )
+    for prompt in prompts:
+        add(prompt.case_id, prompt.reference, prompt.severity, prompt.message, prompt.url)
+    for group in groups.values():
+        group.items.sort(key=lambda item: _urgency(item[0]))
+    ordered = sorted(
+        groups.values(), key=lambda g: (_urgency(g.severity), g.risk_rank, g.reference)
+    )
+    sections = []
+    for severity in URGENCY_ORDER:
+        in_section = [group for group in ordered if group.severity == severity]
+        if in_section:
+            sections.append(
+                {"severity": severity, "label": URGENCY_LABELS[severity], "groups": in_section}
+            )
+    return sections
 
 
 def case_timeline(case):

@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import access
 from accounts.audit import record_event
@@ -255,7 +256,7 @@ def validate_closure(case: Case, *, closed_on, closure_type, unplanned_closure_r
         errors["closed_on"] = "Give the closure date."
     elif closed_on < case.opened_on:
         errors["closed_on"] = (
-            f"The closure date is before the case opened ({case.opened_on:%d/%m/%Y})."
+            f"The closure date is before the case opened ({date_format(case.opened_on)})."
         )
     elif closed_on > timezone.localdate():
         errors["closed_on"] = "The closure date is in the future."

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
@@ -229,7 +230,7 @@ def closure_decide(request, pk, request_pk):
             messages.success(request, "Decision recorded.")
             return redirect("cases:case_detail", pk=case.pk)
     intro = (
-        f"{closure.requested_by} asks to close this case on {closure.closed_on:%d/%m/%Y} "
+        f"{closure.requested_by} asks to close this case on {date_format(closure.closed_on)} "
         f"({closure.closure_type}"
         + (f": {closure.unplanned_closure_reason}" if closure.unplanned_closure_reason else "")
         + ")."

@@ -20,7 +20,7 @@ PROMPT_LIMIT = 20
 def panel_context(request, case) -> dict:
     forms_by_kind = selectors.forms_for_case(case)
     rows = [
-        {"kind": kind, "title": KIND_TITLES[kind], "form": form}
+        {"kind": kind, "title": form.display_name, "form": form}
         for kind, forms in forms_by_kind.items()
         for form in forms
     ]

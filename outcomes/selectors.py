@@ -1,6 +1,8 @@
 """Reads of outcome forms, always through the signed-in user's case scope: a form of a case the
 user may not see answers 404, exactly like a form that does not exist (and is audited)."""
 
+from django.utils.formats import date_format
+
 from accounts import access, lookup
 from cases.selectors import cases_visible_to, require_case_capability
 from riskassessment.scoring import latest_submitted
@@ -143,7 +145,9 @@ def client_profile_for_intake(case) -> dict:
         if field == "employment":
             value = ", ".join(sorted(o.label for o in client.employment.all()))
         elif field == "date_of_birth":
-            value = f"{client.date_of_birth:%d %b %Y}" if client.date_of_birth else ""
+            value = date_format(client.date_of_birth) if client.date_of_birth else ""
+        elif client._meta.get_field(field).choices:
+            value = getattr(client, f"get_{field}_display")() if getattr(client, field) else ""
         else:
             value = getattr(client, field)
         rows.append({"label": label, "value": value})

@@ -1,11 +1,11 @@
-"""Writes of outcome forms. Each function runs in one transaction and validates before anything is
-kept: a refused save or submit leaves no partial row behind. Views call these; nothing here
-reads a request.
+"""Writes of outcome forms. Each write validates before anything is kept: a refused save leaves no
+partial row behind. Views call these; nothing here reads a request.
 
 Saving a draft checks only the rules that always hold (dates in order, "Don't know" not ticked
-with options, counts that match what was ticked). Submitting also checks what is unanswered: a
-question may be left blank only where Insights reports it as "Missing" (see questions.py), and
-even then the caseworker confirms the gaps first (GapsToConfirm).
+with options, counts that match what was ticked). Submitting a draft saves its answers first
+(so nothing typed is lost), then checks what is unanswered: a question may be left blank only
+where Insights reports it as "Missing" (see questions.py), and even then the caseworker confirms
+the gaps first (GapsToConfirm).
 
 Sections live beside this module: services_answers.py (reading and setting answers),
 services_checks.py (the rules), services_police.py (police reports and incidents). The names
@@ -36,6 +36,7 @@ from .models import (
     ReviewForm,
 )
 from .services_answers import (
+    answer_shown,
     answers_of,
     assign_answers,
     clear_answers_that_do_not_apply,
@@ -69,6 +70,8 @@ __all__ = [
     "REPORTED_AFTER",
     "REPORTED_BEFORE",
     "GapsToConfirm",
+    "SubmitRefused",
+    "answer_shown",
     "answers_of",
     "case_is_closing",
     "outcome_form_discard",
@@ -100,11 +103,17 @@ KIND_TITLES = {
 
 
 class GapsToConfirm(Exception):
-    """Submitting would leave questions as "Missing": the caseworker must confirm it."""
+    """Submitting would leave questions as "Missing": the caseworker must confirm it. The
+    answers were saved as a draft before this was raised (see outcome_form_save)."""
 
     def __init__(self, gaps: list[str]):
         super().__init__(f"{len(gaps)} questions unanswered")
         self.gaps = gaps
+
+
+class SubmitRefused(ValidationError):
+    """Submitting was refused by the submit checks (errors by field). A draft's answers were
+    saved before the checks ran (see outcome_form_save)."""
 
 
 # --- Starting a form ---------------------------------------------------------------------------
@@ -180,7 +189,6 @@ def _save_civil_orders(form: CivilJusticeForm, orders: dict) -> None:
             row.save()
 
 
-@transaction.atomic
 def outcome_form_save(
     *,
     form,
@@ -192,15 +200,45 @@ def outcome_form_save(
 ):
     """Saves the answers as a draft, or submits the form.
 
+    1. A draft is saved first, on its own, whatever happens to the submit: every answer on the
+       page is kept (`_save_answers`, one transaction) before anything is asked. A refused
+       save (an answer that breaks a rule that always holds, someone else's change) keeps
+       nothing and says why.
+    2. Then the submit checks run on what was just saved (`_submit`, a second transaction):
+       what must be answered and is not refuses with errors by field; with only "Missing" gaps
+       left, GapsToConfirm asks the caseworker to confirm them. Either way the draft saved in
+       step 1 stays, with the new answers (the page re-reads it for its next edit state).
+    3. A form already submitted is changed only by submitting it again: its answers and the
+       submit checks go in one transaction, so a refused change leaves the submitted form as
+       it was (Insights never counts answers nobody confirmed).
+    """
+    if form.is_submitted or not submit:
+        with transaction.atomic():
+            saved = _save_answers(
+                form=form, actor=actor, values=values, edit_state=edit_state, submit=submit
+            )
+            if not submit:
+                return saved
+            return _submit(saved, actor=actor, confirm_gaps=confirm_gaps)
+    with transaction.atomic():
+        saved = _save_answers(
+            form=form, actor=actor, values=values, edit_state=edit_state, submit=True
+        )
+    # The draft is committed: a refusal below no longer takes the answers with it.
+    with transaction.atomic():
+        return _submit(saved, actor=actor, confirm_gaps=confirm_gaps)
+
+
+def _save_answers(*, form, actor: User, values: dict, edit_state: EditState | None, submit: bool):
+    """Writes the answers to the (locked) form row; raises ValidationError or EditConflict
+    before writing anything.
+
     1. Check the actor may edit the case; lock the form row (autosave and a click on Submit can
        arrive together).
     2. A submitted form is only changed by submitting it again (autosave is refused).
     3. Refuse with EditConflict where someone else (or another tab) saved different answers to
        the same questions since this page loaded them (edit_state).
     4. Apply the answers and check the rules that always hold; refuse with errors by field.
-    5. On submit: refuse what must be answered and is not; with only "Missing" gaps left, refuse
-       with GapsToConfirm unless the caseworker confirmed them; then mark it submitted.
-    Any refusal rolls the whole save back.
     """
     require_edit(actor, form.case)
     model, questions, _one = KINDS[form.kind]
@@ -231,14 +269,21 @@ def outcome_form_save(
         getattr(form, field).set(chosen)
     if form.kind == "civil" and "orders" in values:
         _save_civil_orders(form, values["orders"])
-    if not submit:
-        return form
+    return form
 
+
+def _submit(form, *, actor: User, confirm_gaps: bool):
+    """Submits the form as saved: clears the answers that no longer apply, then refuses what
+    must be answered and is not, and asks to confirm the "Missing" gaps."""
+    model, questions, _one = KINDS[form.kind]
+    form = model.objects.select_for_update().select_related("case").get(pk=form.pk)
+    # Cleared inside this transaction: a refusal below rolls the clearing back too, leaving the
+    # draft as the caseworker saved it.
     clear_answers_that_do_not_apply(form, questions)
     errors, gaps = missing_messages(form, questions, answers_of(form, questions))
     submit_checks(form, errors, gaps)
     if errors:
-        raise ValidationError(errors)
+        raise SubmitRefused(errors)
     if gaps and not confirm_gaps:
         raise GapsToConfirm(gaps)
     if not form.is_submitted:

@@ -1,6 +1,10 @@
 """The answers of an outcome form (or a police report, an incident): reading them, counting them,
 setting them from a form's values, and clearing those that no longer apply on submit."""
 
+import datetime
+
+from django.utils.formats import date_format
+
 from . import questions as q
 
 
@@ -67,3 +71,24 @@ def clear_answers_that_do_not_apply(form, questions) -> None:
             setattr(form, question.field, empty)
             answers[question.field] = empty
     form.save()
+
+
+def answer_shown(obj, question: q.Question, answers: dict) -> str:
+    """An answer as a person reads it: the choice's label (never its stored value, e.g.
+    "Change in risk or circumstances", not "risk_change"), a date as "3 Dec 2026", the option
+    labels of a multi-select in the order of their list, "Don't know" where ticked; "" when
+    unanswered."""
+    value = answers.get(question.field)
+    if question.kind == q.MULTI:
+        if question.dont_know_field and answers.get(question.dont_know_field):
+            return "Don't know"
+        chosen = getattr(obj, question.field).order_by("position", "label")
+        return ", ".join(option.label for option in chosen) if value else ""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.date):
+        return date_format(value)
+    model_field = obj._meta.get_field(question.field)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import access
 from accounts.models import User
@@ -24,7 +25,7 @@ def require_edit(actor: User, case: Case) -> None:
 
 
 def format_day(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return date_format(day)
 
 
 def case_is_closing(case: Case) -> bool:

@@ -97,13 +97,7 @@ def form_detail(request, kind, pk):
         for question in section_questions:
             if not q.applies(question, answers):
                 continue
-            value = answers.get(question.field)
-            if question.kind == q.MULTI:
-                shown = ", ".join(sorted(value)) if value else ""
-                if answers.get(question.dont_know_field):
-                    shown = "Don't know"
-            else:
-                shown = "" if value in (None, "") else str(value)
+            shown = services.answer_shown(form_obj, question, answers)
             label = form_obj._meta.get_field(question.field).verbose_name
             section_rows.append({"label": label, "value": shown})
         rows.append((title, section_rows))
@@ -139,6 +133,7 @@ def form_edit(request, kind, pk):
     _model, questions, _one = services.KINDS[kind]
     gaps = []
     status = 200
+    saved_draft = False
     if request.method == "POST":
         form = form_class(request.POST, instance=form_obj)
         submit = "submit" in request.POST
@@ -152,6 +147,9 @@ def form_edit(request, kind, pk):
                     confirm_gaps=bool(request.POST.get("confirm_gaps")),
                     edit_state=form.cleaned_data["edit_state"],
                 )
+            except services.SubmitRefused as error:
+                _apply_errors(form, error)
+                saved_draft = not form_obj.is_submitted
             except ValidationError as error:
                 _apply_errors(form, error)
             except EditConflict as conflict:
@@ -159,14 +157,19 @@ def form_edit(request, kind, pk):
                 status = 409
             except services.GapsToConfirm as pending:
                 gaps = pending.gaps
+                saved_draft = not form_obj.is_submitted
             else:
                 if submit:
                     messages.success(request, f"{KIND_TITLES[kind]} submitted.")
                     return redirect("outcomes:form_detail", kind=kind, pk=form_obj.pk)
                 messages.success(request, "Draft saved.")
                 return redirect("outcomes:form_edit", kind=kind, pk=form_obj.pk)
-        # Re-read the stored answers for the progress figures (nothing was saved).
+        # The stored answers, for the progress figures: on a refused submit of a draft they are
+        # the answers just saved, and the page takes their edit state for its next save.
         form_obj = selectors.form_get_for_user(request.user, kind, pk)
+        if saved_draft:
+            form.data = form.data.copy()
+            form.data["edit_state"] = edit_state_of(form_obj, form_class._meta.fields).token()
     else:
         form = form_class(
             instance=form_obj, edit_state=edit_state_of(form_obj, form_class._meta.fields)
@@ -179,6 +182,7 @@ def form_edit(request, kind, pk):
         "form_obj": form_obj,
         "form": form,
         "gaps": gaps,
+        "saved_draft": saved_draft,
         "nav": nav,
         "answered": sum(s["done"] for s in nav),
         "asked": sum(s["asked"] for s in nav),
@@ -233,7 +237,7 @@ def form_autosave(request, kind, pk):
     return JsonResponse(
         {
             "saved": True,
-            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+            "saved_at": timezone.localtime().strftime("%H:%M"),
             "answered": answered,
             "asked": asked,
             "edit_state": edit_state_of(saved, form._meta.fields).token(),

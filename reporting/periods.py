@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.utils.formats import date_format
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Period:
             and self.end == self.start + relativedelta(years=1, days=-1)
         ):
             return f"{self.start.year}-{str(self.start.year + 1)[2:]}"
-        return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+        return f"{date_format(self.start)} to {date_format(self.end)}"
 
     def previous(self) -> "Period":
         """The period of the same shape just before: the previous quarter or year, or the same

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import date_format
 
 from cases.models import Agency, RiskLevel
 
@@ -193,7 +194,7 @@ class MaracReferralForm(forms.Form):
             del self.fields["different_perpetrator"]
         else:
             self.fields["different_perpetrator"].help_text = (
-                f"The client was referred to MARAC on {earlier_referral.referred_on:%d/%m/%Y}, "
+                f"The client was referred to MARAC on {date_format(earlier_referral.referred_on)}, "
                 "within the last 12 months, so this is a repeat MARAC case unless the abuse is "
                 "by someone else."
             )
@@ -202,7 +203,7 @@ class MaracReferralForm(forms.Form):
             status=Assessment.Status.SUBMITTED
         ).select_related("version__checklist")
         self.fields["assessment"].label_from_instance = lambda a: (
-            f"{a.assessed_on:%d/%m/%Y} {a.version.checklist.name}: score {a.score}, "
+            f"{date_format(a.assessed_on)} {a.version.checklist.name}: score {a.score}, "
             f"{a.risk_level_label or 'no level'}"
         )
 
@@ -241,8 +242,8 @@ class MaracHearingForm(forms.Form):
         self.fields["referral"].queryset = awaiting
         names = selectors.marac_case_names(user, awaiting.values_list("case_id", flat=True))
         self.fields["referral"].label_from_instance = lambda r: (
-            f"{names.get(r.case_id, selectors.RESTRICTED_CASE)}, referred {r.referred_on:%d/%m/%Y}"
-            + (" (repeat)" if r.is_repeat else "")
+            f"{names.get(r.case_id, selectors.RESTRICTED_CASE)}, "
+            f"referred {date_format(r.referred_on)}" + (" (repeat)" if r.is_repeat else "")
         )
 
 

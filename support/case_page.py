@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cases.extensions import Prompt, TimelineItem
 from cases.models import Case
@@ -94,7 +95,7 @@ def plan_review_prompts(user, cases_qs) -> list[Prompt]:
         Prompt(
             case_id=case_id,
             reference=reference,
-            message=f"{SafetyPlan.Kind(kind).label} due for review ({review_on:%d/%m/%Y})",
+            message=f"{SafetyPlan.Kind(kind).label} due for review ({date_format(review_on)})",
             url=reverse("support:plan_detail", args=[plan_id]),
         )
         for plan_id, kind, case_id, reference, review_on in due

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from accounts import access, lookup
 from accounts.models import AuditEvent
@@ -222,8 +223,8 @@ def assessments_for_plan(case: Case) -> list[AssessmentChoice]:
         choices.append(
             AssessmentChoice(
                 pk=assessment.pk,
-                label=f"{assessment.version.checklist.name}, {assessment.assessed_on:%d/%m/%Y}: "
-                f"{level}",
+                label=f"{assessment.version.checklist.name}, "
+                f"{date_format(assessment.assessed_on)}: {level}",
                 assessed_on=assessment.assessed_on,
                 url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
             )

@@ -10,6 +10,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import access
 from accounts.concurrency import EditState, check_edit, next_version
@@ -113,7 +114,7 @@ def _safety_plan_next_version(*, plan, actor, reviewed_on, **sections) -> Safety
     latest = plan.versions.order_by("-number").first()
     if latest is not None and reviewed_on < latest.reviewed_on:
         raise ValidationError(
-            {"reviewed_on": f"The last version was agreed on {latest.reviewed_on:%d/%m/%Y}."}
+            {"reviewed_on": f"The last version was agreed on {date_format(latest.reviewed_on)}."}
         )
     number = (latest.number if latest else 0) + 1
     return _write_version(

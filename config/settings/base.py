@@ -273,6 +273,14 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# One way of writing a date on every screen: "3 Dec 2026", with a time "3 Dec 2026, 14:05"
+# (templates write the same with |date:"j M Y"; Python messages use formats.date_format).
+# A locale's own formats win over these settings, so config/formats/ hands them to en-GB.
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -3,6 +3,8 @@ helpers that keep each answer an SQL-countable column with the Insights labels."
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.concurrency import version_field
 from cases.choices import insights_choices
@@ -64,6 +66,7 @@ class OutcomeForm(CaseChild):
     version = version_field()
 
     kind = ""  # "intake", "review", ... (the URL and registry key)
+    date_field = ""  # the form's own date (completed, reviewed, exited...), if it has one
 
     class Meta:
         abstract = True
@@ -71,6 +74,21 @@ class OutcomeForm(CaseChild):
     @property
     def is_submitted(self) -> bool:
         return self.status == FormStatus.SUBMITTED
+
+    @property
+    def dated_on(self):
+        """The day the form is about: its own date where answered, else the day it was started."""
+        day = getattr(self, self.date_field, None) if self.date_field else None
+        if day is None and self.created_at is not None:
+            day = timezone.localdate(self.created_at)
+        return day
+
+    @property
+    def display_name(self) -> str:
+        """How the form is named on screen: "Intake form, 3 May 2026" (never a database number)."""
+        name = self._meta.verbose_name.capitalize()
+        day = self.dated_on
+        return f"{name}, {date_format(day)}" if day else name
 
     @property
     def audit_label(self):

@@ -87,6 +87,7 @@ class ExitForm(OutcomeForm):
     )
 
     kind = "exit"
+    date_field = "exit_date"
 
     class Meta:
         verbose_name = "exit form"

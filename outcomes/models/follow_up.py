@@ -26,6 +26,7 @@ class FollowUp(OutcomeForm):
     )
 
     kind = "follow_up"
+    date_field = "followed_up_on"
 
     class Meta:
         verbose_name = "6-month follow-up"

@@ -155,6 +155,7 @@ class IntakeForm(OutcomeForm):
     )
 
     kind = "intake"
+    date_field = "completed_on"
 
     class Meta:
         verbose_name = "intake form"

@@ -39,6 +39,7 @@ class ReviewForm(OutcomeForm):
     )
 
     kind = "review"
+    date_field = "reviewed_on"
 
     class Meta:
         verbose_name = "review form"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 
 from accounts.audit import audited
 from accounts.models import Marac, TimeStampedModel
@@ -101,7 +102,7 @@ class MaracMeeting(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"MARAC {self.marac} {self.held_on:%d/%m/%Y}"
+        return f"MARAC {self.marac} {date_format(self.held_on)}"
 
 
 @audited

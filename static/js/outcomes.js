@@ -1,10 +1,14 @@
 // Outcome forms: autosave of drafts, and the progress indicator. No inline script (CSP).
-// A draft is posted to the form's autosave URL every 20 seconds when something changed, and
-// whenever the caseworker moves into another section. The server answers JSON and saves
-// nothing when an answer is invalid; the status line says what happened.
+// A draft is posted to the form's autosave URL shortly after every change (once typing or
+// clicking pauses for DEBOUNCE_MS), at once when the caseworker leaves a field, and when the
+// page is hidden or left. Saves go one at a time, each carrying the edit state the last one
+// handed back, so a tab's own saves never conflict and someone else's change is never
+// overwritten. The server answers JSON and saves nothing when an answer is invalid; the status
+// line ("Saved at 14:05", aria-live) says what happened.
 (function () {
   "use strict";
-  const INTERVAL_MS = 20000;
+  const DEBOUNCE_MS = 800;
+  const RETRY_MS = 5000;
 
   function answeredCount(form) {
     let answered = 0;
@@ -63,29 +67,46 @@
     const status = document.querySelector("[data-autosave-status]");
     const progress = document.querySelector("[data-progress]");
     const progressText = document.querySelector("[data-progress-text]");
-    let dirty = false;
-    let saving = false;
+    let dirty = false; // changed since the last save was sent
+    let inFlight = false; // a save is on its way: the next one waits for its edit state
     let conflicted = false;
-    let currentSection = null;
+    let submitting = false;
+    let timer = null;
+    let retry = true; // whether a save left dirty is sent again without a new change
+    let offline = false; // the last save did not reach the server: try again more slowly
 
     function say(text) { if (status) status.textContent = text; }
 
-    function save() {
-      if (!url || !dirty || saving || conflicted) return;
-      saving = true;
+    function schedule(delay) {
+      if (!url || conflicted || submitting) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, delay || DEBOUNCE_MS);
+    }
+
+    function save(options) {
+      window.clearTimeout(timer);
+      timer = null;
+      if (!url || !dirty || conflicted || submitting) return;
+      // One save at a time, each checked against the state the previous one handed back: a
+      // change made meanwhile stays dirty and is sent when this one has answered.
+      if (inFlight) return;
+      inFlight = true;
       dirty = false;
+      retry = true; // a change made while this save is on its way is sent after it
       const body = new FormData(form);
       body.delete("submit");
+      say("Saving…");
       fetch(url, {
         method: "POST",
         body: body,
         credentials: "same-origin",
+        keepalive: Boolean(options && options.leaving),
         headers: { "X-Requested-With": "XMLHttpRequest", "Accept": "application/json" },
       })
         .then((response) => response.json().then((data) => ({ ok: response.ok, data: data })))
         .then(({ ok, data }) => {
           if (ok && data.saved) {
-            say("Draft saved at " + data.saved_at + ".");
+            say("Saved at " + data.saved_at + ".");
             // The next save is checked against this one, not against the page as loaded.
             const state = form.querySelector("input[name='edit_state']");
             if (state && data.edit_state) state.value = data.edit_state;
@@ -99,17 +120,33 @@
             conflicted = true;
             say(data.error + " Save the draft to see the changes.");
           } else {
+            // An answer the server refuses: tried again at the next change, not in a loop.
             dirty = true;
-            say(data.error || "Draft not saved: check the answers marked on the form when you save.");
+            retry = false;
+            say(data.error || "Not saved: check the answers marked on the form when you save.");
           }
         })
-        .catch(() => { dirty = true; say("Draft not saved (no connection). It will be tried again."); })
-        .finally(() => { saving = false; });
+        .catch(() => {
+          dirty = true;
+          retry = true;
+          offline = true;
+          say("Not saved (no connection). It will be tried again.");
+        })
+        .finally(() => {
+          inFlight = false;
+          if (dirty && !conflicted && retry) schedule(offline ? RETRY_MS : DEBOUNCE_MS);
+          offline = false;
+        });
+    }
+
+    function changed() {
+      dirty = true;
+      retry = true;
+      schedule();
     }
 
     updateFollowOns(form);
     form.addEventListener("change", () => {
-      dirty = true;
       updateFollowOns(form);
       if (progress) {
         const answered = answeredCount(form);
@@ -118,18 +155,20 @@
           if (progressText) progressText.textContent = answered + " of " + progress.max;
         }
       }
+      changed();
     });
-    form.addEventListener("input", () => { dirty = true; });
-    form.addEventListener("focusin", (event) => {
-      const section = event.target.closest("fieldset[id^='section-']");
-      if (section && section !== currentSection) {
-        if (currentSection !== null) save();
-        currentSection = section;
-      }
+    form.addEventListener("input", changed);
+    // Leaving a field, or the page (another tab, the phone's lock screen), saves at once.
+    form.addEventListener("focusout", () => { if (dirty) save(); });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden" && dirty) save({ leaving: true });
     });
-    if (url) window.setInterval(save, INTERVAL_MS);
-    // A real submit saves through the page: no autosave racing it.
-    form.addEventListener("submit", () => { dirty = false; });
+    window.addEventListener("pagehide", () => { if (dirty) save({ leaving: true }); });
+    // A real submit saves through the page (the draft first): no autosave racing it.
+    form.addEventListener("submit", () => {
+      submitting = true;
+      window.clearTimeout(timer);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

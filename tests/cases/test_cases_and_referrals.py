@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Role
 from cases import selectors
@@ -413,7 +414,7 @@ def test_reminders_for_review_due_and_high_risk_without_contact(service, casewor
     ContactFactory(case=contacted_high, occurred_at=NOW() - datetime.timedelta(days=1))
     reminders = selectors.reminders_for(selectors.my_open_cases(caseworker), today)
     by_case = {(case.pk, message.split(":")[0]) for case, message, _ in reminders}
-    assert (due.pk, "Review overdue since " + due.review_due_on.strftime("%d %b %Y")) in by_case
+    assert (due.pk, "Review overdue since " + date_format(due.review_due_on)) in by_case
     assert (quiet_high.pk, "High risk") in by_case
     assert not any(case.pk == contacted_high.pk for case, _, _ in reminders)
 

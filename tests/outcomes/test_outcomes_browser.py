@@ -26,7 +26,7 @@ def test_moving_to_another_section_autosaves_the_draft(
     tab.locator("#id_client_ace_1").check()  # "Yes", in "Childhood experiences"
     tab.locator("#id_level_physical_1").focus()  # into "Abuse in the past 12 months"
     status = tab.locator("[data-autosave-status]")
-    status.filter(has_text="Draft saved at").wait_for(timeout=10000)
+    status.filter(has_text="Saved at").wait_for(timeout=10000)
     assert IntakeForm.objects.get(pk=intake.pk).client_ace == "Yes"
     assert int(progress.inner_text().split()[0]) == answered_before + 1
     if os.environ.get("OUTCOMES_SCREENSHOT"):

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from outcomes import services
 from outcomes.models import ExitForm, FormStatus, ReviewForm
@@ -44,7 +45,8 @@ def test_submit_refuses_a_required_question_left_blank_but_accepts_dont_know(cas
     assert "level_sexual" in refused.value.message_dict
     intake.refresh_from_db()
     assert intake.status == FormStatus.DRAFT
-    assert intake.level_physical == ""  # nothing of the refused submit was kept
+    # Submit saved the draft first (issue 18, item 8): the answers are kept, unsubmitted.
+    assert intake.level_physical == values["level_physical"]
 
     values["level_sexual"] = "Don't know"
     services.outcome_form_save(form=intake, actor=caseworker, values=values, submit=True)
@@ -187,7 +189,7 @@ def test_exit_date_before_intake_date_is_refused_and_nothing_is_saved(case, case
         )
     message = refused.value.message_dict["exit_date"][0]
     assert "before the intake date" in message
-    assert intake_day.strftime("%d/%m/%Y") in message
+    assert date_format(intake_day) in message
     exit_form.refresh_from_db()
     assert exit_form.exit_date == TODAY  # unchanged
     assert exit_form.ongoing_contact == ""  # the rest of the refused save was not kept either
@@ -414,7 +416,8 @@ def test_no_abuse_since_the_last_review_needs_a_submitted_review(case, caseworke
     assert "abuse_since" in refused.value.message_dict
     exit_form.refresh_from_db()
     assert not exit_form.is_submitted
-    assert exit_form.abuse_since == ""  # nothing of the refused submit was kept
+    # The draft was saved before the submit checks refused it (issue 18, item 8).
+    assert exit_form.abuse_since == services.NO_ABUSE_SINCE_REVIEW
 
     _submit_review(case, caseworker, reviewed_on=TODAY, reason=ReviewForm.Reason.FURTHER_ABUSE)
     services.outcome_form_save(form=exit_form, actor=caseworker, values=values, submit=True)

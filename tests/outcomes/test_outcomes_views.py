@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import AuditEvent, Role
 from cases.models import Case, Option
@@ -399,7 +400,7 @@ def test_intake_and_exit_pages_show_their_matched_risk_assessment(client_for, ca
     ).content.decode()
     assert "No submitted exit assessment" in html
     assert reverse("riskassessment:assessment_start", kwargs={"case_pk": case.pk}) in html
-    assert f"last heard {meeting.held_on:%d %b %Y}" in html
+    assert f"last heard {date_format(meeting.held_on)}" in html
 
 
 def test_follow_up_offers_a_new_referral_without_the_client_in_the_url(

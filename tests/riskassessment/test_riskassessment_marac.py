@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Role
 from riskassessment import case_page, selectors, services
@@ -238,7 +239,7 @@ def test_the_referral_page_asks_about_the_perpetrator_only_for_a_possible_repeat
     first = refer(case, caseworker, agency, timezone.localdate() - datetime.timedelta(days=30))
     page = web.get(url).content.decode()
     assert 'name="different_perpetrator"' in page
-    assert f"{first.referred_on:%d/%m/%Y}" in page
+    assert date_format(first.referred_on) in page
     response = web.post(
         url,
         {

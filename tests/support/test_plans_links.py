@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import AuditEvent, Role
 from cases.models import Case
@@ -102,7 +103,7 @@ def test_the_plan_form_offers_the_cases_assessments_latest_first(client_for, cas
     field = form.fields["assessment_id"]
     assert [value for value, _label in field.choices] == ["", newer.pk, older.pk]
     assert field.initial == newer.pk
-    assert f"{newer.assessed_on:%d/%m/%Y}" in dict(field.choices)[newer.pk]
+    assert date_format(newer.assessed_on) in dict(field.choices)[newer.pk]
 
     response = http.post(
         reverse("support:plan_create", args=[case.pk]),
@@ -371,4 +372,6 @@ def test_the_caseworker_is_prompted_when_a_current_plan_is_due_for_review(
     assert [(p.case_id, p.url) for p in prompts] == [
         (case.pk, reverse("support:plan_detail", args=[due.pk]))
     ]
-    assert prompts[0].message == (f"Personal safety plan due for review ({_days_ago(1):%d/%m/%Y})")
+    assert prompts[0].message == (
+        f"Personal safety plan due for review ({date_format(_days_ago(1))})"
+    )

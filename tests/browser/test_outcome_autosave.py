@@ -1,0 +1,51 @@
+"""Outcome forms autosave on every change (issue 18, item 8): a changed answer is saved within
+two seconds with nothing pressed and nothing else focused, and the page says when."""
+
+import re
+import time
+
+import pytest
+from django.urls import reverse
+
+from outcomes import services
+from outcomes.models import IntakeForm
+from tests.factories import CaseFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_changed_answer_is_saved_within_two_seconds_without_pressing_anything(
+    signed_in_tab, live_server, caseworker, service
+):
+    case = CaseFactory(service=service)
+    intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
+    tab, errors = signed_in_tab(caseworker)
+    url = reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk})
+    tab.goto(live_server.url + url)
+    status = tab.locator("[data-autosave-status]")
+    assert status.get_attribute("aria-live") == "polite"
+
+    tab.locator("#id_client_ace_1").check()  # "Yes": a click, focus stays on the radio
+    changed_at = time.monotonic()
+    saved = None
+    while time.monotonic() - changed_at < 2:
+        saved = IntakeForm.objects.get(pk=intake.pk)
+        if saved.client_ace == "Yes":
+            break
+        time.sleep(0.1)
+    assert saved.client_ace == "Yes"
+    status.filter(has_text=re.compile(r"Saved at \d\d:\d\d")).wait_for(timeout=2000)
+
+    # A second change in the same tab is saved over the first without a conflict: each save
+    # carries the edit state the last one handed back.
+    tab.locator("#id_level_physical_1").check()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        if IntakeForm.objects.get(pk=intake.pk).level_physical:
+            break
+        time.sleep(0.1)
+    stored = IntakeForm.objects.get(pk=intake.pk)
+    assert stored.level_physical != ""
+    assert stored.client_ace == "Yes"
+    assert "Someone else" not in status.inner_text()
+    assert not errors, errors
