@@ -104,7 +104,7 @@ def case_search(request):
     form = SearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        results = selectors.case_search_results(
+        results = selectors.search_results(
             request.user, form.cleaned_data["query"], service=request.current_service
         )
     return render(request, "cases/search.html", {"form": form, "results": results})
