@@ -22,7 +22,7 @@ SIMILARITY_THRESHOLD = 0.3
 WORD_SIMILARITY_THRESHOLD = 0.6
 
 # A possible duplicate: names at least this similar (with no conflicting date of birth).
-NAME_SIMILAR = 0.45
+NAME_SIMILAR = 0.4
 # The same name as far as typing slips go: shown even when the dates of birth differ.
 NAME_SAME = 0.9
 
