@@ -176,7 +176,9 @@ def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | Non
                 initial = name[0]
                 conditions |= Q(first_name__istartswith=initial) | Q(last_name__istartswith=initial)
                 conditions |= Q(preferred_name__istartswith=initial)
-                aliases = ClientAlias.objects.filter(name__istartswith=initial)
+                aliases = ClientAlias.objects.filter(
+                    Q(name__istartswith=initial) | Q(name__icontains=f" {initial}")
+                )
                 conditions |= Q(pk__in=aliases.values("client_id"))
         if typed.date_of_birth:
             conditions |= Q(date_of_birth=typed.date_of_birth)
@@ -425,7 +427,10 @@ def clients_named(user, query: str) -> QuerySet[Client]:
     for word in words:
         initials |= Q(first_name__istartswith=word[0]) | Q(last_name__istartswith=word[0])
         initials |= Q(preferred_name__istartswith=word[0])
-        initials |= Q(aliases__name__istartswith=word[0])
+        # An alias of several words: any of its words may carry the initial.
+        initials |= Q(aliases__name__istartswith=word[0]) | Q(
+            aliases__name__icontains=f" {word[0]}"
+        )
     ids = set()
     for row in clients.filter(initials).distinct().prefetch_related("aliases"):
         names = [row.first_name, row.last_name, row.preferred_name]

@@ -203,7 +203,10 @@ def test_matching_on_sqlite_uses_the_fallback(service, caseworker, rosa, monkeyp
         caseworker, service, first_name="Rosie", last_name="Ashdown", date_of_birth=ROSA_BORN
     )
     assert matches.shown == [rosa]
-    assert [c.pk for c in selectors.case_search(caseworker, "Ashdon")] == [rosa.cases.get().pk]
+    case_services.client_alias_add(client=rosa, actor=caseworker, name="Ro Kellaway")
+    for query in ("Ashdon", "rosie ashdown", "Kelaway"):
+        assert list(selectors.case_search(caseworker, query)) == [rosa.cases.get()], query
+    assert check(caseworker, service, first_name="Rosa", last_name="Kelaway").shown == [rosa]
 
 
 # --- Referrals: link, or "not the same person" ---------------------------------------------------
