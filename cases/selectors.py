@@ -185,8 +185,9 @@ def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | Non
     return clients.filter(conditions)
 
 
-# The most candidate rows compared, and the most matches shown, per check.
-MATCH_CANDIDATE_ROWS = 300
+# The most candidate rows compared (PostgreSQL's are already similar; SQLite's only share an
+# initial), and the most matches shown, per check.
+MATCH_CANDIDATE_ROWS = {"postgresql": 300, "other": 20_000}
 MATCHES_SHOWN = 10
 
 
@@ -236,7 +237,9 @@ def client_matches_for(
     rows = (
         _client_candidates(provider=provider, typed=typed, exclude=client)
         .prefetch_related("aliases")
-        .order_by("pk")[:MATCH_CANDIDATE_ROWS]
+        .order_by("pk")[
+            : MATCH_CANDIDATE_ROWS["postgresql" if matching.on_postgresql() else "other"]
+        ]
     )
     scored = {}
     for row in rows:

@@ -233,8 +233,11 @@ def test_a_referral_for_a_misspelt_name_shows_the_match_and_links_it(client_for,
     assert not Referral.objects.exists()
     response = browser.post(reverse("referrals:referral_new"), referral_form(match=rosa.pk))
     assert response.status_code == 302
-    assert Referral.objects.get().client == rosa
+    referral = Referral.objects.get()
+    assert referral.client == rosa
     assert Client.objects.count() == 1
+    page = browser.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert reverse("cases:client_duplicates", args=[rosa.pk]) in page
 
 
 def test_not_the_same_person_is_recorded_and_not_offered_again(client_for, caseworker, rosa):
