@@ -271,7 +271,7 @@ def test_the_client_page_check_dismisses_a_pair(client_for, service, caseworker,
 # --- Search --------------------------------------------------------------------------------------
 
 
-def test_search_finds_misspelt_names_aliases_and_referrals(service, caseworker, rosa):
+def test_search_finds_misspelt_names_aliases_and_referrals(client_for, service, caseworker, rosa):
     case = rosa.cases.get()
     case_services.client_alias_add(client=rosa, actor=caseworker, name="Ro Kellaway")
     for query in ("Ashdon", "rosie ashdown", "Kellaway", "Kelaway", case.reference.lower()):
@@ -287,6 +287,8 @@ def test_search_finds_misspelt_names_aliases_and_referrals(service, caseworker, 
     for query in ("Nadia Veral", referral.reference):
         results = selectors.search_results(caseworker, query, service=service)
         assert [hit.reference for hit in results.others] == [referral.reference], query
+    page = client_for(caseworker).post(reverse("cases:case_search"), {"query": "Nadia Veral"})
+    assert reverse("referrals:referral_detail", args=[referral.pk]) in page.content.decode()
     accepted = referral_services.referral_triage(
         referral=referral, actor=caseworker, outcome=Referral.Triage.ACCEPTED
     )
