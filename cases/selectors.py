@@ -444,13 +444,14 @@ def clients_named(user, query: str) -> QuerySet[Client]:
     return Client.objects.filter(pk__in=ids)
 
 
-def case_search(user, query: str) -> QuerySet[Case]:
+def case_search(user, query: str, *, client_ids: list[int] | None = None) -> QuerySet[Case]:
     """Visible cases found by a client's name (misspelt too), alias, date of birth or phone,
     or by the case's or its referral's reference. Unaudited: pages search through
     `search_results`.
 
     A date searches dates of birth, six or more digits without letters a phone number, and
-    anything else names and references, so that a name search is served by indexes only."""
+    anything else names and references, so that a name search is served by indexes only.
+    `client_ids`: what `clients_named` found, when the caller has it already."""
     query = query.strip()
     cases = cases_visible_to(user)
     if not query:
@@ -468,10 +469,16 @@ def case_search(user, query: str) -> QuerySet[Case]:
         for digits in phones:
             conditions |= Q(phone_digits__contains=digits) | Q(other_phone_digits__contains=digits)
         return cases.filter(conditions)
+    # Each way of finding a case is its own index-served query (the reference's unique index,
+    # the client's foreign key, the trigram indexes behind `clients_named`); ORed together in
+    # one query they would make PostgreSQL read every case of the user's services.
+    if client_ids is None:
+        client_ids = list(clients_named(user, query).values_list("pk", flat=True))
+    found = set(cases.filter(conditions).values_list("pk", flat=True))
+    found |= set(cases.filter(client_id__in=client_ids).values_list("pk", flat=True))
     for source in search_sources():
-        conditions |= Q(pk__in=source.case_ids(user, query))
-    conditions |= Q(client_id__in=clients_named(user, query).values("pk"))
-    return cases.filter(conditions)
+        found |= set(cases.filter(pk__in=source.case_ids(user, query)).values_list("pk", flat=True))
+    return cases.filter(pk__in=found)
 
 
 def _date_in(query: str):
@@ -501,14 +508,17 @@ def search_results(user, query: str, *, service, limit: int = 100) -> SearchResu
     """The search page's results, newest first, with the search audited: its kind and the
     number of results, never what was typed (a name or phone number in the trail is itself a
     disclosure)."""
+    by_name = query.strip() and case_search_kind(query) not in ("date", "phone")
+    client_ids = list(clients_named(user, query).values_list("pk", flat=True)) if by_name else []
     cases = list(
         with_last_contact(
-            case_search(user, query).select_related("client", "service", "caseworker")
+            case_search(user, query, client_ids=client_ids).select_related(
+                "client", "service", "caseworker"
+            )
         ).order_by("-opened_on", "-pk")[:limit]
     )
     others = []
-    if query.strip() and case_search_kind(query) not in ("date", "phone"):
-        client_ids = clients_named(user, query).values("pk")
+    if by_name:
         for source in search_sources():
             others.extend(source.hits(user, query.strip(), client_ids))
     record_event(
