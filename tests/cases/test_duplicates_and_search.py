@@ -249,6 +249,7 @@ def test_not_the_same_person_is_recorded_and_not_offered_again(client_for, casew
     dismissal = ClientMatchDismissal.objects.get()
     assert {dismissal.client_id, dismissal.other_id} == {rosa.pk, new_client.pk}
     assert dismissal.dismissed_by == caseworker
+    assert LogEntry.objects.get_for_object(dismissal).get().actor == caseworker
     assert not selectors.client_duplicates_of(caseworker, new_client)
     assert not selectors.client_duplicates_of(caseworker, rosa)
 
