@@ -7,7 +7,7 @@ cases.services_duplicates.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -108,8 +108,6 @@ def client_merge(request, pk, other_pk):
         except ValidationError as error:
             form.add_error(None, error)
             status = 400
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, "Records merged: this is now the client's only record.")
             return redirect("cases:client_detail", pk=keep.pk)
