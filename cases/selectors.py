@@ -138,51 +138,67 @@ def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | Non
     """Every client of the provider who may be the same person, whoever may see them (callers
     go through `client_matches_for`): similar names or aliases, the same date of birth with a
     similar first name, the same phone number or postcode. Merged-away records, the record
-    itself and pairs already answered "not the same person" are left out."""
+    itself and pairs already answered "not the same person" are left out.
+
+    Each way in is its own query, so that PostgreSQL serves the names from the trigram indexes
+    and the postcode from its index (ORed together they would read every client of the
+    provider); the phone number, compared without its spaces, is read from every client of the
+    provider, as before."""
     clients = Client.objects.filter(provider=provider, merged_into__isnull=True)
     if exclude is not None:
         clients = clients.exclude(pk__in=[exclude.pk, *_dismissed_with(exclude)])
-    conditions = Q(pk__in=[])
+    probes = []
     phones = matching.digits_of(typed.phone)
     if phones:
-        clients = clients.annotate(
-            phone_digits=matching.digits_only("safe_phone"),
-            other_phone_digits=matching.digits_only("safe_phone_alternative"),
+        probes.append(
+            clients.annotate(
+                phone_digits=matching.digits_only("safe_phone"),
+                other_phone_digits=matching.digits_only("safe_phone_alternative"),
+            ).filter(Q(phone_digits__in=phones) | Q(other_phone_digits__in=phones))
         )
-        conditions |= Q(phone_digits__in=phones) | Q(other_phone_digits__in=phones)
     if typed.postcode:
-        conditions |= Q(postcode=matching.normalise_postcode(typed.postcode))
+        probes.append(clients.filter(postcode=matching.normalise_postcode(typed.postcode)))
     first, last = typed.first_name.strip(), typed.last_name.strip()
     if matching.on_postgresql():
         # pg_trgm's operators, served by the GIN trigram indexes (migration 0010).
+        names = Q(pk__in=[])
         if last:
-            conditions |= matching.name_like("last_name", last)
+            names |= matching.name_like("last_name", last)
         if first:
-            conditions |= matching.name_like("preferred_name", first)
+            names |= matching.name_like("preferred_name", first)
             if not last:
-                conditions |= matching.name_like("first_name", first)
+                names |= matching.name_like("first_name", first)
             if typed.date_of_birth:
-                conditions |= Q(date_of_birth=typed.date_of_birth) & matching.name_like(
+                names |= Q(date_of_birth=typed.date_of_birth) & matching.name_like(
                     "first_name", first
                 )
+        probes.append(clients.filter(names))
         if typed.full_name:
-            aliases = ClientAlias.objects.filter(matching.name_like("name", typed.full_name))
-            conditions |= Q(pk__in=aliases.values("client_id"))
+            aliases = ClientAlias.objects.filter(
+                matching.name_like("name", typed.full_name), client__provider=provider
+            )
+            probes.append(clients.filter(pk__in=list(aliases.values_list("client_id", flat=True))))
     else:
         # SQLite: the rows sharing an initial or the date of birth, compared in Python
         # (cases.matching says what that costs).
+        initials = Q(pk__in=[])
         for name in (first, last):
             if name:
                 initial = name[0]
-                conditions |= Q(first_name__istartswith=initial) | Q(last_name__istartswith=initial)
-                conditions |= Q(preferred_name__istartswith=initial)
+                initials |= Q(first_name__istartswith=initial) | Q(last_name__istartswith=initial)
+                initials |= Q(preferred_name__istartswith=initial)
                 aliases = ClientAlias.objects.filter(
                     Q(name__istartswith=initial) | Q(name__icontains=f" {initial}")
                 )
-                conditions |= Q(pk__in=aliases.values("client_id"))
+                initials |= Q(pk__in=aliases.values("client_id"))
         if typed.date_of_birth:
-            conditions |= Q(date_of_birth=typed.date_of_birth)
-    return clients.filter(conditions)
+            initials |= Q(date_of_birth=typed.date_of_birth)
+        probes.append(clients.filter(initials))
+    limit = MATCH_CANDIDATE_ROWS["postgresql" if matching.on_postgresql() else "other"]
+    found = set()
+    for probe in probes:
+        found |= set(probe.order_by().values_list("pk", flat=True)[:limit])
+    return Client.objects.filter(pk__in=found)
 
 
 # The most candidate rows compared (PostgreSQL's are already similar; SQLite's only share an
@@ -237,9 +253,7 @@ def client_matches_for(
     rows = (
         _client_candidates(provider=provider, typed=typed, exclude=client)
         .prefetch_related("aliases")
-        .order_by("pk")[
-            : MATCH_CANDIDATE_ROWS["postgresql" if matching.on_postgresql() else "other"]
-        ]
+        .order_by("pk")
     )
     scored = {}
     for row in rows:

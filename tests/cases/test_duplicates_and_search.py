@@ -7,6 +7,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -344,6 +345,18 @@ def test_search_by_name_is_served_by_the_trigram_indexes(service, caseworker, ro
         assert "Seq Scan on cases_client " not in plan, plan
         assert "Seq Scan on cases_clientalias" not in plan, plan
     assert [case.client for case in selectors.case_search(caseworker, "Rosie Ashdon")] == [rosa]
+
+    # The duplicate check's name queries are index-served too.
+    with CaptureQueriesContext(connection) as run:
+        matches = check(caseworker, service, first_name="Rosie", last_name="Ashdon")
+    assert matches.shown == [rosa]
+    trigram_queries = [q["sql"] for q in run.captured_queries if " %> " in q["sql"]]
+    assert trigram_queries
+    with connection.cursor() as cursor:
+        for sql in trigram_queries:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "_trgm" in plan and "Seq Scan on cases_client " not in plan, plan
 
 
 def test_search_shows_each_cases_real_last_contact(client_for, service, caseworker, rosa):
