@@ -118,6 +118,19 @@ def clients_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySe
     )
 
 
+def merged_client_kept(user, pk) -> int | None:
+    """For a record merged into another (a tombstone): the kept record's id, if the user may
+    see it; otherwise None. Old links to a merged record lead to the kept one."""
+    kept_id = (
+        Client.objects.filter(pk=pk, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if kept_id is None or not clients_visible_to(user).filter(pk=kept_id).exists():
+        return None
+    return kept_id
+
+
 def client_get_for_user(user, pk, *, read: lookup.Read = False) -> Client:
     client = lookup.get_in_scope(
         clients_visible_to(user), pk, user=user, case=None, service="service_id"

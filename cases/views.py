@@ -397,6 +397,9 @@ def _editable_client(user, pk):
 
 @login_required
 def client_detail(request, pk):
+    if kept := selectors.merged_client_kept(request.user, pk):
+        messages.info(request, "That record was merged into this one.")
+        return redirect("cases:client_detail", pk=kept)
     client = selectors.client_get_for_user(request.user, pk, read=True)
     return render(
         request,

@@ -498,3 +498,14 @@ def test_a_caseworker_sees_no_merge_and_is_refused_it(client_for, caseworker, ro
     assert "Not the same person" in page and merge_url not in page
     assert browser.post(merge_url, {"confirm": "on"}).status_code == 403
     assert duplicate.cases.count() == 1
+
+
+def test_a_link_to_a_merged_record_leads_to_the_kept_one(
+    client_for, team_leader, outsider, rosa, duplicate
+):
+    merge_services.client_merge(keep=rosa, merge_away=duplicate, actor=team_leader)
+    old_link = reverse("cases:client_detail", args=[duplicate.pk])
+    response = client_for(team_leader).get(old_link)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:client_detail", args=[rosa.pk])
+    assert client_for(outsider).get(old_link).status_code == 404
