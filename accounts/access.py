@@ -17,6 +17,8 @@ class Capability(StrEnum):
     ALLOCATE_CASES = "allocate_cases"
     SIGN_OFF_CLOSURES = "sign_off_closures"
     RESTRICT_CASES = "restrict_cases"
+    # Merging two records of one client: moves cases between records, so a team leader's call.
+    MERGE_CLIENTS = "merge_clients"
     RUN_REPORTS = "run_reports"
     READ_AUDIT = "read_audit"
     MANAGE_MARAC = "manage_marac"
@@ -32,6 +34,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ALLOCATE_CASES,
             Capability.SIGN_OFF_CLOSURES,
             Capability.RESTRICT_CASES,
+            Capability.MERGE_CLIENTS,
         }
     ),
     Role.SERVICE_MANAGER: frozenset(

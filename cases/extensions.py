@@ -82,3 +82,54 @@ def register_prompt_source(audience: str, source: Callable) -> None:
 
 def prompt_sources(audience: str) -> list[Callable]:
     return list(_prompt_sources[audience])
+
+
+# --- Search ------------------------------------------------------------------------------------
+# A *search source* lets the search page find what another app holds (referrals) without cases
+# importing it. `case_ids(user, query)` gives the ids of cases it finds (a queryset of ids);
+# `hits(user, query, client_ids)` what it finds that is not a case the user may see, given the
+# ids of the clients the name search found (a queryset). Both scope to the user.
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "Referral"
+    reference: str
+    title: str  # never more than the search page may show: the client's name, a status
+    url: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    case_ids: Callable
+    hits: Callable
+
+
+_search_sources: list[SearchSource] = []
+
+
+def register_search_source(source: SearchSource) -> None:
+    if source not in _search_sources:
+        _search_sources.append(source)
+
+
+def search_sources() -> list[SearchSource]:
+    return list(_search_sources)
+
+
+# --- Client merge ------------------------------------------------------------------------------
+# A *merge step* moves what another app holds about a client (referrals) from the record merged
+# away to the record kept: step(keep, merged_away, actor) -> int (rows moved), called inside
+# the merge's transaction with both client rows locked. It writes row by row (audited).
+
+_merge_steps: list[Callable] = []
+
+
+def register_client_merge_step(step: Callable) -> None:
+    if step not in _merge_steps:
+        _merge_steps.append(step)
+
+
+def client_merge_steps() -> list[Callable]:
+    return list(_merge_steps)

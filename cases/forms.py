@@ -56,6 +56,7 @@ class ClientForm(EditStateFormMixin, forms.ModelForm):
             "last_name",
             "preferred_name",
             "date_of_birth",
+            "postcode",
             "sex_at_birth",
             "gender_identity",
             "gender_differs_from_sex_at_birth",

@@ -4,6 +4,7 @@ One scoped lookup per model: views never call `.objects.get` on case data. A cas
 not see answers exactly as a case that does not exist (404), and the attempt is audited.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -22,18 +23,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Replace
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts import access, lookup
 from accounts.audit import record_event
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Service
 from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
+from . import matching
+from .extensions import SearchHit, search_sources
 from .filters import CaseFilter
-from .models import Case, Client, ClientAlias, Contact, RiskLevel
+from .models import Case, Client, ClientAlias, ClientMatchDismissal, Contact, RiskLevel
 
 
 def _restricted_grant(user):
@@ -142,9 +145,22 @@ def clients_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySe
     visible_cases = cases_visible_to(user, capability).filter(client_id=OuterRef("pk"))
     any_case = Case.objects.filter(client_id=OuterRef("pk"))
     service_ids = access.service_ids_with(user, capability)
-    return Client.objects.filter(
+    return Client.objects.filter(merged_into__isnull=True).filter(
         Q(Exists(visible_cases)) | (Q(service_id__in=service_ids) & ~Q(Exists(any_case)))
     )
+
+
+def merged_client_kept(user, pk) -> int | None:
+    """For a record merged into another (a tombstone): the kept record's id, if the user may
+    see it; otherwise None. Old links to a merged record lead to the kept one."""
+    kept_id = (
+        Client.objects.filter(pk=pk, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if kept_id is None or not clients_visible_to(user).filter(pk=kept_id).exists():
+        return None
+    return kept_id
 
 
 def client_get_for_user(user, pk, *, read: lookup.Read = False) -> Client:
@@ -155,32 +171,93 @@ def client_get_for_user(user, pk, *, read: lookup.Read = False) -> Client:
     return client
 
 
-def _client_candidates(*, provider, first_name="", last_name="", date_of_birth=None, phone=""):
-    """Every client of the provider who may be the same person (same name and date of birth, or
-    the same phone number), whoever may see them: callers go through `client_matches_for`."""
-    conditions = Q(pk__in=[])
-    if first_name and last_name and date_of_birth:
-        conditions |= Q(
-            first_name__iexact=first_name.strip(),
-            last_name__iexact=last_name.strip(),
-            date_of_birth=date_of_birth,
+def _dismissed_with(client) -> set[int]:
+    """The clients a caseworker said are not the same person as `client`."""
+    pairs = ClientMatchDismissal.objects.filter(Q(client=client) | Q(other=client)).values_list(
+        "client_id", "other_id"
+    )
+    return {pk for pair in pairs for pk in pair} - {client.pk}
+
+
+def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | None = None):
+    """Every client of the provider who may be the same person, whoever may see them (callers
+    go through `client_matches_for`): similar names or aliases, the same date of birth with a
+    similar first name, the same phone number or postcode. Merged-away records, the record
+    itself and pairs already answered "not the same person" are left out.
+
+    Each way in is its own query, so that PostgreSQL serves the names from the trigram indexes
+    and the postcode from its index (ORed together they would read every client of the
+    provider); the phone number, compared without its spaces, is read from every client of the
+    provider, as before."""
+    clients = Client.objects.filter(provider=provider, merged_into__isnull=True)
+    if exclude is not None:
+        clients = clients.exclude(pk__in=[exclude.pk, *_dismissed_with(exclude)])
+    probes = []
+    phones = matching.digits_of(typed.phone)
+    if phones:
+        probes.append(
+            clients.annotate(
+                phone_digits=matching.digits_only("safe_phone"),
+                other_phone_digits=matching.digits_only("safe_phone_alternative"),
+            ).filter(Q(phone_digits__in=phones) | Q(other_phone_digits__in=phones))
         )
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    clients = Client.objects.filter(provider=provider)
-    if len(digits) >= 6:
-        clients = clients.annotate(
-            phone_digits=_digits_only("safe_phone"),
-            other_phone_digits=_digits_only("safe_phone_alternative"),
-        )
-        conditions |= Q(phone_digits=digits) | Q(other_phone_digits=digits)
-    return clients.filter(conditions)
+    if typed.postcode:
+        probes.append(clients.filter(postcode=matching.normalise_postcode(typed.postcode)))
+    first, last = typed.first_name.strip(), typed.last_name.strip()
+    if matching.on_postgresql():
+        # pg_trgm's operators, served by the GIN trigram indexes (migration 0010).
+        names = Q(pk__in=[])
+        if last:
+            names |= matching.name_like("last_name", last)
+        if first:
+            names |= matching.name_like("preferred_name", first)
+            if not last:
+                names |= matching.name_like("first_name", first)
+            if typed.date_of_birth:
+                names |= Q(date_of_birth=typed.date_of_birth) & matching.name_like(
+                    "first_name", first
+                )
+        probes.append(clients.filter(names))
+        if typed.full_name:
+            aliases = ClientAlias.objects.filter(
+                matching.name_like("name", typed.full_name), client__provider=provider
+            )
+            probes.append(clients.filter(pk__in=list(aliases.values_list("client_id", flat=True))))
+    else:
+        # SQLite: the rows sharing an initial or the date of birth, compared in Python
+        # (cases.matching says what that costs).
+        initials = Q(pk__in=[])
+        for name in (first, last):
+            if name:
+                initial = name[0]
+                initials |= Q(first_name__istartswith=initial) | Q(last_name__istartswith=initial)
+                initials |= Q(preferred_name__istartswith=initial)
+                aliases = ClientAlias.objects.filter(
+                    Q(name__istartswith=initial) | Q(name__icontains=f" {initial}")
+                )
+                initials |= Q(pk__in=aliases.values("client_id"))
+        if typed.date_of_birth:
+            initials |= Q(date_of_birth=typed.date_of_birth)
+        probes.append(clients.filter(initials))
+    limit = MATCH_CANDIDATE_ROWS["postgresql" if matching.on_postgresql() else "other"]
+    found = set()
+    for probe in probes:
+        found |= set(probe.order_by().values_list("pk", flat=True)[:limit])
+    return Client.objects.filter(pk__in=found)
+
+
+# The most candidate rows compared (PostgreSQL's are already similar; SQLite's only share an
+# initial), and the most matches shown, per check.
+MATCH_CANDIDATE_ROWS = {"postgresql": 300, "other": 20_000}
+MATCHES_SHOWN = 10
 
 
 @dataclass
 class ClientMatches:
-    """The duplicate check's answer. `shown` are clients the user may already see, each with
-    `visible_cases` (only the cases the user may see); `withheld` says that some other client,
-    who the user may not see, may be the same person, and nothing more."""
+    """The duplicate check's answer. `shown` are clients the user may already see, best match
+    first, each with `visible_cases` (only the cases the user may see), `match_score` (0-100)
+    and `match_reasons` (what matched, in words); `withheld` says that some other client, who
+    the user may not see, may be the same person, and nothing more."""
 
     shown: list[Client] = field(default_factory=list)
     withheld: bool = False
@@ -190,43 +267,79 @@ class ClientMatches:
 
 
 def client_matches_for(
-    user, *, provider, first_name="", last_name="", date_of_birth=None, phone=""
+    user,
+    *,
+    provider,
+    first_name="",
+    last_name="",
+    date_of_birth=None,
+    phone="",
+    postcode="",
+    client: Client | None = None,
 ) -> ClientMatches:
-    """Possible duplicates of a new client, disclosed only as far as the user's scope allows.
+    """Possible duplicates of a new client (or of `client`, an existing one), ranked, disclosed
+    only as far as the user's scope allows.
 
-    1. Find every candidate in the provider.
+    1. Find the candidates in the provider (`_client_candidates`) and score each with
+       cases.matching: name likeness (aliases and preferred name too), date of birth, phone
+       and postcode; keep the possible matches, best first.
     2. Show the ones in `clients_visible_to(user)` (a case the user may see, restricted cases
        only to the users named on them, or a referral-only client of their service).
     3. Of the others say only that a possible match exists: no name, date of birth or service.
     4. Audit each disclosure on the matched case (or client), never what was typed.
     """
-    candidates = list(
-        _client_candidates(
-            provider=provider,
-            first_name=first_name,
-            last_name=last_name,
-            date_of_birth=date_of_birth,
-            phone=phone,
-        ).values_list("pk", flat=True)
+    typed = matching.Typed(
+        first_name=first_name or "",
+        last_name=last_name or "",
+        date_of_birth=date_of_birth,
+        phone=phone or "",
+        postcode=postcode or "",
     )
-    if not candidates:
+    rows = (
+        _client_candidates(provider=provider, typed=typed, exclude=client)
+        .prefetch_related("aliases")
+        .order_by("pk")
+    )
+    scored = {}
+    for row in rows:
+        facts = matching.facts_for(typed, row, [alias.name for alias in row.aliases.all()])
+        if matching.is_possible_match(facts):
+            scored[row.pk] = (matching.match_score(facts), facts.reasons)
+    if not scored:
         return ClientMatches()
+    ranked = sorted(scored, key=lambda pk: (-scored[pk][0], pk))[:MATCHES_SHOWN]
     visible_cases = cases_visible_to(user).select_related("service").order_by("-opened_on")
     shown = list(
         clients_visible_to(user)
-        .filter(pk__in=candidates)
+        .filter(pk__in=ranked)
         .select_related("service")
         .prefetch_related(Prefetch("cases", visible_cases, to_attr="visible_cases"))
-        .order_by("pk")
     )
-    shown_ids = {client.pk for client in shown}
-    withheld_ids = [pk for pk in candidates if pk not in shown_ids]
-    for client in shown:
-        _audit_match(user, client, client.visible_cases, disclosed="shown")
+    for match in shown:
+        match.match_score, match.match_reasons = scored[match.pk]
+    shown.sort(key=lambda match: (-match.match_score, match.pk))
+    shown_ids = {match.pk for match in shown}
+    withheld_ids = [pk for pk in ranked if pk not in shown_ids]
+    for match in shown:
+        _audit_match(user, match, match.visible_cases, disclosed="shown")
     if withheld_ids:
-        for client in Client.objects.filter(pk__in=withheld_ids).prefetch_related("cases"):
-            _audit_match(user, client, list(client.cases.all()), disclosed="withheld")
+        for other in Client.objects.filter(pk__in=withheld_ids).prefetch_related("cases"):
+            _audit_match(user, other, list(other.cases.all()), disclosed="withheld")
     return ClientMatches(shown=shown, withheld=bool(withheld_ids))
+
+
+def client_duplicates_of(user, client: Client) -> ClientMatches:
+    """Possible duplicates of a client already recorded (the client page's check)."""
+    return client_matches_for(
+        user,
+        provider=client.provider,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        date_of_birth=client.date_of_birth,
+        phone=client.safe_phone,
+        postcode=client.postcode,
+        client=client,
+    )
 
 
 def _audit_match(user, client, cases, *, disclosed: str) -> None:
@@ -325,55 +438,160 @@ def case_list_page(user, *, service, params, page_number) -> tuple[CaseFilter, P
     return filters, page
 
 
-def case_search(user, query: str) -> QuerySet[Case]:
-    """Visible cases whose client matches a name, alias, date of birth, phone or case reference.
-    Unaudited: pages search through `case_search_results`."""
-    import datetime
+def _search_words(query: str) -> list[str]:
+    return re.findall(r"[^\W_]+", query)
 
+
+def _name_queries(provider_ids, query: str) -> tuple[QuerySet[Client], QuerySet[ClientAlias]]:
+    """PostgreSQL: the clients with every typed word like one of their names, and the aliases
+    like the whole query; pg_trgm's operators, served by the GIN trigram indexes."""
+    by_name = Client.objects.filter(provider_id__in=provider_ids, merged_into__isnull=True)
+    for word in _search_words(query):
+        by_name = by_name.filter(
+            matching.name_like("first_name", word)
+            | matching.name_like("last_name", word)
+            | matching.name_like("preferred_name", word)
+        )
+    by_alias = ClientAlias.objects.filter(
+        matching.name_like("name", query), client__provider_id__in=provider_ids
+    )
+    return by_name, by_alias
+
+
+def _provider_ids_of(user) -> list[int]:
+    service_ids = access.service_ids_with(user, access.Capability.VIEW_CASES)
+    return sorted(
+        set(Service.objects.filter(pk__in=service_ids).values_list("provider_id", flat=True))
+    )
+
+
+# The most clients a name search considers.
+SEARCH_CLIENT_ROWS = 500
+
+
+def clients_named(user, query: str) -> QuerySet[Client]:
+    """Clients of the user's providers with every typed word like one of their names (first,
+    last or preferred), misspellings included, or with an alias like the whole query. On
+    PostgreSQL two index-served queries (`_name_queries`: no %LIKE% scan) find their ids; on
+    SQLite the rows sharing an initial are compared in Python. Scope is the caller's:
+    `case_search` keeps only the cases the user may see."""
+    words = _search_words(query)
+    provider_ids = _provider_ids_of(user)
+    if not words or not provider_ids:
+        return Client.objects.none()
+    if matching.on_postgresql():
+        by_name, by_alias = _name_queries(provider_ids, query)
+        ids = set(by_name.values_list("pk", flat=True)[:SEARCH_CLIENT_ROWS])
+        ids |= set(by_alias.values_list("client_id", flat=True)[:SEARCH_CLIENT_ROWS])
+        return Client.objects.filter(pk__in=ids)
+    clients = Client.objects.filter(provider_id__in=provider_ids, merged_into__isnull=True)
+    initials = Q(pk__in=[])
+    for word in words:
+        initials |= Q(first_name__istartswith=word[0]) | Q(last_name__istartswith=word[0])
+        initials |= Q(preferred_name__istartswith=word[0])
+        # An alias of several words: any of its words may carry the initial.
+        initials |= Q(aliases__name__istartswith=word[0]) | Q(
+            aliases__name__icontains=f" {word[0]}"
+        )
+    ids = set()
+    for row in clients.filter(initials).distinct().prefetch_related("aliases"):
+        names = [row.first_name, row.last_name, row.preferred_name]
+        if all(any(matching.name_matches(word, name) for name in names) for word in words) or any(
+            matching.name_matches(query, alias.name) for alias in row.aliases.all()
+        ):
+            ids.add(row.pk)
+    return Client.objects.filter(pk__in=ids)
+
+
+def case_search(user, query: str, *, client_ids: list[int] | None = None) -> QuerySet[Case]:
+    """Visible cases found by a client's name (misspelt too), alias, date of birth or phone,
+    or by the case's or its referral's reference. Unaudited: pages search through
+    `search_results`.
+
+    A date searches dates of birth, six or more digits without letters a phone number, and
+    anything else names and references, so that a name search is served by indexes only.
+    `client_ids`: what `clients_named` found, when the caller has it already."""
     query = query.strip()
     cases = cases_visible_to(user)
     if not query:
         return cases.none()
-    conditions = Q(reference__iexact=query)
-    for part in query.split():
-        conditions |= Q(client__first_name__icontains=part) | Q(client__last_name__icontains=part)
-        conditions |= Q(client__preferred_name__icontains=part)
-    conditions |= Q(
-        Exists(ClientAlias.objects.filter(client_id=OuterRef("client_id"), name__icontains=query))
-    )
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if len(digits) >= 6:
+    kind = case_search_kind(query)
+    if kind == "date":
+        return cases.filter(client__date_of_birth=_date_in(query))
+    conditions = Q(reference__in={query, query.upper()})
+    if kind == "phone":
+        phones = matching.digits_of(query)
         cases = cases.annotate(
-            phone_digits=_digits_only("client__safe_phone"),
-            other_phone_digits=_digits_only("client__safe_phone_alternative"),
+            phone_digits=matching.digits_only("client__safe_phone"),
+            other_phone_digits=matching.digits_only("client__safe_phone_alternative"),
         )
-        conditions |= Q(phone_digits__contains=digits) | Q(other_phone_digits__contains=digits)
+        for digits in phones:
+            conditions |= Q(phone_digits__contains=digits) | Q(other_phone_digits__contains=digits)
+        return cases.filter(conditions)
+    # Each way of finding a case is its own index-served query (the reference's unique index,
+    # the client's foreign key, the trigram indexes behind `clients_named`); ORed together in
+    # one query they would make PostgreSQL read every case of the user's services.
+    if client_ids is None:
+        client_ids = list(clients_named(user, query).values_list("pk", flat=True))
+    found = set(cases.filter(conditions).values_list("pk", flat=True))
+    found |= set(cases.filter(client_id__in=client_ids).values_list("pk", flat=True))
+    for source in search_sources():
+        found |= set(cases.filter(pk__in=source.case_ids(user, query)).values_list("pk", flat=True))
+    return cases.filter(pk__in=found)
+
+
+def _date_in(query: str):
+    import datetime
+
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
-            born = datetime.datetime.strptime(query, fmt).date()  # noqa: DTZ007 - a date only
+            return datetime.datetime.strptime(query, fmt).date()  # noqa: DTZ007 - a date only
         except ValueError:
             continue
-        conditions |= Q(client__date_of_birth=born)
-        break
-    return cases.filter(conditions)
+    return None
 
 
-def case_search_results(user, query: str, *, service, limit: int = 100) -> list[Case]:
+@dataclass
+class SearchResults:
+    """The search page's answer: cases (each with `last_contact_at`), and what the registered
+    search sources found that has no case the user may see (referrals awaiting triage)."""
+
+    cases: list[Case]
+    others: list[SearchHit]
+
+    def __len__(self):
+        return len(self.cases) + len(self.others)
+
+
+def search_results(user, query: str, *, service, limit: int = 100) -> SearchResults:
     """The search page's results, newest first, with the search audited: its kind and the
     number of results, never what was typed (a name or phone number in the trail is itself a
     disclosure)."""
-    results = list(
-        case_search(user, query)
-        .select_related("client", "service", "caseworker")
-        .order_by("-opened_on")[:limit]
+    by_name = query.strip() and case_search_kind(query) not in ("date", "phone")
+    client_ids = list(clients_named(user, query).values_list("pk", flat=True)) if by_name else []
+    cases = list(
+        with_last_contact(
+            case_search(user, query, client_ids=client_ids).select_related(
+                "client", "service", "caseworker"
+            )
+        ).order_by("-opened_on", "-pk")[:limit]
     )
+    others = []
+    if by_name:
+        for source in search_sources():
+            others.extend(source.hits(user, query.strip(), client_ids))
     record_event(
         actor=user,
         action=AuditEvent.Action.SEARCH,
         service=service,
-        detail={"kind": case_search_kind(query), "results": len(results)},
+        detail={"kind": case_search_kind(query), "results": len(cases) + len(others)},
     )
-    return results
+    return SearchResults(cases=cases, others=others[:limit])
+
+
+def case_search_results(user, query: str, *, service, limit: int = 100) -> list[Case]:
+    """The cases of `search_results`."""
+    return search_results(user, query, service=service, limit=limit).cases
 
 
 def case_search_kind(query: str) -> str:
@@ -394,14 +612,6 @@ def case_search_kind(query: str) -> str:
     if has_letters and any(ch.isdigit() for ch in query) and "-" in query:
         return "reference"
     return "name"
-
-
-def _digits_only(field):
-    """The phone number with its usual separators removed, in SQL."""
-    expression = F(field)
-    for separator in (" ", "-", "(", ")", "+"):
-        expression = Replace(expression, Value(separator), Value(""))
-    return expression
 
 
 # --- Dashboards and reminders ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_duplicates
 
 app_name = "cases"
 
@@ -31,6 +31,21 @@ urlpatterns = [
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/safe-contact/", views.client_safe_contact, name="client_safe_contact"),
     path("clients/<int:pk>/aliases/new/", views.alias_add, name="alias_add"),
+    path(
+        "clients/<int:pk>/duplicates/",
+        views_duplicates.client_duplicates,
+        name="client_duplicates",
+    ),
+    path(
+        "clients/<int:pk>/duplicates/<int:other_pk>/not-the-same/",
+        views_duplicates.client_not_duplicate,
+        name="client_not_duplicate",
+    ),
+    path(
+        "clients/<int:pk>/merge/<int:other_pk>/",
+        views_duplicates.client_merge,
+        name="client_merge",
+    ),
     path("clients/<int:pk>/consent/new/", views.consent_add, name="consent_add"),
     path(
         "clients/<int:pk>/consent/<int:consent_pk>/withdraw/",

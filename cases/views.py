@@ -105,7 +105,7 @@ def case_search(request):
     form = SearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        results = selectors.case_search_results(
+        results = selectors.search_results(
             request.user, form.cleaned_data["query"], service=request.current_service
         )
     return render(request, "cases/search.html", {"form": form, "results": results})
@@ -398,6 +398,9 @@ def _editable_client(user, pk):
 
 @login_required
 def client_detail(request, pk):
+    if kept := selectors.merged_client_kept(request.user, pk):
+        messages.info(request, "That record was merged into this one.")
+        return redirect("cases:client_detail", pk=kept)
     client = selectors.client_get_for_user(request.user, pk, read=True)
     return render(
         request,

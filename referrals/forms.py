@@ -13,6 +13,7 @@ CLIENT_FIELDS = [
     "first_name",
     "last_name",
     "date_of_birth",
+    "postcode",
     "safe_phone",
     "safe_to_call",
     "safe_to_leave_voicemail",

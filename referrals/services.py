@@ -11,6 +11,7 @@ from accounts.idempotency import claim_form_token
 from accounts.models import Service, User
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases import services_duplicates
 from cases.models import Case, Client
 from catalogue import insights
 
@@ -84,6 +85,7 @@ def referral_file(
     actor: User,
     client: Client | None = None,
     client_fields: dict | None = None,
+    not_same_as=(),
     form_token=None,
     **fields,
 ) -> Referral:
@@ -92,7 +94,8 @@ def referral_file(
     1. Check the actor may edit cases in the service and the route is offered to it; claim the
        form's one-time token (the same form posted twice files one referral).
     2. Link the existing client (only one the actor may already see), or create the client
-       from what the referrer knows.
+       from what the referrer knows; the possible matches the caseworker said are someone
+       else (`not_same_as`) are recorded as such, and not offered again.
     3. Work out the referral status: continuing case (transfer between teams), repeat to
        service (an earlier closed case here), or new client.
     4. Flag anyone under 16: the Domestic Abuse Act 2021 covers people aged 16 and over, so the
@@ -109,6 +112,10 @@ def referral_file(
     claim = claim_form_token(form_token, actor=actor)
     if client is None:
         client = case_services.client_create(service=service, actor=actor, **(client_fields or {}))
+        for other in not_same_as:
+            services_duplicates.client_match_dismiss(
+                client=client, other=other, actor=actor, note="Not the same person (new referral)"
+            )
     elif not case_selectors.clients_visible_to(actor).filter(pk=client.pk).exists():
         # Linking would open a case on this client's shared record: only a client the actor
         # may already see (which also keeps it within the provider) is linked.
@@ -203,3 +210,14 @@ def referral_triage(
     referral.full_clean()
     referral.save()
     return referral
+
+
+def referrals_move_on_client_merge(keep: Client, merged_away: Client, actor: User) -> int:
+    """The merge step of cases.services_duplicates.client_merge: the merged-away record's
+    referrals move to the kept record, one row at a time (audited)."""
+    moved = 0
+    for referral in Referral.objects.select_for_update().filter(client=merged_away).order_by("pk"):
+        referral.client = keep
+        referral.save(update_fields=["client", "updated_at"])
+        moved += 1
+    return moved

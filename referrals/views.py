@@ -46,9 +46,11 @@ def referral_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
-    """Files a referral. Before creating a client, shows anyone already known with the same name
-    and date of birth, or the same phone, whom the caseworker may see, and links to them if the
-    caseworker confirms; of anyone else it says only that a possible match exists."""
+    """Files a referral. Before creating a client, shows anyone already known who may be the
+    same person (a similar name or alias, date of birth, phone, postcode: ranked, with what
+    matched), whom the caseworker may see, and links to them if the caseworker confirms; of
+    anyone else it says only that a possible match exists. "None of these" records each one
+    shown as not the same person."""
     service = _current_service_for_editing(request)
     client_form = ReferralClientForm(request.POST or None, prefix="client")
     referral_form = ReferralForm(request.POST or None, prefix="referral", service=service)
@@ -66,6 +68,7 @@ def referral_new(request):
             last_name=client_data["last_name"],
             date_of_birth=client_data["date_of_birth"],
             phone=client_data["safe_phone"],
+            postcode=client_data["postcode"],
         )
         decision = request.POST.get("match", "")
         chosen = None
@@ -89,6 +92,8 @@ def referral_new(request):
                     actor=request.user,
                     client=chosen,
                     client_fields=None if chosen else client_data,
+                    # "None of these": each record shown is recorded as someone else.
+                    not_same_as=matches.shown if decision == "new" else (),
                     **referral_form.cleaned_data,
                 )
             except ValidationError as error:

@@ -12,7 +12,14 @@ from .case import (
     Perpetrator,
     RiskLevel,
 )
-from .client import Agency, Client, ClientAlias, ConsentRecord, SafeToContact
+from .client import (
+    Agency,
+    Client,
+    ClientAlias,
+    ClientMatchDismissal,
+    ConsentRecord,
+    SafeToContact,
+)
 from .options import Option
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "ChildInCase",
     "Client",
     "ClientAlias",
+    "ClientMatchDismissal",
     "ClosureRequest",
     "ConsentRecord",
     "Contact",

@@ -1,6 +1,7 @@
 """The client: who they are, how to reach them safely, and what they have agreed to."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 from accounts.audit import CaseDataModel, audited
@@ -66,6 +67,13 @@ class Client(CaseDataModel):
     last_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
+    # Where the client lives or last lived: it helps tell two records of one person apart from
+    # two people of one name. Letters go only to the safe postal address.
+    postcode = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Home or last known postcode: used to spot duplicate records, never for letters.",
+    )
 
     # Insights demographics ("Client profile"). Blank means not answered (Missing).
     sex_at_birth = models.CharField(
@@ -167,9 +175,34 @@ class Client(CaseDataModel):
     # The client record and the safe-contact form both edit this row (accounts.concurrency).
     version = version_field()
 
+    # A duplicate merged into another record stays as a tombstone pointing at the kept one, so
+    # that the change history and audit events naming "Client N" still lead somewhere.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
+            # Duplicate check and search by similar names (pg_trgm's % and %> operators). Created
+            # on PostgreSQL only (migration 0010): SQLite uses cases.matching's fallback.
+            GinIndex(
+                fields=["first_name"], name="client_first_name_trgm", opclasses=["gin_trgm_ops"]
+            ),
+            GinIndex(
+                fields=["last_name"], name="client_last_name_trgm", opclasses=["gin_trgm_ops"]
+            ),
+            GinIndex(
+                fields=["preferred_name"],
+                name="client_preferred_name_trgm",
+                opclasses=["gin_trgm_ops"],
+            ),
+            # Duplicate check by postcode within the provider.
+            models.Index(fields=["provider", "postcode"], name="client_duplicate_postcode"),
             # Duplicate check on filing a referral: same name and date of birth in the provider.
             models.Index(
                 fields=["provider", "last_name", "first_name", "date_of_birth"],
@@ -181,6 +214,16 @@ class Client(CaseDataModel):
     @property
     def audit_label(self):
         return f"Client {self.pk}"
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
+
+    def clean(self):
+        from cases.matching import normalise_postcode
+
+        # One spelling of a postcode, so that the duplicate check can compare them.
+        self.postcode = normalise_postcode(self.postcode)
 
     def audit_scope(self):
         return None, self.service_id
@@ -213,6 +256,10 @@ class ClientAlias(CaseDataModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "client aliases"
+        indexes = [
+            # Search and the duplicate check by other names (pg_trgm; PostgreSQL only).
+            GinIndex(fields=["name"], name="clientalias_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
 
     def audit_scope(self):
         return None, self.client.service_id
@@ -274,3 +321,29 @@ class ConsentRecord(CaseDataModel):
     @property
     def is_active(self):
         return self.given and self.withdrawn_on is None
+
+
+@audited
+class ClientMatchDismissal(CaseDataModel):
+    """A caseworker's answer "not the same person" to a possible duplicate: the pair is not
+    offered again. Stored once per pair, the lower id first."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "other"], name="client_match_dismissed_once"),
+            models.CheckConstraint(
+                condition=models.Q(client__lt=models.F("other")),
+                name="client_match_dismissal_ordered",
+            ),
+        ]
+
+    def audit_scope(self):
+        return None, self.client.service_id

@@ -76,7 +76,13 @@ PARTS = {
     part.name: part
     for part in (
         # The client's recording service and provider are the line's service (or --service).
-        Part("client", Client, frozenset({"provider", "service"})),
+        # A merge (cases.services_duplicates) is this database's bookkeeping: a merged-away
+        # record is not exported as a client of its own, and an imported one starts unmerged.
+        Part(
+            "client",
+            Client,
+            frozenset({"provider", "service", "merged_into", "merged_at", "merged_by"}),
+        ),
         Part("consent", ConsentRecord, frozenset({"client"})),
         # The reference is re-numbered on import (see README); the line's service is used.
         Part("referral", Referral, frozenset({"service", "reference", "client", "case"})),

@@ -4,6 +4,7 @@ from cases.models import ConsentRecord
 from tests.factories import (
     CaseFactory,
     ChildInCaseFactory,
+    ClientFactory,
     ClosureRequestFactory,
     ConsentRecordFactory,
     PerpetratorFactory,
@@ -44,6 +45,22 @@ def build(world):
 
 
 BUILDERS = dict.fromkeys(("case", "perpetrator", "child", "consent", "closure_request"), build)
+
+
+def build_duplicate(world):
+    """A second record of the matrix case's client, with a case of its own."""
+    client = world.case.client
+    world.duplicate = ClientFactory(
+        service=world.service, first_name=client.first_name, last_name=client.last_name
+    )
+    CaseFactory(service=world.service, client=world.duplicate)
+
+
+BUILDERS["duplicate"] = build_duplicate
+
+
+def pair_kwargs(world):
+    return {"pk": world.case.client_id, "other_pk": world.duplicate.pk}
 
 
 def case_kwargs(world):
@@ -108,6 +125,14 @@ ENTRIES = [
     Entry("cases:client_edit", client_kwargs, EDIT),
     Entry("cases:client_safe_contact", client_kwargs, EDIT),
     Entry("cases:alias_add", client_kwargs, EDIT),
+    Entry("cases:client_duplicates", client_kwargs, READ),
+    Entry(
+        "cases:client_not_duplicate",
+        pair_kwargs,
+        statuses(**{CASEWORKER: 302, READ_ONLY: 403, TEAM_LEADER: 302, MANAGER: 403}),
+        method="post",
+    ),
+    Entry("cases:client_merge", pair_kwargs, LEAD),
     Entry("cases:consent_add", client_kwargs, EDIT),
     Entry(
         "cases:consent_withdraw",
