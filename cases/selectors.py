@@ -185,7 +185,7 @@ def closure_record(case: Case) -> dict | None:
         "note": case.closure_note,
         "closed_by": closed.changed_by if closed else None,
         "request": request,
-        "gaps": case.closure_gaps_acknowledged,
+        "gaps": case.closure_gaps_acknowledged.splitlines(),
     }
 
 

@@ -270,7 +270,7 @@ def validate_closure(case: Case, *, closed_on, closure_type, unplanned_closure_r
 GAPS_NOT_CHECKED = "Tick that you have checked what is missing, or put it right first."
 
 
-def _acknowledged_gaps(case: Case, *, gaps_checked: bool) -> list[str]:
+def _acknowledged_gaps(case: Case, *, gaps_checked: bool) -> str:
     """What is missing before the case closes, which the person closing (or signing off) must
     say they have checked. Gaps do not stop a closure: a client who moved away or stopped
     answering will never complete an exit form, and refusing would only push people into
@@ -278,7 +278,7 @@ def _acknowledged_gaps(case: Case, *, gaps_checked: bool) -> list[str]:
     gaps = [gap.message for gap in closure_gaps(case)]
     if gaps and not gaps_checked:
         raise ValidationError({"gaps_checked": GAPS_NOT_CHECKED})
-    return gaps
+    return "\n".join(gaps)
 
 
 @transaction.atomic
