@@ -259,7 +259,12 @@ def closure_decide(request, pk, request_pk):
         case=case,
         form=form,
         title="Sign off closure",
-        intro="",
+        intro=(
+            "You asked for this closure: another team leader signs it off, or you may return "
+            "(withdraw) it."
+            if closure.requested_by_id == request.user.pk
+            else ""
+        ),
         submit="Record decision",
         gaps=gaps,
         pending=closure,

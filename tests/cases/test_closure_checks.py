@@ -125,7 +125,7 @@ def test_a_caseworker_alone_cannot_close_a_high_risk_or_marac_case_with_sign_off
 
 
 def test_a_team_leader_closes_directly_except_their_own_high_risk_case(
-    service, named_leader, named_caseworker
+    client_for, service, named_leader, named_caseworker
 ):
     standard = CaseFactory(service=service, caseworker=named_caseworker)
     assert isinstance(_close(standard, named_leader), Case)
@@ -138,6 +138,8 @@ def test_a_team_leader_closes_directly_except_their_own_high_risk_case(
     own = CaseFactory(service=service, caseworker=named_leader, is_marac=True)
     request = _close(own, named_leader)
     assert isinstance(request, ClosureRequest)
+    page = client_for(named_leader).get(reverse("cases:closure_decide", args=[own.pk, request.pk]))
+    assert "another team leader signs it off" in page.content.decode()
     with pytest.raises(ValidationError):
         case_services.closure_decide(
             request=request, actor=named_leader, approve=True, gaps_checked=True
