@@ -3,6 +3,73 @@ seed_demo (here in accounts) creates every app's synthetic records without impor
 
 from collections.abc import Callable
 
+from .models import Role
+
+# (e-mail, full name, password, [(service code, role, team name or None)]). Every role has its
+# user, listed first among those holding it: that user's login is the one `make demo` prints.
+# Closure sign-off is on in every demo service, so each has a team leader to give it.
+DEMO_USERS = [
+    (
+        "caseworker@demo.lantern.test",
+        "Casey Worker",
+        "demo-caseworker-lantern",
+        [("CID", Role.CASEWORKER, "North"), ("RRH", Role.CASEWORKER, "Emergency department")],
+    ),
+    (
+        "teamleader@demo.lantern.test",
+        "Taylor Leader",
+        "demo-teamleader-lantern",
+        [
+            ("CID", Role.TEAM_LEADER, "North"),
+            ("RRH", Role.TEAM_LEADER, "Emergency department"),
+            ("RAI", Role.TEAM_LEADER, "Hospital Idva"),
+        ],
+    ),
+    (
+        "manager@demo.lantern.test",
+        "Morgan Manager",
+        "demo-manager-lantern",
+        [("CID", Role.SERVICE_MANAGER, None), ("RRH", Role.SERVICE_MANAGER, None)],
+    ),
+    (
+        "marac@demo.lantern.test",
+        "Mo Coordinator",
+        "demo-marac-lantern",
+        [
+            ("CID", Role.MARAC_COORDINATOR, None),
+            ("RRH", Role.MARAC_COORDINATOR, None),
+            ("RAI", Role.MARAC_COORDINATOR, None),
+        ],
+    ),
+    (
+        "admin@demo.lantern.test",
+        "Alex Admin",
+        "demo-admin-lantern",
+        [("CID", Role.ADMIN, None), ("RRH", Role.ADMIN, None), ("RAI", Role.ADMIN, None)],
+    ),
+    # A caseworker of one service only: shows that another service's cases stay out of sight.
+    (
+        "aintree@demo.lantern.test",
+        "Ash Aintree",
+        "demo-aintree-lantern",
+        [("RAI", Role.CASEWORKER, "Hospital Idva")],
+    ),
+]
+
+
+def demo_logins() -> list[str]:
+    """One line per role, each role once, in the roles' order: the first demo user holding it,
+    its password and the services where it holds it."""
+    lines = []
+    for role in Role:
+        for email, _name, password, memberships in DEMO_USERS:
+            codes = [code for code, held, _team in memberships if held == role]
+            if codes:
+                lines.append(f"{role.label:18} {email:30} {password:26} {', '.join(codes)}")
+                break
+    return lines
+
+
 _seeders: list[tuple[int, Callable]] = []
 
 

@@ -124,8 +124,13 @@ class Service(TimeStampedModel):
         verbose_name="MARAC",
         help_text="Set by a superuser or an admin of the MARAC.",
     )
+    # On by default: a second pair of eyes before a client's support ends. A service may turn it
+    # off, but high-risk and MARAC cases always need it (cases.selectors.closure_sign_off_reason).
     requires_closure_sign_off = models.BooleanField(
-        default=False, help_text="A team leader must approve a closure before a case closes."
+        "closures need a team leader's sign-off",
+        default=True,
+        help_text="A team leader must approve a closure before a case closes. High-risk and "
+        "MARAC cases always need it, whatever this says.",
     )
     is_active = models.BooleanField(default=True)
 

@@ -6,13 +6,15 @@ Apps register in their AppConfig.ready():
 - a *timeline source*: a function returning the app's events for a case's timeline. It must
   use a fixed number of queries whatever the number of rows (the case page's query count is
   tested);
-- a *dashboard prompt source*: items for the caseworker's or team leader's dashboard.
+- a *dashboard prompt source*: items for the caseworker's or team leader's dashboard;
+- a *closure check*: what is missing before a case closes (no exit form, no safety plan, open
+  MARAC actions, draft forms), listed on the closure and sign-off pages.
 
 Module names, one per concept, in every app:
 - `cases/extensions.py` (this module) is the only registry of the case page;
 - `<app>/case_page.py` holds what an app contributes to it: its panel context, timeline
   source and dashboard prompts (riskassessment/case_page.py, support/case_page.py,
-  outcomes/case_page.py);
+  outcomes/case_page.py), and its closure checks in `<app>/closure_checks.py`;
 - the home page's panels are another registry, `accounts/dashboard.py`, and what an app
   contributes to it lives in `<app>/dashboard.py` (cases/dashboard.py,
   riskassessment/dashboard.py, reporting/dashboard.py).
@@ -50,9 +52,21 @@ class Prompt:
     severity: str = "warning"  # "danger" | "warning" | "info"
 
 
+@dataclass(frozen=True)
+class ClosureGap:
+    """One thing missing before a case closes, in plain words, with where to put it right.
+    `kind` groups gaps for tests and the audit ("exit_form", "safety_plan", "marac_actions",
+    "draft_assessment", "draft_form", "draft_plan"); `message` never names the client."""
+
+    kind: str
+    message: str
+    url: str = ""
+
+
 _panels: list[CasePanel] = []
 _timeline_sources: list[Callable] = []
 _prompt_sources: dict[str, list[Callable]] = {"caseworker": [], "team_leader": []}
+_closure_checks: list[Callable] = []
 
 
 def register_case_panel(order: int, template: str, context: Callable) -> None:
@@ -133,3 +147,14 @@ def register_client_merge_step(step: Callable) -> None:
 
 def client_merge_steps() -> list[Callable]:
     return list(_merge_steps)
+
+
+def register_closure_check(source: Callable) -> None:
+    """source(case) -> list[ClosureGap]: what this app finds missing before the case closes.
+    Read through cases.selectors.closure_gaps, never directly."""
+    if source not in _closure_checks:
+        _closure_checks.append(source)
+
+
+def closure_checks() -> list[Callable]:
+    return list(_closure_checks)

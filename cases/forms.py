@@ -137,6 +137,9 @@ class ContactForm(OnceOnlyFormMixin, forms.ModelForm):
             )
 
 
+GAPS_CHECKED_LABEL = "I have checked what is missing"
+
+
 class CaseCloseForm(forms.Form):
     closed_on = forms.DateField(label="Closure date", widget=DATE)
     closure_type = forms.ChoiceField(
@@ -148,8 +151,20 @@ class CaseCloseForm(forms.Form):
         choices=[("", "---------"), *Case._meta.get_field("unplanned_closure_reason").choices],
     )
     closure_note = forms.CharField(
-        label="Closure note", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Closure note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the case is closing and what the client knows about coming back. "
+        "Shown on the case page afterwards.",
     )
+    # Shown only when something is missing (the closure page lists it); the service decides
+    # whether it is needed, so it is never required here.
+    gaps_checked = forms.BooleanField(label=GAPS_CHECKED_LABEL, required=False)
+
+    def __init__(self, *args, gaps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not gaps:
+            del self.fields["gaps_checked"]
 
 
 class ClosureDecisionForm(forms.Form):
@@ -160,6 +175,12 @@ class ClosureDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    gaps_checked = forms.BooleanField(label=GAPS_CHECKED_LABEL, required=False)
+
+    def __init__(self, *args, gaps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not gaps:
+            del self.fields["gaps_checked"]
 
 
 class AllocationForm(forms.Form):

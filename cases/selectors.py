@@ -34,9 +34,18 @@ from accounts.models import AuditEvent, Service
 from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from . import matching
-from .extensions import SearchHit, search_sources
+from .extensions import ClosureGap, SearchHit, closure_checks, search_sources
 from .filters import CaseFilter
-from .models import Case, Client, ClientAlias, ClientMatchDismissal, Contact, RiskLevel
+from .models import (
+    Case,
+    CaseStatusChange,
+    Client,
+    ClientAlias,
+    ClientMatchDismissal,
+    ClosureRequest,
+    Contact,
+    RiskLevel,
+)
 
 
 def _restricted_grant(user):
@@ -137,6 +146,82 @@ def require_case_capability(user, case, capability=access.Capability.EDIT_CASES)
 
 def can_edit_case(user, case) -> bool:
     return access.can(user, access.Capability.EDIT_CASES, case.service_id)
+
+
+# --- Closing a case ----------------------------------------------------------------------------
+
+
+def closure_always_signed_off(case: Case) -> str:
+    """Why this case's closure needs a team leader's sign-off whatever its service says ("" if
+    nothing does): it is high-risk, or heard at (or referred to) MARAC."""
+    kinds = []
+    if case.risk_level == RiskLevel.HIGH:
+        kinds.append("high-risk")
+    if case.is_marac:
+        kinds.append("MARAC")
+    return " ".join(kinds)
+
+
+def closure_sign_off_reason(case: Case, user) -> str:
+    """Why a closure by `user` must wait for a team leader's sign-off, in words for the closure
+    page; "" when they may close the case themselves. The only place this rule is written: the
+    service that closes and the pages that offer closing both ask here.
+
+    1. A high-risk or MARAC case always needs sign-off, even where the service turned it off.
+       Someone who cannot sign off closures files a request; so does a team leader who holds
+       the case as its caseworker, because the point of the rule is a second person's look at
+       every high-risk closure, and a team leader carrying a case is its caseworker.
+    2. Any other case follows the service's setting (on unless an admin turned it off); a team
+       leader closes it directly, their sign-off being the check.
+    """
+    can_sign_off = access.can(user, access.Capability.SIGN_OFF_CLOSURES, case.service_id)
+    always = closure_always_signed_off(case)
+    if always:
+        if not can_sign_off:
+            return f"A {always} case always needs a team leader's sign-off to close."
+        if case.caseworker_id == user.pk:
+            return (
+                f"This {always} case is allocated to you: another team leader signs off "
+                "its closure."
+            )
+        return ""
+    if case.service.requires_closure_sign_off and not can_sign_off:
+        return "This service asks a team leader to sign off closures."
+    return ""
+
+
+def closure_gaps(case: Case) -> list[ClosureGap]:
+    """What is missing before the case closes, from every app that registered a closure check
+    (cases.extensions): no exit form, no safety plan, open MARAC actions, draft forms."""
+    return [gap for check in closure_checks() for gap in check(case)]
+
+
+def closure_record(case: Case) -> dict | None:
+    """How a closed case was closed, for its page: the note, who closed it and when, and who
+    asked for the closure and who signed it off where it went through sign-off."""
+    if not case.is_closed:
+        return None
+    closed = (
+        CaseStatusChange.objects.filter(case=case, new_status=Case.Status.CLOSED)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")
+        .first()
+    )
+    request = (
+        case.closure_requests.filter(decision=ClosureRequest.Decision.APPROVED)
+        .select_related("requested_by", "decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return {
+        "closed_on": case.closed_on,
+        "closure_type": case.closure_type,
+        "unplanned_closure_reason": case.unplanned_closure_reason,
+        "note": case.closure_note,
+        "closed_by": closed.changed_by if closed else None,
+        "request": request,
+        "gaps": case.closure_gaps_acknowledged.splitlines(),
+    }
 
 
 def clients_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Client]:

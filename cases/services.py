@@ -30,7 +30,7 @@ from .models import (
     InformationSharing,
     Option,
 )
-from .selectors import clients_visible_to
+from .selectors import clients_visible_to, closure_gaps, closure_sign_off_reason
 
 REVIEW_AFTER = relativedelta(months=4)
 FOLLOW_UP_AFTER = relativedelta(months=6)
@@ -268,6 +268,20 @@ def validate_closure(case: Case, *, closed_on, closure_type, unplanned_closure_r
         raise ValidationError(errors)
 
 
+GAPS_NOT_CHECKED = "Tick that you have checked what is missing, or put it right first."
+
+
+def _acknowledged_gaps(case: Case, *, gaps_checked: bool) -> str:
+    """What is missing before the case closes, which the person closing (or signing off) must
+    say they have checked. Gaps do not stop a closure: a client who moved away or stopped
+    answering will never complete an exit form, and refusing would only push people into
+    filling forms in for the sake of it. They are acknowledged and kept with the closure."""
+    gaps = [gap.message for gap in closure_gaps(case)]
+    if gaps and not gaps_checked:
+        raise ValidationError({"gaps_checked": GAPS_NOT_CHECKED})
+    return "\n".join(gaps)
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -277,9 +291,17 @@ def case_close(
     closure_type: str,
     unplanned_closure_reason: str = "",
     closure_note: str = "",
+    gaps_checked: bool = False,
 ) -> Case | ClosureRequest:
-    """Closes the case, or, where the service requires sign-off and the actor cannot give it,
-    files a closure request for a team leader instead (returned to the caller)."""
+    """Closes the case, or files a closure request for a team leader's sign-off instead
+    (returned to the caller).
+
+    1. The actor may edit the case, it is not closed yet, and the dates and type are valid.
+    2. Whatever is missing (selectors.closure_gaps) must be acknowledged (`gaps_checked`).
+    3. Sign-off follows selectors.closure_sign_off_reason: on by default for every service,
+       always for high-risk and MARAC cases. Where it is needed a request is filed (one at a
+       time); otherwise the case closes now.
+    """
     _require(actor, access.Capability.EDIT_CASES, case.service_id)
     case = _locked(case)
     if case.is_closed:
@@ -290,10 +312,8 @@ def case_close(
         closure_type=closure_type,
         unplanned_closure_reason=unplanned_closure_reason,
     )
-    needs_sign_off = case.service.requires_closure_sign_off and not access.can(
-        actor, access.Capability.SIGN_OFF_CLOSURES, case.service_id
-    )
-    if needs_sign_off:
+    gaps = _acknowledged_gaps(case, gaps_checked=gaps_checked)
+    if closure_sign_off_reason(case, actor):
         if case.closure_requests.filter(decision=ClosureRequest.Decision.REQUESTED).exists():
             raise ValidationError("A closure request is already waiting for sign-off.")
         return ClosureRequest.objects.create(
@@ -304,6 +324,7 @@ def case_close(
             closure_type=closure_type,
             unplanned_closure_reason=unplanned_closure_reason,
             closure_note=closure_note,
+            gaps_acknowledged=gaps,
         )
     return _apply_closure(
         case,
@@ -312,16 +333,20 @@ def case_close(
         closure_type=closure_type,
         unplanned_closure_reason=unplanned_closure_reason,
         closure_note=closure_note,
+        gaps=gaps,
     )
 
 
-def _apply_closure(case, *, actor, closed_on, closure_type, unplanned_closure_reason, closure_note):
+def _apply_closure(
+    case, *, actor, closed_on, closure_type, unplanned_closure_reason, closure_note, gaps
+):
     old = case.status
     case.status = Case.Status.CLOSED
     case.closed_on = closed_on
     case.closure_type = closure_type
     case.unplanned_closure_reason = unplanned_closure_reason
     case.closure_note = closure_note
+    case.closure_gaps_acknowledged = gaps
     case.follow_up_due_on = closed_on + FOLLOW_UP_AFTER
     case.full_clean()
     case.save()
@@ -338,13 +363,27 @@ def _apply_closure(case, *, actor, closed_on, closure_type, unplanned_closure_re
 
 @transaction.atomic
 def closure_decide(
-    *, request: ClosureRequest, actor: User, approve: bool, comment: str = ""
+    *,
+    request: ClosureRequest,
+    actor: User,
+    approve: bool,
+    comment: str = "",
+    gaps_checked: bool = False,
 ) -> ClosureRequest:
-    """A team leader approves a closure request (the case closes) or returns it with a comment."""
+    """A team leader approves a closure request (the case closes) or returns it with a comment.
+
+    1. Only a team leader of the case's service decides, and nobody approves their own request
+       (a team leader's own high-risk case goes to another team leader).
+    2. Returning needs a comment saying why.
+    3. Approving checks the closure again as the case is now, and the team leader acknowledges
+       what is missing now (it may differ from what the requester saw).
+    """
     _require(actor, access.Capability.SIGN_OFF_CLOSURES, request.case.service_id)
     request = ClosureRequest.objects.select_for_update().get(pk=request.pk)
     if request.decision != ClosureRequest.Decision.REQUESTED:
         raise ValidationError("This request has already been decided.")
+    if approve and request.requested_by_id == actor.pk:
+        raise ValidationError("Another team leader signs off a closure you asked for.")
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say why the closure is returned."})
     request.decision = (
@@ -369,6 +408,7 @@ def closure_decide(
             closure_type=request.closure_type,
             unplanned_closure_reason=request.unplanned_closure_reason,
             closure_note=request.closure_note,
+            gaps=_acknowledged_gaps(case, gaps_checked=gaps_checked),
         )
     return request
 

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
@@ -149,6 +148,7 @@ def case_detail(request, pk):
             )
             .select_related("requested_by")
             .first(),
+            "closure": selectors.closure_record(case),
             "panels": panels,
         },
     )
@@ -176,6 +176,24 @@ def contact_add(request, pk):
     )
 
 
+def closure_page(request, *, case, form, title, intro, submit, gaps, pending=None):
+    """The closure and sign-off pages: what is missing is listed above the form, with links."""
+    return render(
+        request,
+        "cases/closure_form.html",
+        {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "gaps": gaps,
+            "pending": pending,
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_close(request, pk):
@@ -183,11 +201,18 @@ def case_close(request, pk):
     if case.is_closed:
         messages.info(request, "This case is already closed.")
         return redirect("cases:case_detail", pk=case.pk)
-    form = CaseCloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    gaps = selectors.closure_gaps(case)
+    form = CaseCloseForm(
+        request.POST or None, initial={"closed_on": timezone.localdate()}, gaps=gaps
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = services.case_close(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
+            # What is missing may have changed since the page was drawn: show it as it is now.
+            gaps = selectors.closure_gaps(case)
+            form = CaseCloseForm(request.POST, gaps=gaps)
+            form.is_valid()
             apply_errors(form, error)
         else:
             if isinstance(result, ClosureRequest):
@@ -195,16 +220,15 @@ def case_close(request, pk):
             else:
                 messages.success(request, "Case closed.")
             return redirect("cases:case_detail", pk=case.pk)
-    needs_sign_off = case.service.requires_closure_sign_off and not access.can(
-        request.user, access.Capability.SIGN_OFF_CLOSURES, case.service_id
-    )
-    return form_page(
+    sign_off_reason = selectors.closure_sign_off_reason(case, request.user)
+    return closure_page(
         request,
         case=case,
         form=form,
         title=f"Close case {case.reference}",
-        submit="Request closure" if needs_sign_off else "Close case",
-        intro="This service asks a team leader to sign off closures." if needs_sign_off else "",
+        intro=sign_off_reason,
+        submit="Request closure" if sign_off_reason else "Close case",
+        gaps=gaps,
     )
 
 
@@ -213,35 +237,37 @@ def case_close(request, pk):
 def closure_decide(request, pk, request_pk):
     case = edit_case_or_403(request.user, pk, access.Capability.SIGN_OFF_CLOSURES)
     closure = get_object_or_404(
-        case.closure_requests, pk=request_pk, decision=ClosureRequest.Decision.REQUESTED
+        case.closure_requests.select_related("requested_by"),
+        pk=request_pk,
+        decision=ClosureRequest.Decision.REQUESTED,
     )
-    form = ClosureDecisionForm(request.POST or None)
+    gaps = selectors.closure_gaps(case)
+    form = ClosureDecisionForm(request.POST or None, gaps=gaps)
     if request.method == "POST" and form.is_valid():
         try:
-            services.closure_decide(
-                request=closure,
-                actor=request.user,
-                approve=form.cleaned_data["approve"],
-                comment=form.cleaned_data["comment"],
-            )
+            services.closure_decide(request=closure, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
+            gaps = selectors.closure_gaps(case)
+            form = ClosureDecisionForm(request.POST, gaps=gaps)
+            form.is_valid()
             apply_errors(form, error)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("cases:case_detail", pk=case.pk)
-    intro = (
-        f"{closure.requested_by} asks to close this case on {date_format(closure.closed_on)} "
-        f"({closure.closure_type}"
-        + (f": {closure.unplanned_closure_reason}" if closure.unplanned_closure_reason else "")
-        + ")."
-    )
-    return form_page(
+    return closure_page(
         request,
         case=case,
         form=form,
         title="Sign off closure",
-        intro=intro,
+        intro=(
+            "You asked for this closure: another team leader signs it off, or you may return "
+            "(withdraw) it."
+            if closure.requested_by_id == request.user.pk
+            else ""
+        ),
         submit="Record decision",
+        gaps=gaps,
+        pending=closure,
     )
 
 

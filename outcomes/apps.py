@@ -18,14 +18,16 @@ class OutcomesConfig(AppConfig):
         from accounts.demo import register_demo_seeder
         from cases.extensions import (
             register_case_panel,
+            register_closure_check,
             register_prompt_source,
             register_timeline_source,
         )
 
-        from . import case_page, demo
+        from . import case_page, closure_checks, demo
 
         post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="outcomes_options")
         register_case_panel(40, "outcomes/_case_panel.html", case_page.panel_context)
         register_timeline_source(case_page.timeline_items)
+        register_closure_check(closure_checks.closure_gaps)
         register_prompt_source("caseworker", case_page.caseworker_prompts)
         register_demo_seeder(30, demo.seed_outcome_forms)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Team
 from cases import services as case_services
-from cases.models import Case, ChildInCase, Contact, Option, Perpetrator
+from cases.models import Case, ChildInCase, ClosureRequest, Contact, Option, Perpetrator
 from catalogue import insights
 
 from . import services
@@ -168,10 +168,28 @@ def _fill_case(case, caseworker, rng, now):
     if age_days > 100 and rng.random() < 0.6:
         closed_on = case.opened_on + datetime.timedelta(days=rng.randint(60, min(age_days, 200)))
         planned = rng.random() < 0.7
-        case_services.case_close(
-            case=Case.objects.get(pk=case.pk),
-            actor=caseworker,
+        _close(
+            case,
+            caseworker,
             closed_on=min(closed_on, now.date()),
             closure_type="Planned closure" if planned else "Unplanned closure",
             unplanned_closure_reason="" if planned else _weighted(rng, "unplanned_closure_reason"),
         )
+
+
+def _close(case, caseworker, **closure):
+    """Closes a demo case the way the rules say (issue 18, item 2): the caseworker asks, having
+    checked what is missing, and a team leader of the service signs it off. A service with no
+    other team leader keeps the request waiting, as it would."""
+    result = case_services.case_close(
+        case=Case.objects.get(pk=case.pk), actor=caseworker, gaps_checked=True, **closure
+    )
+    if not isinstance(result, ClosureRequest):
+        return
+    signer = (
+        access.users_with(access.Capability.SIGN_OFF_CLOSURES, case.service)
+        .exclude(pk=caseworker.pk)
+        .first()
+    )
+    if signer is not None:
+        case_services.closure_decide(request=result, actor=signer, approve=True, gaps_checked=True)

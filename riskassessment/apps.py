@@ -16,17 +16,19 @@ class RiskAssessmentConfig(AppConfig):
         from accounts.demo import register_demo_seeder
         from cases.extensions import (
             register_case_panel,
+            register_closure_check,
             register_prompt_source,
             register_timeline_source,
         )
 
-        from . import case_page, dashboard, demo
+        from . import case_page, closure_checks, dashboard, demo
 
         post_migrate.connect(
             _sync_shipped_checklists, sender=self, dispatch_uid="riskassessment_checklists"
         )
         register_case_panel(20, "riskassessment/_case_panel.html", case_page.case_panel_context)
         register_timeline_source(case_page.case_timeline)
+        register_closure_check(closure_checks.closure_gaps)
         register_prompt_source("team_leader", case_page.team_leader_prompts)
         register_demo_seeder(20, demo.seed)
         self._register_home_panels(dashboard)

@@ -9,6 +9,7 @@ import datetime
 from django.utils import timezone
 
 from accounts import access
+from accounts.demo import DEMO_USERS
 from accounts.models import Membership, Role, User
 from cases.models import Agency, Case, RiskLevel
 from cases.selectors import demo_editor
@@ -18,7 +19,12 @@ from . import services as risk_services
 from .models import Assessment, Checklist, MaracMeeting, MaracReferral
 
 DEMO_SERVICE_CODES = ("CID", "RRH", "RAI")
-DEMO_COORDINATOR = ("marac@demo.lantern.test", "Mo Coordinator", "demo-marac-lantern")
+# seed_demo makes this user (accounts.demo.DEMO_USERS) and prints its login with the others.
+DEMO_COORDINATOR = next(
+    (email, name, password)
+    for email, name, password, memberships in DEMO_USERS
+    if any(role == Role.MARAC_COORDINATOR for _code, role, _team in memberships)
+)
 MAX_REFERRALS_PER_AREA = 3
 
 
@@ -92,8 +98,6 @@ def seed(*, services: dict, stdout) -> None:
     if agency is None:
         return
     coordinator = _demo_coordinator(demo_services)
-    if getattr(coordinator, "_demo_login_line", ""):
-        stdout.write("Demo MARAC coordinator login:\n" + coordinator._demo_login_line)
     by_marac: dict = {}
     for case, intake, actor in new_high:
         by_marac.setdefault(case.service.marac, []).append((case, intake, actor))
@@ -183,7 +187,8 @@ def _hear(meeting, referral, coordinator, agency, *, with_outcome):
 
 
 def _demo_coordinator(demo_services):
-    """A demo MARAC coordinator for the demo services (synthetic; prints its login)."""
+    """The demo MARAC coordinator (made by seed_demo, which prints its login), in every demo
+    service; made here too when this seeder runs on its own."""
     email, full_name, password = DEMO_COORDINATOR
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "is_demo_user": True}
@@ -194,7 +199,4 @@ def _demo_coordinator(demo_services):
     for service in demo_services:
         Membership.objects.get_or_create(user=user, service=service, role=Role.MARAC_COORDINATOR)
     access.forget_capabilities(user)
-    if created:
-        print_login = f"  {email:32} {password:26} MARAC coordinator (risk app demo)"
-        user._demo_login_line = print_login
     return user

@@ -83,6 +83,9 @@ class Case(CaseDataModel):
         max_length=60, blank=True, choices=insights_choices("unplanned_closure_reason")
     )
     closure_note = models.TextField(blank=True)
+    # What was missing when the case closed (no exit form, open MARAC actions, ...), one gap a
+    # line, in the words the closing person saw and acknowledged; blank when nothing was.
+    closure_gaps_acknowledged = models.TextField(blank=True)
 
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     risk_level_label = models.CharField(
@@ -197,6 +200,9 @@ class ClosureRequest(CaseChild):
         max_length=60, blank=True, choices=insights_choices("unplanned_closure_reason")
     )
     closure_note = models.TextField(blank=True)
+    # What was missing when the request was made, one gap a line, as the requester saw and
+    # acknowledged it.
+    gaps_acknowledged = models.TextField(blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.REQUESTED)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -244,6 +244,8 @@ def test_item_2_each_admin_change_is_audited(client_for, admin, home_service):
             "name": "Home Idva renamed",
             "code": home_service.code,
             "area": home_service.area,
+            # Closure sign-off stays on (the default): only the name changes.
+            "requires_closure_sign_off": "on",
             "is_active": "on",
             **_management("teams"),
         },

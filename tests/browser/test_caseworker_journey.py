@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from cases.models import Case
+from cases.models import Case, ClosureRequest
 from referrals.models import Referral
 from tests.conftest import open_tab
 from tests.factories import TEST_PASSWORD, CaseFactory, ClientFactory, MembershipFactory
@@ -233,8 +233,11 @@ def close_case(journey, case):
     tab = journey.tab
     journey.follow(tab.get_by_role("link", name="Close case"))
     journey.page("close-case")
+    # A high-risk case: the caseworker asks, a team leader signs off (issue 18, item 2), and
+    # the page lists what is missing first.
+    assert "No exit form" in tab.get_by_test_id("closure-gaps").inner_text()
     # An error first: it is announced (focus goes to the field) and linked to the field.
-    journey.submit(tab.get_by_role("button", name="Close case"))
+    journey.submit(tab.get_by_role("button", name="Request closure"))
     journey.page("close-case-error")
     invalid = tab.locator("[aria-invalid=true]").first
     assert invalid.evaluate("element => element === document.activeElement")
@@ -242,10 +245,12 @@ def close_case(journey, case):
     error_id = described.get_attribute("aria-describedby")
     assert tab.locator(f"#{error_id}").inner_text() == "This field is required."
     journey.pick(tab.get_by_label("Planned closure", exact=True))
-    journey.submit(tab.get_by_role("button", name="Close case"))
-    journey.page("case-closed")
+    journey.tick(tab.get_by_label("I have checked what is missing"))
+    journey.submit(tab.get_by_role("button", name="Request closure"))
+    journey.page("closure-requested")
     case.refresh_from_db()
-    assert case.status == Case.Status.CLOSED
+    assert case.status == Case.Status.OPEN
+    assert case.closure_requests.get().decision == ClosureRequest.Decision.REQUESTED
 
 
 def test_caseworker_journey_by_keyboard_alone(

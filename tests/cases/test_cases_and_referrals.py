@@ -34,6 +34,12 @@ def file_referral(service, actor, client=None, hours_ago=3, **client_fields):
     )
 
 
+def sign_off_off(service):
+    """The service turned closure sign-off off (on by default): a caseworker closes directly."""
+    service.requires_closure_sign_off = False
+    service.save()
+
+
 def accept(referral, actor, **kwargs):
     return referral_services.referral_triage(
         referral=referral, actor=actor, outcome=Referral.Triage.ACCEPTED, **kwargs
@@ -52,12 +58,14 @@ def test_a_first_referral_is_a_new_client(service, caseworker):
 
 
 def test_a_client_with_an_earlier_closed_case_here_is_a_repeat(service, caseworker):
+    sign_off_off(service)
     first = accept(file_referral(service, caseworker), caseworker).case
     case_services.case_close(
         case=first,
         actor=caseworker,
         closed_on=timezone.localdate(),
         closure_type=Case.ClosureType.PLANNED,
+        gaps_checked=True,
     )
     again = file_referral(service, caseworker, client=first.client)
     assert again.referral_status == Case.ReferralStatus.REPEAT
@@ -257,13 +265,15 @@ def test_an_unplanned_closure_needs_its_reason(open_case, caseworker):
     assert "unplanned_closure_reason" in error.value.error_dict
 
 
-def test_closing_sets_the_six_month_follow_up(open_case, caseworker):
+def test_closing_sets_the_six_month_follow_up(service, open_case, caseworker):
+    sign_off_off(service)
     closed = case_services.case_close(
         case=open_case,
         actor=caseworker,
         closed_on=timezone.localdate(),
         closure_type=Case.ClosureType.UNPLANNED,
         unplanned_closure_reason="Client disengaged",
+        gaps_checked=True,
     )
     assert closed.status == Case.Status.CLOSED
     assert closed.follow_up_due_on.month == (timezone.localdate().month + 5) % 12 + 1
@@ -272,13 +282,13 @@ def test_closing_sets_the_six_month_follow_up(open_case, caseworker):
 def test_services_requiring_sign_off_close_only_when_a_team_leader_approves(
     service, open_case, caseworker, team_leader
 ):
-    service.requires_closure_sign_off = True
-    service.save()
+    assert service.requires_closure_sign_off  # the default
     request = case_services.case_close(
         case=open_case,
         actor=caseworker,
         closed_on=timezone.localdate(),
         closure_type=Case.ClosureType.PLANNED,
+        gaps_checked=True,
     )
     assert isinstance(request, ClosureRequest)
     open_case.refresh_from_db()
@@ -298,18 +308,21 @@ def test_services_requiring_sign_off_close_only_when_a_team_leader_approves(
         actor=caseworker,
         closed_on=timezone.localdate(),
         closure_type=Case.ClosureType.PLANNED,
+        gaps_checked=True,
     )
-    case_services.closure_decide(request=again, actor=team_leader, approve=True)
+    case_services.closure_decide(request=again, actor=team_leader, approve=True, gaps_checked=True)
     open_case.refresh_from_db()
     assert open_case.status == Case.Status.CLOSED
 
 
-def test_a_closed_case_takes_no_contacts_and_is_not_reopened(open_case, caseworker):
+def test_a_closed_case_takes_no_contacts_and_is_not_reopened(service, open_case, caseworker):
+    sign_off_off(service)
     case_services.case_close(
         case=open_case,
         actor=caseworker,
         closed_on=timezone.localdate(),
         closure_type="Planned closure",
+        gaps_checked=True,
     )
     with pytest.raises(ValidationError):
         case_services.contact_log(

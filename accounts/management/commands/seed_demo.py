@@ -6,8 +6,8 @@ Never real data. Running it twice changes nothing: every row is found by a natur
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import demo_seeders
-from accounts.models import Marac, Membership, Provider, Role, Service, Team, User
+from accounts.demo import DEMO_USERS, demo_logins, demo_seeders
+from accounts.models import Marac, Membership, Provider, Service, Team, User
 
 DEMO_PROVIDER = "Mersey Lantern Trust (demo)"
 DEMO_SERVICES = [
@@ -15,39 +15,6 @@ DEMO_SERVICES = [
     ("RRH", "Ruby - Royal Hospital", "Liverpool", ["Emergency department", "Maternity"]),
     ("RAI", "Ruby - Aintree", "Sefton", ["Hospital Idva"]),
     ("CID", "Community Idva", "St Helens", ["North", "South"]),
-]
-# (e-mail, full name, password, [(service code, role, team name or None)])
-DEMO_USERS = [
-    (
-        "caseworker@demo.lantern.test",
-        "Casey Worker",
-        "demo-caseworker-lantern",
-        [("CID", Role.CASEWORKER, "North"), ("RRH", Role.CASEWORKER, "Emergency department")],
-    ),
-    (
-        "teamleader@demo.lantern.test",
-        "Taylor Leader",
-        "demo-teamleader-lantern",
-        [("CID", Role.TEAM_LEADER, "North")],
-    ),
-    (
-        "manager@demo.lantern.test",
-        "Morgan Manager",
-        "demo-manager-lantern",
-        [("CID", Role.SERVICE_MANAGER, None), ("RRH", Role.SERVICE_MANAGER, None)],
-    ),
-    (
-        "admin@demo.lantern.test",
-        "Alex Admin",
-        "demo-admin-lantern",
-        [("CID", Role.ADMIN, None), ("RRH", Role.ADMIN, None), ("RAI", Role.ADMIN, None)],
-    ),
-    (
-        "aintree@demo.lantern.test",
-        "Ash Aintree",
-        "demo-aintree-lantern",
-        [("RAI", Role.CASEWORKER, "Hospital Idva")],
-    ),
 ]
 
 
@@ -63,7 +30,15 @@ class Command(BaseCommand):
             marac, _ = Marac.objects.get_or_create(name=area)
             service, _ = Service.objects.get_or_create(
                 code=code,
-                defaults={"provider": provider, "name": name, "area": area, "marac": marac},
+                # Closure sign-off on, as for every service (the model's default), said here
+                # because the demo exists to show the rules.
+                defaults={
+                    "provider": provider,
+                    "name": name,
+                    "area": area,
+                    "marac": marac,
+                    "requires_closure_sign_off": True,
+                },
             )
             if service.marac_id is None:
                 service.marac = marac
@@ -94,7 +69,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo organisation ready ({created_users} new users).")
         )
-        self.stdout.write("Demo logins (synthetic data only; second factor marked as set up):")
-        for email, _full_name, password, memberships in DEMO_USERS:
-            roles = ", ".join(f"{role.label} at {code}" for code, role, _ in memberships)
-            self.stdout.write(f"  {email:32} {password:26} {roles}")
+        self.stdout.write("Demo logins, one per role (synthetic data only; second factor set up):")
+        for line in demo_logins():
+            self.stdout.write(f"  {line}")
