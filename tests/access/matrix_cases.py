@@ -6,6 +6,7 @@ from tests.factories import (
     ChildInCaseFactory,
     ClosureRequestFactory,
     ConsentRecordFactory,
+    ContactFactory,
     PerpetratorFactory,
 )
 
@@ -27,6 +28,9 @@ def build(world):
     caseworker = world.users[CASEWORKER]
     world.case = CaseFactory(service=world.service, caseworker=caseworker)
     world.perpetrator = PerpetratorFactory(case=world.case, name="P")
+    world.contact = ContactFactory(
+        case=world.case, recorded_by=caseworker, contact_type="face_to_face"
+    )
     world.child = ChildInCaseFactory(case=world.case, first_name="C")
     world.consent = ConsentRecordFactory(
         client=world.case.client,
@@ -43,7 +47,9 @@ def build(world):
     )
 
 
-BUILDERS = dict.fromkeys(("case", "perpetrator", "child", "consent", "closure_request"), build)
+BUILDERS = dict.fromkeys(
+    ("case", "perpetrator", "contact", "child", "consent", "closure_request"), build
+)
 
 
 def case_kwargs(world):
@@ -86,6 +92,10 @@ ENTRIES = [
     ),
     Entry("cases:case_detail", case_kwargs, READ),
     Entry("cases:contact_add", case_kwargs, EDIT),
+    Entry("cases:contact_list", case_kwargs, READ),
+    Entry("cases:case_timeline", case_kwargs, READ),
+    Entry("cases:contact_detail", lambda w: {"pk": w.case.pk, "contact_pk": w.contact.pk}, READ),
+    Entry("cases:contact_edit", lambda w: {"pk": w.case.pk, "contact_pk": w.contact.pk}, EDIT),
     Entry("cases:case_close", case_kwargs, EDIT),
     Entry(
         "cases:closure_decide",
