@@ -464,6 +464,21 @@ def contact_channel_warnings(client: Client, *, contact_type: str, with_client: 
     return warnings
 
 
+def contact_channel_warning_table(client: Client) -> dict[str, str]:
+    """The warnings of contact_channel_warnings for every type and outcome of a contact with
+    the client, keyed "type:outcome" (only those with a warning): the contact form shows the
+    warning as soon as it applies, from this table, without a rule of its own."""
+    table = {}
+    for contact_type in Contact.ContactType.values:
+        for outcome in Contact.Outcome.values:
+            warnings = contact_channel_warnings(
+                client, contact_type=contact_type, with_client=True, outcome=outcome
+            )
+            if warnings:
+                table[f"{contact_type}:{outcome}"] = " ".join(warnings)
+    return table
+
+
 UNSAFE_CHANNEL_CONFIRM = "Tick to confirm it was safe this time, and say why."
 
 

@@ -176,7 +176,13 @@ def contact_add(request, pk):
     return render(
         request,
         "cases/contact_form.html",
-        {"case": case, "client": case.client, "form": form, "title": "Log a contact"},
+        {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "title": "Log a contact",
+            "channel_warnings": services.contact_channel_warning_table(case.client),
+        },
     )
 
 
@@ -253,6 +259,7 @@ def contact_edit(request, pk, contact_pk):
             "form": form,
             "contact": contact,
             "title": "Correct a contact",
+            "channel_warnings": services.contact_channel_warning_table(case.client),
         },
         status=status,
     )
