@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce, Replace
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import access, lookup
 from accounts.audit import record_event
@@ -445,6 +446,7 @@ def follow_ups_due(user, today):
 
 
 TIMELINE_PAGE_SIZE = 20
+TIMELINE_MAX_PAGE = 1000
 LATEST_CONTACTS = 5
 CONTACTS_PAGE_SIZE = 25
 
@@ -460,6 +462,14 @@ class TimelinePage:
     @property
     def has_previous(self) -> bool:
         return self.number > 1
+
+
+def _as_recorded(moment, written_at):
+    """When a status change or allocation happened, as far as it is known: one recorded for
+    another day than the one it was written on (a backdated opening or closure) has only its
+    day (cases.services._moment_of gives it midday only to keep it on that day)."""
+    day = timezone.localdate(moment)
+    return moment if day == timezone.localdate(written_at) else day
 
 
 def _own_timeline(case, limit: int) -> list:
@@ -488,7 +498,12 @@ def _own_timeline(case, limit: int) -> list:
             else f"Status: {change.get_old_status_display()} → {change.get_new_status_display()}"
         )
         items.append(
-            TimelineItem(at=change.changed_at, kind="Status", title=title, detail=change.note)
+            TimelineItem(
+                at=_as_recorded(change.changed_at, change.created_at),
+                kind="Status",
+                title=title,
+                detail=change.note,
+            )
         )
     for allocation in case.allocations.select_related(
         "caseworker", "team", "allocated_by"
@@ -496,7 +511,7 @@ def _own_timeline(case, limit: int) -> list:
         holder = allocation.caseworker or "no caseworker"
         items.append(
             TimelineItem(
-                at=allocation.allocated_at,
+                at=_as_recorded(allocation.allocated_at, allocation.created_at),
                 kind="Allocation",
                 title=f"Allocated to {holder} by {allocation.allocated_by}",
             )

@@ -270,7 +270,9 @@ def case_timeline(request, pk):
     """The case's whole timeline, a page at a time (the case page shows the first page)."""
     case = selectors.case_get_for_user(request.user, pk, read={"list": "timeline"})
     try:
-        number = max(1, int(request.GET.get("page", 1)))
+        # Bounded: each source is asked for page times page-size rows (a huge number in the
+        # address must not reach the database as a LIMIT it cannot take).
+        number = min(max(1, int(request.GET.get("page", 1))), selectors.TIMELINE_MAX_PAGE)
     except ValueError:
         number = 1
     return render(

@@ -367,6 +367,8 @@ def test_timeline_pages_walk_the_whole_history_once(client_for, case, caseworker
             break
         page += 1
     assert sorted(seen) == sorted(f"Contact number {n}" for n in range(45))
+    for odd in ("x", "-3", "99999999999999999999999"):
+        assert web.get(url, {"page": odd}).status_code == 200
 
 
 def test_no_timeline_source_loads_all_its_rows(case, caseworker):
@@ -407,3 +409,24 @@ def test_items_with_only_a_date_show_no_invented_time_and_sort_by_date(
     entry = html[html.index("Police") - 400 : html.index("Police")]
     assert yesterday.strftime("%d %b %Y") in entry
     assert "12:00" not in entry
+
+
+def test_a_backdated_opening_shows_its_day_not_an_invented_midday(client_for, service, caseworker):
+    client = ClientFactory(service=service)
+    opened_on = timezone.localdate() - datetime.timedelta(days=10)
+    case = case_services.case_open(
+        client=client, service=service, actor=caseworker, opened_on=opened_on, caseworker=caseworker
+    )
+    items = {item.kind: item for item in selectors.case_timeline(case).items}
+    assert items["Status"].at == opened_on and not items["Status"].has_time
+    assert items["Allocation"].at == opened_on
+    html = client_for(caseworker).get(reverse("cases:case_timeline", args=[case.pk])).content
+    assert "12:00" not in html.decode()
+    # Opened today: the moment is known and shown.
+    today_case = case_services.case_open(
+        client=ClientFactory(service=service),
+        service=service,
+        actor=caseworker,
+        opened_on=timezone.localdate(),
+    )
+    assert selectors.case_timeline(today_case).items[0].has_time
