@@ -538,6 +538,9 @@ def contact_log(*, case: Case, actor: User, form_token=None, **fields) -> Contac
     return claim.record(contact)
 
 
+CORRECTABLE_FIELDS = frozenset(ContactRevision.COPIED_FIELDS) - {"unsafe_channel_warning"}
+
+
 @transaction.atomic
 def contact_correct(
     *,
@@ -558,6 +561,11 @@ def contact_correct(
        and save; both writes are in the audit log.
     """
     _require(actor, access.Capability.EDIT_CASES, contact.case.service_id)
+    # Only what the correction form shows: never who recorded it, its case or its warning
+    # (the warning is worked out again from the corrected contact).
+    unknown = set(fields) - CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"contact_correct cannot change {sorted(unknown)}")
     case = _locked(contact.case)
     if case.is_closed:
         raise ValidationError("The contacts of a closed case cannot be changed.")

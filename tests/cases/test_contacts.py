@@ -309,6 +309,29 @@ def test_contacts_list_is_paged(client_for, case, caseworker):
     assert web.get(url, {"page": "x"}).status_code == 200
 
 
+def test_contacts_list_queries_do_not_grow_with_the_contacts(client_for, service, caseworker):
+    web = client_for(caseworker)
+    web.get(reverse("home"))
+    counts = []
+    for size in (3, 60):
+        case = CaseFactory(service=service, caseworker=caseworker)
+        _bulk_contacts(case, caseworker, size)
+        url = reverse("cases:contact_list", args=[case.pk])
+        web.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            web.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_correction_cannot_change_who_recorded_the_contact(case, caseworker, team_leader):
+    contact = _log(case, caseworker)
+    with pytest.raises(TypeError):
+        case_services.contact_correct(
+            contact=contact, actor=team_leader, correction_reason="x", recorded_by=team_leader
+        )
+
+
 def _bulk_contacts(case, actor, count):
     with audited_bulk_write(actor=actor, description="test contacts"):
         Contact.objects.bulk_create(
