@@ -1,7 +1,8 @@
 """A caseworker logs a phone call for a client marked "not safe to call": the log-contact page
 names the client discreetly, warns as soon as "Phone" is chosen, refuses the contact until the
 caseworker confirms it was safe this time and says why, and the saved contact records that
-confirmation (issue 18, item 4). Keyboard only, every page checked with axe-core."""
+confirmation (issue 18, item 4); the contact is then corrected and keeps its earlier version
+(item 6). Keyboard only, every page checked with axe-core."""
 
 import pytest
 from django.urls import reverse
@@ -72,4 +73,18 @@ def test_logging_a_call_to_a_client_not_safe_to_call_warns_and_records_the_confi
     journey.follow(tab.locator(".contact-table a").first)
     journey.page("contact")
     assert "She rang from a friend's phone" in tab.locator("main").inner_text()
+
+    # Corrected: the earlier version stays on the contact's page (issue 18, item 6).
+    journey.follow(tab.get_by_role("link", name="Correct this contact"))
+    journey.page("correct-contact")
+    assert tab.locator("#unsafe-channel").is_visible()  # still a call: still confirmed
+    journey.type_into(tab.get_by_label("Notes"), "Called to arrange a meeting on Friday.")
+    journey.type_into(tab.get_by_label("What are you correcting, and why?"), "Added the day.")
+    journey.submit(tab.get_by_role("button", name="Save correction"))
+    journey.page("contact-corrected")
+    main = tab.locator("main").inner_text()
+    assert "Called to arrange a meeting on Friday." in main
+    assert "Earlier versions" in main and "Added the day." in main
+    contact.refresh_from_db()
+    assert contact.version == 1 and contact.revisions.get().notes == "Called to arrange a meeting."
     journey.finish()
