@@ -109,19 +109,24 @@ class AliasForm(OnceOnlyFormMixin, forms.Form):
     name = forms.CharField(label="Other name or alias", max_length=200)
 
 
-class ContactForm(OnceOnlyFormMixin, forms.ModelForm):
+CONTACT_FIELDS = [
+    "occurred_at",
+    "contact_type",
+    "with_client",
+    "outcome",
+    "duration_minutes",
+    "location",
+    "is_significant",
+    "notes",
+    "unsafe_channel_confirmed",
+    "unsafe_channel_reason",
+]
+
+
+class _ContactFields(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "occurred_at",
-            "contact_type",
-            "with_client",
-            "outcome",
-            "duration_minutes",
-            "location",
-            "is_significant",
-            "notes",
-        ]
+        fields = CONTACT_FIELDS
         widgets = {
             "occurred_at": DATETIME,
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -131,6 +136,14 @@ class ContactForm(OnceOnlyFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class ContactForm(OnceOnlyFormMixin, _ContactFields):
+    """Logging a contact. Whether it went by a way the client marked unsafe, and so needs the
+    confirmation, is decided by the service (cases.services.contact_channel_warnings)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault(
                 "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
@@ -138,6 +151,16 @@ class ContactForm(OnceOnlyFormMixin, forms.ModelForm):
 
 
 GAPS_CHECKED_LABEL = "I have checked what is missing"
+
+
+class ContactCorrectionForm(EditStateFormMixin, _ContactFields):
+    """Correcting a contact: the earlier version is kept (cases.services.contact_correct)."""
+
+    correction_reason = forms.CharField(
+        label="What are you correcting, and why?",
+        max_length=300,
+        help_text="Kept with the earlier version of the contact.",
+    )
 
 
 class CaseCloseForm(forms.Form):

@@ -2,6 +2,7 @@
 leaves its audit entries (django-auditlog change history, or an AuditEvent) in that transaction.
 Views and tasks call these; nothing here reads a request."""
 
+import copy
 import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -27,8 +28,10 @@ from .models import (
     ClosureRequest,
     ConsentRecord,
     Contact,
+    ContactRevision,
     InformationSharing,
     Option,
+    SafeToContact,
 )
 from .selectors import clients_visible_to, closure_gaps, closure_sign_off_reason
 
@@ -473,15 +476,61 @@ def case_set_marac(*, case: Case, is_marac: bool) -> Case:
 # --- Contacts ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def contact_log(*, case: Case, actor: User, form_token=None, **fields) -> Contact:
-    _require(actor, access.Capability.EDIT_CASES, case.service_id)
-    claim = claim_form_token(form_token, actor=actor)
-    # Locked and re-read: the caller's copy may predate a closure made a moment ago.
-    case = _locked(case)
-    if case.is_closed:
-        raise ValidationError("Contacts cannot be added to a closed case.")
-    contact = Contact(case=case, recorded_by=actor, **fields)
+def contact_channel_warnings(client: Client, *, contact_type: str, with_client: bool, outcome: str):
+    """Why this contact went by a way the client marked unsafe, one sentence per reason; none
+    for a safe one. Only contact with the client counts (a call to the police about her is not a
+    call to her); "not known" is not "no" (the first call is often the one that asks).
+
+    1. A phone or video call when she is marked not safe to call.
+    2. An unanswered call when she is marked not safe to leave a voicemail.
+    3. A text when she is marked not safe to text.
+    4. A letter when there is no safe postal address.
+    """
+    if not with_client:
+        return []
+    kinds = Contact.ContactType
+    warnings = []
+    if contact_type in (kinds.PHONE, kinds.VIDEO) and client.safe_to_call == SafeToContact.NO:
+        warnings.append("The client is marked not safe to call.")
+    if (
+        contact_type == kinds.PHONE
+        and outcome == Contact.Outcome.ATTEMPTED
+        and client.safe_to_leave_voicemail == SafeToContact.NO
+    ):
+        warnings.append("The client is marked not safe to leave a voicemail.")
+    if contact_type == kinds.TEXT and client.safe_to_text == SafeToContact.NO:
+        warnings.append("The client is marked not safe to text.")
+    if contact_type == kinds.LETTER and not client.safe_address.strip():
+        warnings.append("The client has no safe postal address: nothing should be sent by post.")
+    return warnings
+
+
+def contact_channel_warning_table(client: Client) -> dict[str, str]:
+    """The warnings of contact_channel_warnings for every type and outcome of a contact with
+    the client, keyed "type:outcome" (only those with a warning): the contact form shows the
+    warning as soon as it applies, from this table, without a rule of its own."""
+    table = {}
+    for contact_type in Contact.ContactType.values:
+        for outcome in Contact.Outcome.values:
+            warnings = contact_channel_warnings(
+                client, contact_type=contact_type, with_client=True, outcome=outcome
+            )
+            if warnings:
+                table[f"{contact_type}:{outcome}"] = " ".join(warnings)
+    return table
+
+
+UNSAFE_CHANNEL_CONFIRM = "Tick to confirm it was safe this time, and say why."
+
+
+def _check_contact(contact: Contact, case: Case) -> None:
+    """The rules of a contact, new or corrected, beyond the model's own validation.
+
+    1. Significant only when it reached the client.
+    2. Not in the future, nor long before the case opened.
+    3. By a way the client marked unsafe only with a recorded confirmation and reason; the
+       warning given is stored with it (and a stray confirmation on a safe contact dropped).
+    """
     if contact.is_significant and contact.outcome != Contact.Outcome.SUCCESSFUL:
         raise ValidationError(
             {"is_significant": "Only a contact that reached the client can be significant."}
@@ -492,9 +541,103 @@ def contact_log(*, case: Case, actor: User, form_token=None, **fields) -> Contac
         days=30
     ):
         raise ValidationError({"occurred_at": "This is more than 30 days before the case opened."})
+    warnings = contact_channel_warnings(
+        case.client,
+        contact_type=contact.contact_type,
+        with_client=contact.with_client,
+        outcome=contact.outcome,
+    )
+    if not warnings:
+        contact.unsafe_channel_warning = ""
+        contact.unsafe_channel_confirmed = False
+        contact.unsafe_channel_reason = ""
+        return
+    contact.unsafe_channel_warning = " ".join(warnings)[:300]
+    contact.unsafe_channel_reason = (contact.unsafe_channel_reason or "").strip()
+    if not contact.unsafe_channel_confirmed:
+        message = f"{contact.unsafe_channel_warning} {UNSAFE_CHANNEL_CONFIRM}"
+        raise ValidationError({"unsafe_channel_confirmed": message})
+    if not contact.unsafe_channel_reason:
+        raise ValidationError(
+            {"unsafe_channel_reason": "Say why it was safe to contact the client this way."}
+        )
+
+
+@transaction.atomic
+def contact_log(*, case: Case, actor: User, form_token=None, **fields) -> Contact:
+    _require(actor, access.Capability.EDIT_CASES, case.service_id)
+    claim = claim_form_token(form_token, actor=actor)
+    # Locked and re-read (with the client's safe-contact answers as they are now): the caller's
+    # copy may predate a closure or a safe-contact change made a moment ago.
+    case = _locked(case)
+    if case.is_closed:
+        raise ValidationError("Contacts cannot be added to a closed case.")
+    contact = Contact(case=case, recorded_by=actor, **fields)
+    _check_contact(contact, case)
     contact.full_clean()
     contact.save()
     return claim.record(contact)
+
+
+CORRECTABLE_FIELDS = frozenset(ContactRevision.COPIED_FIELDS) - {"unsafe_channel_warning"}
+
+
+@transaction.atomic
+def contact_correct(
+    *,
+    contact: Contact,
+    actor: User,
+    correction_reason: str,
+    edit_state: EditState | None = None,
+    **fields,
+) -> Contact:
+    """Corrects a contact, keeping what it said before.
+
+    1. Lock the case (no correction of a closed case's record) and the contact.
+    2. Refuse with EditConflict where someone else changed the same answers since the form
+       was loaded (accounts.concurrency).
+    3. Check the corrected contact as a new one is checked (_check_contact).
+    4. Nothing changed: nothing is written. Otherwise store the values being replaced as a
+       ContactRevision (who wrote them, who replaced them, when and why), raise the version
+       and save; both writes are in the audit log.
+    """
+    _require(actor, access.Capability.EDIT_CASES, contact.case.service_id)
+    # Only what the correction form shows: never who recorded it, its case or its warning
+    # (the warning is worked out again from the corrected contact).
+    unknown = set(fields) - CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"contact_correct cannot change {sorted(unknown)}")
+    case = _locked(contact.case)
+    if case.is_closed:
+        raise ValidationError("The contacts of a closed case cannot be changed.")
+    stored = Contact.objects.select_for_update().get(pk=contact.pk, case=case)
+    check_edit(stored, loaded=edit_state, submitted=fields)
+    corrected = copy.copy(stored)
+    for name, value in fields.items():
+        setattr(corrected, name, value)
+    _check_contact(corrected, case)
+    names = ContactRevision.COPIED_FIELDS
+    if all(getattr(corrected, name) == getattr(stored, name) for name in names):
+        return stored
+    if not (correction_reason or "").strip():
+        raise ValidationError({"correction_reason": "Say what you are correcting and why."})
+    previous = stored.revisions.order_by("-version").first()
+    revision = ContactRevision(
+        contact=stored,
+        case=case,
+        version=stored.version,
+        written_by_id=previous.replaced_by_id if previous else stored.recorded_by_id,
+        replaced_by=actor,
+        replaced_at=timezone.now(),
+        correction_reason=correction_reason.strip(),
+        **{name: getattr(stored, name) for name in names},
+    )
+    revision.full_clean()
+    revision.save()
+    next_version(corrected)
+    corrected.full_clean()
+    corrected.save()
+    return corrected
 
 
 # --- Consent and information sharing ----------------------------------------------------------

@@ -8,7 +8,11 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("search/", views.case_search, name="case_search"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/contacts/", views.contact_list, name="contact_list"),
     path("<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("<int:pk>/contacts/<int:contact_pk>/", views.contact_detail, name="contact_detail"),
+    path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/timeline/", views.case_timeline, name="case_timeline"),
     path("<int:pk>/close/", views.case_close, name="case_close"),
     path(
         "<int:pk>/closure/<int:request_pk>/decide/",

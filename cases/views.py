@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import access
+from accounts import access, lookup
 from accounts.concurrency import EditConflict, edit_state_of
 from accounts.idempotency import ALREADY_SAVED_MESSAGE, AlreadySubmitted
 
 from . import selectors, services
 from .extensions import case_panels
 from .forms import (
+    CONTACT_FIELDS,
     AliasForm,
     AllocationForm,
     CaseCloseForm,
@@ -23,6 +24,7 @@ from .forms import (
     ClientForm,
     ClosureDecisionForm,
     ConsentForm,
+    ContactCorrectionForm,
     ContactForm,
     InformationSharingForm,
     PerpetratorForm,
@@ -139,6 +141,7 @@ def case_detail(request, pk):
                 request.user, access.Capability.SIGN_OFF_CLOSURES, case.service_id
             ),
             "timeline": selectors.case_timeline(case),
+            "latest_contacts": selectors.latest_contacts(case),
             "contact_counts": contact_counts,
             "perpetrators": case.perpetrators.all(),
             "children": case.children.prefetch_related("cyps_involvement"),
@@ -172,7 +175,115 @@ def contact_add(request, pk):
                 return redirect("cases:contact_add", pk=case.pk)
             return redirect("cases:case_detail", pk=case.pk)
     return render(
-        request, "cases/contact_form.html", {"case": case, "client": case.client, "form": form}
+        request,
+        "cases/contact_form.html",
+        {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "title": "Log a contact",
+            "channel_warnings": services.contact_channel_warning_table(case.client),
+        },
+    )
+
+
+@login_required
+def contact_list(request, pk):
+    """Every contact of the case, newest first, a page at a time."""
+    case = selectors.case_get_for_user(request.user, pk, read={"list": "contacts"})
+    page = selectors.contacts_page(case, request.GET.get("page"))
+    return render(
+        request,
+        "cases/contact_list.html",
+        {
+            "case": case,
+            "client": case.client,
+            "page": page,
+            "can_edit": selectors.can_edit_case(request.user, case) and not case.is_closed,
+        },
+    )
+
+
+@login_required
+def contact_detail(request, pk, contact_pk):
+    """One contact in full, with its earlier versions (to anyone who may see the case)."""
+    case = selectors.case_get_for_user(request.user, pk)
+    contact = selectors.contact_of_case(case, contact_pk)
+    lookup.record_read(
+        request.user, contact, read=True, service_id=case.service_id, case_id=case.pk
+    )
+    return render(
+        request,
+        "cases/contact_detail.html",
+        {
+            "case": case,
+            "client": case.client,
+            "contact": contact,
+            "history": selectors.contact_history(contact),
+            "can_edit": selectors.can_edit_case(request.user, case) and not case.is_closed,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk, contact_pk):
+    case = edit_case_or_403(request.user, pk)
+    contact = selectors.contact_of_case(case, contact_pk)
+    loaded = edit_state_of(contact, CONTACT_FIELDS) if request.method == "GET" else None
+    form = ContactCorrectionForm(request.POST or None, instance=contact, edit_state=loaded)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CONTACT_FIELDS}
+        try:
+            services.contact_correct(
+                contact=contact,
+                actor=request.user,
+                correction_reason=form.cleaned_data["correction_reason"],
+                edit_state=form.cleaned_data["edit_state"],
+                **fields,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            status = 409
+        else:
+            messages.success(request, "Contact corrected. The earlier version is kept.")
+            return redirect("cases:contact_detail", pk=case.pk, contact_pk=contact.pk)
+    return render(
+        request,
+        "cases/contact_form.html",
+        {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "contact": contact,
+            "title": "Correct a contact",
+            "channel_warnings": services.contact_channel_warning_table(case.client),
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_timeline(request, pk):
+    """The case's whole timeline, a page at a time (the case page shows the first page)."""
+    case = selectors.case_get_for_user(request.user, pk, read={"list": "timeline"})
+    try:
+        # Bounded: each source is asked for page times page-size rows (a huge number in the
+        # address must not reach the database as a LIMIT it cannot take).
+        number = min(max(1, int(request.GET.get("page", 1))), selectors.TIMELINE_MAX_PAGE)
+    except ValueError:
+        number = 1
+    return render(
+        request,
+        "cases/timeline.html",
+        {
+            "case": case,
+            "client": case.client,
+            "timeline": selectors.case_timeline(case, page=number),
+        },
     )
 
 

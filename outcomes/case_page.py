@@ -1,8 +1,7 @@
 """What the outcomes app adds to the case page and the caseworker's dashboard."""
 
-import datetime
-
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,9 +11,11 @@ from cases.selectors import can_edit_case
 
 from . import selectors
 from .models import FollowUp, FormStatus, IntakeForm
-from .services import KIND_TITLES, case_is_closing
+from .services import KIND_TITLES, KINDS, case_is_closing
 
 PROMPT_LIMIT = 20
+# A source called directly (not through the case page's timeline) gives this many of each kind.
+TIMELINE_LIMIT = 50
 
 
 def panel_context(request, case) -> dict:
@@ -33,27 +34,34 @@ def panel_context(request, case) -> dict:
     }
 
 
-def _at(day, fallback):
-    if day is None:
-        return fallback
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+# The day each kind of form is about, where it has one (else it is shown when it was saved).
+FORM_DAYS = {
+    "intake": "completed_on",
+    "review": "reviewed_on",
+    "exit": "exit_date",
+    "follow_up": "followed_up_on",
+}
 
 
-def timeline_items(case) -> list[TimelineItem]:
-    """One query per kind of form, whatever the number of forms."""
+def timeline_items(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
+    """The newest forms of each kind, at most `limit` of each: one query per kind of form,
+    whatever the number of forms. A form with a day of its own is shown on that day, without a
+    time; any other at the moment it was submitted (or started)."""
     items = []
-    dates = {
-        "intake": "completed_on",
-        "review": "reviewed_on",
-        "exit": "exit_date",
-        "follow_up": "followed_up_on",
-    }
-    for kind, forms in selectors.forms_for_case(case).items():
+    for kind, (model, _questions, _single) in KINDS.items():
+        saved = Coalesce("submitted_at", "created_at")
+        day_field = FORM_DAYS.get(kind)
+        day = Coalesce(day_field, TruncDate(saved)) if day_field else TruncDate(saved)
+        forms = (
+            model.objects.filter(case=case)
+            .annotate(timeline_day=day, timeline_moment=saved)
+            .order_by("-timeline_day", "-timeline_moment", "-pk")[:limit]
+        )
         for form in forms:
-            day = getattr(form, dates[kind]) if kind in dates else None
+            on = getattr(form, day_field) if day_field else None
             items.append(
                 TimelineItem(
-                    at=_at(day, form.submitted_at or form.created_at),
+                    at=on if on is not None else form.timeline_moment,
                     kind=KIND_TITLES[kind],
                     title=f"{KIND_TITLES[kind]} ({form.get_status_display().lower()})",
                     url=reverse("outcomes:form_detail", kwargs={"kind": kind, "pk": form.pk}),

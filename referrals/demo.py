@@ -154,15 +154,29 @@ def _fill_case(case, caseworker, rng, now):
         if at >= now:
             break
         outcome = rng.choice(["successful", "successful", "successful", "attempted"])
+        contact_type = rng.choice(list(Contact.ContactType.values))
+        with_client = rng.random() < 0.8
+        # A way the client marked unsafe: now and then the caseworker confirms it was safe
+        # that time (as the service requires); otherwise they met her instead.
+        unsafe = case_services.contact_channel_warnings(
+            client, contact_type=contact_type, with_client=with_client, outcome=outcome
+        )
+        confirmed = bool(unsafe) and rng.random() < 0.3
+        if unsafe and not confirmed:
+            contact_type = Contact.ContactType.FACE_TO_FACE
         case_services.contact_log(
             case=case,
             actor=caseworker,
             occurred_at=at,
-            contact_type=rng.choice(list(Contact.ContactType.values)),
-            with_client=rng.random() < 0.8,
+            contact_type=contact_type,
+            with_client=with_client,
             outcome=outcome,
             duration_minutes=rng.choice([10, 20, 30, 45, 60]),
             is_significant=outcome == "successful" and rng.random() < 0.55,
+            unsafe_channel_confirmed=confirmed,
+            unsafe_channel_reason=(
+                "She rang from a safe phone and asked us to reply this way." if confirmed else ""
+            ),
         )
     age_days = (now.date() - case.opened_on).days
     if age_days > 100 and rng.random() < 0.6:

@@ -10,6 +10,9 @@ from cases.extensions import Prompt, TimelineItem
 from . import selectors
 from .models import Assessment
 
+# A source called directly (not through the case page's timeline) gives this many of each kind.
+TIMELINE_LIMIT = 50
+
 
 def case_panel_context(request, case) -> dict:
     """Current risk, the latest assessments and the MARAC record of the case."""
@@ -24,12 +27,15 @@ def case_panel_context(request, case) -> dict:
     }
 
 
-def case_timeline(case) -> list[TimelineItem]:
-    """Submitted assessments, MARAC referrals and hearings: three queries whatever the count."""
+def case_timeline(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
+    """The newest submitted assessments, MARAC referrals and hearings, at most `limit` of
+    each: three queries whatever the count. Referrals and hearings have only a date."""
     items = []
-    for assessment in case.risk_assessments.filter(
-        status=Assessment.Status.SUBMITTED
-    ).select_related("version__checklist"):
+    for assessment in (
+        case.risk_assessments.filter(status=Assessment.Status.SUBMITTED)
+        .select_related("version__checklist")
+        .order_by("-submitted_at", "-pk")[:limit]
+    ):
         level = assessment.risk_level_label or assessment.get_risk_level_display()
         items.append(
             TimelineItem(
@@ -40,31 +46,27 @@ def case_timeline(case) -> list[TimelineItem]:
                 url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
             )
         )
-    for referral in case.marac_referrals.all():
+    for referral in case.marac_referrals.order_by("-referred_on", "-pk")[:limit]:
         items.append(
             TimelineItem(
-                at=_midday(referral.referred_on),
+                at=referral.referred_on,
                 kind="MARAC",
                 title="Referred to MARAC" + (" (repeat)" if referral.is_repeat else ""),
                 detail=", ".join(referral.criteria_labels),
             )
         )
-    for hearing in case.marac_hearings.select_related("meeting__marac"):
+    for hearing in case.marac_hearings.select_related("meeting__marac").order_by(
+        "-meeting__held_on", "-pk"
+    )[:limit]:
         items.append(
             TimelineItem(
-                at=_midday(hearing.meeting.held_on),
+                at=hearing.meeting.held_on,
                 kind="MARAC",
                 title=f"Heard at MARAC ({hearing.meeting.marac})",
                 detail=hearing.outcome,
             )
         )
     return items
-
-
-def _midday(day):
-    import datetime
-
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def team_leader_prompts(user, cases) -> list[Prompt]:

@@ -2,8 +2,6 @@
 (registered in apps.SupportConfig.ready through cases.extensions): the plans and support panel,
 plan versions and interventions on the timeline, and plans due for review."""
 
-import datetime
-
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +15,8 @@ from .models.areas import SupportArea
 from .selectors import intervention_band, intervention_count
 
 PROMPT_LIMIT = 20
+# A source called directly (not through the case page's timeline) gives this many of each kind.
+TIMELINE_LIMIT = 50
 
 
 def case_panel_context(request, case) -> dict:
@@ -38,19 +38,19 @@ def case_panel_context(request, case) -> dict:
     }
 
 
-def plans_timeline(case) -> list[TimelineItem]:
-    """Plan versions and interventions of the case: 2 queries whatever the number of rows."""
-
-    def at(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(
-            day, datetime.time(12), tzinfo=timezone.get_current_timezone()
-        )
-
+def plans_timeline(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
+    """The newest plan versions and interventions of the case, at most `limit` of each: 2
+    queries whatever the number of rows. Both have only a date, shown without a time."""
     items = []
-    for version in SafetyPlanVersion.objects.filter(plan__case=case).select_related("plan"):
+    versions = (
+        SafetyPlanVersion.objects.filter(plan__case=case)
+        .select_related("plan")
+        .order_by("-reviewed_on", "-pk")[:limit]
+    )
+    for version in versions:
         items.append(
             TimelineItem(
-                at=at(version.reviewed_on),
+                at=version.reviewed_on,
                 kind="Safety plan",
                 title=(
                     f"{version.plan.get_kind_display()} "
@@ -59,10 +59,15 @@ def plans_timeline(case) -> list[TimelineItem]:
                 url=reverse("support:plan_version", args=[version.plan_id, version.number]),
             )
         )
-    for item in Intervention.objects.filter(case=case).select_related("agency"):
+    interventions = (
+        Intervention.objects.filter(case=case)
+        .select_related("agency")
+        .order_by("-occurred_on", "-pk")[:limit]
+    )
+    for item in interventions:
         items.append(
             TimelineItem(
-                at=at(item.occurred_on),
+                at=item.occurred_on,
                 kind="Intervention",
                 title=item.get_type_display(),
                 detail=item.agency.name if item.agency else item.detail,

@@ -270,6 +270,21 @@ class Contact(CaseChild):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A call, text, voicemail or letter by a way the client marked unsafe (cases.services
+    # contact_channel_warnings): the warning shown, and the caseworker's confirmation and reason.
+    unsafe_channel_warning = models.CharField(
+        "safe-contact warning given", max_length=300, blank=True
+    )
+    unsafe_channel_confirmed = models.BooleanField(
+        "I have checked it was safe this time", default=False
+    )
+    unsafe_channel_reason = models.CharField(
+        "why it was safe this time",
+        max_length=300,
+        blank=True,
+        help_text="e.g. the client rang us from a safe phone and asked us to call back now.",
+    )
+    version = version_field()  # accounts.concurrency: checked by the correction form
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -293,7 +308,77 @@ class Contact(CaseChild):
                     "Only a contact that reached the client (successful) can be significant."
                 ),
             ),
+            # A contact made by a way the client marked unsafe is saved only with the
+            # caseworker's recorded confirmation and reason.
+            models.CheckConstraint(
+                condition=models.Q(unsafe_channel_warning="")
+                | (models.Q(unsafe_channel_confirmed=True) & ~models.Q(unsafe_channel_reason="")),
+                name="contact_unsafe_channel_confirmed",
+                violation_error_message=(
+                    "This contact went by a way the client marked unsafe: confirm it was safe "
+                    "this time and say why."
+                ),
+            ),
         ]
+
+
+# The revision row records that a correction happened; its text stays in this table only (the
+# audit log never copies a contact's notes).
+@audited(exclude_fields=["notes", "unsafe_channel_reason", "correction_reason"])
+class ContactRevision(CaseChild):
+    """A contact as it was before a correction: the contact's history, kept here (not read back
+    from the audit log, which records that a note changed but not what it said)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="revisions")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(help_text="The contact's version these values had.")
+    occurred_at = models.DateTimeField()
+    contact_type = models.CharField(max_length=20, choices=Contact.ContactType.choices)
+    with_client = models.BooleanField("direct with the client")
+    outcome = models.CharField(max_length=12, choices=Contact.Outcome.choices)
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    is_significant = models.BooleanField("significant contact")
+    notes = models.TextField(blank=True)
+    unsafe_channel_warning = models.CharField(max_length=300, blank=True)
+    unsafe_channel_confirmed = models.BooleanField(default=False)
+    unsafe_channel_reason = models.CharField(max_length=300, blank=True)
+    # Who wrote these values, and who replaced them (and why).
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_at = models.DateTimeField()
+    correction_reason = models.CharField(max_length=300, blank=True)
+
+    # The fields copied from the contact (and compared to say what a correction changed).
+    COPIED_FIELDS = (
+        "occurred_at",
+        "contact_type",
+        "with_client",
+        "outcome",
+        "duration_minutes",
+        "location",
+        "is_significant",
+        "notes",
+        "unsafe_channel_warning",
+        "unsafe_channel_confirmed",
+        "unsafe_channel_reason",
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "version"], name="contact_revision_one_per_version"
+            ),
+        ]
+
+    @property
+    def audit_label(self):
+        return f"Contact {self.contact_id} version {self.version}"
 
 
 @audited

@@ -7,6 +7,7 @@ from tests.factories import (
     ClientFactory,
     ClosureRequestFactory,
     ConsentRecordFactory,
+    ContactFactory,
     PerpetratorFactory,
 )
 
@@ -28,6 +29,9 @@ def build(world):
     caseworker = world.users[CASEWORKER]
     world.case = CaseFactory(service=world.service, caseworker=caseworker)
     world.perpetrator = PerpetratorFactory(case=world.case, name="P")
+    world.contact = ContactFactory(
+        case=world.case, recorded_by=caseworker, contact_type="face_to_face"
+    )
     world.child = ChildInCaseFactory(case=world.case, first_name="C")
     world.consent = ConsentRecordFactory(
         client=world.case.client,
@@ -44,7 +48,9 @@ def build(world):
     )
 
 
-BUILDERS = dict.fromkeys(("case", "perpetrator", "child", "consent", "closure_request"), build)
+BUILDERS = dict.fromkeys(
+    ("case", "perpetrator", "contact", "child", "consent", "closure_request"), build
+)
 
 
 def build_duplicate(world):
@@ -103,6 +109,10 @@ ENTRIES = [
     ),
     Entry("cases:case_detail", case_kwargs, READ),
     Entry("cases:contact_add", case_kwargs, EDIT),
+    Entry("cases:contact_list", case_kwargs, READ),
+    Entry("cases:case_timeline", case_kwargs, READ),
+    Entry("cases:contact_detail", lambda w: {"pk": w.case.pk, "contact_pk": w.contact.pk}, READ),
+    Entry("cases:contact_edit", lambda w: {"pk": w.case.pk, "contact_pk": w.contact.pk}, EDIT),
     Entry("cases:case_close", case_kwargs, EDIT),
     Entry(
         "cases:closure_decide",
