@@ -2,6 +2,7 @@
 risk assessments left as drafts, and MARAC actions not yet done."""
 
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from cases.extensions import ClosureGap
 
@@ -16,7 +17,7 @@ def closure_gaps(case) -> list[ClosureGap]:
             message=(
                 f"Draft risk assessment: {assessment.version.checklist.name}, "
                 f"{assessment.get_stage_display().lower()}, started "
-                f"{assessment.assessed_on:%d %b %Y}, not submitted"
+                f"{date_format(assessment.assessed_on)}, not submitted"
             ),
             url=reverse("riskassessment:assessment_edit", kwargs={"pk": assessment.pk}),
         )

@@ -82,7 +82,7 @@ def drop_constraint(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_marac_partnership"),
+        ("accounts", "0010_closure_sign_off_on_by_default"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_contact_duration_at_most_a_day'),
+        ('cases', '0009_closure_gaps_acknowledged'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

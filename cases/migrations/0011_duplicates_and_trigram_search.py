@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_marac_partnership'),
-        ('cases', '0008_contact_duration_at_most_a_day'),
+        ('cases', '0010_contact_safe_channel_and_revisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
