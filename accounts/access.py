@@ -16,6 +16,9 @@ class Capability(StrEnum):
     EDIT_CASES = "edit_cases"
     ALLOCATE_CASES = "allocate_cases"
     SIGN_OFF_CLOSURES = "sign_off_closures"
+    # Lowering a case's current risk below what its current assessments say: a reasoned
+    # decision by the team leader, who oversees the case (riskassessment.current_risk).
+    LOWER_RISK = "lower_risk"
     RESTRICT_CASES = "restrict_cases"
     RUN_REPORTS = "run_reports"
     READ_AUDIT = "read_audit"
@@ -31,6 +34,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_CASES,
             Capability.ALLOCATE_CASES,
             Capability.SIGN_OFF_CLOSURES,
+            Capability.LOWER_RISK,
             Capability.RESTRICT_CASES,
         }
     ),
