@@ -7,17 +7,16 @@ from django.utils import timezone
 from accounts import access
 from cases.extensions import Prompt, TimelineItem
 
-from . import selectors
+from . import current_risk, selectors
 from .models import Assessment
 
 
 def case_panel_context(request, case) -> dict:
-    """Current risk, the latest assessments and the MARAC record of the case."""
-    assessments = list(selectors.assessments_for_case(case)[:5])
+    """Current risk and why (riskassessment.current_risk), and the MARAC record of the case."""
     # The case page includes the panel "with panel=<this dict>".
     return {
         "case": case,
-        "latest": next((a for a in assessments if a.is_submitted), None),
+        "risk": current_risk.current_risk_of(case),
         "referrals": list(selectors.referrals_for_case(case)[:5]),
         "hearings": selectors.hearings_for_case(case),
         "can_edit": access.can(request.user, access.Capability.EDIT_CASES, case.service_id),

@@ -177,3 +177,15 @@ def case_entries(case, *, stage: str = "", assessments=None) -> list[Entry]:
 def current_risk_of(case) -> CurrentRisk:
     """The case's current risk under the rule, with the reasons (two queries)."""
     return decide(case_entries(case))
+
+
+def deciding_at_stage(case, stage: str) -> Assessment | None:
+    """The assessment whose level is the case's risk at a stage (intake, review, exit) under the
+    rule, as stored by services.current_risk.case_risk_refresh: what an outcome form shows."""
+    return (
+        case.risk_assessments.filter(
+            status=Assessment.Status.SUBMITTED, stage=stage, decides_stage_risk=True
+        )
+        .select_related("version__checklist")
+        .first()
+    )

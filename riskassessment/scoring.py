@@ -248,14 +248,14 @@ def latest_submitted_value(
     return Subquery(rows.values(field)[:1])
 
 
-def latest_submitted_rank(*partition: str) -> Window:
+def latest_submitted_rank(*partition: str, complete_first: bool = False) -> Window:
     """ROW_NUMBER() over the partition, latest first: 1 marks the latest submitted assessment of
-    each partition (e.g. "case_id", "stage"), for set-based report SQL over latest_submitted()."""
-    return Window(
-        RowNumber(),
-        partition_by=[F(name) for name in partition],
-        order_by=[F(name[1:]).desc() for name in LATEST_FIRST],
-    )
+    each partition (e.g. "case_id", "stage"), for set-based report SQL over latest_submitted().
+    complete_first: the latest complete one, if there is one, before any incomplete one."""
+    order = [F(name[1:]).desc() for name in LATEST_FIRST]
+    if complete_first:
+        order.insert(0, F("is_incomplete").asc())
+    return Window(RowNumber(), partition_by=[F(name) for name in partition], order_by=order)
 
 
 def latest_submitted_assessment(case) -> Assessment | None:
