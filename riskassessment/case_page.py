@@ -24,7 +24,8 @@ def case_panel_context(request, case) -> dict:
 
 
 def case_timeline(case) -> list[TimelineItem]:
-    """Submitted assessments, MARAC referrals and hearings: three queries whatever the count."""
+    """Submitted assessments, decisions to lower the risk, MARAC referrals and hearings: four
+    queries whatever the count."""
     items = []
     for assessment in case.risk_assessments.filter(
         status=Assessment.Status.SUBMITTED
@@ -37,6 +38,16 @@ def case_timeline(case) -> list[TimelineItem]:
                 title=f"{assessment.version.checklist.name} ({assessment.get_stage_display()})",
                 detail=f"Score {assessment.score}; {level or 'no level'}",
                 url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
+            )
+        )
+    for decision in selectors.risk_decisions_for_case(case):
+        items.append(
+            TimelineItem(
+                at=decision.decided_at,
+                kind="Risk",
+                title=f"Risk lowered to {decision.get_to_level_display().lower()}",
+                detail=f"By {decision.decided_by}: {decision.reason}",
+                url=reverse("riskassessment:case_risk", args=[case.pk]),
             )
         )
     for referral in case.marac_referrals.all():

@@ -233,7 +233,11 @@ def assessment_detail(request, pk):
 @login_required
 def marac_refer(request, case_pk):
     case = _editable_case(request, case_pk)
-    latest = scoring.latest_submitted_assessment(case)
+    # The referral starts from the assessment that gives the case its current risk (an
+    # incomplete checklist submitted since does not), else from the latest one.
+    latest = current_risk.current_risk_of(case).assessment or scoring.latest_submitted_assessment(
+        case
+    )
     initial = {"referred_on": timezone.localdate()}
     if latest is not None:
         initial.update(

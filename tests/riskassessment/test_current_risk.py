@@ -6,6 +6,7 @@ MeRIT with 5 of 18 questions answered and the rest "Not asked": the case, its in
 the Insights report all stay high."""
 
 import datetime
+import importlib
 
 import pytest
 from auditlog.models import LogEntry
@@ -18,7 +19,7 @@ from outcomes.selectors import risk_link_for
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
 from reporting.periods import quarter
-from riskassessment import current_risk, scoring, services
+from riskassessment import case_page, current_risk, scoring, services
 from riskassessment.models import RiskDecision
 from tests.factories import CaseFactory
 from tests.factories_outcomes import IntakeFormFactory
@@ -352,3 +353,60 @@ def test_a_decision_holds_against_a_later_lower_one_inside_its_window(
     submitted(case, caseworker, ticks=2, stage="review")
     case.refresh_from_db()
     assert case.risk_level == "medium"
+
+
+def test_the_timeline_shows_the_decision(case, caseworker, team_leader):
+    submitted(case, caseworker, ticks=16)
+    decision = _decide(case, team_leader, to_level="standard", reason="Moved to a refuge.")
+    items = [item for item in case_page.case_timeline(case) if item.kind == "Risk"]
+    assert [(item.at, item.title) for item in items] == [
+        (decision.decided_at, "Risk lowered to standard")
+    ]
+    assert "Moved to a refuge." in items[0].detail
+
+
+def test_a_marac_referral_starts_from_the_assessment_that_gives_the_risk(
+    client_for, case, caseworker
+):
+    dash, _merit = the_issues_scenario(case, caseworker)
+    page = client_for(caseworker).get(reverse("riskassessment:marac_refer", args=[case.pk]))
+    form = page.context["form"]
+    assert form.initial["assessment"] == dash.pk
+    assert form.initial["visible_high_risk"] is True
+
+
+# --- Existing data -------------------------------------------------------------------------------
+
+
+def test_the_migration_gives_back_a_risk_lowered_by_accident(case, caseworker):
+    """Cases a later checklist lowered before the rule: the data migration works them out
+    again under it (historical models, as the migration runs them)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from cases import services as case_services
+
+    dash, merit = the_issues_scenario(case, caseworker)
+    # As the old code left it: the MeRIT's level on the case, nothing marked.
+    case_services.case_set_risk(
+        case=case, level="standard", label="Bronze", assessed_at=merit.submitted_at
+    )
+    executor = MigrationExecutor(connection)
+    state = executor.loader.project_state(
+        ("riskassessment", "0006_risk_decision_incomplete_assessments")
+    )
+    historical = state.apps.get_model("riskassessment", "Assessment")
+    historical.objects.filter(pk__in=[dash.pk, merit.pk]).update(
+        is_incomplete=False, not_asked_count=None, current_until=None, decides_stage_risk=False
+    )
+    migration = importlib.import_module(
+        "riskassessment.migrations.0006_risk_decision_incomplete_assessments"
+    )
+    migration.backfill(state.apps, None)
+    case.refresh_from_db()
+    assert (case.risk_level, case.risk_level_label) == ("high", "High")
+    merit.refresh_from_db()
+    dash.refresh_from_db()
+    assert (merit.is_incomplete, merit.not_asked_count) == (True, 13)
+    assert dash.current_until == dash.assessed_on + datetime.timedelta(days=90)
+    assert (dash.decides_stage_risk, merit.decides_stage_risk) == (True, False)
