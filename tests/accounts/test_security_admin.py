@@ -244,6 +244,7 @@ def test_item_2_each_admin_change_is_audited(client_for, admin, home_service):
             "name": "Home Idva renamed",
             "code": home_service.code,
             "area": home_service.area,
+            "risk_current_days": home_service.risk_current_days,
             "is_active": "on",
             **_management("teams"),
         },
