@@ -120,6 +120,33 @@ def test_the_insights_tables_still_count_high_at_intake(service, caseworker):
     assert report.table("dash_ticks_intake").current.count(dash_band) == 1
 
 
+def test_the_insights_dash_score_at_intake_prefers_a_complete_dash(service, caseworker):
+    """A DASH mostly "Not asked" scores low because it was not asked: the intake's Dash band
+    comes from the complete one."""
+    on = datetime.date(2025, 5, 10)
+    case = CaseFactory(service=service, opened_on=on)
+    IntakeFormFactory(
+        case=case,
+        created_by=caseworker,
+        completed_on=on,
+        status="submitted",
+        submitted_at=timezone.now(),
+    )
+    submitted(case, caseworker, ticks=12, stage="intake", on=on)
+    partly_answered(case, caseworker, version=dash_version(), answered=["yes"] * 3, on=on)
+    table = (
+        build_report(
+            period=quarter(2025, 1),
+            filters=ReportFilters(service_ids=(service.pk,)),
+            keys=["dash_ticks_intake"],
+        )
+        .table("dash_ticks_intake")
+        .current
+    )
+    assert table.count(scoring.insights_dash_band(12)) == 1
+    assert table.count(scoring.insights_dash_band(3)) == 0
+
+
 def test_the_case_page_and_risk_page_say_why(client_for, case, caseworker):
     dash, merit = the_issues_scenario(case, caseworker)
     client = client_for(caseworker)
