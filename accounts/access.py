@@ -16,6 +16,9 @@ class Capability(StrEnum):
     EDIT_CASES = "edit_cases"
     ALLOCATE_CASES = "allocate_cases"
     SIGN_OFF_CLOSURES = "sign_off_closures"
+    # Lowering a case's current risk below what its current assessments say: a reasoned
+    # decision by the team leader, who oversees the case (riskassessment.current_risk).
+    LOWER_RISK = "lower_risk"
     RESTRICT_CASES = "restrict_cases"
     # Merging two records of one client: moves cases between records, so a team leader's call.
     MERGE_CLIENTS = "merge_clients"
@@ -33,6 +36,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_CASES,
             Capability.ALLOCATE_CASES,
             Capability.SIGN_OFF_CLOSURES,
+            Capability.LOWER_RISK,
             Capability.RESTRICT_CASES,
             Capability.MERGE_CLIENTS,
         }

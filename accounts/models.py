@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -131,6 +132,16 @@ class Service(TimeStampedModel):
         default=True,
         help_text="A team leader must approve a closure before a case closes. High-risk and "
         "MARAC cases always need it, whatever this says.",
+    )
+    # How long a risk assessment stays current (riskassessment.current_risk): inside it, a later
+    # lower assessment does not lower the case's risk; only a reasoned decision does.
+    risk_current_days = models.PositiveSmallIntegerField(
+        "days a risk assessment stays current",
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="A later, lower assessment within this many days does not lower the case's "
+        "risk: a team leader records a reasoned decision instead. Three months by default, the "
+        "usual time until a case's review.",
     )
     is_active = models.BooleanField(default=True)
 

@@ -445,8 +445,9 @@ def case_set_restriction(
 
 @transaction.atomic
 def case_set_risk(*, case: Case, level: str, label: str, assessed_at) -> Case:
-    """The case's current risk level, set by the risk-assessment app when an assessment is
-    submitted or a professional judgement recorded."""
+    """The case's current risk level, stored by the risk-assessment app under its current-risk
+    rule (riskassessment.current_risk) when an assessment is submitted or a reasoned decision
+    to lower the risk recorded; nothing else sets it."""
     case = _locked(case)
     case.risk_level = level
     case.risk_level_label = label

@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 
 from accounts import access, lookup
 from cases.selectors import cases_visible_to, require_case_capability
-from riskassessment.scoring import latest_submitted
+from riskassessment.current_risk import deciding_at_stage
 
 from .models import (
     CivilJusticeForm,
@@ -101,18 +101,16 @@ def risk_link_for(form) -> dict | None:
     """The Dash or MeRIT assessment an intake, review or exit form is matched to, and the
     case's MARAC hearings, for the form's pages.
 
-    The match is the one the Insights report makes: the case's latest submitted main assessment
-    (not a follow-up screen) of the form's stage (riskassessment.scoring.latest_submitted).
+    The match is the one the Insights report makes: the main assessment of the form's stage
+    whose level is the risk at that stage under the current-risk rule
+    (riskassessment.current_risk), not simply the latest one: an incomplete checklist submitted
+    after a high-risk DASH does not make the intake standard risk.
     """
     stage = ASSESSMENT_STAGES.get(form.kind)
     if stage is None:
         return None
     case = form.case
-    assessment = (
-        latest_submitted(case.risk_assessments.all(), stage=stage)
-        .select_related("version__checklist")
-        .first()
-    )
+    assessment = deciding_at_stage(case, stage)
     heard_on = (
         case.marac_hearings.order_by("-meeting__held_on")
         .values_list("meeting__held_on", flat=True)

@@ -257,6 +257,10 @@ class Generator:
                         stage=stage,
                         status=SUBMITTED,
                         submitted_at=_at(on),
+                        # One assessment per case and stage: it decides the stage's risk
+                        # (riskassessment.current_risk).
+                        decides_stage_risk=True,
+                        current_until=on + datetime.timedelta(days=case.service.risk_current_days),
                         **asdict(result),
                     )
                 )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts import access
 from cases.extensions import Prompt, TimelineItem
 
-from . import selectors
+from . import current_risk, selectors
 from .models import Assessment
 
 # A source called directly (not through the case page's timeline) gives this many of each kind.
@@ -15,12 +15,11 @@ TIMELINE_LIMIT = 50
 
 
 def case_panel_context(request, case) -> dict:
-    """Current risk, the latest assessments and the MARAC record of the case."""
-    assessments = list(selectors.assessments_for_case(case)[:5])
+    """Current risk and why (riskassessment.current_risk), and the MARAC record of the case."""
     # The case page includes the panel "with panel=<this dict>".
     return {
         "case": case,
-        "latest": next((a for a in assessments if a.is_submitted), None),
+        "risk": current_risk.current_risk_of(case),
         "referrals": list(selectors.referrals_for_case(case)[:5]),
         "hearings": selectors.hearings_for_case(case),
         "can_edit": access.can(request.user, access.Capability.EDIT_CASES, case.service_id),
@@ -28,8 +27,9 @@ def case_panel_context(request, case) -> dict:
 
 
 def case_timeline(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
-    """The newest submitted assessments, MARAC referrals and hearings, at most `limit` of
-    each: three queries whatever the count. Referrals and hearings have only a date."""
+    """The newest submitted assessments, decisions to lower the risk, MARAC referrals and
+    hearings, at most `limit` of each: four queries whatever the count. Referrals and hearings
+    have only a date."""
     items = []
     for assessment in (
         case.risk_assessments.filter(status=Assessment.Status.SUBMITTED)
@@ -44,6 +44,16 @@ def case_timeline(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
                 title=f"{assessment.version.checklist.name} ({assessment.get_stage_display()})",
                 detail=f"Score {assessment.score}; {level or 'no level'}",
                 url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
+            )
+        )
+    for decision in selectors.risk_decisions_for_case(case)[:limit]:
+        items.append(
+            TimelineItem(
+                at=decision.decided_at,
+                kind="Risk",
+                title=f"Risk lowered to {decision.get_to_level_display().lower()}",
+                detail=f"By {decision.decided_by}: {decision.reason}",
+                url=reverse("riskassessment:case_risk", args=[case.pk]),
             )
         )
     for referral in case.marac_referrals.order_by("-referred_on", "-pk")[:limit]:

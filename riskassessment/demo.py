@@ -53,6 +53,26 @@ def _assess(case, version, actor, *, stage, on, ticks):
     )
 
 
+def _seed_incomplete_merit(case, intake, actor) -> int:
+    """The issue-18 story on one high-risk demo case: a MeRIT with five answers and the rest
+    "Not asked", submitted after the high DASH. It is incomplete and leaves the case high; the
+    case page says why (riskassessment.current_risk)."""
+    merit = Checklist.objects.filter(key="merit").first()
+    version = selectors.published_version_of(merit) if merit else None
+    if version is None:
+        return 0
+    assessment = risk_services.assessment_start(
+        case=case, version=version, actor=actor, stage="review", assessed_on=intake.assessed_on
+    )
+    answers = {}
+    for index, answer in enumerate(selectors.answers_for(assessment)):
+        options = {o.key: o for o in answer.question.options.all()}
+        key = ("yes", "no", "no", "yes", "no")[index] if index < 5 else "not_asked"
+        answers[answer.question_id] = {"option": options.get(key), "detail": "", "comment": ""}
+    risk_services.assessment_save(assessment=assessment, actor=actor, answers=answers, submit=True)
+    return 1
+
+
 def seed(*, services: dict, stdout) -> None:
     dash = Checklist.objects.filter(key="dash").first()
     version = selectors.published_version_of(dash) if dash else None
@@ -92,6 +112,8 @@ def seed(*, services: dict, stdout) -> None:
             created += 1
         elif intake.risk_level == RiskLevel.HIGH:
             new_high.append((case, intake, actor))
+    if new_high:
+        created += _seed_incomplete_merit(*new_high[0])
     stdout.write(f"Risk assessments: {created} created.")
 
     agency = Agency.objects.filter(name="IDVA service").first() or Agency.objects.first()

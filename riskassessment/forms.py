@@ -172,6 +172,37 @@ class AssessmentForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.HEAD_FIELDS + self.TAIL_FIELDS}
 
 
+class RiskDecisionForm(forms.Form):
+    """A team leader's reasoned decision to lower the case's current risk: the levels below the
+    current one, the reason, and the level the decider saw (services.risk_decision_record
+    refuses if it changed meanwhile)."""
+
+    to_level = forms.ChoiceField(label="Lower the risk to", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What has changed, and how you know: this is kept on the case and in its "
+        "audit trail.",
+        error_messages={"required": "Give the reason for lowering the risk."},
+    )
+    seen_level = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, initial={"seen_level": case.risk_level}, **kwargs)
+        rank = scoring.LEVEL_RANK[case.risk_level]
+        self.fields["to_level"].choices = [
+            (value, f"{label} risk")
+            for value, label in reversed(RiskLevel.choices)
+            if scoring.LEVEL_RANK[value] < rank
+        ]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for lowering the risk.")
+        return reason
+
+
 class MaracReferralForm(forms.Form):
     referred_on = forms.DateField(label="Date referred", widget=DateInput)
     referring_agency = forms.ModelChoiceField(queryset=Agency.objects.none())

@@ -7,12 +7,15 @@
   "High Risk (10+)"), for one score (insights_dash_band) and as conditions on a score column for
   report SQL (insights_dash_band_conditions). The bands start at 1: zero ticks has no Insights
   band, on the assessment page and in the report alike (the report counts it as missing).
+- Whether a checklist is incomplete: most of its answers "Not asked" (MOST_NOT_ASKED). An
+  incomplete checklist may raise a case's risk, never lower it (riskassessment.current_risk).
 - "The latest submitted assessment" of a case, at a stage or of any stage, as a queryset, a
   Subquery and a window ranking, so that the case page, the outcome forms and every report pick
   the same one.
 """
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
@@ -24,6 +27,17 @@ from catalogue.insights import TABLES_BY_KEY
 from .models import AreaRule, Assessment, Checklist, ChecklistVersion, HighRiskBasis, ScoreBand
 
 LEVEL_RANK = {"": 0, RiskLevel.STANDARD: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+
+# A checklist is incomplete when more than this share of its questions is answered "Not asked"
+# (the option keyed NOT_ASKED): 10 of 18 MeRIT questions, 13 of the DASH's 24. "Don't know" is
+# an answer the client gave, so it does not count.
+MOST_NOT_ASKED = Fraction(1, 2)
+NOT_ASKED = "not_asked"
+
+
+def is_incomplete(not_asked: int, questions: int) -> bool:
+    return questions > 0 and not_asked > MOST_NOT_ASKED * questions
+
 
 # --- The Insights Dash band --------------------------------------------------------------------
 
@@ -119,6 +133,8 @@ class Result:
     risk_level: str
     risk_level_label: str
     high_risk_basis: str
+    not_asked_count: int
+    is_incomplete: bool
 
 
 def score_answers(version: ChecklistVersion, options) -> int:
@@ -148,7 +164,10 @@ def assessment_result(
     5. The resulting level is the highest of the band, the judgement, and high for escalation;
        the basis of a high level is counted as Insights does: actuarial (the score), else
        professional judgement, else escalation.
+    6. Count the "Not asked" answers: with most of them, the checklist is incomplete.
     """
+    options = list(options)
+    not_asked = sum(1 for option in options if option is not None and option.key == NOT_ASKED)
     score = score_answers(version, options)
     band = band_for(version, score)
     threshold, call_outs_needed, _window = thresholds_for(version, area)
@@ -187,6 +206,8 @@ def assessment_result(
         risk_level=level,
         risk_level_label=level_label(version, level),
         high_risk_basis=basis,
+        not_asked_count=not_asked,
+        is_incomplete=is_incomplete(not_asked, len(options)),
     )
 
 
@@ -227,16 +248,17 @@ def latest_submitted_value(
     return Subquery(rows.values(field)[:1])
 
 
-def latest_submitted_rank(*partition: str) -> Window:
+def latest_submitted_rank(*partition: str, complete_first: bool = False) -> Window:
     """ROW_NUMBER() over the partition, latest first: 1 marks the latest submitted assessment of
-    each partition (e.g. "case_id", "stage"), for set-based report SQL over latest_submitted()."""
-    return Window(
-        RowNumber(),
-        partition_by=[F(name) for name in partition],
-        order_by=[F(name[1:]).desc() for name in LATEST_FIRST],
-    )
+    each partition (e.g. "case_id", "stage"), for set-based report SQL over latest_submitted().
+    complete_first: the latest complete one, if there is one, before any incomplete one."""
+    order = [F(name[1:]).desc() for name in LATEST_FIRST]
+    if complete_first:
+        order.insert(0, F("is_incomplete").asc())
+    return Window(RowNumber(), partition_by=[F(name) for name in partition], order_by=order)
 
 
 def latest_submitted_assessment(case) -> Assessment | None:
-    """The case's current risk comes from this: its latest submitted main assessment."""
+    """The case's latest submitted main assessment (what a MARAC referral starts from). The
+    case's current risk is not simply this one's: see riskassessment.current_risk."""
     return latest_submitted(case.risk_assessments.all()).first()

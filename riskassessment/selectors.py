@@ -26,6 +26,7 @@ from .models import (
     MaracHearing,
     MaracMeeting,
     MaracReferral,
+    RiskDecision,
 )
 from .scoring import latest_submitted_value
 
@@ -111,6 +112,17 @@ def assessments_for_case(case: Case) -> QuerySet[Assessment]:
     return case.risk_assessments.select_related("version__checklist", "assessor").order_by(
         "-assessed_on", "-pk"
     )
+
+
+def risk_decisions_for_case(case: Case) -> QuerySet[RiskDecision]:
+    """The case's reasoned decisions to lower its risk, newest first."""
+    return case.risk_decisions.select_related("decided_by")
+
+
+def can_lower_risk(user, case: Case) -> bool:
+    """Whether the user may record a reasoned decision to lower the case's risk: a team leader
+    of its service (access.Capability.LOWER_RISK)."""
+    return access.can(user, access.Capability.LOWER_RISK, case.service_id)
 
 
 def follow_ups_opened(answers) -> list:

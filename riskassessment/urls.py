@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/<int:case_pk>/", views.case_risk, name="case_risk"),
     path("cases/<int:case_pk>/assess/", views.assessment_start, name="assessment_start"),
     path("cases/<int:case_pk>/marac/", views.marac_refer, name="marac_refer"),
+    path("cases/<int:case_pk>/lower-risk/", views.risk_decision, name="risk_decision"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
     path(

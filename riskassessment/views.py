@@ -18,7 +18,7 @@ from cases.selectors import (
     require_case_capability,
 )
 
-from . import scoring, selectors, services
+from . import current_risk, scoring, selectors, services
 from .forms import (
     AssessmentForm,
     AssessmentStartForm,
@@ -30,6 +30,7 @@ from .forms import (
     MaracMeetingForm,
     MaracOutcomeForm,
     MaracReferralForm,
+    RiskDecisionForm,
 )
 from .models import Checklist, ChecklistVersion
 
@@ -56,15 +57,55 @@ def case_risk(request, case_pk):
     """The case's current risk and its history as a small timeline, with its MARAC record."""
     case = case_get_for_user(request.user, case_pk, read=True)
     assessments = list(selectors.assessments_for_case(case))
+    can_edit = can_edit_case(request.user, case)
     return render(
         request,
         "riskassessment/case_risk.html",
         {
             "case": case,
+            "risk": current_risk.current_risk_of(case),
+            "decisions": list(selectors.risk_decisions_for_case(case)),
             "assessments": assessments,
             "referrals": list(selectors.referrals_for_case(case)),
             "hearings": selectors.hearings_for_case(case),
-            "can_edit": can_edit_case(request.user, case),
+            "can_edit": can_edit,
+            "can_lower": can_edit and selectors.can_lower_risk(request.user, case),
+        },
+    )
+
+
+@login_required
+def risk_decision(request, case_pk):
+    """A team leader's reasoned decision to lower the case's current risk (the only way it
+    comes down while a higher assessment is current: riskassessment.current_risk)."""
+    case = case_get_for_editing(request.user, case_pk)
+    require_case_capability(request.user, case, access.Capability.LOWER_RISK)
+    risk = current_risk.current_risk_of(case)
+    form = RiskDecisionForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_decision_record(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # The form comes back against the case as it is now (its risk may have changed
+            # meanwhile: that is one of the errors), keeping the reason typed.
+            case.refresh_from_db()
+            risk = current_risk.current_risk_of(case)
+            data = request.POST.copy()
+            data["seen_level"] = case.risk_level
+            form = RiskDecisionForm(data, case=case)
+            form.is_valid()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Risk lowered; the decision and its reason are recorded.")
+            return redirect("riskassessment:case_risk", case_pk=case.pk)
+    return render(
+        request,
+        "riskassessment/risk_decision.html",
+        {
+            "case": case,
+            "risk": risk,
+            "form": form,
+            "can_lower_further": bool(form.fields["to_level"].choices) and not case.is_closed,
         },
     )
 
@@ -192,7 +233,11 @@ def assessment_detail(request, pk):
 @login_required
 def marac_refer(request, case_pk):
     case = _editable_case(request, case_pk)
-    latest = scoring.latest_submitted_assessment(case)
+    # The referral starts from the assessment that gives the case its current risk (an
+    # incomplete checklist submitted since does not), else from the latest one.
+    latest = current_risk.current_risk_of(case).assessment or scoring.latest_submitted_assessment(
+        case
+    )
     initial = {"referred_on": timezone.localdate()}
     if latest is not None:
         initial.update(

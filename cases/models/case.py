@@ -19,8 +19,9 @@ LONGEST_CONTACT_MINUTES = 24 * 60
 
 
 class RiskLevel(models.TextChoices):
-    """The case's current risk, from its latest submitted assessment or a professional judgement.
-    Checklists such as MeRIT name the same three levels bronze, silver and gold."""
+    """The case's current risk: the highest level of its current assessments, or a team
+    leader's reasoned decision to lower it (riskassessment.current_risk). Checklists such as
+    MeRIT name the same three levels bronze, silver and gold."""
 
     STANDARD = "standard", "Standard"
     MEDIUM = "medium", "Medium"

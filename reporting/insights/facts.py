@@ -156,10 +156,13 @@ def _per_case(qs: QuerySet, **aggregates) -> QuerySet:
 
 
 def _assessment_sql():
-    """Each case's latest submitted intake and exit assessments (riskassessment.scoring's
-    latest_submitted, ranked by its window), pivoted to one row per case: the Dash score of the
-    latest Dash-banded checklist at intake and exit, and the risk level and high-risk basis of
-    the latest one of any checklist at intake (a MeRIT assessment grades risk without ticks)."""
+    """Each case's submitted intake and exit assessments (riskassessment.scoring's
+    latest_submitted), pivoted to one row per case: the Dash score of the latest Dash-banded
+    checklist at intake and exit (a complete one before an incomplete one: a checklist mostly
+    "Not asked" scores low because it was not asked), and the risk level and high-risk basis at
+    intake of the assessment that decides it under the current-risk rule (decides_stage_risk,
+    riskassessment.current_risk): an incomplete MeRIT submitted after a high DASH does not make
+    the intake standard risk."""
     intake, exit_ = Assessment.Stage.INTAKE, Assessment.Stage.EXIT
     ranked = (
         latest_submitted()
@@ -168,9 +171,9 @@ def _assessment_sql():
         .values("id", "case_id", "stage", "score", "risk_level", "high_risk_basis")
         .annotate(
             is_dash=F("version__checklist__has_insights_band"),
-            latest=latest_submitted_rank("case_id", "stage"),
+            decides=F("decides_stage_risk"),
             by_kind=latest_submitted_rank(
-                "case_id", "stage", "version__checklist__has_insights_band"
+                "case_id", "stage", "version__checklist__has_insights_band", complete_first=True
             ),
         )
     )
@@ -180,8 +183,8 @@ def _assessment_sql():
         SELECT case_id,
           MAX(CASE WHEN stage = %s AND is_dash AND by_kind = 1 THEN score END) AS score_in,
           MAX(CASE WHEN stage = %s AND is_dash AND by_kind = 1 THEN score END) AS score_out,
-          MAX(CASE WHEN stage = %s AND latest = 1 THEN risk_level END) AS level_in,
-          MAX(CASE WHEN stage = %s AND latest = 1 THEN high_risk_basis END) AS basis_in
+          MAX(CASE WHEN stage = %s AND decides THEN risk_level END) AS level_in,
+          MAX(CASE WHEN stage = %s AND decides THEN high_risk_basis END) AS basis_in
         FROM ({sql}) ranked
         GROUP BY case_id"""  # noqa: S608 - no user input: the compiled query and fixed names
     params = (intake, exit_, intake, intake, *params)

@@ -10,6 +10,7 @@ from .checklists import (
     Question,
     ScoreBand,
 )
+from .decisions import RiskDecision
 from .marac import MaracAction, MaracHearing, MaracMeeting, MaracReferral
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "MaracReferral",
     "PublishedVersionIsImmutable",
     "Question",
+    "RiskDecision",
     "ScoreBand",
 ]

@@ -88,6 +88,17 @@ class Assessment(CaseChild):
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     risk_level_label = models.CharField(max_length=40, blank=True)
     high_risk_basis = models.CharField(max_length=30, choices=HighRiskBasis.choices, blank=True)
+    # Most answers "Not asked" (scoring.MOST_NOT_ASKED): the checklist may raise the case's risk
+    # but never lower it (riskassessment.current_risk).
+    not_asked_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_incomplete = models.BooleanField("incomplete", default=False)
+    # The last day it is current (assessed_on + the service's risk_current_days, fixed on submit
+    # like the score, so that a later change of the setting does not rewrite the history).
+    current_until = models.DateField(null=True, blank=True)
+    # Set by riskassessment.services.current_risk: the one submitted main assessment of its
+    # case and stage whose level is the risk at that stage under the current-risk rule (what
+    # the outcome forms and the Insights report read as "risk at intake").
+    decides_stage_risk = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-assessed_on", "-pk"]
@@ -107,6 +118,12 @@ class Assessment(CaseChild):
             models.Index(fields=["case", "status", "-assessed_on"], name="assessment_case_status"),
             # Reports: assessments of a stage in a period.
             models.Index(fields=["stage", "assessed_on"], name="assessment_stage_date"),
+            # The Insights report: the assessment that decides each case's risk at a stage.
+            models.Index(
+                fields=["case", "stage"],
+                condition=models.Q(decides_stage_risk=True),
+                name="assessment_decides_stage",
+            ),
         ]
 
     @property

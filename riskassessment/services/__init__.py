@@ -4,8 +4,9 @@ Views, the management command and the demo seeder call these; nothing here reads
 
 - checklists: importing checklist files (checked by checklist_file's JSON Schema), publishing
   and retiring versions, the shipped checklists;
-- assessments: drafts, saving and submitting (scored by riskassessment.scoring), the case's
-  current risk;
+- assessments: drafts, saving and submitting (scored by riskassessment.scoring);
+- current_risk: the case's current risk stored under riskassessment.current_risk's rule, and
+  the reasoned decision to lower it;
 - marac: referrals, meetings, hearings, outcomes and actions.
 """
 
@@ -20,6 +21,7 @@ from .checklists import (
     version_publish,
     version_retire,
 )
+from .current_risk import case_risk_refresh, risk_decision_record
 from .marac import (
     marac_action_add,
     marac_action_set_done,
@@ -37,6 +39,7 @@ __all__ = [
     "SHIPPED_FILES",
     "assessment_save",
     "assessment_start",
+    "case_risk_refresh",
     "checklist_errors",
     "checklist_import",
     "checklist_import_file",
@@ -48,6 +51,7 @@ __all__ = [
     "marac_hearing_record_outcome",
     "marac_meeting_create",
     "marac_refer",
+    "risk_decision_record",
     "version_publish",
     "version_retire",
 ]

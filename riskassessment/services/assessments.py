@@ -1,6 +1,6 @@
 """Assessments: a draft with one empty answer per question, saved as it is filled in, and, on
-submit, scored (riskassessment.scoring) and fixed for good; the case's current risk follows its
-latest submitted main assessment."""
+submit, scored (riskassessment.scoring) and fixed for good; the case's current risk is then
+worked out again under the current-risk rule (riskassessment.current_risk)."""
 
 import datetime
 
@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
-from cases import services as case_services
 from cases.models import Case
 
 from .. import scoring
 from ..models import Answer, Assessment, ChecklistVersion
 from ..scoring import assessment_result
+from .current_risk import case_risk_refresh, mark_submitted
 
 
 def require(user, capability, service_id):
@@ -94,8 +94,10 @@ def assessment_save(
        never changed.
     2. Write the fields and the answers that changed.
     3. On submit: every question needs an answer ("Not asked" is one); compute and store the
-       result; mark the previous submitted assessment of the checklist as superseded; and, for
-       the latest main assessment of the case, set the case's current risk.
+       result (with whether it is incomplete, and until when it is current); mark the previous
+       submitted assessment of the checklist as superseded; and, for a main checklist, work
+       out the case's current risk again (riskassessment.current_risk: a checklist submitted
+       last does not simply replace it).
     """
     require(actor, access.Capability.EDIT_CASES, assessment.case.service_id)
     assessment = (
@@ -145,6 +147,7 @@ def assessment_save(
             setattr(assessment, name, value)
         assessment.status = Assessment.Status.SUBMITTED
         assessment.submitted_at = timezone.now()
+        mark_submitted(assessment)
         assessment.supersedes = (
             Assessment.objects.filter(
                 case=assessment.case,
@@ -164,22 +167,9 @@ def assessment_save(
     assessment.full_clean()
     assessment.save()
     if submit and not version.checklist.is_follow_up:
-        _set_case_risk(assessment.case)
+        case_risk_refresh(case=assessment.case)
     return assessment
 
 
 def _numbers(rows):
     return {row.question.number: row for row in rows.values()}
-
-
-def _set_case_risk(case: Case) -> None:
-    """The case's current risk is its latest submitted main assessment's level (a backdated
-    assessment submitted later does not override a newer one)."""
-    latest = scoring.latest_submitted_assessment(case)
-    if latest is not None and latest.risk_level:
-        case_services.case_set_risk(
-            case=case,
-            level=latest.risk_level,
-            label=latest.risk_level_label,
-            assessed_at=latest.submitted_at,
-        )

@@ -20,12 +20,18 @@
       count.textContent = String(total);
       if (answered) answered.textContent = String(done);
     };
+    // The next question is brought into view at once, not by the page's smooth scrolling:
+    // while the page glided, the sticky bar's "Answer the rest" button moved under the pointer
+    // and a press on it was lost (it worked only on the second press). scroll-margin-top in
+    // lantern.css keeps the question clear of the sticky bar.
     const focusGroup = (group) => {
       if (!group) return;
       const target =
         group.querySelector("input[type=radio]:checked") ||
         group.querySelector("input[type=radio]");
-      if (target) target.focus();
+      if (!target) return;
+      target.focus({ preventScroll: true });
+      group.scrollIntoView({ block: "nearest", behavior: "instant" });
     };
     form.addEventListener("change", (event) => {
       if (event.target.matches("input[type=radio]")) update();
@@ -56,7 +62,10 @@
         groups.forEach((group) => {
           if (group.querySelector("input[type=radio]:checked")) return;
           const notAsked = group.querySelector("input[type=radio][data-key=not_asked]");
-          if (notAsked) notAsked.checked = true;
+          if (!notAsked) return;
+          notAsked.checked = true;
+          // As if chosen by hand: the running count and anything else listening see it.
+          notAsked.dispatchEvent(new Event("change", { bubbles: true }));
         });
         update();
       });

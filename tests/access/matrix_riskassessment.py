@@ -71,6 +71,14 @@ CASE_READERS = only(200, {CASEWORKER, READ_ONLY, TEAM_LEADER, MANAGER})
 # Changing it: 403 for those who may see the case but not change it, 404 for everyone else.
 CASE_EDITORS = {**only(200, {CASEWORKER, TEAM_LEADER}), READ_ONLY: 403, MANAGER: 403}
 CASE_EDITORS_REDIRECT = {**only(302, {CASEWORKER, TEAM_LEADER}), READ_ONLY: 403, MANAGER: 403}
+# Lowering a case's risk by a reasoned decision: the team leader only; 403 for the others who
+# may see the case, 404 for everyone else.
+RISK_DECIDERS = {
+    **only(200, {TEAM_LEADER}),
+    CASEWORKER: 403,
+    READ_ONLY: 403,
+    MANAGER: 403,
+}
 COORDINATOR_PAGE = only(200, {MARAC_COORDINATOR}, others=403)
 COORDINATOR_ROW = only(200, {MARAC_COORDINATOR})
 ADMIN_PAGE = only(200, {ADMIN}, others=403)
@@ -88,6 +96,13 @@ ENTRIES = [
         method="post",
     ),
     Entry("riskassessment:marac_refer", lambda w: {"case_pk": w.risk_case.pk}, CASE_EDITORS),
+    Entry("riskassessment:risk_decision", lambda w: {"case_pk": w.risk_case.pk}, RISK_DECIDERS),
+    Entry(
+        "riskassessment:risk_decision",
+        lambda w: {"case_pk": w.risk_case.pk},
+        RISK_DECIDERS,
+        method="post",
+    ),
     Entry(
         "riskassessment:marac_refer",
         lambda w: {"case_pk": w.risk_case.pk},

@@ -246,6 +246,7 @@ def test_item_2_each_admin_change_is_audited(client_for, admin, home_service):
             "area": home_service.area,
             # Closure sign-off stays on (the default): only the name changes.
             "requires_closure_sign_off": "on",
+            "risk_current_days": home_service.risk_current_days,
             "is_active": "on",
             **_management("teams"),
         },

@@ -287,15 +287,21 @@ def test_a_submitted_assessment_cannot_be_changed(case, caseworker):
     assert assessment.score == 5
 
 
-def test_case_risk_follows_the_latest_submitted_assessment(case, caseworker):
+def test_case_risk_follows_the_current_risk_rule_not_the_latest_assessment(case, caseworker):
+    """A lower assessment inside the window of a higher one does not lower the risk; a complete
+    one after the window does (riskassessment.current_risk; more in test_current_risk.py)."""
     first = submitted(case, caseworker, ticks=15, on=datetime.date(2026, 1, 10))
     case.refresh_from_db()
     assert (case.risk_level, case.risk_level_label) == ("high", "High")
     second = submitted(case, caseworker, ticks=2, on=datetime.date(2026, 3, 10), stage="review")
     assert second.supersedes == first
     case.refresh_from_db()
+    assert case.risk_level == "high"
+    submitted(case, caseworker, ticks=2, on=datetime.date(2026, 6, 1), stage="review")
+    case.refresh_from_db()
     assert case.risk_level == "standard"
-    # A backdated assessment submitted later does not replace the newer one.
+    # A backdated assessment submitted later, not current on the newest one's day, does not
+    # replace it.
     submitted(case, caseworker, ticks=20, on=datetime.date(2026, 2, 1), stage="ad_hoc")
     case.refresh_from_db()
     assert case.risk_level == "standard"

@@ -65,6 +65,7 @@ def _service_form(service, **changes):
         "name": service.name,
         "code": service.code,
         "area": service.area,
+        "risk_current_days": service.risk_current_days,
         "is_active": "on",
         "teams-TOTAL_FORMS": "0",
         "teams-INITIAL_FORMS": "0",
