@@ -8,8 +8,8 @@ Two kinds of entry, read together by accounts.selectors.audit_trail:
 - everything else (views, searches, exports, downloads, sign-ins, refusals) is an AuditEvent,
   written by `record_event` in the same transaction as the work it records.
 
-Free text (contact notes, a closure note, safe contact notes, plan sections: every TextField of
-an audited model) is not copied into the change history: the entry records that the text changed,
+Free text (contact notes, a closure note, safe contact notes, plan sections, the reasons given
+for a correction or for contacting by an unsafe way: `is_free_text`) is not copied into the change history: the entry records that the text changed,
 not what it says. The record itself keeps the text, where its own access rules apply.
 """
 
@@ -174,11 +174,25 @@ def text_not_recorded(value: str) -> str:
     return "" if value in ("", "None") else TEXT_NOT_RECORDED
 
 
+# Short free-text fields that hold narrative as much as a note does ("why I called anyway", "why
+# I am correcting this contact"), by their names.
+NARRATIVE_NAMES = ("note", "notes", "reason")
+
+
+def is_free_text(field) -> bool:
+    """A TextField, or a CharField without choices named as a note or a reason."""
+    if isinstance(field, models.TextField):
+        return True
+    return (
+        isinstance(field, models.CharField)
+        and not field.choices
+        and (field.name in NARRATIVE_NAMES or field.name.endswith(("_note", "_notes", "_reason")))
+    )
+
+
 def free_text_fields(cls) -> list[str]:
-    """The fields of `cls` holding narrative: its TextFields."""
-    return [
-        field.name for field in cls._meta.concrete_fields if isinstance(field, models.TextField)
-    ]
+    """The fields of `cls` holding narrative (is_free_text)."""
+    return [field.name for field in cls._meta.concrete_fields if is_free_text(field)]
 
 
 def audited(model=None, **options):

@@ -76,6 +76,16 @@ def test_every_free_text_field_of_an_audited_model_is_masked():
         for field in model._meta.concrete_fields:
             if isinstance(field, models.TextField):
                 assert field.name in masked, f"{model._meta.label}.{field.name}"
+    # Short narrative fields too: why a caseworker called a client marked not safe to call, why a
+    # status changed, why two records are not the same person.
+    from cases.models import CaseStatusChange, ClientMatchDismissal, Contact
+
+    for model, name in (
+        (Contact, "unsafe_channel_reason"),
+        (CaseStatusChange, "note"),
+        (ClientMatchDismissal, "note"),
+    ):
+        assert name in auditlog.get_model_fields(model)["mask_fields"], f"{model.__name__}.{name}"
 
 
 def test_the_page_shows_events_in_words(client_for, case, caseworker, manager):
