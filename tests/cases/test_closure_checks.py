@@ -272,3 +272,16 @@ def test_a_direct_closure_shows_who_closed_it(client_for, service, complete_case
         .content.decode()
     )
     assert "Support complete." in text and "closed by Casey Caseworker" in text
+
+
+def test_a_pending_closure_shows_its_note_and_offers_no_second_request(
+    client_for, service, complete_case, named_caseworker
+):
+    _close(complete_case, named_caseworker, closure_note="Moving away; agreed with her.")
+    text = (
+        client_for(named_caseworker)
+        .get(reverse("cases:case_detail", args=[complete_case.pk]))
+        .content.decode()
+    )
+    assert "Closure note: Moving away; agreed with her." in text
+    assert reverse("cases:case_close", args=[complete_case.pk]) not in text
