@@ -224,7 +224,9 @@ def assessments_for_plan(case: Case) -> list[AssessmentChoice]:
             AssessmentChoice(
                 pk=assessment.pk,
                 label=f"{assessment.version.checklist.name}, "
-                f"{date_format(assessment.assessed_on)}: {level}",
+                f"{date_format(assessment.assessed_on)}: {level}"
+                # Mostly "Not asked": a plan may still answer it, but should know (issue 18).
+                + (" (incomplete: mostly not asked)" if assessment.is_incomplete else ""),
                 assessed_on=assessment.assessed_on,
                 url=reverse("riskassessment:assessment_detail", args=[assessment.pk]),
             )

@@ -27,3 +27,16 @@ def test_the_plan_names_an_assessment_the_form_does_not_offer(client_for, servic
     html = html.decode()
     assert f"{draft.version.checklist.name}, {date_format(draft.assessed_on)}" in html
     assert not re.search(rf"Assessment {draft.pk}\b", html)
+
+
+def test_the_plan_form_marks_an_incomplete_assessment(service, caseworker):
+    """A checklist with most answers "Not asked" may be answered by a plan, but says so."""
+    from support.selectors import assessments_for_plan
+    from tests.factories_riskassessment import submitted
+
+    case = CaseFactory(service=service, caseworker=caseworker)
+    complete = submitted(case, caseworker, ticks=3)
+    incomplete = submitted(case, caseworker, ticks=1, rest="not_asked")
+    labels = {choice.pk: choice.label for choice in assessments_for_plan(case)}
+    assert labels[incomplete.pk].endswith("(incomplete: mostly not asked)")
+    assert "incomplete" not in labels[complete.pk]
