@@ -4,7 +4,7 @@ Linking a new referral to a record already known is referrals.services.referral_
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts import access
@@ -135,6 +135,7 @@ def client_merge(*, keep: Client, merge_away: Client, actor: User) -> Client:
         consent.client = keep
         consent.save(update_fields=["client", "updated_at"])
         moved["consents"] += 1
+    moved["dismissals"] = _carry_dismissals(keep, merge_away)
     for step in client_merge_steps():
         moved["other"] += step(keep, merge_away, actor)
 
@@ -181,3 +182,31 @@ def client_merge(*, keep: Client, merge_away: Client, actor: User) -> Client:
             detail=detail,
         )
     return keep
+
+
+def _carry_dismissals(keep: Client, merge_away: Client) -> int:
+    """Someone answered "not the same person" for the merged-away record and a third: that
+    answer holds for the kept record too, or the pair would be offered again after the merge.
+    The answer between the two merged records themselves is left as history."""
+    carried = 0
+    pairs = ClientMatchDismissal.objects.filter(
+        models.Q(client=merge_away) | models.Q(other=merge_away)
+    ).order_by("pk")
+    for dismissal in pairs:
+        third_id = (
+            dismissal.other_id if dismissal.client_id == merge_away.pk else dismissal.client_id
+        )
+        if third_id == keep.pk:
+            continue
+        low, high = sorted((keep.pk, third_id))
+        if ClientMatchDismissal.objects.filter(client_id=low, other_id=high).exists():
+            continue
+        ClientMatchDismissal.objects.create(
+            client_id=low,
+            other_id=high,
+            dismissed_by_id=dismissal.dismissed_by_id,
+            dismissed_at=dismissal.dismissed_at,
+            note=dismissal.note,
+        )
+        carried += 1
+    return carried

@@ -439,6 +439,24 @@ def test_a_team_leader_merges_a_duplicate_found_later(service, team_leader, rosa
     assert LogEntry.objects.get_for_object(moved_case).filter(changes__has_key="client").exists()
 
 
+def test_not_the_same_person_carries_over_to_the_kept_record(
+    service, team_leader, caseworker, rosa, duplicate
+):
+    """A third record dismissed against the merged-away one is not offered for the kept one."""
+    cousin = ClientFactory(
+        service=service, first_name="Rosa", last_name="Ashdown", date_of_birth=None
+    )
+    merge_services.client_match_dismiss(
+        client=duplicate, other=cousin, actor=caseworker, note="Her cousin"
+    )
+    kept = merge_services.client_merge(keep=rosa, merge_away=duplicate, actor=team_leader)
+    low, high = sorted((kept.pk, cousin.pk))
+    carried = ClientMatchDismissal.objects.get(client_id=low, other_id=high)
+    assert carried.dismissed_by == caseworker
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.ADMIN).latest("pk")
+    assert event.detail["moved_dismissals"] == 1
+
+
 def test_a_blank_of_the_kept_record_is_filled_from_the_other(team_leader, rosa, duplicate):
     rosa.postcode = ""
     rosa.save()
