@@ -2,7 +2,8 @@
 
 Counting rules (reporting/README.md says the same in words):
 1. Intake tables count submitted intake forms dated (Time 1) in the period; the client profile
-   counts people, so it keeps one intake per client (the latest in the period).
+   counts people, so it keeps one intake per client (the latest in the period by its date, then
+   the newest row of that day).
 2. Outcome tables count submitted exit forms dated (Time 2) in the period that are matched to a
    submitted intake of the same case; the intake may be earlier than the period.
 3. Review tables count submitted review forms dated in the period.

@@ -310,6 +310,36 @@ def test_support_given_is_a_percentage_of_those_with_the_need(service, author):
     assert impact.count("No change") == 1
 
 
+def test_client_profile_uses_the_latest_intake_by_date_not_the_newest_row(service, author):
+    # Born 20 May 2007: 17 at an intake on 10 April 2025, 18 at one on 1 June 2025.
+    born = datetime.date(2007, 5, 20)
+    later_day, earlier_day = datetime.date(2025, 6, 1), datetime.date(2025, 4, 10)
+    client = ClientFactory(service=service, date_of_birth=born)
+    later = intake(service, author, client=client, on=later_day)
+    # Entered afterwards but backdated (or imported out of order): a higher row id, an earlier
+    # date. The client's latest intake is still the one of 1 June.
+    backdated = intake(service, author, client=client, on=earlier_day)
+    assert backdated.pk > later.pk
+    # A second client with two intakes on the same day: counted once (tie -> the newest row).
+    twin = ClientFactory(service=service, date_of_birth=born)
+    intake(service, author, client=twin, on=earlier_day)
+    intake(service, author, client=twin, on=earlier_day)
+
+    def age_on(day):
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    assert (age_on(later_day), age_on(earlier_day)) == (18, 17)
+    labels = TABLES_BY_KEY["client_age"].options  # "<18", "18-20", ...
+    expected = [1, 1]  # the twin at 17; the first client at 18 (at 17 if by row id: [2, 0])
+    alone = figures(service, "client_age")
+    # From the forms themselves, and from the intakes' working table when the run holds it.
+    with_intakes = report(service, "client_age", "referral_route").table("client_age").current
+    for result in (alone, with_intakes):
+        assert result.n == 2
+        assert [result.count(label) for label in labels[:2]] == expected
+        assert result.statistics["mean"] == pytest.approx((18 + 17) / 2)
+
+
 def test_multi_select_counts_each_option_and_missing(service, author):
     physical = Option.objects.of("physical_abuse_details")
     first, second = physical[0], physical[1]
