@@ -170,11 +170,15 @@ def test_single_answer_table_counts_each_option_over_n(spec, service, author):
 
     result = figures(service, spec.key)
 
-    assert result.n == len(answers)
+    # Where the seed leaves Missing out of n ("Missing data is excluded"), n is those who
+    # answered and Missing is a share of every row.
+    answered = len([answer for answer in answers if answer]) if table.missing_outside_n else None
+    expected_n = len(answers) if answered is None else answered
+    assert result.n == expected_n
     expected_first = 3 + (2 if len(options) == 1 else 0)
     assert result.count(options[0]) == expected_first
     assert result.row(options[0]).percent(result.n) == pytest.approx(
-        100 * expected_first / len(answers)
+        100 * expected_first / expected_n
     )
     if len(options) > 1:
         assert result.count(options[1]) == 2
@@ -182,6 +186,7 @@ def test_single_answer_table_counts_each_option_over_n(spec, service, author):
         assert result.count(DONT_KNOW) == 1
     if table.has_missing:
         assert result.count("Missing") == 1
+        assert result.row("Missing").percent(result.n) == pytest.approx(100 / len(answers))
 
 
 def test_dates_on_the_period_bounds_are_in_and_the_day_after_is_out(service, author):
@@ -239,6 +244,64 @@ def test_outcomes_count_exits_in_the_period_matched_to_an_earlier_intake(service
     assert result.count("Agree") == 1
     assert result.count("Strongly agree") == 1
     assert result.count("Total Agree") == 2
+
+
+CLIENT_REPORTED = {
+    "client_outcome_feel_safer": "outcome_feel_safer",
+    "client_outcome_wellbeing": "outcome_wellbeing",
+    "client_outcome_quality_of_life": "outcome_quality_of_life",
+    "client_outcome_optimistic": "outcome_optimistic",
+    "client_outcome_confident": "outcome_confident",
+}
+
+
+def test_client_reported_outcomes_count_only_the_exits_where_the_client_answered(service, author):
+    # Ten exits matched to an intake. Each question is answered by a different number of them
+    # (the client may skip any): the first `answered[key]` exits answer it, in the order of
+    # ANSWERS, the rest leave it blank (Missing).
+    answers = ["Strongly agree", "Agree", "Agree", "Agree", "Agree", "Disagree", "Not certain"]
+    answered = dict(zip(CLIENT_REPORTED, (6, 7, 5, 4, 3), strict=True))
+    exits = [exit_matched(service, author) for _ in range(10)]
+    for key, field in CLIENT_REPORTED.items():
+        for index, row in enumerate(exits):
+            setattr(row, field, answers[index] if index < answered[key] else "")
+    for row in exits:
+        row.save()
+    # Agencies that made the difference: three exits tick some, "Don't know" is not offered,
+    # seven tick none (Missing).
+    agencies = Option.objects.of("client_helpful_agencies")
+    exits[0].client_helpful_agencies.set([agencies[0], agencies[1]])
+    exits[1].client_helpful_agencies.set([agencies[0]])
+    exits[2].client_helpful_agencies.set([agencies[1]])
+
+    result = report(service, *CLIENT_REPORTED, "client_helpful_agencies")
+    for key in CLIENT_REPORTED:
+        given = answers[: answered[key]]
+        agree = sum(answer in ("Strongly agree", "Agree") for answer in given)
+        figures_ = result.table(key).current
+        assert figures_.n == len(given), key
+        assert figures_.count("Total Agree") == agree
+        assert figures_.row("Total Agree").percent(figures_.n) == pytest.approx(
+            100 * agree / len(given)
+        )
+        assert figures_.row("Agree").percent(figures_.n) == pytest.approx(
+            100 * given.count("Agree") / len(given)
+        )
+        # Missing is reported apart, as a share of every exit (n + Missing).
+        assert figures_.count("Missing") == len(exits) - len(given)
+        assert figures_.row("Missing").percent(figures_.n) == pytest.approx(
+            100 * (len(exits) - len(given)) / len(exits)
+        )
+    # "Feel safer": 5 of the 6 who answered agree (83%), not 5 of 10 exits (50%).
+    safer = result.table("client_outcome_feel_safer").current
+    assert round(safer.row("Total Agree").percent(safer.n)) == round(100 * 5 / 6) == 83
+
+    helpful = result.table("client_helpful_agencies").current
+    assert helpful.n == 3
+    assert helpful.count(agencies[0].label) == 2
+    assert helpful.row(agencies[0].label).percent(helpful.n) == pytest.approx(100 * 2 / 3)
+    assert helpful.count("Missing") == 7
+    assert helpful.row("Missing").percent(helpful.n) == pytest.approx(100 * 7 / 10)
 
 
 def test_case_length_bands_median_weeks_and_errors(service, author):
