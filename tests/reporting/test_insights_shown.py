@@ -148,5 +148,11 @@ def test_client_reported_outcomes_everywhere_are_over_those_who_answered(
     assert rows["Missing"]["count"] == missing
     assert rows["Missing"]["percent"] == round(100 * missing / len(said), 1)
 
+    # The chart's bars are the table's shares: Missing over every exit, the answers over n.
+    svg = charts.for_report(report)["client_outcome_feel_safer"]
+    assert f"{round(100 * missing / len(said))}% ({missing})" in svg
+    agreed = given.count("Agree")
+    assert f"{round(100 * agreed / len(given))}% ({agreed})" in svg
+
     page = _page(client_for, manager, service).content.decode()
     assert "per 100 of the clients who answered each question" in page
