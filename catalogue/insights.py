@@ -35,6 +35,9 @@ Conventions
 * Three optional fields beyond the basic shape: ``scope`` (above), ``seed_group_counts`` (the
   2020 count of each entry of ``groups``, same order) and ``seed_errors`` (the 2020 "Errors"
   count).
+* ``missing_outside_n``: the seed excludes Missing from n ("Missing data is excluded and
+  presented separately"): n is the rows that answered, the percentages are over them, and
+  Missing is reported apart as a share of every row (n + Missing).
 * ``seed_n`` is the 2020 n. Where the seed prints no 2020 n but the counts (or a heading such
   as "Information captured at exit, n = 2,928") determine it, the value is filled in and
   ``notes`` says it was inferred. Percentages in the seed are not stored: they are count / n
@@ -76,6 +79,7 @@ class InsightsTable:
     scope: tuple[str, ...] = ()
     seed_group_counts: tuple[int | None, ...] = ()
     seed_errors: int | None = None
+    missing_outside_n: bool = False
 
     @property
     def title(self) -> str:
@@ -2230,6 +2234,7 @@ TABLES: tuple[InsightsTable, ...] = (
         options=_LIKERT,
         groups=_TOTAL_AGREE,
         has_missing=True,
+        missing_outside_n=True,
         universe="exits where the client answered this client-reported outcome question",
         form="exit",
         seed_counts=(641, 907, 291, 29, 3),
@@ -2252,6 +2257,7 @@ TABLES: tuple[InsightsTable, ...] = (
         options=_LIKERT,
         groups=_TOTAL_AGREE,
         has_missing=True,
+        missing_outside_n=True,
         universe="exits where the client answered this client-reported outcome question",
         form="exit",
         seed_counts=(518, 922, 363, 49, 5),
@@ -2268,6 +2274,7 @@ TABLES: tuple[InsightsTable, ...] = (
         options=_LIKERT,
         groups=_TOTAL_AGREE,
         has_missing=True,
+        missing_outside_n=True,
         universe="exits where the client answered this client-reported outcome question",
         form="exit",
         seed_counts=(497, 844, 438, 66, 6),
@@ -2284,6 +2291,7 @@ TABLES: tuple[InsightsTable, ...] = (
         options=_LIKERT,
         groups=_TOTAL_AGREE,
         has_missing=True,
+        missing_outside_n=True,
         universe="exits where the client answered this client-reported outcome question",
         form="exit",
         seed_counts=(458, 855, 488, 42, 2),
@@ -2300,6 +2308,7 @@ TABLES: tuple[InsightsTable, ...] = (
         options=_LIKERT,
         groups=_TOTAL_AGREE,
         has_missing=True,
+        missing_outside_n=True,
         universe="exits where the client answered this client-reported outcome question",
         form="exit",
         seed_counts=(428, 904, 454, 51, 6),
@@ -2316,6 +2325,7 @@ TABLES: tuple[InsightsTable, ...] = (
         ),
         options=_AGENCIES,
         has_missing=True,
+        missing_outside_n=True,
         multi_select=True,
         universe="exits where the client answered the question",
         form="exit",

@@ -366,8 +366,9 @@ MARAC_ROWS = (
 
 
 def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[tuple[str, Cell]]:
-    """Cases heard at MARAC meetings held in the period (of the chosen services' cases, and of
-    one MARAC area when given), with each measure's count over the cases heard."""
+    """Cases heard at MARAC meetings held in the period (of the chosen services' cases, teams
+    and current risk levels, and of one MARAC area when given), with each measure's count over
+    the cases heard."""
     hearings = MaracHearing.objects.annotate(
         female_perpetrator=Exists(
             Perpetrator.objects.filter(case_id=OuterRef("case_id"), sex_at_birth="Female")
@@ -377,6 +378,14 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
         meeting__held_on__lte=period.end,
         case__service_id__in=filters.service_ids,
     )
+    # The team and current risk level filters narrow it as they narrow every Insights table
+    # (reporting.insights.engine.Universe.rows).
+    if filters.team_ids:
+        hearings = hearings.filter(case__team_id__in=filters.team_ids)
+    if filters.risk_levels:
+        hearings = hearings.filter(case__risk_level__in=filters.risk_levels)
+    if filters.exclude_restricted:
+        hearings = hearings.filter(case__is_restricted=False)
     if area:
         hearings = hearings.filter(meeting__marac__name=area)
     labels = {measure.key: measure.label for measure in marac_catalogue.MARAC_MEASURES}

@@ -29,24 +29,35 @@ def bar_chart(title: str, current: ShownFigures, comparison: ShownFigures | None
     Every bar carries its figure as text, so colour is never the only signal. A hidden count
     (as the table beside the chart hides it, zeros beside a hidden count included) gets no bar
     (its length would give the count away), only its text ("<5")."""
-    # The comparison's (count, hidden) per label.
+    # The comparison's (count, hidden, share) per label. Each bar's share is the row's own
+    # percentage, as the table shows it: a Missing row of a table whose n leaves Missing out
+    # is a share of every row (n + Missing), not of n.
     before = {}
     if comparison:
         before = {
-            label: (count, hidden)
-            for label, count, hidden in zip(
-                comparison.labels, comparison.counts, comparison.hidden, strict=True
+            label: (count, hidden, share)
+            for label, count, hidden, share in zip(
+                comparison.labels,
+                comparison.counts,
+                comparison.hidden,
+                _shares(comparison),
+                strict=True,
             )
         }
     # Options nobody chose in either period are in the table, not the chart; unless hidden,
     # since leaving the zeros out would say which option the hidden few chose.
     rows = [
-        (label, count, hidden)
-        for label, kind, count, hidden in zip(
-            current.labels, current.kinds, current.counts, current.hidden, strict=True
+        (label, count, hidden, share)
+        for label, kind, count, hidden, share in zip(
+            current.labels,
+            current.kinds,
+            current.counts,
+            current.hidden,
+            _shares(current),
+            strict=True,
         )
         if kind in ("option", "dont_know", "missing")
-        and (count or hidden or any(before.get(label, (0, False))))
+        and (count or hidden or any(before.get(label, (0, False, None))[:2]))
     ]
     per_row = BAR_HEIGHT * (2 if comparison else 1) + GAP
     height = per_row * len(rows) + GAP
@@ -56,28 +67,42 @@ def bar_chart(title: str, current: ShownFigures, comparison: ShownFigures | None
         f'width="100%" aria-labelledby="chart-title-{id(current)}">',
         f'<title id="chart-title-{id(current)}">{escape(title)}</title>',
     ]
-    for index, (label, count, hidden) in enumerate(rows):
+    for index, (label, count, hidden, share) in enumerate(rows):
         y = GAP + index * per_row
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" '
             f'font-size="12" fill="#212529">{escape(_short(label))}</text>'
         )
-        parts.append(_bar(y, count, current.n, CURRENT_FILL, hidden))
+        parts.append(_bar(y, count, current.n, CURRENT_FILL, hidden, share))
         if comparison:
-            previous, previous_hidden = before.get(label, (0, False))
+            previous, previous_hidden, previous_share = before.get(label, (0, False, None))
             parts.append(
-                _bar(y + BAR_HEIGHT, previous, comparison.n, COMPARISON_FILL, previous_hidden)
+                _bar(
+                    y + BAR_HEIGHT,
+                    previous,
+                    comparison.n,
+                    COMPARISON_FILL,
+                    previous_hidden,
+                    previous_share,
+                )
             )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _bar(y: int, count, n, fill: str, hidden: bool) -> str:
-    """One bar: `count` and `n` as shown (a hidden count is its text, "<5")."""
+def _shares(figures: ShownFigures) -> list[float | None]:
+    """Each row's share (0 to 1) as the table shows it, None where it shows none."""
+    return [None if percent is None else percent / 100 for percent in figures.percents]
+
+
+def _bar(y: int, count, n, fill: str, hidden: bool, share: float | None = None) -> str:
+    """One bar: `count` and `n` as shown (a hidden count is its text, "<5"); `share` is the
+    row's own share where the table gives it (else count over n)."""
     if hidden:
         length, text = 0, escape(str(count))
     else:
-        share = count / n if n else 0
+        if share is None:
+            share = count / n if n else 0
         length = max(round(BAR_WIDTH * share), 1 if count else 0)
         text = f"{100 * share:.0f}% ({count})" if n else "no data"
     return (

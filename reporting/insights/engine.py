@@ -20,12 +20,14 @@ from django.db.models import (
     BooleanField,
     DurationField,
     ExpressionWrapper,
+    F,
     FloatField,
-    Max,
     Q,
     QuerySet,
     Subquery,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ..periods import Period
@@ -95,8 +97,21 @@ class Universe:
         if self.narrow is not None:
             qs = self.narrow(qs)
         if self.dedupe_client:
-            # Client profile tables count people, not cases: the latest row per client.
-            latest = qs.order_by().values(self.client_path).annotate(last=Max("pk")).values("last")
+            # Client profile tables count people, not cases: the latest row per client, by its
+            # own date (then the newest row on the same day), never by row id alone: a backdated
+            # form or a bundle imported out of order must not change who the client was.
+            latest = (
+                qs.order_by()
+                .annotate(
+                    client_rank=Window(
+                        RowNumber(),
+                        partition_by=F(self.client_path),
+                        order_by=(F(self.date_field).desc(), F("pk").desc()),
+                    )
+                )
+                .filter(client_rank=1)
+                .values("pk")
+            )
             qs = self.queryset().filter(pk__in=Subquery(latest))
         return qs
 

@@ -66,8 +66,13 @@ def column_of(table: str, column: str) -> RawSQL:
 
 
 def _latest_per_client(table: str) -> RawSQL:
-    """The latest row per client of a universe's table (its rows, de-duplicated)."""
-    sql = f"SELECT MAX(universe_row) FROM {table} GROUP BY universe_client"  # noqa: S608
+    """The latest row per client of a universe's table (its rows, de-duplicated): the latest by
+    the row's own date, then the newest row of that day (as engine.Universe.rows)."""
+    sql = (
+        "SELECT universe_row FROM (SELECT universe_row, ROW_NUMBER() OVER ("  # noqa: S608
+        "PARTITION BY universe_client ORDER BY universe_date DESC, universe_row DESC"
+        f") AS client_rank FROM {table}) ranked WHERE client_rank = 1"
+    )
     return RawSQL(sql, ())  # noqa: S611
 
 
@@ -114,6 +119,7 @@ def report_tables(
                 extra = dict(columns.get(key, {}))
                 if key in deduplicated:
                     extra["universe_client"] = F(universe.client_path)
+                    extra["universe_date"] = F(universe.date_field)
                 if universe.deduplicates in rows:
                     selected = universe.queryset().filter(
                         pk__in=_latest_per_client(universe_table(universe.deduplicates))

@@ -24,7 +24,11 @@ from .universes import LANES, UNIVERSES
 def _universe_label(spec) -> str:
     """What a table counts; a table made from others counts what the first of them counts."""
     if spec.universe:
-        return UNIVERSES[spec.universe].label
+        label = UNIVERSES[spec.universe].label
+        if TABLES_BY_KEY[spec.key].missing_outside_n:
+            # n leaves out those who did not answer, as the seed does (Missing is shown apart).
+            label += ", where the client answered"
+        return label
     if isinstance(spec, PostSpec) and spec.needs:
         return _universe_label(SPECS_BY_KEY[spec.needs[0]])
     return "forms dated in the period"

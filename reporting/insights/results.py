@@ -10,8 +10,12 @@ class Row:
     label: str
     count: int
     kind: str = "option"  # option | group | member | dont_know | missing | errors
+    # The n of this row's percentage when it is not the table's: "Missing" of a table whose
+    # n leaves it out (catalogue's missing_outside_n) is a share of every row.
+    base: int | None = None
 
     def percent(self, n: int) -> float | None:
+        n = n if self.base is None else self.base
         return None if not n else 100.0 * self.count / n
 
 

@@ -46,17 +46,20 @@ class ChoiceSpec(Spec):
 
     def aggregates(self, prefix: str) -> dict:
         base = self.applies or Q()
-        exprs = {f"{prefix}n": Count("pk", filter=base)}
+        missing = Q(**{self.field: ""}) | Q(**{f"{self.field}__isnull": True})
+        if self.table.missing_outside_n:
+            # n is the rows that answered; Missing is a share of every row.
+            exprs = {f"{prefix}n": Count("pk", filter=base & ~missing)}
+            exprs[f"{prefix}all"] = Count("pk", filter=base)
+        else:
+            exprs = {f"{prefix}n": Count("pk", filter=base)}
         for index, label in enumerate(self.options()):
             condition = (self.conditions or {}).get(label) or Q(**{self.field: label})
             exprs[f"{prefix}o{index}"] = Count("pk", filter=base & condition)
         if self.table.has_dont_know:
             exprs[f"{prefix}dk"] = Count("pk", filter=base & Q(**{self.field: DONT_KNOW}))
         if self.table.has_missing:
-            exprs[f"{prefix}missing"] = Count(
-                "pk",
-                filter=base & (Q(**{self.field: ""}) | Q(**{f"{self.field}__isnull": True})),
-            )
+            exprs[f"{prefix}missing"] = Count("pk", filter=base & missing)
         return exprs
 
     def figures(self, values: dict, prefix: str, extra: dict) -> Figures:
@@ -134,14 +137,19 @@ class MultiSpec(Spec):
         # Options admins added (or retired ones still on records) are reported too.
         labels += sorted(label for label in per_option if label not in labels)
         rows = [Row(label, per_option.get(label, 0)) for label in labels]
-        n = values[f"{prefix}n"]
+        n = every = values[f"{prefix}n"]
         dont_know = values.get(f"{prefix}dk", 0)
+        missing = max(every - extra["answered"] - dont_know, 0)
+        outside = self.table.missing_outside_n and not self.empty_is_answer
+        if outside:
+            # n is the rows that answered (an option or "Don't know"); Missing is a share of
+            # every row.
+            n = every - missing
         figures = _finish(self.table, n, rows, {}, prefix, include_special=False)
         if self.table.has_dont_know:
             figures.rows.append(Row(DONT_KNOW, dont_know, "dont_know"))
         if self.table.has_missing and not self.empty_is_answer:
-            missing = max(n - extra["answered"] - dont_know, 0)
-            figures.rows.append(Row("Missing", missing, "missing"))
+            figures.rows.append(Row("Missing", missing, "missing", every if outside else None))
         return figures
 
 
@@ -402,5 +410,6 @@ def _finish(table, n, rows, values, prefix, include_special=True) -> Figures:
         if table.has_dont_know and f"{prefix}dk" in values:
             figures.rows.append(Row(DONT_KNOW, values[f"{prefix}dk"], "dont_know"))
         if table.has_missing and f"{prefix}missing" in values:
-            figures.rows.append(Row("Missing", values[f"{prefix}missing"], "missing"))
+            every = values.get(f"{prefix}all") if table.missing_outside_n else None
+            figures.rows.append(Row("Missing", values[f"{prefix}missing"], "missing", every))
     return figures

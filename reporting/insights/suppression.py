@@ -87,7 +87,13 @@ class ShownFigures:
             n=shown(figures.n, suppress_below, hidden=n_hidden),
             counts=[shown(row.count, suppress_below, hidden=flag) for row, flag in pairs],
             percents=[
-                percent(row.count, figures.n, suppress_below, hidden=flag) for row, flag in pairs
+                percent(
+                    row.count,
+                    figures.n if row.base is None else row.base,
+                    suppress_below,
+                    hidden=flag,
+                )
+                for row, flag in pairs
             ],
             statistics={
                 name: None if n_hidden else value for name, value in figures.statistics.items()

@@ -2,7 +2,8 @@
 
 Counting rules (reporting/README.md says the same in words):
 1. Intake tables count submitted intake forms dated (Time 1) in the period; the client profile
-   counts people, so it keeps one intake per client (the latest in the period).
+   counts people, so it keeps one intake per client (the latest in the period by its date, then
+   the newest row of that day).
 2. Outcome tables count submitted exit forms dated (Time 2) in the period that are matched to a
    submitted intake of the same case; the intake may be earlier than the period.
 3. Review tables count submitted review forms dated in the period.
@@ -10,7 +11,9 @@ Counting rules (reporting/README.md says the same in words):
    (Insights captures them at exit), police reports and incidents on those forms.
 5. Percentages are over the stated n: e.g. support given over those with the need.
 6. "Errors" are exits dated before their intake (case length); "Missing" is an unanswered
-   question and "Don't know" an answer, always reported apart.
+   question and "Don't know" an answer, always reported apart. Where the seed excludes Missing
+   from n (the client-reported outcomes: catalogue's missing_outside_n), n is those who
+   answered and Missing is a share of every row.
 """
 
 from django.db.models import Count, Exists, F, OuterRef, Q

@@ -475,3 +475,50 @@ def test_generated_clients_take_only_values_the_model_stores():
         allowed = {value for value, _ in Client._meta.get_field(field).choices}
         drawn = {synthetic._client_choice(rng, field, key) for _ in range(3000)}
         assert drawn <= allowed, field
+
+
+def test_a_bundle_imported_out_of_order_gives_the_same_client_profile(service, bundle_user):
+    """Issue 19, item 3: a client's latest intake is the latest by date, so a bundle whose
+    cases arrive out of order (the later-dated intake first, so that it gets the lower row id)
+    gives the same client profile as the records it was exported from."""
+    born = datetime.date(2007, 5, 20)  # 17 on 10 April 2025, 18 on 1 June 2025
+    period = Period(datetime.date(2025, 4, 1), datetime.date(2025, 6, 30))
+    filters = ReportFilters(service_ids=(service.pk,))
+
+    def profile():
+        table = build_report(period=period, filters=filters, keys=["client_age"]).table(
+            "client_age"
+        )
+        return table.current
+
+    with transaction.atomic():
+        client = CaseFactory(service=service, opened_on=datetime.date(2025, 4, 10)).client
+        client.date_of_birth = born
+        client.save()
+        first = client.cases.get()
+        second = CaseFactory(service=service, client=client, opened_on=datetime.date(2025, 6, 1))
+        for case, on in ((first, datetime.date(2025, 4, 10)), (second, datetime.date(2025, 6, 1))):
+            IntakeFormFactory(
+                case=case,
+                created_by=bundle_user,
+                completed_on=on,
+                status="submitted",
+                submitted_at=timezone.now(),
+                submitted_by=bundle_user,
+            )
+        before = profile()
+        lines = _lines(_export(bundle_user))
+        transaction.set_rollback(True)
+    assert before.n == 1 and before.count("18-20") == 1  # the intake of 1 June counts
+
+    # The cases' lines reversed: the later-dated intake is imported first.
+    header, cases = lines[0], lines[1:]
+    assert len(cases) == 2
+    result = _import(bundle_user, _text([header, *reversed(cases)]))
+    assert [str(error) for error in result.errors] == []
+    imported = IntakeForm.objects.order_by("pk")
+    assert [form.completed_on for form in imported] == [
+        datetime.date(2025, 6, 1),
+        datetime.date(2025, 4, 10),
+    ]
+    assert profile() == before

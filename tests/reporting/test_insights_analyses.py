@@ -9,7 +9,7 @@ from reporting.analyses import marac_table, safety_in_numbers
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
 from reporting.insights.shown import show_report
-from tests.factories import ContactFactory, PerpetratorFactory, UserFactory
+from tests.factories import ContactFactory, PerpetratorFactory, TeamFactory, UserFactory
 from tests.factories_marac import MaracHearingFactory
 from tests.factories_riskassessment import MaracMeetingFactory
 from tests.factories_support import InterventionFactory, SafetyPlanFactory
@@ -102,3 +102,45 @@ def test_marac_table_counts_cases_heard_in_the_period(service, author):
     assert rows["Coercive Control"].count == 1
     assert rows["Children in households"].count == 3
     assert rows["Female perpetrators"].count == 1
+
+
+def test_marac_table_follows_the_team_and_risk_filters(service, author):
+    # Three cases heard in the period: North/high (a repeat), North/medium, South/high (a
+    # repeat). Each filter keeps the hearings of the cases it keeps, as in every other table.
+    north = TeamFactory(service=service, name="North")
+    south = TeamFactory(service=service, name="South")
+    meeting = MaracMeetingFactory(held_on=IN_PERIOD)
+    heard = {}
+    for team, risk, repeat in (
+        (north, "high", True),
+        (north, "medium", False),
+        (south, "high", True),
+    ):
+        case = exit_matched(service, author).case
+        case.team, case.risk_level = team, risk
+        case.save()
+        MaracHearingFactory(case=case, meeting=meeting, is_repeat=repeat)
+        heard[case.pk] = (team.pk, risk, repeat)
+
+    def counted(**filters):
+        rows = dict(marac_table(PERIOD, ReportFilters(service_ids=(service.pk,), **filters)))
+        return rows["Cases heard at MARAC"].count, rows["Repeat cases"].count
+
+    def expected(teams=None, risks=None):
+        kept = [
+            repeat
+            for team, risk, repeat in heard.values()
+            if (teams is None or team in teams) and (risks is None or risk in risks)
+        ]
+        return len(kept), sum(kept)
+
+    assert counted() == expected() == (3, 2)
+    assert counted(team_ids=(north.pk,)) == expected(teams=(north.pk,))
+    assert counted(risk_levels=("high",)) == expected(risks=("high",))
+    assert counted(team_ids=(north.pk,), risk_levels=("high",)) == expected(
+        teams=(north.pk,), risks=("high",)
+    )
+    # The Insights report object passes its filters on to the MARAC table it shows.
+    filters = ReportFilters(service_ids=(service.pk,), team_ids=(south.pk,))
+    shown = show_report(build_report(period=PERIOD, filters=filters), None, analyses=True)
+    assert dict(shown.marac)["Cases heard at MARAC"]["count"] == expected(teams=(south.pk,))[0]

@@ -113,3 +113,46 @@ def test_every_renderer_shows_what_the_report_object_shows(service, few_exits):
     closures = report.table("exit_case_status").current
     assert closures.counts[closures.labels.index("Planned closure")] == HIDDEN
     assert "&lt;5" in svg and "(2)" not in svg
+
+
+def test_client_reported_outcomes_everywhere_are_over_those_who_answered(
+    client_for, manager, service
+):
+    # Six exits: three answered "I feel safer" (two agree, one disagrees), three did not.
+    author = UserFactory()
+    said = ["Agree", "Strongly agree", "Disagree", "", "", ""]
+    for answer in said:
+        exit_matched(service, author, outcome_feel_safer=answer)
+    given = [answer for answer in said if answer]
+    agree = sum(answer in ("Agree", "Strongly agree") for answer in given)
+
+    report = insights_report(
+        period=PERIOD,
+        filters=ReportFilters(service_ids=(service.pk,)),
+        suppress_below=None,
+        analyses=True,
+    )
+    lines = [line for _, section in report.service_of_100 for line in section]
+    # Per 100 of those who answered (67), not per 100 exits (33).
+    assert f"{round(100 * agree / len(given))} feel safer" in lines
+    assert f"{round(100 * agree / len(said))} feel safer" not in lines
+
+    payload = json.loads(json.dumps(report_json(report)))
+    table = next(t for t in payload["tables"] if t["key"] == "client_outcome_feel_safer")
+    rows = {row["label"]: row for row in table["current"]["rows"]}
+    assert table["current"]["n"] == len(given)
+    assert table["universe"] == "exits matched to intake, where the client answered"
+    assert rows["Total Agree"]["percent"] == round(100 * agree / len(given), 1)
+    # Missing is shown apart, as a share of every exit.
+    missing = len(said) - len(given)
+    assert rows["Missing"]["count"] == missing
+    assert rows["Missing"]["percent"] == round(100 * missing / len(said), 1)
+
+    # The chart's bars are the table's shares: Missing over every exit, the answers over n.
+    svg = charts.for_report(report)["client_outcome_feel_safer"]
+    assert f"{round(100 * missing / len(said))}% ({missing})" in svg
+    agreed = given.count("Agree")
+    assert f"{round(100 * agreed / len(given))}% ({agreed})" in svg
+
+    page = _page(client_for, manager, service).content.decode()
+    assert "per 100 of the clients who answered each question" in page

@@ -170,11 +170,15 @@ def test_single_answer_table_counts_each_option_over_n(spec, service, author):
 
     result = figures(service, spec.key)
 
-    assert result.n == len(answers)
+    # Where the seed leaves Missing out of n ("Missing data is excluded"), n is those who
+    # answered and Missing is a share of every row.
+    answered = len([answer for answer in answers if answer]) if table.missing_outside_n else None
+    expected_n = len(answers) if answered is None else answered
+    assert result.n == expected_n
     expected_first = 3 + (2 if len(options) == 1 else 0)
     assert result.count(options[0]) == expected_first
     assert result.row(options[0]).percent(result.n) == pytest.approx(
-        100 * expected_first / len(answers)
+        100 * expected_first / expected_n
     )
     if len(options) > 1:
         assert result.count(options[1]) == 2
@@ -182,6 +186,7 @@ def test_single_answer_table_counts_each_option_over_n(spec, service, author):
         assert result.count(DONT_KNOW) == 1
     if table.has_missing:
         assert result.count("Missing") == 1
+        assert result.row("Missing").percent(result.n) == pytest.approx(100 / len(answers))
 
 
 def test_dates_on_the_period_bounds_are_in_and_the_day_after_is_out(service, author):
@@ -239,6 +244,64 @@ def test_outcomes_count_exits_in_the_period_matched_to_an_earlier_intake(service
     assert result.count("Agree") == 1
     assert result.count("Strongly agree") == 1
     assert result.count("Total Agree") == 2
+
+
+CLIENT_REPORTED = {
+    "client_outcome_feel_safer": "outcome_feel_safer",
+    "client_outcome_wellbeing": "outcome_wellbeing",
+    "client_outcome_quality_of_life": "outcome_quality_of_life",
+    "client_outcome_optimistic": "outcome_optimistic",
+    "client_outcome_confident": "outcome_confident",
+}
+
+
+def test_client_reported_outcomes_count_only_the_exits_where_the_client_answered(service, author):
+    # Ten exits matched to an intake. Each question is answered by a different number of them
+    # (the client may skip any): the first `answered[key]` exits answer it, in the order of
+    # ANSWERS, the rest leave it blank (Missing).
+    answers = ["Strongly agree", "Agree", "Agree", "Agree", "Agree", "Disagree", "Not certain"]
+    answered = dict(zip(CLIENT_REPORTED, (6, 7, 5, 4, 3), strict=True))
+    exits = [exit_matched(service, author) for _ in range(10)]
+    for key, field in CLIENT_REPORTED.items():
+        for index, row in enumerate(exits):
+            setattr(row, field, answers[index] if index < answered[key] else "")
+    for row in exits:
+        row.save()
+    # Agencies that made the difference: three exits tick some, "Don't know" is not offered,
+    # seven tick none (Missing).
+    agencies = Option.objects.of("client_helpful_agencies")
+    exits[0].client_helpful_agencies.set([agencies[0], agencies[1]])
+    exits[1].client_helpful_agencies.set([agencies[0]])
+    exits[2].client_helpful_agencies.set([agencies[1]])
+
+    result = report(service, *CLIENT_REPORTED, "client_helpful_agencies")
+    for key in CLIENT_REPORTED:
+        given = answers[: answered[key]]
+        agree = sum(answer in ("Strongly agree", "Agree") for answer in given)
+        figures_ = result.table(key).current
+        assert figures_.n == len(given), key
+        assert figures_.count("Total Agree") == agree
+        assert figures_.row("Total Agree").percent(figures_.n) == pytest.approx(
+            100 * agree / len(given)
+        )
+        assert figures_.row("Agree").percent(figures_.n) == pytest.approx(
+            100 * given.count("Agree") / len(given)
+        )
+        # Missing is reported apart, as a share of every exit (n + Missing).
+        assert figures_.count("Missing") == len(exits) - len(given)
+        assert figures_.row("Missing").percent(figures_.n) == pytest.approx(
+            100 * (len(exits) - len(given)) / len(exits)
+        )
+    # "Feel safer": 5 of the 6 who answered agree (83%), not 5 of 10 exits (50%).
+    safer = result.table("client_outcome_feel_safer").current
+    assert round(safer.row("Total Agree").percent(safer.n)) == round(100 * 5 / 6) == 83
+
+    helpful = result.table("client_helpful_agencies").current
+    assert helpful.n == 3
+    assert helpful.count(agencies[0].label) == 2
+    assert helpful.row(agencies[0].label).percent(helpful.n) == pytest.approx(100 * 2 / 3)
+    assert helpful.count("Missing") == 7
+    assert helpful.row("Missing").percent(helpful.n) == pytest.approx(100 * 7 / 10)
 
 
 def test_case_length_bands_median_weeks_and_errors(service, author):
@@ -308,6 +371,36 @@ def test_support_given_is_a_percentage_of_those_with_the_need(service, author):
     assert impact.n == 2
     assert impact.count("Improved greatly") == 1
     assert impact.count("No change") == 1
+
+
+def test_client_profile_uses_the_latest_intake_by_date_not_the_newest_row(service, author):
+    # Born 20 May 2007: 17 at an intake on 10 April 2025, 18 at one on 1 June 2025.
+    born = datetime.date(2007, 5, 20)
+    later_day, earlier_day = datetime.date(2025, 6, 1), datetime.date(2025, 4, 10)
+    client = ClientFactory(service=service, date_of_birth=born)
+    later = intake(service, author, client=client, on=later_day)
+    # Entered afterwards but backdated (or imported out of order): a higher row id, an earlier
+    # date. The client's latest intake is still the one of 1 June.
+    backdated = intake(service, author, client=client, on=earlier_day)
+    assert backdated.pk > later.pk
+    # A second client with two intakes on the same day: counted once (tie -> the newest row).
+    twin = ClientFactory(service=service, date_of_birth=born)
+    intake(service, author, client=twin, on=earlier_day)
+    intake(service, author, client=twin, on=earlier_day)
+
+    def age_on(day):
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    assert (age_on(later_day), age_on(earlier_day)) == (18, 17)
+    labels = TABLES_BY_KEY["client_age"].options  # "<18", "18-20", ...
+    expected = [1, 1]  # the twin at 17; the first client at 18 (at 17 if by row id: [2, 0])
+    alone = figures(service, "client_age")
+    # From the forms themselves, and from the intakes' working table when the run holds it.
+    with_intakes = report(service, "client_age", "referral_route").table("client_age").current
+    for result in (alone, with_intakes):
+        assert result.n == 2
+        assert [result.count(label) for label in labels[:2]] == expected
+        assert result.statistics["mean"] == pytest.approx((18 + 17) / 2)
 
 
 def test_multi_select_counts_each_option_and_missing(service, author):
