@@ -1,0 +1,162 @@
+"""Issue 19 item 11: a suppressed cell cannot be worked out from the totals shown beside it
+(secondary, complementary suppression), and the XLSX shows a 0 as 0, as the CSV does.
+
+Each test builds a table's figures by hand and plays the reader: every sum the reader knows
+(the rows of a one-answer table add up to n; a group is the sum of its members) is used to
+work out any hidden count that is the only unknown of a sum, over and over, as a person with a
+spreadsheet would."""
+
+import io
+
+from openpyxl import load_workbook
+
+from reporting.insights.output import as_csv, as_xlsx
+from reporting.insights.results import Figures, Row
+from reporting.insights.shown import ShownTable
+from reporting.insights.suppression import ShownFigures
+
+HIDDEN = "<5"
+
+
+def _recovered(view: ShownFigures, sums) -> dict[str, int]:
+    """What subtraction gives back: hidden rows (by label) that are the only unknown in a sum.
+    `sums` are (total label or None for n, member labels), as the reader knows the table."""
+    known = {
+        label: count
+        for label, count in zip(view.labels, view.counts, strict=True)
+        if not isinstance(count, str)
+    }
+    if not isinstance(view.n, str):
+        known[None] = view.n
+    recovered = {}
+    progress = True
+    while progress:
+        progress = False
+        for total, members in sums:
+            cells = [*members, total]
+            unknown = [cell for cell in cells if cell not in known]
+            if len(unknown) != 1:
+                continue
+            (cell,) = unknown
+            if cell == total:
+                value = sum(known[member] for member in members)
+            else:
+                value = known[total] - sum(known[m] for m in members if m != cell)
+            known[cell] = recovered[cell] = value
+            progress = True
+    return recovered
+
+
+def test_one_hidden_row_of_a_one_answer_table_cannot_be_subtracted_from_n():
+    # Referred by: 10 police, 7 health, 3 self: n = 20. Hiding only "Self" (3) leaves
+    # 20 - 10 - 7 = 3 on the page.
+    figures = Figures(20, [Row("Police", 10), Row("Health", 7), Row("Self", 3)])
+    sums = [(None, ("Police", "Health", "Self"))]
+
+    view = ShownFigures.of(figures, 5)
+
+    assert view.counts[2] == HIDDEN
+    assert view.n == 20
+    # The next smallest is hidden with it: the reader knows only that they add up to 10.
+    assert view.counts == [10, HIDDEN, HIDDEN]
+    assert view.percents[1] is None
+    assert _recovered(view, sums) == {}
+    # Without the complementary rule the reader gets the 3 back.
+    only_primary = ShownFigures(
+        labels=view.labels,
+        kinds=view.kinds,
+        hidden=[False, False, True],
+        n=20,
+        counts=[10, 7, HIDDEN],
+        percents=[50.0, 35.0, None],
+        statistics={},
+    )
+    assert _recovered(only_primary, sums) == {"Self": 3}
+
+
+def test_missing_and_dont_know_are_part_of_the_sum():
+    figures = Figures(
+        16,
+        [
+            Row("Yes", 9),
+            Row("No", 5),
+            Row("Don't know", 2, "dont_know"),
+            Row("Missing", 0, "missing"),
+        ],
+    )
+    sums = [(None, ("Yes", "No", "Don't know", "Missing"))]
+
+    view = ShownFigures.of(figures, 5)
+
+    # 2 is hidden and the zero beside it: two unknowns already, nothing more is needed.
+    assert view.counts == [9, 5, HIDDEN, HIDDEN]
+    assert _recovered(view, sums) == {}
+
+
+def test_a_hidden_member_of_a_group_cannot_be_worked_out_from_the_group_total():
+    # "I feel safer": Strongly agree 10, Agree 3, Disagree 7 (n = 20); Total Agree = 13.
+    figures = Figures(
+        20,
+        [
+            Row("Strongly agree", 10),
+            Row("Agree", 3),
+            Row("Disagree", 7),
+            Row("Total Agree", 13, "group"),
+        ],
+    )
+    groups = (("Total Agree", ("Strongly agree", "Agree")),)
+    sums = [
+        (None, ("Strongly agree", "Agree", "Disagree")),
+        ("Total Agree", ("Strongly agree", "Agree")),
+        (None, ("Total Agree", "Disagree")),
+    ]
+
+    view = ShownFigures.of(figures, 5, groups)
+
+    assert view.counts[1] == HIDDEN
+    assert _recovered(view, sums) == {}
+    assert view.n == 20
+
+
+def test_a_multi_answer_table_whose_rows_do_not_add_up_to_n_hides_only_the_few():
+    # Several answers each: 6 + 8 + 2 = 16 is not n = 9, so no subtraction gives the 2 back.
+    figures = Figures(9, [Row("Physical", 6), Row("Emotional", 8), Row("Sexual", 2)])
+
+    view = ShownFigures.of(figures, 5)
+
+    assert view.counts == [6, 8, HIDDEN]
+
+
+def test_without_suppression_nothing_is_hidden():
+    figures = Figures(20, [Row("Police", 10), Row("Health", 7), Row("Self", 3)])
+
+    assert ShownFigures.of(figures, None).counts == [10, 7, 3]
+
+
+def _table(current, comparison):
+    return ShownTable(
+        key="referral_route",
+        section="Service inputs",
+        question="Referral route",
+        universe="intakes",
+        note="",
+        current=ShownFigures.of(current, None),
+        comparison=ShownFigures.of(comparison, None),
+    )
+
+
+def test_the_xlsx_shows_a_zero_as_zero_as_the_csv_does():
+    # The comparison period had no referrals from health: 0, and 0.0%.
+    table = _table(
+        Figures(8, [Row("Police", 5), Row("Health", 3)]),
+        Figures(6, [Row("Police", 6), Row("Health", 0)]),
+    )
+
+    sheet = load_workbook(io.BytesIO(as_xlsx([table]))).active
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    csv_text = as_csv([table]).decode("utf-8-sig")
+
+    assert "Health,option,3,37.5,8,0,0.0,6" in csv_text
+    assert rows["Health"] == (3, 37.5, 0, 0.0)
+    # A cell with nothing to show (no comparison of a statistic) stays empty.
+    assert rows["Police"] == (5, 62.5, 6, 100.0)
