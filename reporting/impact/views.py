@@ -79,7 +79,7 @@ def impact_detail(request, pk):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.impact_report_narrative_save(
+            saved = services.impact_report_narrative_save(
                 user=request.user,
                 report=report,
                 title=form.cleaned_data["title"],
@@ -93,6 +93,13 @@ def impact_detail(request, pk):
             form.show_conflict(conflict)
             status = 409
         else:
+            if saved.pk != report.pk:
+                messages.success(
+                    request,
+                    f"Edition {saved.edition} asked for with the new settings. Edition "
+                    f"{report.edition} stays exactly as it was built.",
+                )
+                return redirect("reporting:impact_detail", pk=saved.pk)
             messages.success(request, "Saved. Build the report again to print the changes.")
             return redirect("reporting:impact_detail", pk=report.pk)
     return render(
@@ -102,6 +109,7 @@ def impact_detail(request, pk):
             "report": report,
             "form": form,
             "case_studies": report.case_studies.order_by("position"),
+            "replaced_by": ImpactReport.objects.filter(replaces=report).first(),
             **_status_context(report),
         },
         status=status,
