@@ -7,7 +7,14 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from ..insights.results import Figures, Row
-from ..insights.suppression import ShownFigures, hidden_counts, percent, shown, suppressed_text
+from ..insights.suppression import (
+    ShownFigures,
+    hidden_counts,
+    percent,
+    shared_base_sums,
+    shown,
+    suppressed_text,
+)
 
 SHOWN_ROW_KINDS = ("option", "group", "dont_know", "missing", "errors")
 CHARTED_ROW_KINDS = ("option", "dont_know")
@@ -38,8 +45,11 @@ def money(pence: int) -> str:
 
 def _present_items(entries, suppress_below) -> list[dict]:
     """Figures read together (a list, a funnel's steps): hidden as one column, so a zero
-    beside a hidden count is hidden too (insights.suppression.hidden_counts)."""
-    hidden = hidden_counts([entry["count"] for entry in entries], suppress_below)
+    beside a hidden count is hidden too, and so is the next smallest where the counts of one
+    base add up to it (insights.suppression.hidden_counts, shared_base_sums)."""
+    counts = [entry["count"] for entry in entries]
+    sums = shared_base_sums(counts, [entry.get("of") for entry in entries])
+    hidden = hidden_counts(counts, suppress_below, sums=sums)
     return [
         _present_item(entry, suppress_below, flag)
         for entry, flag in zip(entries, hidden, strict=True)

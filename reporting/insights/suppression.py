@@ -77,6 +77,21 @@ def _complementary(counts, hidden: list[bool], sums: Sequence[Sum]) -> list[bool
     return hidden
 
 
+def shared_base_sums(counts: Sequence[int | None], bases: Sequence[int | None]) -> list[Sum]:
+    """Figures listed together, each a count of a base (e.g. what happened to each referral,
+    of the referrals received): those of one base that add up to it are a sum a reader may
+    subtract from, as the base is printed beside them."""
+    by_base: dict[int, list[int]] = {}
+    for index, (count, base) in enumerate(zip(counts, bases, strict=True)):
+        if base and count is not None:
+            by_base.setdefault(base, []).append(index)
+    return [
+        (None, tuple(indices))
+        for base, indices in by_base.items()
+        if len(indices) > 1 and sum(counts[index] for index in indices) == base
+    ]
+
+
 def table_sums(rows, n: int | None, groups=()) -> list[Sum]:
     """The sums a reader of one table's column may subtract from: its one-answer rows (options,
     Don't know, Missing, Errors) when they add up to n; each group (label, member labels) and

@@ -10,6 +10,8 @@ import io
 
 from openpyxl import load_workbook
 
+from reporting.impact import present
+from reporting.impact.content import item
 from reporting.insights.output import as_csv, as_xlsx
 from reporting.insights.results import Figures, Row
 from reporting.insights.shown import ShownTable
@@ -160,3 +162,23 @@ def test_the_xlsx_shows_a_zero_as_zero_as_the_csv_does():
     assert rows["Health"] == (3, 37.5, 0, 0.0)
     # A cell with nothing to show (no comparison of a statistic) stays empty.
     assert rows["Police"] == (5, 62.5, 6, 100.0)
+
+
+def test_the_impact_reports_referral_outcomes_cannot_be_subtracted_from_the_referrals():
+    # What happened to each of 30 referrals: 20 engaged, 7 declined, 3 not yet triaged. The
+    # report prints "of 30" beside each, so hiding only the 3 would leave 30 - 20 - 7 = 3.
+    entries = [
+        item("Engaged: case opened", 20, 30),
+        item("Declined support", 7, 30),
+        item("Not yet triaged", 3, 30),
+        item("Safety plans made", 9),  # another figure of the list, of no base
+    ]
+
+    shown = present._present_items(entries, 5)
+
+    assert [entry["count_text"] for entry in shown] == ["20", HIDDEN, HIDDEN, "9"]
+    assert [entry["of_text"] for entry in shown[:3]] == ["30", "30", "30"]
+    assert shown[1]["percent_text"] == ""
+    # Figures of one base that do not add up to it (levels counted more than once) keep theirs.
+    overlapping = [item("Standard", 6, 10), item("Medium", 5, 10), item("High", 2, 10)]
+    assert [e["count_text"] for e in present._present_items(overlapping, 5)] == ["6", "5", HIDDEN]
