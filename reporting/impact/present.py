@@ -114,7 +114,8 @@ def funnel_chart(title: str, steps: list[dict], suppress_below) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
         f'{row_height * len(steps) + 6}" class="chart funnel"><title>{escape(title)}</title>'
     ]
-    hidden_steps = hidden_counts([step["count"] or 0 for step in steps], suppress_below)
+    # The steps as presented (_present_items): the chart hides what the table beside it hides.
+    hidden_steps = [step["hidden"] for step in steps]
     for index, (step, hidden) in enumerate(zip(steps, hidden_steps, strict=True)):
         count = step["count"] or 0
         share = 0 if hidden or not top else count / top
@@ -187,7 +188,7 @@ def _present_block(block, suppress_below):
         return {
             **block,
             "steps": steps,
-            "svg": funnel_chart(block["title"], block["steps"], suppress_below),
+            "svg": funnel_chart(block["title"], steps, suppress_below),
         }
     if kind == "four_p":
         return {
