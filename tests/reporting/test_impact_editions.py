@@ -13,8 +13,9 @@ from accounts.concurrency import edit_state_of
 from accounts.models import AuditEvent
 from reporting.impact import services
 from reporting.impact.forms import ImpactNarrativeForm
+from reporting.insights.report import suppression_needed_message
 from reporting.models import CaseStudy, ImpactReport
-from tests.factories import UserFactory
+from tests.factories import CaseFactory, UserFactory
 from tests.factories_impact import QUARTER, CaseStudyFactory, finished_report
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,26 @@ def test_a_report_not_yet_built_switches_in_place(manager, service):
 
     assert saved.pk == report.pk and not saved.suppress_small_numbers
     assert saved.edition == 1 and ImpactReport.objects.count() == 1
+
+
+def test_no_unsuppressed_edition_of_a_short_period_with_a_restricted_case(manager, service):
+    # A week's report: counts of so short a period could describe the one restricted client,
+    # so a new edition without suppression is refused as switching it off in place would be.
+    week = (datetime.date(2026, 5, 11), datetime.date(2026, 5, 17))
+    report = finished_report(service, manager)
+    ImpactReport.objects.filter(pk=report.pk).update(period_start=week[0], period_end=week[1])
+    report.refresh_from_db()
+    CaseFactory(service=service, opened_on=week[0], is_restricted=True)
+
+    with pytest.raises(ValidationError) as refused:
+        services.impact_report_narrative_save(
+            user=manager,
+            report=report,
+            title=report.title,
+            introduction="",
+            suppress_small_numbers=False,
+        )
+
+    assert refused.value.message_dict == {"suppress_small_numbers": [suppression_needed_message()]}
+    assert not ImpactReport.objects.filter(replaces=report).exists()
+    assert not AuditEvent.objects.filter(detail__kind="impact_report_new_edition").exists()
