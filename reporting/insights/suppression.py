@@ -43,7 +43,8 @@ def hidden_counts(
     4. Complementary: where counts add up to a shown total (`sums`: the rows of a one-answer
        table to its n, a group's members to the group), one hidden count among them could be
        worked out by subtraction, so the smallest count shown beside it is hidden too (or the
-       total, when nothing else is left), until no sum has exactly one hidden count.
+       total, when nothing else is left), until no sum has exactly one hidden count, or
+       several that add up to 0 (each of them would then be known to be 0).
     """
     if not suppress_below:
         return [False] * len(counts)
@@ -62,7 +63,12 @@ def _complementary(counts, hidden: list[bool], sums: Sequence[Sum]) -> list[bool
         changed = False
         for total, members in sums:
             cells = [*members] if total is None else [*members, total]
-            if sum(hidden[index] for index in cells) != 1:
+            hidden_cells = [index for index in cells if hidden[index]]
+            # One hidden count is the total less the others; several that add up to 0 are
+            # each 0 (counts are never negative), and those zeros would say where the few are.
+            if not hidden_cells or (
+                len(hidden_cells) > 1 and any(counts[index] for index in hidden_cells)
+            ):
                 continue
             shown_members = [
                 index for index in members if not hidden[index] and counts[index] is not None

@@ -8,20 +8,25 @@ spreadsheet would."""
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from reporting.impact import present
 from reporting.impact.content import item
-from reporting.insights.output import as_csv, as_xlsx
+from reporting.insights.engine import ReportFilters
+from reporting.insights.output import as_csv, as_xlsx, report_json
 from reporting.insights.results import Figures, Row
-from reporting.insights.shown import ShownTable
+from reporting.insights.shown import ShownTable, insights_report
 from reporting.insights.suppression import ShownFigures
+from tests.factories import UserFactory
+from tests.reporting.test_insights_tables import PERIOD, exit_matched
 
 HIDDEN = "<5"
 
 
 def _recovered(view: ShownFigures, sums) -> dict[str, int]:
-    """What subtraction gives back: hidden rows (by label) that are the only unknown in a sum.
+    """What subtraction gives back: hidden rows (by label) that are the only unknown in a sum,
+    or several unknowns of a sum whose known part leaves 0 (none is negative, so each is 0).
     `sums` are (total label or None for n, member labels), as the reader knows the table."""
     known = {
         label: count
@@ -37,15 +42,20 @@ def _recovered(view: ShownFigures, sums) -> dict[str, int]:
         for total, members in sums:
             cells = [*members, total]
             unknown = [cell for cell in cells if cell not in known]
-            if len(unknown) != 1:
-                continue
-            (cell,) = unknown
-            if cell == total:
-                value = sum(known[member] for member in members)
-            else:
-                value = known[total] - sum(known[m] for m in members if m != cell)
-            known[cell] = recovered[cell] = value
-            progress = True
+            if len(unknown) == 1:
+                (cell,) = unknown
+                if cell == total:
+                    value = sum(known[member] for member in members)
+                else:
+                    value = known[total] - sum(known[m] for m in members if m != cell)
+                known[cell] = recovered[cell] = value
+                progress = True
+            elif unknown and total in known:
+                left = known[total] - sum(known[m] for m in members if m in known)
+                if left == 0:
+                    for cell in unknown:
+                        known[cell] = recovered[cell] = 0
+                    progress = True
     return recovered
 
 
@@ -182,3 +192,63 @@ def test_the_impact_reports_referral_outcomes_cannot_be_subtracted_from_the_refe
     # Figures of one base that do not add up to it (levels counted more than once) keep theirs.
     overlapping = [item("Standard", 6, 10), item("Medium", 5, 10), item("High", 2, 10)]
     assert [e["count_text"] for e in present._present_items(overlapping, 5)] == ["6", "5", HIDDEN]
+
+
+def test_hidden_zeros_are_not_given_away_by_a_group_total():
+    # Strongly agree 6, Agree 3, Disagree 5, the rest 0; Total Agree 9, n = 14. Hiding Agree,
+    # Strongly agree and the zeros leaves 14 - 9 - 5 = 0 for the zeros: each would be known.
+    labels = ("Strongly agree", "Agree", "Not certain", "Disagree", "Disagree strongly")
+    figures = Figures(
+        14,
+        [
+            *(Row(label, count) for label, count in zip(labels, (6, 3, 0, 5, 0), strict=True)),
+            Row("Total Agree", 9, "group"),
+            Row("Missing", 0, "missing"),
+        ],
+    )
+    groups = (("Total Agree", ("Strongly agree", "Agree")),)
+    sums = [
+        (None, (*labels, "Missing")),
+        ("Total Agree", ("Strongly agree", "Agree")),
+        (None, ("Total Agree", "Not certain", "Disagree", "Disagree strongly", "Missing")),
+    ]
+
+    view = ShownFigures.of(figures, 5, groups)
+
+    assert _recovered(view, sums) == {}
+    assert view.n == 14
+
+
+@pytest.mark.django_db
+def test_the_insights_report_hides_what_its_group_total_would_give_back(service):
+    # Feel safer at exit: 6 strongly agree, 3 agree, 5 disagree. Total Agree (9) is shown, so
+    # showing "Strongly agree" (6) would give the hidden "Agree" back: 9 - 6 = 3.
+    author = UserFactory()
+    for answer, times in (("Strongly agree", 6), ("Agree", 3), ("Disagree", 5)):
+        for _ in range(times):
+            exit_matched(service, author, outcome_feel_safer=answer)
+
+    report = insights_report(
+        period=PERIOD,
+        filters=ReportFilters(service_ids=(service.pk,)),
+        suppress_below=5,
+        keys=["client_outcome_feel_safer"],
+    )
+
+    table = report.table("client_outcome_feel_safer").current
+    shown = dict(zip(table.labels, table.counts, strict=True))
+    assert table.n == 6 + 3 + 5
+    assert shown["Agree"] == shown["Strongly agree"] == HIDDEN
+    assert shown["Total Agree"] == 6 + 3
+    labels = ("Strongly agree", "Agree", "Not certain", "Disagree", "Disagree strongly")
+    sums = [
+        (None, (*labels, "Missing")),
+        ("Total Agree", ("Strongly agree", "Agree")),
+        (None, ("Total Agree", "Not certain", "Disagree", "Disagree strongly", "Missing")),
+    ]
+    assert _recovered(table, sums) == {}
+    # The JSON the commissioner gets says the same.
+    rows = {
+        row["label"]: row["count"] for row in report_json(report)["tables"][0]["current"]["rows"]
+    }
+    assert rows["Strongly agree"] == HIDDEN and rows["Total Agree"] == 9
