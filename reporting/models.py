@@ -136,6 +136,18 @@ class ImpactReport(TimeStampedModel):
     figures = models.JSONField(default=dict, blank=True, help_text="Aggregates only.")
     # The narrative form edits the report in place: its save checks this (accounts.concurrency).
     version = version_field()
+    # A built report is never changed silently: changing its settings (suppression) builds a
+    # new report, the next edition, that names the one it replaces; the old one stays as built.
+    edition = models.PositiveSmallIntegerField(default=1, editable=False)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replaced_by",
+        help_text="The earlier edition this report was built from with changed settings.",
+    )
     pdf = models.FileField(
         upload_to=impact_report_upload_path, storage=impact_report_storage, blank=True
     )

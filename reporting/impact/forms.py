@@ -100,9 +100,8 @@ class ImpactNarrativeForm(EditStateFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if suppression_is_fixed(self.instance):
-            field = self.fields["suppress_small_numbers"]
-            field.disabled = True
-            field.help_text = SUPPRESSION_FIXED_MESSAGE
+            # Not disabled: changing it builds a new edition (services.impact_report_new_edition).
+            self.fields["suppress_small_numbers"].help_text = SUPPRESSION_FIXED_MESSAGE
 
 
 class CaseStudyForm(forms.ModelForm):

@@ -7,7 +7,14 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from ..insights.results import Figures, Row
-from ..insights.suppression import ShownFigures, hidden_counts, percent, shown, suppressed_text
+from ..insights.suppression import (
+    ShownFigures,
+    hidden_counts,
+    percent,
+    shared_base_sums,
+    shown,
+    suppressed_text,
+)
 
 SHOWN_ROW_KINDS = ("option", "group", "dont_know", "missing", "errors")
 CHARTED_ROW_KINDS = ("option", "dont_know")
@@ -38,8 +45,11 @@ def money(pence: int) -> str:
 
 def _present_items(entries, suppress_below) -> list[dict]:
     """Figures read together (a list, a funnel's steps): hidden as one column, so a zero
-    beside a hidden count is hidden too (insights.suppression.hidden_counts)."""
-    hidden = hidden_counts([entry["count"] for entry in entries], suppress_below)
+    beside a hidden count is hidden too, and so is the next smallest where the counts of one
+    base add up to it (insights.suppression.hidden_counts, shared_base_sums)."""
+    counts = [entry["count"] for entry in entries]
+    sums = shared_base_sums(counts, [entry.get("of") for entry in entries])
+    hidden = hidden_counts(counts, suppress_below, sums=sums)
     return [
         _present_item(entry, suppress_below, flag)
         for entry, flag in zip(entries, hidden, strict=True)
@@ -104,7 +114,8 @@ def funnel_chart(title: str, steps: list[dict], suppress_below) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
         f'{row_height * len(steps) + 6}" class="chart funnel"><title>{escape(title)}</title>'
     ]
-    hidden_steps = hidden_counts([step["count"] or 0 for step in steps], suppress_below)
+    # The steps as presented (_present_items): the chart hides what the table beside it hides.
+    hidden_steps = [step["hidden"] for step in steps]
     for index, (step, hidden) in enumerate(zip(steps, hidden_steps, strict=True)):
         count = step["count"] or 0
         share = 0 if hidden or not top else count / top
@@ -177,7 +188,7 @@ def _present_block(block, suppress_below):
         return {
             **block,
             "steps": steps,
-            "svg": funnel_chart(block["title"], block["steps"], suppress_below),
+            "svg": funnel_chart(block["title"], steps, suppress_below),
         }
     if kind == "four_p":
         return {

@@ -191,14 +191,14 @@ def stale_impact_reports(now=None):
 
 
 SUPPRESSION_FIXED_MESSAGE = (
-    "Suppression is fixed once the report is built, so that its Excel file always matches its "
-    "PDF. Ask for a new report to change it."
+    "This report is built (or being built), so its suppression is fixed: changing it builds a "
+    "new edition of the report, and this one and its PDF stay exactly as they are."
 )
 
 
 def suppression_is_fixed(report: ImpactReport) -> bool:
     """A report's suppression cannot change once it has a PDF or figures (its XLSX is made from
     them with the PDF's suppression) or while a worker builds it (the PDF would print the old
-    one)."""
+    one): a change builds a new edition instead (services.impact_report_new_edition)."""
     built = bool(report.pdf) or bool(report.figures)
     return built or report.status == ImpactReport.Status.RUNNING

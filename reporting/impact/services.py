@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
-from accounts.audit import record_event
+from accounts.audit import record_event, record_event_in_services
 from accounts.concurrency import EditState, check_edit, next_version
 from accounts.models import AuditEvent, Service
 
@@ -36,7 +36,6 @@ from ..models import MAX_CASE_STUDIES, CaseStudy, ImpactReport, ImpactReportEven
 from ..periods import Period, last_complete_quarter
 from . import content as report_content
 from .selectors import (
-    SUPPRESSION_FIXED_MESSAGE,
     stale_after,
     stale_impact_reports,
     suppression_is_fixed,
@@ -158,10 +157,12 @@ def impact_report_narrative_save(
 
     1. Lock the report; refuse (EditConflict) where someone else changed the same fields since
        the form was loaded.
-    2. Suppression is fixed once the report is built or building (selectors.
-       suppression_is_fixed), and stays on for a short period with a restricted case in it
-       unless the user may switch it off (insights.report.may_switch_suppression_off).
-    3. Save, raising the version, and audit it like the report's other writes.
+    2. Suppression stays on for a short period with a restricted case in it unless the user
+       may switch it off (insights.report.may_switch_suppression_off).
+    3. Suppression is fixed on a report once it is built or building (selectors.
+       suppression_is_fixed): changing it there builds a new edition instead
+       (impact_report_new_edition), which is returned; this one is left as it is.
+    4. Otherwise save, raising the version, and audit it like the report's other writes.
     """
     report = ImpactReport.objects.select_for_update().get(pk=report.pk)
     submitted = {
@@ -171,12 +172,18 @@ def impact_report_narrative_save(
     }
     check_edit(report, loaded=edit_state, submitted=submitted)
     switched = suppress_small_numbers != report.suppress_small_numbers
-    if switched and suppression_is_fixed(report):
-        raise ValidationError({"suppress_small_numbers": SUPPRESSION_FIXED_MESSAGE})
     service_ids = list(report.services.values_list("pk", flat=True))
     period = Period(report.period_start, report.period_end)
     if not suppress_small_numbers and not may_switch_suppression_off(user, [period], service_ids):
         raise ValidationError({"suppress_small_numbers": suppression_needed_message()})
+    if switched and suppression_is_fixed(report):
+        return impact_report_new_edition(
+            user=user,
+            report=report,
+            title=title,
+            introduction=introduction,
+            suppress_small_numbers=suppress_small_numbers,
+        )
     next_version(report)
     for name, value in submitted.items():
         setattr(report, name, value)
@@ -190,6 +197,71 @@ def impact_report_narrative_save(
         detail={"kind": "impact_report_narrative_saved", "fields": sorted(submitted)},
     )
     return report
+
+
+def impact_report_new_edition(
+    *, user, report: ImpactReport, title: str, introduction: str, suppress_small_numbers: bool
+) -> ImpactReport:
+    """A built report's settings changed: a new report of the same period and services, the
+    next edition, naming the one it replaces, with its case studies, queued to build. The old
+    report, its PDF and its figures are left exactly as they were, so nothing printed is undone
+    silently. Called with the old report locked (impact_report_narrative_save); one edition
+    replaces a report at most once (a one-to-one), so a second change goes on the newest."""
+    if ImpactReport.objects.filter(replaces=report).exists():
+        raise ValidationError(
+            "A newer edition of this report exists: open it and change that one instead."
+        )
+    now = timezone.now()
+    services = list(report.services.all())
+    new = ImpactReport(
+        title=title,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        introduction=introduction,
+        suppress_small_numbers=suppress_small_numbers,
+        requested_by=user,
+        queued_at=now,
+        edition=report.edition + 1,
+        replaces=report,
+    )
+    new.full_clean(exclude=["services", "replaces"])
+    new.save()
+    new.services.set(services)
+    CaseStudy.objects.bulk_create(
+        CaseStudy(
+            report=new,
+            position=study.position,
+            pseudonym=study.pseudonym,
+            title=study.title,
+            story=study.story,
+            consent_recorded_on=study.consent_recorded_on,
+            consent_recorded_by_id=study.consent_recorded_by_id,
+            consent_note=study.consent_note,
+        )
+        for study in report.case_studies.all()
+    )
+    changed = {"suppress_small_numbers": [report.suppress_small_numbers, suppress_small_numbers]}
+    ImpactReportEvent.objects.create(
+        report=new,
+        new_status=Status.QUEUED,
+        at=now,
+        note=f"edition {new.edition}, replacing report {report.pk}: suppression "
+        + ("on" if suppress_small_numbers else "off"),
+    )
+    record_event_in_services(
+        [service.pk for service in services],
+        actor=user,
+        action=AuditEvent.Action.EXPORT,
+        obj=new,
+        detail={
+            "kind": "impact_report_new_edition",
+            "replaces": report.pk,
+            "edition": new.edition,
+            "changed": changed,
+        },
+    )
+    _enqueue(new.pk)
+    return new
 
 
 def impact_report_claim(*, report_id: int, worker_token: str) -> bool:

@@ -61,7 +61,9 @@ def impact_create(request):
         introduction=data["introduction"],
         suppress_small_numbers=data["suppress_small_numbers"],
     )
-    messages.success(request, "The report is queued. This page follows its progress.")
+    # No status in the message: it stays on the page while the panel below follows the job
+    # (and in the embedded demo the report is already built when the page opens).
+    messages.success(request, "Report asked for. Its status below follows the build.")
     return redirect("reporting:impact_detail", pk=report.pk)
 
 
@@ -77,7 +79,7 @@ def impact_detail(request, pk):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.impact_report_narrative_save(
+            saved = services.impact_report_narrative_save(
                 user=request.user,
                 report=report,
                 title=form.cleaned_data["title"],
@@ -91,6 +93,13 @@ def impact_detail(request, pk):
             form.show_conflict(conflict)
             status = 409
         else:
+            if saved.pk != report.pk:
+                messages.success(
+                    request,
+                    f"Edition {saved.edition} asked for with the new settings. Edition "
+                    f"{report.edition} stays exactly as it was built.",
+                )
+                return redirect("reporting:impact_detail", pk=saved.pk)
             messages.success(request, "Saved. Build the report again to print the changes.")
             return redirect("reporting:impact_detail", pk=report.pk)
     return render(
@@ -100,7 +109,8 @@ def impact_detail(request, pk):
             "report": report,
             "form": form,
             "case_studies": report.case_studies.order_by("position"),
-            "events": report.events.order_by("-at", "-pk")[:10],
+            "replaced_by": ImpactReport.objects.filter(replaces=report).first(),
+            **_status_context(report),
         },
         status=status,
     )
@@ -111,7 +121,13 @@ def impact_detail(request, pk):
 def impact_status(request, pk):
     """The status panel alone: htmx polls it every few seconds until the job finishes."""
     report = selectors.impact_report_get_for_user(request.user, pk)
-    return render(request, "reporting/impact/status.html", {"report": report})
+    return render(request, "reporting/impact/status.html", _status_context(report))
+
+
+def _status_context(report):
+    """The status panel's context: the job and its latest history, refreshed together, so the
+    history never says "queued" beside "Status: Done"."""
+    return {"report": report, "events": report.events.order_by("-at", "-pk")[:10]}
 
 
 @login_required

@@ -136,7 +136,14 @@ def as_xlsx(results: list[ShownTable], title="Insights"):
         comparison_n = result.comparison.n if result.comparison else None
         sheet.append(["n", result.current.n, None, comparison_n])
         for row in _csv_rows(result):
-            sheet.append([row[3], row[5], row[6], row[8] or None, row[9] or None])
+            # The CSV's "" (nothing to show) is an empty cell; a 0 stays 0, as in the CSV.
+            sheet.append(
+                [
+                    row[3],
+                    *(None if value == "" else value for value in row[5:7]),
+                    *(None if value == "" else value for value in row[8:10]),
+                ]
+            )
         sheet.append([])
     sheet.column_dimensions["A"].width = 60
     buffer = io.BytesIO()

@@ -5,6 +5,8 @@ charts are made from a ShownReport and format it: none of them decides what to h
 
 from dataclasses import dataclass, field
 
+from catalogue.insights import TABLES_BY_KEY
+
 from ..analyses import marac_table, safety_in_numbers, service_of_100
 from ..periods import Period
 from .engine import ReportFilters
@@ -47,15 +49,19 @@ class ShownReport:
 
 
 def show_table(table: TableResult, suppress_below: int | None) -> ShownTable:
+    catalogued = TABLES_BY_KEY.get(table.key)
+    groups = catalogued.groups if catalogued else ()
     return ShownTable(
         key=table.key,
         section=table.section,
         question=table.question,
         universe=table.universe,
         note=table.note,
-        current=ShownFigures.of(table.current, suppress_below),
+        current=ShownFigures.of(table.current, suppress_below, groups),
         comparison=(
-            None if table.comparison is None else ShownFigures.of(table.comparison, suppress_below)
+            None
+            if table.comparison is None
+            else ShownFigures.of(table.comparison, suppress_below, groups)
         ),
     )
 

@@ -15,8 +15,21 @@ def suppressed_text(suppress_below: int) -> str:
     return f"<{suppress_below}"
 
 
+# Rows that together are a table's n when it is one answer per row; groups and members are
+# made of them.
+PARTITION_KINDS = ("option", "dont_know", "missing", "errors")
+
+# A sum a reader may subtract from: (the index of its total among the counts, or None for the
+# column's base, which is shown) and the indices of the counts that add up to it.
+Sum = tuple[int | None, tuple[int, ...]]
+
+
 def hidden_counts(
-    counts: Sequence[int | None], suppress_below: int | None, *, base: int | None = None
+    counts: Sequence[int | None],
+    suppress_below: int | None,
+    *,
+    base: int | None = None,
+    sums: Sequence[Sum] = (),
 ) -> list[bool]:
     """Which counts of one column (a table's rows for one period, a chart's bars, a list of
     figures read together) are hidden. Every output of Insights and of the impact report asks
@@ -27,6 +40,11 @@ def hidden_counts(
        would say which row the hidden few are in (n = 1 and every other row 0 names the
        category of that one client).
     3. When the column's base (its n) is itself hidden, every count is.
+    4. Complementary: where counts add up to a shown total (`sums`: the rows of a one-answer
+       table to its n, a group's members to the group), one hidden count among them could be
+       worked out by subtraction, so the smallest count shown beside it is hidden too (or the
+       total, when nothing else is left), until no sum has exactly one hidden count, or
+       several that add up to 0 (each of them would then be known to be 0).
     """
     if not suppress_below:
         return [False] * len(counts)
@@ -35,7 +53,71 @@ def hidden_counts(
     primary = [count is not None and 0 < count < suppress_below for count in counts]
     if not any(primary):
         return primary
-    return [hidden or count == 0 for hidden, count in zip(primary, counts, strict=True)]
+    hidden = [flag or count == 0 for flag, count in zip(primary, counts, strict=True)]
+    return _complementary(counts, hidden, sums)
+
+
+def _complementary(counts, hidden: list[bool], sums: Sequence[Sum]) -> list[bool]:
+    changed = True
+    while changed:
+        changed = False
+        for total, members in sums:
+            cells = [*members] if total is None else [*members, total]
+            hidden_cells = [index for index in cells if hidden[index]]
+            # One hidden count is the total less the others; several that add up to 0 are
+            # each 0 (counts are never negative), and those zeros would say where the few are.
+            if not hidden_cells or (
+                len(hidden_cells) > 1 and any(counts[index] for index in hidden_cells)
+            ):
+                continue
+            shown_members = [
+                index for index in members if not hidden[index] and counts[index] is not None
+            ]
+            if shown_members:
+                hidden[min(shown_members, key=lambda index: (counts[index], index))] = True
+            elif total is not None:
+                hidden[total] = True
+            else:
+                continue
+            changed = True
+    return hidden
+
+
+def shared_base_sums(counts: Sequence[int | None], bases: Sequence[int | None]) -> list[Sum]:
+    """Figures listed together, each a count of a base (e.g. what happened to each referral,
+    of the referrals received): those of one base that add up to it are a sum a reader may
+    subtract from, as the base is printed beside them."""
+    by_base: dict[int, list[int]] = {}
+    for index, (count, base) in enumerate(zip(counts, bases, strict=True)):
+        if base and count is not None:
+            by_base.setdefault(base, []).append(index)
+    return [
+        (None, tuple(indices))
+        for base, indices in by_base.items()
+        if len(indices) > 1 and sum(counts[index] for index in indices) == base
+    ]
+
+
+def table_sums(rows, n: int | None, groups=()) -> list[Sum]:
+    """The sums a reader of one table's column may subtract from: its one-answer rows (options,
+    Don't know, Missing, Errors) when they add up to n; each group (label, member labels) and
+    its members; and n as the group plus the other one-answer rows."""
+    partition = tuple(index for index, row in enumerate(rows) if row.kind in PARTITION_KINDS)
+    adds_up = bool(partition) and sum(rows[index].count or 0 for index in partition) == n
+    sums: list[Sum] = [(None, partition)] if adds_up else []
+    index_of = {row.label: index for index, row in enumerate(rows) if row.kind != "group"}
+    for label, member_labels in groups:
+        total = next(
+            (index for index, row in enumerate(rows) if row.kind == "group" and row.label == label),
+            None,
+        )
+        members = tuple(index_of[name] for name in member_labels if name in index_of)
+        if total is None or not members:
+            continue
+        sums.append((total, members))
+        if adds_up and set(members) <= set(partition):
+            sums.append((None, (total, *(i for i in partition if i not in members))))
+    return sums
 
 
 def shown(count, suppress_below: int | None, *, hidden: bool | None = None):
@@ -70,7 +152,9 @@ class ShownFigures:
     statistics: dict[str, float | None]
 
     @classmethod
-    def of(cls, figures: Figures, suppress_below: int | None) -> "ShownFigures":
+    def of(cls, figures: Figures, suppress_below: int | None, groups=()) -> "ShownFigures":
+        """`groups`: the table's groups (catalogue), (label, member labels), whose totals a
+        reader could subtract from."""
         rows = figures.rows
         if suppress_below and 0 < (figures.universe_n or 0) < suppress_below:
             # A universe of a few people: a follow-on table's n of 0 ("If yes, what type?")
@@ -78,7 +162,12 @@ class ShownFigures:
             n_hidden, hidden = True, [row.count is not None for row in rows]
         else:
             n_hidden = hidden_counts([figures.n], suppress_below)[0]
-            hidden = hidden_counts([row.count for row in rows], suppress_below, base=figures.n)
+            hidden = hidden_counts(
+                [row.count for row in rows],
+                suppress_below,
+                base=figures.n,
+                sums=[] if n_hidden else table_sums(rows, figures.n, groups),
+            )
         pairs = list(zip(rows, hidden, strict=True))
         return cls(
             labels=[row.label for row in rows],

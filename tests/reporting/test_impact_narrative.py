@@ -1,11 +1,11 @@
 """Issue 17 item 7: the report page's title, introduction and suppression are saved through a
 service (locked, audited, refused where someone else changed the same field since the form was
-loaded), and a built report's suppression is fixed, so that its XLSX always matches its PDF."""
+loaded), and a built report's suppression is fixed (a change builds a new edition), so that its XLSX
+always matches its PDF."""
 
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -70,26 +70,19 @@ def test_a_second_editor_does_not_undo_the_first_ones_save(client_for, manager, 
     assert AuditEvent.objects.filter(detail__kind="impact_report_narrative_saved").count() == 1
 
 
-def test_a_built_reports_suppression_cannot_be_switched_off(client_for, manager, service):
+def test_a_built_reports_suppression_is_never_changed_in_place(client_for, manager, service):
+    # Issue 19 item 11: changing it builds a new edition (tests/reporting/test_impact_editions.py).
     report = finished_report(service, manager)
     url = reverse("reporting:impact_detail", args=[report.pk])
 
-    # The page's box is fixed: a post without it leaves suppression on ...
     response = client_for(manager).post(url, _post(report, suppress_small_numbers=None))
+
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.suppress_small_numbers
-    # ... and the service refuses it whatever posts.
-    with pytest.raises(ValidationError):
-        services.impact_report_narrative_save(
-            user=manager,
-            report=report,
-            title=report.title,
-            introduction="",
-            suppress_small_numbers=False,
-        )
-    report.refresh_from_db()
-    assert report.suppress_small_numbers
+    newer = ImpactReport.objects.get(replaces=report)
+    assert not newer.suppress_small_numbers
+    assert response.url == reverse("reporting:impact_detail", args=[newer.pk])
 
 
 def test_a_report_not_yet_built_may_switch_suppression(manager, service):
@@ -109,7 +102,8 @@ def test_a_report_not_yet_built_may_switch_suppression(manager, service):
     assert not report.suppress_small_numbers and report.introduction == "For the board."
     report.status = ImpactReport.Status.RUNNING
     report.save()
-    assert ImpactNarrativeForm(instance=report).fields["suppress_small_numbers"].disabled
+    help_text = ImpactNarrativeForm(instance=report).fields["suppress_small_numbers"].help_text
+    assert "builds a new edition" in help_text
 
 
 def test_the_xlsx_suppresses_as_the_pdf_it_belongs_to(service, manager):
