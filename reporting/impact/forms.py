@@ -10,7 +10,7 @@ from accounts.concurrency import EditStateFormMixin
 from ..insights.forms import recent_quarters
 from ..insights.report import may_switch_suppression_off, suppression_needed_message
 from ..insights.suppression import SUPPRESSION_THRESHOLD, suppressed_text
-from ..models import CaseStudy, ImpactReport
+from ..models import DEFAULT_ATTRIBUTION_PERCENT, CaseStudy, ImpactReport
 from ..periods import Period, quarter_name
 from .selectors import SUPPRESSION_FIXED_MESSAGE, suppression_is_fixed
 
@@ -39,6 +39,15 @@ class ImpactReportRequestForm(forms.Form):
         f'"{suppressed_text(SUPPRESSION_THRESHOLD)}")',
         required=False,
         initial=True,
+    )
+    attribution_percent = forms.IntegerField(
+        label="Share of the estimated costs attributed to the service (%)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=DEFAULT_ATTRIBUTION_PERCENT,
+        help_text="Police, health and MARAC partners work on the same cases: claim only the "
+        "share your service can fairly take. Printed beside the economic value.",
     )
 
     def __init__(self, *args, user, today: datetime.date, **kwargs):
@@ -74,6 +83,8 @@ class ImpactReportRequestForm(forms.Form):
                 else:
                     period = Period(start, end)
         data["period"] = period
+        if data.get("attribution_percent") is None and "attribution_percent" not in self.errors:
+            data["attribution_percent"] = DEFAULT_ATTRIBUTION_PERCENT
         data["service_objects"] = [
             self.services_by_pk[pk] for pk in data.get("services", []) if pk in self.services_by_pk
         ]

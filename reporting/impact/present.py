@@ -196,6 +196,7 @@ def _present_block(block, suppress_below):
                     "unit_cost_text": money(row["pence"]),
                     "clients_text": count_text(row["clients"], suppress_below, hidden),
                     "quantity_text": f"{row['quantity']:g}",
+                    "price_year_text": row.get("price_year") or "not stated by the source",
                     # The measure once per run of rows that share it: the table reads as groups.
                     "measure_shown": "" if row["measure"] == previous_measure else row["measure"],
                     # A value would give a suppressed count back (value / unit cost / quantity).
@@ -204,10 +205,14 @@ def _present_block(block, suppress_below):
             )
             previous_measure = row["measure"]
         any_hidden = any(hidden_clients)
+        # A report built before the attribution share was stored claimed every penny.
+        gross = block.get("gross_pence", block["total_pence"])
         return {
             **block,
             "rows": rows,
-            # Nor the total: with the unit costs printed it would give the hidden count back.
+            "attribution_percent": block.get("attribution_percent", 100),
+            # Nor the totals: with the unit costs printed they would give the hidden count back.
+            "gross_text": NOT_SHOWN if any_hidden else money(gross),
             "total_text": NOT_SHOWN if any_hidden else money(block["total_pence"]),
             "total_hidden": any_hidden,
         }

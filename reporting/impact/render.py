@@ -141,16 +141,18 @@ def _block_rows(sheet, block, bold, fill):
                     ]
                 )
     elif kind == "value":
+        sheet.append([block["method"]])
         _header(
             sheet,
             [
                 "Unit cost",
                 "Cost",
                 "Unit",
+                "Price year",
                 "Counted for each",
                 "Clients",
                 "Units each",
-                "Value",
+                "Costs",
                 "Source",
             ],
             bold,
@@ -162,6 +164,7 @@ def _block_rows(sheet, block, bold, fill):
                     row["label"],
                     row["unit_cost_text"],
                     row["unit"],
+                    row["price_year_text"],
                     row["measure"],
                     row["clients_text"],
                     row["quantity_text"],
@@ -169,5 +172,19 @@ def _block_rows(sheet, block, bold, fill):
                     row["source"],
                 ]
             )
-        sheet.append(["Total", "", "", "", "", "", block["total_text"]])
+        sheet.append(["Before attribution", "", "", "", "", "", "", block["gross_text"]])
+        sheet.append(
+            [
+                f"Attributed to the service ({block['attribution_percent']}%)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                block["total_text"],
+            ]
+        )
         sheet.cell(sheet.max_row, 1).font = bold
+        if block.get("ratio"):
+            sheet.append([f'Beside it: "{block["ratio"]["quote"]}"', block["ratio"]["source"]])

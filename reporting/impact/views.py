@@ -60,6 +60,7 @@ def impact_create(request):
         title=data["title"],
         introduction=data["introduction"],
         suppress_small_numbers=data["suppress_small_numbers"],
+        attribution_percent=data["attribution_percent"],
     )
     messages.success(request, "The report is queued. This page follows its progress.")
     return redirect("reporting:impact_detail", pk=report.pk)
