@@ -173,18 +173,26 @@ def build_content(
 
     starting("journey")
     levels = selectors.risk_assessed_by_level(period, service_ids)
+    journey_counts = selectors.client_journey(period, service_ids)
     plans = selectors.safety_plans(period, service_ids)
     closures = report.table("exit_case_status").current
     journey = [
         {
             "kind": "funnel",
             "title": "From referral to support",
+            "note": "The referrals received in the period, followed through the service: "
+            "each step counts those that reached it from the step before (recorded by the "
+            "period's last day), so no step is larger than the one above it.",
             "steps": [
-                item("Referred", funnel["referrals"]),
-                item("Engaged: case opened", funnel["accepted"], funnel["referrals"]),
-                item("Risk assessed", levels["assessed"], funnel["referrals"]),
-                item("Safety plan made", plans["plans"], funnel["referrals"]),
-                item("Case closed", closures.n, funnel["referrals"]),
+                item("Referred", journey_counts["referred"]),
+                item("Engaged: case opened", journey_counts["engaged"], journey_counts["referred"]),
+                item("Risk assessed", journey_counts["risk_assessed"], journey_counts["engaged"]),
+                item(
+                    "Safety plan made",
+                    journey_counts["safety_plan"],
+                    journey_counts["risk_assessed"],
+                ),
+                item("Case closed", journey_counts["closed"], journey_counts["safety_plan"]),
             ],
         },
         {

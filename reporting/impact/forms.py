@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils.formats import date_format
 
 from accounts import access
 from accounts.concurrency import EditStateFormMixin
@@ -11,7 +12,7 @@ from ..insights.forms import recent_quarters
 from ..insights.report import may_switch_suppression_off, suppression_needed_message
 from ..insights.suppression import SUPPRESSION_THRESHOLD, suppressed_text
 from ..models import DEFAULT_ATTRIBUTION_PERCENT, CaseStudy, ImpactReport
-from ..periods import Period, quarter_name
+from ..periods import Period, quarter_name, rolling_twelve_months, year_to_date
 from .selectors import SUPPRESSION_FIXED_MESSAGE, suppression_is_fixed
 
 
@@ -58,11 +59,27 @@ class ImpactReportRequestForm(forms.Form):
         self.fields["services"].choices = [(s.pk, s.name) for s in services]
         self.fields["services"].initial = list(self.services_by_pk)
         quarters = recent_quarters(today)
-        self.fields["quarter"].choices = [("", "Dates of my choice")] + [
-            (period.start.isoformat(), quarter_name(period)) for period in quarters
+        # The longer periods that make a small service's numbers meaningful under suppression.
+        longer = {
+            "year-to-date": ("Year to date", year_to_date(today)),
+            "last-12-months": ("Last 12 months", rolling_twelve_months(today)),
+        }
+        self.fields["quarter"].choices = [
+            ("", "Dates of my choice"),
+            *((period.start.isoformat(), quarter_name(period)) for period in quarters),
+            *(
+                (key, f"{name} ({date_format(period.start)} to {date_format(period.end)})")
+                for key, (name, period) in longer.items()
+            ),
         ]
+        self.fields["quarter"].label = "Period"
+        self.fields["quarter"].help_text = (
+            "A quarter, or a longer period for a small service (with small numbers suppressed, "
+            "a quarter may have too few cases to show). Or leave empty and give your own dates."
+        )
         self.fields["quarter"].initial = quarters[1].start.isoformat()
         self._quarters = {period.start.isoformat(): period for period in quarters}
+        self._quarters.update({key: period for key, (_name, period) in longer.items()})
 
     def clean(self):
         data = super().clean()

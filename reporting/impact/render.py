@@ -93,6 +93,17 @@ def render_xlsx(report, content: dict) -> bytes:
                 f"counts under {shown['suppress_below']} shown as <{shown['suppress_below']}",
             ]
         )
+    for part in shown.get("too_small", []):
+        summary.append(["Too few cases to show", part["heading"], "; ".join(part["titles"])])
+    for offer in shown.get("longer_periods", []):
+        summary.append(
+            [
+                "A longer period to ask for",
+                offer["name"],
+                offer["period"].start.isoformat(),
+                offer["period"].end.isoformat(),
+            ]
+        )
     summary.append([])
     for entry in shown["headline"]:
         summary.append([entry["label"], entry["count_text"], entry["percent_text"]])
