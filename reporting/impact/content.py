@@ -517,7 +517,7 @@ COSTS_VARY = (
     "different outcomes and interactions, and costs will vary across regions."
 )
 COSTS_VARY_SOURCE = "PSS, Social Impact Report: Preventing Domestic Violence and Abuse, Section 11"
-NO_PRICE_YEAR = "not stated by the source"
+NO_PRICE_YEAR = "not stated"
 
 
 def _claim(key: str) -> dict:

@@ -211,7 +211,7 @@ def _present_block(block, suppress_below):
                     "unit_cost_text": money(row["pence"]),
                     "clients_text": count_text(row["clients"], suppress_below, hidden),
                     "quantity_text": f"{row['quantity']:g}",
-                    "price_year_text": row.get("price_year") or "not stated by the source",
+                    "price_year_text": row.get("price_year") or "not stated",
                     # The measure once per run of rows that share it: the table reads as groups.
                     "measure_shown": "" if row["measure"] == previous_measure else row["measure"],
                     # A value would give a suppressed count back (value / unit cost / quantity).

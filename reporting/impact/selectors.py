@@ -55,9 +55,9 @@ def referral_funnel(period: Period, service_ids) -> dict[str, int]:
 def client_journey(period: Period, service_ids) -> dict[str, int]:
     """The referrals received in the period followed through the service, each step counting
     those that reached it from the step before, so the funnel never widens: referred; engaged
-    (accepted, a case opened); risk assessed (a submitted assessment of that case); a safety plan
-    made for it; its case closed. Later steps count what was recorded by the period's last day,
-    so the same period gives the same funnel when it is run again."""
+    (accepted at triage); risk assessed (a submitted assessment of the case it opened); a
+    safety plan made for that case; the case closed. Later steps count what was recorded by the
+    period's last day, so the same period gives the same funnel when it is run again."""
     start, end = _day_bounds(period)
     assessed = Exists(
         Assessment.objects.filter(
@@ -69,7 +69,8 @@ def client_journey(period: Period, service_ids) -> dict[str, int]:
     planned = Exists(
         SafetyPlanVersion.objects.filter(plan__case=OuterRef("case"), reviewed_on__lte=period.end)
     )
-    engaged = Q(triage=Referral.Triage.ACCEPTED, case__isnull=False)
+    # Engaged as "What happened to each referral" counts it: accepted at triage.
+    engaged = Q(triage=Referral.Triage.ACCEPTED)
     risk_assessed = engaged & Q(journey_assessed=True)
     safety_plan = risk_assessed & Q(journey_planned=True)
     closed = safety_plan & Q(case__closed_on__lte=period.end)

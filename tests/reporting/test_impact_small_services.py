@@ -33,6 +33,7 @@ ACCEPTED, DECLINED = Referral.Triage.ACCEPTED, Referral.Triage.DECLINED
 # closed on).
 JOURNEYS = (
     (DECLINED, False, None, None, None),
+    (ACCEPTED, False, None, None, None),  # accepted, its case not (yet) linked
     (ACCEPTED, True, None, None, None),
     (ACCEPTED, True, IN, None, None),
     (ACCEPTED, True, IN, IN, None),
@@ -84,8 +85,8 @@ def test_the_client_journey_funnel_never_widens(service, caseworker):
         _journey(service, caseworker, ACCEPTED, True, IN, IN, IN, received=BEFORE)
 
     def reached(triage, opened, assessed_on, plan_on, closed_on):
-        engaged = triage == ACCEPTED and opened
-        assessed = engaged and assessed_on is not None and assessed_on <= QUARTER.end
+        engaged = triage == ACCEPTED
+        assessed = engaged and opened and assessed_on is not None and assessed_on <= QUARTER.end
         planned = assessed and plan_on is not None and plan_on <= QUARTER.end
         closed = planned and closed_on is not None and closed_on <= QUARTER.end
         return (True, engaged, assessed, planned, closed)
