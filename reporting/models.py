@@ -35,8 +35,9 @@ def impact_report_upload_path(instance, filename):
 
 
 class UnitCost(TimeStampedModel):
-    """One unit cost (e.g. a police call-out), and how many of them Lantern counts as avoided
-    for each client of a measure (e.g. each client whose risk fell).
+    """One unit cost (e.g. a police call-out), and how many of them Lantern counts as costs
+    associated with reduced risk for each client of a measure (e.g. each client high risk at
+    intake whose risk fell); the report claims only its attribution share of the result.
 
     A row with no provider is a national default (seeded; superusers edit it). A provider's
     admins add rows for their provider: a row with a default's key replaces that default in
