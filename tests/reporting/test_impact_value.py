@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -15,7 +16,7 @@ from catalogue import impact as catalogue
 from reporting.impact import content as report_content
 from reporting.impact.present import present
 from reporting.impact.render import render_pdf, report_html
-from reporting.models import DEFAULT_ATTRIBUTION_PERCENT, UnitCost
+from reporting.models import DEFAULT_ATTRIBUTION_PERCENT, ImpactReport, UnitCost
 from reporting.periods import quarter
 from tests.factories import CaseFactory
 from tests.factories_impact import ImpactReportFactory
@@ -175,3 +176,30 @@ def test_a_report_stored_before_attribution_is_shown_as_claiming_everything():
     value = shown["sections"][0]["blocks"][0]
     assert value["attribution_percent"] == 100
     assert value["gross_text"] == value["total_text"]
+
+
+def test_the_attribution_share_is_asked_for_stored_and_checked(client_for, manager, service):
+    def ask(**extra):
+        return client_for(manager).post(
+            reverse("reporting:impact_create"),
+            {
+                "title": "Trustees' report",
+                "quarter": "",
+                "start": "2026-04-01",
+                "end": "2026-06-30",
+                "services": [service.pk],
+                "suppress_small_numbers": "on",
+                **extra,
+            },
+        )
+
+    page = client_for(manager).get(reverse("reporting:impact_list"))
+    assert page.context["form"]["attribution_percent"].initial == DEFAULT_ATTRIBUTION_PERCENT
+
+    refused = ask(attribution_percent="150")
+    assert refused.status_code == 200
+    assert "attribution_percent" in refused.context["form"].errors
+    assert not ImpactReport.objects.exists()
+
+    assert ask(attribution_percent="10").status_code == 302
+    assert ImpactReport.objects.get().attribution_percent == 10
