@@ -163,7 +163,9 @@ def _present_block(block, suppress_below):
             "rows": rows,
             "n_text": count_text(block["n"], suppress_below, n_hidden),
             "svg": chart,
-            "too_small": _too_small([block["n"]], suppress_below),
+            # Too small when n is, or when every answer is (a table of nothing but "<5").
+            "too_small": _too_small([block["n"]], suppress_below)
+            or _too_small([row["count"] for row in block["rows"]], suppress_below),
         }
     if kind == "figures":
         items = _present_items(block["items"], suppress_below)

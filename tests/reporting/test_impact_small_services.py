@@ -186,3 +186,30 @@ def test_the_request_form_offers_the_year_to_date_and_the_last_twelve_months(ser
     assert (year_to_date.start, year_to_date.end) == (datetime.date(2026, 4, 1), today)
     twelve = asked("last-12-months")
     assert (twelve.start, twelve.end) == (datetime.date(2025, 11, 16), today)
+
+
+def test_a_table_whose_every_answer_is_under_the_threshold_is_too_small_though_n_is_not():
+    rows = [
+        {"label": label, "count": count, "kind": "option"}
+        for label, count in (("18-24", 3), ("25-34", 2), ("35-44", 2))
+    ]
+    spread = {
+        "kind": "table",
+        "key": "client_age",
+        "title": "Age of client",
+        "universe": "",
+        "n": sum(row["count"] for row in rows),
+        "rows": rows,
+        "chart": True,
+    }
+    block = {**spread, "rows": [*rows, {"label": "45-54", "count": 5, "kind": "option"}]}
+    block["n"] = sum(row["count"] for row in block["rows"])
+    content = {
+        "headline": [],
+        "sections": [{"key": "who", "heading": "Who we work with", "blocks": [spread, block]}],
+    }
+
+    shown = present(content, 5)["sections"][0]
+    assert spread["n"] >= 5
+    assert [b["too_small"] for b in shown["blocks"]] == [True, False]
+    assert not shown["too_small"]
