@@ -10,13 +10,14 @@ import re
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from referrals.models import Referral
 from reporting.impact import content as report_content
 from reporting.impact.forms import ImpactReportRequestForm
 from reporting.impact.present import present
-from reporting.impact.render import render_pdf
+from reporting.impact.render import render_pdf, render_xlsx
 from tests.factories import CaseFactory
 from tests.factories_impact import QUARTER, ImpactReportFactory, build_quarter
 from tests.factories_referrals import ReferralFactory
@@ -143,6 +144,14 @@ def test_parts_too_small_to_show_are_named_and_a_longer_period_offered(service, 
     assert "The client journey: From referral to support" in text
     assert "1 July 2025 to 30 June 2026" in text
     assert "Too few cases in this period to show this section" in text
+
+    # The XLSX made from the same figures names them on its Summary sheet.
+    summary = load_workbook(io.BytesIO(render_xlsx(_small_report(service), content)))["Summary"]
+    lines = [row for row in summary.iter_rows(values_only=True) if row and row[0]]
+    assert ("Too few cases to show", "The client journey") in [row[:2] for row in lines]
+    assert ("A longer period to ask for", "Last 12 months", twelve_months[0].isoformat()) in [
+        row[:3] for row in lines
+    ]
 
 
 def test_parts_with_enough_cases_are_shown_and_nothing_is_too_small_without_suppression(
