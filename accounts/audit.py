@@ -9,8 +9,9 @@ Two kinds of entry, read together by accounts.selectors.audit_trail:
   written by `record_event` in the same transaction as the work it records.
 
 Free text (contact notes, a closure note, safe contact notes, plan sections, the reasons given
-for a correction or for contacting by an unsafe way: `is_free_text`) is not copied into the change history: the entry records that the text changed,
-not what it says. The record itself keeps the text, where its own access rules apply.
+for a correction or for contacting by an unsafe way: `is_free_text`) is not copied into the
+change history: the entry records that the text changed, not what it says. The record itself
+keeps the text, where its own access rules apply.
 """
 
 import contextlib

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import default_storage, storages
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -14,6 +15,10 @@ from accounts.validators import validate_event_date
 from support.models.areas import SupportArea
 
 MAX_CASE_STUDIES = 3
+# The share of the estimated costs a report attributes to the service when its manager sets no
+# other: well below 100%, since other agencies (police, MARAC, health) act on the same cases and
+# a client's risk can fall for reasons no service caused.
+DEFAULT_ATTRIBUTION_PERCENT = 25
 
 
 def impact_report_storage():
@@ -30,8 +35,9 @@ def impact_report_upload_path(instance, filename):
 
 
 class UnitCost(TimeStampedModel):
-    """One unit cost (e.g. a police call-out), and how many of them Lantern counts as avoided
-    for each client of a measure (e.g. each client whose risk fell).
+    """One unit cost (e.g. a police call-out), and how many of them Lantern counts as costs
+    associated with reduced risk for each client of a measure (e.g. each client high risk at
+    intake whose risk fell); the report claims only its attribution share of the result.
 
     A row with no provider is a national default (seeded; superusers edit it). A provider's
     admins add rows for their provider: a row with a default's key replaces that default in
@@ -39,6 +45,10 @@ class UnitCost(TimeStampedModel):
     """
 
     class Measure(models.TextChoices):
+        HIGH_RISK_REDUCED = (
+            "high_risk_reduced",
+            "Clients high risk at intake whose Dash score fell by exit",
+        )
         RISK_REDUCED = "risk_reduced", "Clients whose Dash score fell between intake and exit"
         ABUSE_CEASED = "abuse_ceased", "Clients reporting no abuse at exit"
         HIGH_RISK_CLIENTS = "high_risk_clients", "Clients assessed as high risk in the period"
@@ -60,7 +70,10 @@ class UnitCost(TimeStampedModel):
     source = models.CharField(max_length=300, help_text="Printed under the value table.")
     price_year = models.CharField(max_length=20, blank=True)
     measure = models.CharField(
-        "counted for each", max_length=30, choices=Measure.choices, default=Measure.RISK_REDUCED
+        "counted for each",
+        max_length=30,
+        choices=Measure.choices,
+        default=Measure.HIGH_RISK_REDUCED,
     )
     quantity = models.DecimalField(
         "units per client counted",
@@ -107,6 +120,13 @@ class ImpactReport(TimeStampedModel):
     )
     suppress_small_numbers = models.BooleanField(
         default=True, help_text='Counts under 5 are printed as "<5".'
+    )
+    attribution_percent = models.PositiveSmallIntegerField(
+        "share of the estimated costs attributed to the service (%)",
+        default=DEFAULT_ATTRIBUTION_PERCENT,
+        validators=[MaxValueValidator(100)],
+        help_text="Other agencies act on the same cases: count only the share your service can "
+        "fairly claim. Printed with the economic value.",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -75,3 +75,14 @@ def last_complete_quarter(today: datetime.date) -> Period:
     if current == 1:
         return quarter(year - 1, 4)
     return quarter(year, current - 1)
+
+
+def year_to_date(end: datetime.date) -> Period:
+    """The financial year so far: from 1 April of the year `end` falls in, to `end`."""
+    year = end.year if end.month >= 4 else end.year - 1
+    return Period(datetime.date(year, 4, 1), end)
+
+
+def rolling_twelve_months(end: datetime.date) -> Period:
+    """The twelve months up to and including `end`."""
+    return Period(end - relativedelta(years=1) + datetime.timedelta(days=1), end)

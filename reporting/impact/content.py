@@ -11,7 +11,7 @@ from catalogue import impact as catalogue
 
 from ..insights.engine import ReportFilters
 from ..insights.report import InsightsReport, build_report
-from ..models import UnitCost
+from ..models import DEFAULT_ATTRIBUTION_PERCENT, UnitCost
 from ..periods import Period
 from . import selectors
 
@@ -136,8 +136,11 @@ def build_content(
     service_ids: tuple[int, ...],
     title: str,
     on_section: Callable[[str], None] | None = None,
+    attribution_percent: int = DEFAULT_ATTRIBUTION_PERCENT,
 ) -> dict:
-    """Every section's figures. `on_section(heading)` is called as each section starts."""
+    """Every section's figures. `on_section(heading)` is called as each section starts;
+    `attribution_percent` is the share of the estimated costs the report's settings attribute
+    to the service."""
 
     def starting(key):
         if on_section is not None:
@@ -170,18 +173,26 @@ def build_content(
 
     starting("journey")
     levels = selectors.risk_assessed_by_level(period, service_ids)
+    journey_counts = selectors.client_journey(period, service_ids)
     plans = selectors.safety_plans(period, service_ids)
     closures = report.table("exit_case_status").current
     journey = [
         {
             "kind": "funnel",
             "title": "From referral to support",
+            "note": "The referrals received in the period, followed through the service: "
+            "each step counts those that reached it from the step before (recorded by the "
+            "period's last day), so no step is larger than the one above it.",
             "steps": [
-                item("Referred", funnel["referrals"]),
-                item("Engaged: case opened", funnel["accepted"], funnel["referrals"]),
-                item("Risk assessed", levels["assessed"], funnel["referrals"]),
-                item("Safety plan made", plans["plans"], funnel["referrals"]),
-                item("Case closed", closures.n, funnel["referrals"]),
+                item("Referred", journey_counts["referred"]),
+                item("Engaged: case opened", journey_counts["engaged"], journey_counts["referred"]),
+                item("Risk assessed", journey_counts["risk_assessed"], journey_counts["engaged"]),
+                item(
+                    "Safety plan made",
+                    journey_counts["safety_plan"],
+                    journey_counts["risk_assessed"],
+                ),
+                item("Case closed", journey_counts["closed"], journey_counts["safety_plan"]),
             ],
         },
         {
@@ -275,6 +286,7 @@ def build_content(
     starting("outcomes")
     exits = report.table("dash_ticks_exit").current
     risk_reduced = int(exits.statistics.get("reduced") or 0)
+    high_risk_reduced = int(exits.statistics.get("reduced_from_high") or 0)
     feel_safer_n = _n(report, "client_outcome_feel_safer")
     feel_safer = _count(report, "client_outcome_feel_safer", "Total Agree")
     abuse_ceased = _count(
@@ -461,13 +473,14 @@ def build_content(
 
     starting("value")
     measure_counts = {
+        UnitCost.Measure.HIGH_RISK_REDUCED: high_risk_reduced,
         UnitCost.Measure.RISK_REDUCED: risk_reduced,
         UnitCost.Measure.ABUSE_CEASED: abuse_ceased,
         UnitCost.Measure.HIGH_RISK_CLIENTS: high_risk,
         UnitCost.Measure.FEEL_SAFER: feel_safer,
         UnitCost.Measure.CHARGED: charged,
     }
-    value = [economic_value(measure_counts, service_ids)]
+    value = [economic_value(measure_counts, service_ids, attribution_percent)]
 
     sections = {
         "who": who,
@@ -498,9 +511,27 @@ def build_content(
     }
 
 
-def economic_value(measure_counts: dict, service_ids=()) -> dict:
-    """Unit costs (admin-edited, the provider's where it has its own) x units per client x
-    clients counted, with their sources."""
+# Seed 000's own words on costing one client (Section 11), printed with the method.
+COSTS_VARY = (
+    "In terms of identifying costs per individual, the issue is complex as each case will have "
+    "different outcomes and interactions, and costs will vary across regions."
+)
+COSTS_VARY_SOURCE = "PSS, Social Impact Report: Preventing Domestic Violence and Abuse, Section 11"
+NO_PRICE_YEAR = "not stated"
+
+
+def _claim(key: str) -> dict:
+    claim = next(claim for claim in catalogue.VALUE_CLAIMS if claim.key == key)
+    return {"quote": claim.quote, "source": claim.source}
+
+
+def economic_value(
+    measure_counts: dict, service_ids=(), attribution_percent: int = DEFAULT_ATTRIBUTION_PERCENT
+) -> dict:
+    """Estimated costs associated with reduced risk: for each unit cost (admin-edited, the
+    provider's where it has its own), its units per client x the clients its measure counts,
+    then the share the report's settings attribute to the service. Every figure carries its
+    source; the seed's sourced ratio for MARACs is given beside it, not mixed into it."""
     rows, sources = [], []
     for cost in selectors.unit_costs_for(service_ids):
         clients = measure_counts[cost.measure]
@@ -515,22 +546,42 @@ def economic_value(measure_counts: dict, service_ids=()) -> dict:
                 "quantity": float(cost.quantity),
                 "total_pence": round(units * cost.pence),
                 "source": cost.source,
-                "price_year": cost.price_year,
+                "price_year": cost.price_year or NO_PRICE_YEAR,
             }
         )
         label = cost.source + (f" ({cost.price_year} prices)" if cost.price_year else "")
         if label not in sources:
             sources.append(label)
+    gross_pence = sum(row["total_pence"] for row in rows)
+    measures = []
+    for row in rows:
+        if row["measure"] not in measures:
+            measures.append(row["measure"])
     return {
         "kind": "value",
-        "title": "Public costs avoided, estimated from unit costs",
+        "title": "Estimated costs associated with reduced risk",
         "rows": rows,
-        "total_pence": sum(row["total_pence"] for row in rows),
+        "gross_pence": gross_pence,
+        "attribution_percent": attribution_percent,
+        "total_pence": round(gross_pence * attribution_percent / 100),
         "sources": sources,
+        "measures": measures,
         "method": (
-            "For each client counted, the costs a victim of domestic abuse typically brings to "
-            "public services (police call-outs, GP visits, A&E attendances, refuge nights, "
-            "prosecution) are counted as avoided, at the unit costs below. Unit costs and the "
-            "number of each per client are kept by the service's administrators."
+            "Who counts: the clients each unit cost is counted for (below); CAADA's costs are "
+            "those of a 'high risk' victim in contact with the MARAC, so they are counted only "
+            "for clients assessed as high risk at intake whose Dash score was lower at exit. "
+            "Which costs: the unit costs below, each with its source and price year, times the "
+            "number of each CAADA counted for one such victim. Only a share of the result is "
+            f"claimed for the service: {attribution_percent}%, set in the report's settings, "
+            "because police, health, MARAC partners and clients themselves also bring risk down. "
+            "The result is an estimate of public costs associated with reduced risk, not money "
+            "saved by any one agency."
         ),
+        "attribution_note": (
+            f"Attribution: {attribution_percent}% of the costs associated with reduced risk is "
+            "attributed to the service. This share is the service's own judgement, set in the "
+            "report's settings; it is not taken from a published source."
+        ),
+        "caveat": {"quote": COSTS_VARY, "source": COSTS_VARY_SOURCE},
+        "ratio": _claim("marac_return"),
     }

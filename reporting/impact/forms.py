@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils.formats import date_format
 
 from accounts import access
 from accounts.concurrency import EditStateFormMixin
@@ -10,8 +11,8 @@ from accounts.concurrency import EditStateFormMixin
 from ..insights.forms import recent_quarters
 from ..insights.report import may_switch_suppression_off, suppression_needed_message
 from ..insights.suppression import SUPPRESSION_THRESHOLD, suppressed_text
-from ..models import CaseStudy, ImpactReport
-from ..periods import Period, quarter_name
+from ..models import DEFAULT_ATTRIBUTION_PERCENT, CaseStudy, ImpactReport
+from ..periods import Period, quarter_name, rolling_twelve_months, year_to_date
 from .selectors import SUPPRESSION_FIXED_MESSAGE, suppression_is_fixed
 
 
@@ -40,6 +41,15 @@ class ImpactReportRequestForm(forms.Form):
         required=False,
         initial=True,
     )
+    attribution_percent = forms.IntegerField(
+        label="Share of the estimated costs attributed to the service (%)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=DEFAULT_ATTRIBUTION_PERCENT,
+        help_text="Police, health and MARAC partners work on the same cases: claim only the "
+        "share your service can fairly take. Printed beside the economic value.",
+    )
 
     def __init__(self, *args, user, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,11 +59,27 @@ class ImpactReportRequestForm(forms.Form):
         self.fields["services"].choices = [(s.pk, s.name) for s in services]
         self.fields["services"].initial = list(self.services_by_pk)
         quarters = recent_quarters(today)
-        self.fields["quarter"].choices = [("", "Dates of my choice")] + [
-            (period.start.isoformat(), quarter_name(period)) for period in quarters
+        # The longer periods that make a small service's numbers meaningful under suppression.
+        longer = {
+            "year-to-date": ("Year to date", year_to_date(today)),
+            "last-12-months": ("Last 12 months", rolling_twelve_months(today)),
+        }
+        self.fields["quarter"].choices = [
+            ("", "Dates of my choice"),
+            *((period.start.isoformat(), quarter_name(period)) for period in quarters),
+            *(
+                (key, f"{name} ({date_format(period.start)} to {date_format(period.end)})")
+                for key, (name, period) in longer.items()
+            ),
         ]
+        self.fields["quarter"].label = "Period"
+        self.fields["quarter"].help_text = (
+            "A quarter, or a longer period for a small service (with small numbers suppressed, "
+            "a quarter may have too few cases to show). Or leave empty and give your own dates."
+        )
         self.fields["quarter"].initial = quarters[1].start.isoformat()
         self._quarters = {period.start.isoformat(): period for period in quarters}
+        self._quarters.update({key: period for key, (_name, period) in longer.items()})
 
     def clean(self):
         data = super().clean()
@@ -74,6 +100,8 @@ class ImpactReportRequestForm(forms.Form):
                 else:
                     period = Period(start, end)
         data["period"] = period
+        if data.get("attribution_percent") is None and "attribution_percent" not in self.errors:
+            data["attribution_percent"] = DEFAULT_ATTRIBUTION_PERCENT
         data["service_objects"] = [
             self.services_by_pk[pk] for pk in data.get("services", []) if pk in self.services_by_pk
         ]

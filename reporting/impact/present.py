@@ -2,6 +2,7 @@
 money, and charts as server-side SVG (no JavaScript; they print and go into the PDF). Both the
 PDF and the XLSX are made from `present()`, so they suppress the same way."""
 
+import datetime
 from html import escape
 
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from ..insights.suppression import (
     shown,
     suppressed_text,
 )
+from ..periods import Period, rolling_twelve_months, year_to_date
 
 SHOWN_ROW_KINDS = ("option", "group", "dont_know", "missing", "errors")
 CHARTED_ROW_KINDS = ("option", "dont_know")
@@ -172,6 +174,9 @@ def _present_block(block, suppress_below):
             "rows": rows,
             "n_text": count_text(block["n"], suppress_below, n_hidden),
             "svg": chart,
+            # Too small when n is, or when every answer is (a table of nothing but "<5").
+            "too_small": _too_small([block["n"]], suppress_below)
+            or _too_small([row["count"] for row in block["rows"]], suppress_below),
         }
     if kind == "figures":
         items = _present_items(block["items"], suppress_below)
@@ -182,19 +187,29 @@ def _present_block(block, suppress_below):
                 for entry in items
             ]
             chart = bar_chart(block["title"], bars, suppress_below)
-        return {**block, "items": items, "svg": chart}
+        too_small = _too_small([entry["count"] for entry in items], suppress_below)
+        return {
+            **block,
+            "items": items,
+            "svg": None if too_small else chart,
+            "too_small": too_small,
+        }
     if kind == "funnel":
         steps = _present_items(block["steps"], suppress_below)
+        too_small = _too_small([step["count"] for step in steps], suppress_below)
         return {
             **block,
             "steps": steps,
-            "svg": funnel_chart(block["title"], steps, suppress_below),
+            "svg": None if too_small else funnel_chart(block["title"], steps, suppress_below),
+            "too_small": too_small,
         }
     if kind == "four_p":
+        counts = [entry["count"] for entry in (*block["outputs"], *block["outcomes"])]
         return {
             **block,
             "outputs": _present_items(block["outputs"], suppress_below),
             "outcomes": _present_items(block["outcomes"], suppress_below),
+            "too_small": _too_small(counts, suppress_below),
         }
     if kind == "value":
         rows = []
@@ -207,6 +222,7 @@ def _present_block(block, suppress_below):
                     "unit_cost_text": money(row["pence"]),
                     "clients_text": count_text(row["clients"], suppress_below, hidden),
                     "quantity_text": f"{row['quantity']:g}",
+                    "price_year_text": row.get("price_year") or "not stated",
                     # The measure once per run of rows that share it: the table reads as groups.
                     "measure_shown": "" if row["measure"] == previous_measure else row["measure"],
                     # A value would give a suppressed count back (value / unit cost / quantity).
@@ -215,26 +231,66 @@ def _present_block(block, suppress_below):
             )
             previous_measure = row["measure"]
         any_hidden = any(hidden_clients)
+        # A report built before the attribution share was stored claimed every penny.
+        gross = block.get("gross_pence", block["total_pence"])
         return {
             **block,
             "rows": rows,
-            # Nor the total: with the unit costs printed it would give the hidden count back.
+            "attribution_percent": block.get("attribution_percent", 100),
+            # Nor the totals: with the unit costs printed they would give the hidden count back.
+            "gross_text": NOT_SHOWN if any_hidden else money(gross),
             "total_text": NOT_SHOWN if any_hidden else money(block["total_pence"]),
             "total_hidden": any_hidden,
+            "too_small": False,  # says itself why an estimate is not shown
         }
     raise ValueError(f"Unknown block kind {kind!r}")
 
 
+def _too_small(counts, suppress_below) -> bool:
+    """A block with suppression on and no count it may show (each one zero or under the
+    threshold): it is named as too small instead of printed as a table of "<5" and dashes."""
+    if not suppress_below:
+        return False
+    return not any((count or 0) >= suppress_below for count in counts)
+
+
+def longer_periods(content: dict) -> list[dict]:
+    """The longer periods ending when the report's does that make a small service's numbers
+    meaningful: the financial year to date and the last twelve months (those longer than the
+    report's own period)."""
+    if "period" not in content:
+        return []
+    period = Period(
+        datetime.date.fromisoformat(content["period"]["start"]),
+        datetime.date.fromisoformat(content["period"]["end"]),
+    )
+    offers = []
+    for name, longer in (
+        ("Year to date", year_to_date(period.end)),
+        ("Last 12 months", rolling_twelve_months(period.end)),
+    ):
+        if longer.days > period.days and all(longer != offer["period"] for offer in offers):
+            offers.append({"name": name, "period": longer})
+    return offers
+
+
 def present(content: dict, suppress_below: int | None) -> dict:
+    sections = []
+    too_small = []
+    for section in content["sections"]:
+        blocks = [_present_block(block, suppress_below) for block in section["blocks"]]
+        small = [block.get("title", "") for block in blocks if block.get("too_small")]
+        sections.append(
+            {**section, "blocks": blocks, "too_small": bool(blocks) and len(small) == len(blocks)}
+        )
+        if small:
+            too_small.append({"heading": section["heading"], "titles": small})
     return {
         **content,
         "suppress_below": suppress_below,
         "headline": _present_items(content["headline"], suppress_below),
-        "sections": [
-            {
-                **section,
-                "blocks": [_present_block(block, suppress_below) for block in section["blocks"]],
-            }
-            for section in content["sections"]
-        ],
+        "sections": sections,
+        # What is too small to show, by section, and the longer periods that would show it.
+        "too_small": too_small,
+        "longer_periods": longer_periods(content) if too_small else [],
     }

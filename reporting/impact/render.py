@@ -93,6 +93,17 @@ def render_xlsx(report, content: dict) -> bytes:
                 f"counts under {shown['suppress_below']} shown as <{shown['suppress_below']}",
             ]
         )
+    for part in shown.get("too_small", []):
+        summary.append(["Too few cases to show", part["heading"], "; ".join(part["titles"])])
+    for offer in shown.get("longer_periods", []):
+        summary.append(
+            [
+                "A longer period to ask for",
+                offer["name"],
+                offer["period"].start.isoformat(),
+                offer["period"].end.isoformat(),
+            ]
+        )
     summary.append([])
     for entry in shown["headline"]:
         summary.append([entry["label"], entry["count_text"], entry["percent_text"]])
@@ -141,16 +152,18 @@ def _block_rows(sheet, block, bold, fill):
                     ]
                 )
     elif kind == "value":
+        sheet.append([block["method"]])
         _header(
             sheet,
             [
                 "Unit cost",
                 "Cost",
                 "Unit",
+                "Price year",
                 "Counted for each",
                 "Clients",
                 "Units each",
-                "Value",
+                "Costs",
                 "Source",
             ],
             bold,
@@ -162,6 +175,7 @@ def _block_rows(sheet, block, bold, fill):
                     row["label"],
                     row["unit_cost_text"],
                     row["unit"],
+                    row["price_year_text"],
                     row["measure"],
                     row["clients_text"],
                     row["quantity_text"],
@@ -169,5 +183,19 @@ def _block_rows(sheet, block, bold, fill):
                     row["source"],
                 ]
             )
-        sheet.append(["Total", "", "", "", "", "", block["total_text"]])
+        sheet.append(["Before attribution", "", "", "", "", "", "", block["gross_text"]])
+        sheet.append(
+            [
+                f"Attributed to the service ({block['attribution_percent']}%)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                block["total_text"],
+            ]
+        )
         sheet.cell(sheet.max_row, 1).font = bold
+        if block.get("ratio"):
+            sheet.append([f'Beside it: "{block["ratio"]["quote"]}"', block["ratio"]["source"]])

@@ -7,7 +7,7 @@ reporting.insights.report.build_report instead: nothing is counted twice."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts import access, lookup
@@ -49,6 +49,43 @@ def referral_funnel(period: Period, service_ids) -> dict[str, int]:
         signposted=Count("pk", filter=Q(triage=triage.SIGNPOSTED)),
         young_person=Count("pk", filter=Q(triage=triage.YOUNG_PERSON)),
         pending=Count("pk", filter=Q(triage=triage.PENDING)),
+    )
+
+
+def client_journey(period: Period, service_ids) -> dict[str, int]:
+    """The referrals received in the period followed through the service, each step counting
+    those that reached it from the step before, so the funnel never widens: referred; engaged
+    (accepted at triage); risk assessed (a submitted assessment of the case it opened); a
+    safety plan made for that case; the case closed. Later steps count what was recorded by the
+    period's last day, so the same period gives the same funnel when it is run again."""
+    start, end = _day_bounds(period)
+    assessed = Exists(
+        Assessment.objects.filter(
+            case=OuterRef("case"),
+            status=Assessment.Status.SUBMITTED,
+            assessed_on__lte=period.end,
+        )
+    )
+    planned = Exists(
+        SafetyPlanVersion.objects.filter(plan__case=OuterRef("case"), reviewed_on__lte=period.end)
+    )
+    # Engaged as "What happened to each referral" counts it: accepted at triage.
+    engaged = Q(triage=Referral.Triage.ACCEPTED)
+    risk_assessed = engaged & Q(journey_assessed=True)
+    safety_plan = risk_assessed & Q(journey_planned=True)
+    closed = safety_plan & Q(case__closed_on__lte=period.end)
+    return (
+        Referral.objects.filter(
+            service_id__in=service_ids, received_at__gte=start, received_at__lt=end
+        )
+        .annotate(journey_assessed=assessed, journey_planned=planned)
+        .aggregate(
+            referred=Count("pk"),
+            engaged=Count("pk", filter=engaged),
+            risk_assessed=Count("pk", filter=risk_assessed),
+            safety_plan=Count("pk", filter=safety_plan),
+            closed=Count("pk", filter=closed),
+        )
     )
 
 

@@ -32,7 +32,14 @@ from accounts.concurrency import EditState, check_edit, next_version
 from accounts.models import AuditEvent, Service
 
 from ..insights.report import may_switch_suppression_off, suppression_needed_message
-from ..models import MAX_CASE_STUDIES, CaseStudy, ImpactReport, ImpactReportEvent, UnitCost
+from ..models import (
+    DEFAULT_ATTRIBUTION_PERCENT,
+    MAX_CASE_STUDIES,
+    CaseStudy,
+    ImpactReport,
+    ImpactReportEvent,
+    UnitCost,
+)
 from ..periods import Period, last_complete_quarter
 from . import content as report_content
 from .selectors import (
@@ -89,6 +96,7 @@ def impact_report_request(
     title: str,
     introduction: str = "",
     suppress_small_numbers: bool = True,
+    attribution_percent: int = DEFAULT_ATTRIBUTION_PERCENT,
 ) -> ImpactReport:
     allowed = access.service_ids_with(user, access.Capability.RUN_REPORTS)
     services = list(services)
@@ -101,6 +109,7 @@ def impact_report_request(
         period_end=period.end,
         introduction=introduction,
         suppress_small_numbers=suppress_small_numbers,
+        attribution_percent=attribution_percent,
         requested_by=user,
         queued_at=now,
     )
@@ -377,6 +386,7 @@ def _build(*, report_id: int, worker_token: str) -> None:
         service_ids=service_ids,
         title=report.title,
         on_section=lambda label: _progress(report_id, worker_token, label),
+        attribution_percent=report.attribution_percent,
     )
     # Stored with the figures: the XLSX made from them later suppresses as this PDF does.
     figures["suppress_below"] = suppression_threshold(report)
@@ -535,8 +545,8 @@ def sync_default_unit_costs() -> None:
     """Seed 000's unit costs (CAADA's costs of a high-risk victim, NICE's A&E and ambulance
     costs), added when missing and never overwritten: admins edit them, and switch them off
     rather than delete them. CAADA's rows count the contacts of one high-risk victim, so each is
-    counted for every client whose risk fell; the two NICE costs are off until an admin chooses
-    what they count. Runs after every migrate (and test-database flush)."""
+    counted for every client high risk at intake whose risk fell; the two NICE costs are off
+    until an admin chooses what they count. Runs after every migrate (and test-database flush)."""
     from catalogue.impact import SEED_VALUE_EXAMPLE, UNIT_COSTS
 
     contacts = {row.key: row.contacts for row in SEED_VALUE_EXAMPLE}
@@ -550,7 +560,7 @@ def sync_default_unit_costs() -> None:
             source=cost.source,
             price_year=cost.price_year or "",
             measure=(
-                UnitCost.Measure.RISK_REDUCED
+                UnitCost.Measure.HIGH_RISK_REDUCED
                 if cost.key in contacts
                 else UnitCost.Measure.ABUSE_CEASED
             ),

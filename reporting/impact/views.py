@@ -60,6 +60,7 @@ def impact_create(request):
         title=data["title"],
         introduction=data["introduction"],
         suppress_small_numbers=data["suppress_small_numbers"],
+        attribution_percent=data["attribution_percent"],
     )
     # No status in the message: it stays on the page while the panel below follows the job
     # (and in the embedded demo the report is already built when the page opens).

@@ -157,6 +157,7 @@ STATISTIC_LABELS = {
     "median": "Median",
     "median_weeks": "Median (weeks)",
     "reduced": "Cases whose score fell",
+    "reduced_from_high": "High risk at intake, score fell",
 }
 
 

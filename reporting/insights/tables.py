@@ -287,7 +287,15 @@ def _specs():
             statistics={
                 "reduced": Count(
                     "pk", filter=PAIRED & Q(**{f"{FACTS}score_out__lt": F(fact("score_in"))})
-                )
+                ),
+                # The clients the impact report's economic value counts (CAADA's costs are of a
+                # high-risk victim): high risk at intake, Dash score lower at exit.
+                "reduced_from_high": Count(
+                    "pk",
+                    filter=PAIRED
+                    & Q(**{fact("level_in"): "high"})
+                    & Q(**{f"{FACTS}score_out__lt": F(fact("score_in"))}),
+                ),
             },
         ),
         choice("exit_abuse_reported", "exits", "abuse_since"),

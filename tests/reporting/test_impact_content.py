@@ -185,7 +185,9 @@ def test_economic_value_follows_the_admin_edited_unit_costs(service, manager):
     assert [row["label"] for row in value["rows"]] == ["Police callouts"]
     # 5 clients feel safer x 2 call-outs x £123.45.
     assert value["rows"][0]["clients"] == 5
-    assert value["total_pence"] == 5 * 2 * 12345
+    assert value["gross_pence"] == 5 * 2 * 12345
+    # Only the report's attributed share is claimed (issue 19, item 9).
+    assert value["total_pence"] == round(5 * 2 * 12345 * value["attribution_percent"] / 100)
     assert value["sources"] == ["Local police costing 2026"]
 
 

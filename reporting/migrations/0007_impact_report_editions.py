@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0005_impact_report_version'),
+        ('reporting', '0006_impact_attribution'),
     ]
 
     operations = [
