@@ -75,9 +75,10 @@ def _complementary(counts, hidden: list[bool], sums: Sequence[Sum]) -> list[bool
             ]
             if shown_members:
                 hidden[min(shown_members, key=lambda index: (counts[index], index))] = True
-            elif total is not None:
+            elif total is not None and not hidden[total]:
                 hidden[total] = True
             else:
+                # Nothing left to hide in this sum (its total too): hiding again would loop.
                 continue
             changed = True
     return hidden

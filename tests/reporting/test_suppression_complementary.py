@@ -252,3 +252,13 @@ def test_the_insights_report_hides_what_its_group_total_would_give_back(service)
         row["label"]: row["count"] for row in report_json(report)["tables"][0]["current"]["rows"]
     }
     assert rows["Strongly agree"] == HIDDEN and rows["Total Agree"] == 9
+
+
+def test_a_sum_whose_every_cell_is_already_hidden_ends():
+    """A group of zeros beside a hidden few, its total hidden too: nothing is left to hide,
+    and the rule stops (it once hid the total again and again, and a report page never came)."""
+    from reporting.insights.suppression import hidden_counts
+
+    counts = [0, 0, 0, 2]
+    sums = [(2, (0, 1)), (None, (2, 3))]
+    assert hidden_counts(counts, 5, sums=sums) == [True, True, True, True]
