@@ -21,7 +21,8 @@ reasoned decisions to lower the risk (RiskDecision):
 5. Ties go to the newest entry; with nothing but incomplete checklists, the highest of them.
 
 The same rule, without decisions, over one stage's assessments gives the risk at that stage
-(decides_stage_risk on the assessment): what the intake form and the Insights report read.
+(decides_stage_risk on the assessment): what the intake form and the Insights report read. A
+stage with only incomplete checklists that would lower the risk has no level (stage_decider).
 """
 
 import datetime
@@ -177,6 +178,24 @@ def case_entries(case, *, stage: str = "", assessments=None) -> list[Entry]:
 def current_risk_of(case) -> CurrentRisk:
     """The case's current risk under the rule, with the reasons (two queries)."""
     return decide(case_entries(case))
+
+
+def stage_decider(case, stage: str, assessments) -> Assessment | None:
+    """The assessment that decides the case's risk at a stage (intake, review, exit): the rule
+    over that stage's assessments alone. A stage with only incomplete checklists is decided by
+    one only when it does not lower the risk the case had when it was made; otherwise the stage
+    has no level (Missing in the reports), since an incomplete checklist never lowers risk,
+    there either (an exit MeRIT mostly "Not asked" must not report "reduced from high")."""
+    deciding = decide(case_entries(case, stage=stage, assessments=assessments)).deciding
+    if deciding is None or deciding.assessment is None:
+        return None
+    if not deciding.complete:
+        before = decide(
+            entry for entry in case_entries(case, assessments=assessments) if entry.at < deciding.at
+        )
+        if before.level and LEVEL_RANK[deciding.level] < LEVEL_RANK[before.level]:
+            return None
+    return deciding.assessment
 
 
 def deciding_at_stage(case, stage: str) -> Assessment | None:

@@ -41,11 +41,9 @@ def case_risk_refresh(*, case: Case) -> current_risk.CurrentRisk:
         )
     deciders = set()
     for stage in {a.stage for a in assessments}:
-        stage_result = current_risk.decide(
-            current_risk.case_entries(case, stage=stage, assessments=assessments)
-        )
-        if stage_result.assessment is not None:
-            deciders.add(stage_result.assessment.pk)
+        decider = current_risk.stage_decider(case, stage, assessments)
+        if decider is not None:
+            deciders.add(decider.pk)
     for assessment in assessments:
         decides = assessment.pk in deciders
         if assessment.decides_stage_risk != decides:

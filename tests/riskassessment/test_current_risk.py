@@ -97,6 +97,28 @@ def test_the_intake_form_still_reads_high(case, caseworker):
     assert (dash.decides_stage_risk, merit.decides_stage_risk) == (True, False)
 
 
+def test_an_incomplete_exit_checklist_gives_the_exit_no_lower_level(case, caseworker):
+    """Alone at its stage, an incomplete checklist would have said the exit risk was standard:
+    a "reduction from high" nobody assessed. The exit stage has no level instead (Missing)."""
+    dash = submitted(case, caseworker, ticks=16, stage="intake")
+    merit = partly_answered(
+        case, caseworker, version=merit_version(), answered=["no"] * 5, stage="exit"
+    )
+    dash.refresh_from_db()
+    merit.refresh_from_db()
+    assert merit.is_incomplete and merit.risk_level == "standard"
+    assert (dash.decides_stage_risk, merit.decides_stage_risk) == (True, False)
+    assert current_risk.deciding_at_stage(case, "exit") is None
+
+
+def test_an_incomplete_exit_checklist_that_does_not_lower_decides_the_exit(case, caseworker):
+    submitted(case, caseworker, ticks=2, stage="intake")
+    raised = partly_answered(
+        case, caseworker, version=dash_version(), answered=["yes"] * 11, stage="exit"
+    )
+    assert current_risk.deciding_at_stage(case, "exit") == raised
+
+
 def test_the_insights_tables_still_count_high_at_intake(service, caseworker):
     period = quarter(2025, 1)  # April to June 2025
     on = datetime.date(2025, 5, 10)
