@@ -142,7 +142,7 @@ def test_parts_too_small_to_show_are_named_and_a_longer_period_offered(service, 
     )
     assert "Too few cases to show" in text
     assert "The client journey: From referral to support" in text
-    assert "1 July 2025 to 30 June 2026" in text
+    assert "1 Jul 2025 to 30 Jun 2026" in text
     assert "Too few cases in this period to show this section" in text
 
     # The XLSX made from the same figures names them on its Summary sheet.
