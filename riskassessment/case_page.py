@@ -99,7 +99,8 @@ def team_leader_prompts(user, cases) -> list[Prompt]:
                 reference=case.reference,
                 message="High-risk case with no contact in 7 days.",
                 url=reverse("riskassessment:case_risk", args=[case.pk]),
-                severity="warning",
+                # Overdue, as on the caseworker's own dashboard (cases.selectors.reminders_for).
+                severity="danger",
             )
         )
     return prompts
