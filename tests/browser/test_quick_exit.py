@@ -177,7 +177,7 @@ def test_quick_exit_stays_on_screen_beside_a_long_menu(signed_in_tab, manager, s
     button = tab.get_by_role("button", name="Quick exit")
     box = button.bounding_box()
     assert box is not None and button.is_visible()
-    assert 0 <= box["x"] and box["x"] + box["width"] <= width, (box, width)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
     assert box["height"] < 40, "the button's label wraps onto two lines"
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
     assert not errors, errors
