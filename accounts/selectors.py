@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from auditlog.models import LogEntry
 from django.apps import apps
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     CharField,
@@ -99,6 +100,22 @@ class _WithoutKey(Func):
     output_field = JSONField()
 
 
+def _names_case_in_detail(case_id: int) -> Q:
+    """An event whose detail lists the case among several ({"cases": [...]}).
+
+    SQLite (the embedded demo) has no JSON containment ("contains lookup is not supported"):
+    there the list's text is matched, the id bounded by the list's brackets and commas."""
+    if connection.features.supports_json_field_contains:
+        return Q(detail__cases__contains=[case_id])
+    return Q(detail__cases__isnull=False) & Q(
+        pk__in=AuditEvent.objects.annotate(
+            cases_text=Cast(KeyTextTransform("cases", "detail"), CharField())
+        )
+        .filter(cases_text__regex=rf"(^|[\[,\s]){int(case_id)}([,\]\s]|$)")
+        .values("pk")
+    )
+
+
 def audit_trail(
     user,
     *,
@@ -121,7 +138,7 @@ def audit_trail(
         changes = changes.filter(actor_id=actor_id)
     if case_id is not None:
         # A page that shows several cases (a MARAC meeting) names them in its one event.
-        events = events.filter(Q(case_id=case_id) | Q(detail__cases__contains=[case_id]))
+        events = events.filter(Q(case_id=case_id) | _names_case_in_detail(case_id))
         changes = changes.filter(additional_data__case_id=case_id)
     if date_from is not None:
         start = timezone.make_aware(datetime.combine(date_from, time.min))

@@ -1021,6 +1021,19 @@ def contact_of_case(case, contact_pk) -> Contact:
     return contact
 
 
+# What a correction changed, in the contact page's words where a field's own name reads badly
+# ("duration minutes", "I have checked it was safe this time").
+CONTACT_CHANGE_LABELS = {
+    "occurred_at": "when",
+    "duration_minutes": "duration",
+    "location": "where",
+    "with_client": "with whom",
+    "unsafe_channel_warning": "safe-contact warning",
+    "unsafe_channel_confirmed": "safe-contact confirmation",
+    "unsafe_channel_reason": "why it was safe",
+}
+
+
 def contact_history(contact) -> list:
     """The contact's earlier versions, newest first, each with what the next version changed."""
     from .models import ContactRevision
@@ -1029,7 +1042,7 @@ def contact_history(contact) -> list:
     later = contact
     for revision in revisions:
         revision.changed_fields = [
-            Contact._meta.get_field(name).verbose_name
+            CONTACT_CHANGE_LABELS.get(name) or Contact._meta.get_field(name).verbose_name
             for name in ContactRevision.COPIED_FIELDS
             if getattr(revision, name) != getattr(later, name)
         ]

@@ -34,12 +34,18 @@ def case_timeline(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
     for assessment in (
         case.risk_assessments.filter(status=Assessment.Status.SUBMITTED)
         .select_related("version__checklist")
-        .order_by("-submitted_at", "-pk")[:limit]
+        .order_by("-assessed_on", "-submitted_at", "-pk")[:limit]
     ):
         level = assessment.risk_level_label or assessment.get_risk_level_display()
+        # An assessment sits on the day it was made (the day the risk panel names), with its
+        # submission time only when it was submitted that day: a DASH of 12 Jan typed in on
+        # 3 Dec is not the case's newest event.
+        submitted_on = timezone.localdate(assessment.submitted_at)
         items.append(
             TimelineItem(
-                at=assessment.submitted_at,
+                at=assessment.submitted_at
+                if submitted_on == assessment.assessed_on
+                else assessment.assessed_on,
                 kind="Assessment",
                 title=f"{assessment.version.checklist.name} ({assessment.get_stage_display()})",
                 detail=f"Score {assessment.score}; {level or 'no level'}",
@@ -99,7 +105,8 @@ def team_leader_prompts(user, cases) -> list[Prompt]:
                 reference=case.reference,
                 message="High-risk case with no contact in 7 days.",
                 url=reverse("riskassessment:case_risk", args=[case.pk]),
-                severity="warning",
+                # Overdue, as on the caseworker's own dashboard (cases.selectors.reminders_for).
+                severity="danger",
             )
         )
     return prompts

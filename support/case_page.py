@@ -80,6 +80,7 @@ def plans_timeline(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
 def plan_review_prompts(user, cases_qs) -> list[Prompt]:
     """The caseworker's open cases whose current safety plan is due for review (its "review
     again by" date has come): one query."""
+    today = timezone.localdate()
     latest_number = (
         SafetyPlanVersion.objects.filter(plan_id=OuterRef("plan_id"))
         .order_by("-number")
@@ -88,7 +89,7 @@ def plan_review_prompts(user, cases_qs) -> list[Prompt]:
     due = (
         SafetyPlanVersion.objects.filter(
             plan__case__in=cases_qs.filter(status__in=[Case.Status.OPEN, Case.Status.ON_HOLD]),
-            next_review_on__lte=timezone.localdate(),
+            next_review_on__lte=today,
             number=Subquery(latest_number),
         )
         .order_by("next_review_on", "pk")
@@ -96,12 +97,18 @@ def plan_review_prompts(user, cases_qs) -> list[Prompt]:
             "plan_id", "plan__kind", "plan__case_id", "plan__case__reference", "next_review_on"
         )[:PROMPT_LIMIT]
     )
+    # A review date already past is overdue (the dashboard's red group), not "due soon".
     return [
         Prompt(
             case_id=case_id,
             reference=reference,
-            message=f"{SafetyPlan.Kind(kind).label} due for review ({date_format(review_on)})",
+            message=(
+                f"{SafetyPlan.Kind(kind).label} review overdue since {date_format(review_on)}"
+                if review_on < today
+                else f"{SafetyPlan.Kind(kind).label} due for review today"
+            ),
             url=reverse("support:plan_detail", args=[plan_id]),
+            severity="danger" if review_on < today else "warning",
         )
         for plan_id, kind, case_id, reference, review_on in due
     ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.audit import TEXT_NOT_RECORDED, record_event
 from accounts.models import AuditEvent
-from accounts.selectors import audit_trail
+from accounts.selectors import TRAIL_COLUMNS, audit_trail
 from cases import services as case_services
 from cases.models import Contact
 from tests.factories import CaseFactory
@@ -170,3 +170,36 @@ def test_administration_and_file_events_read_plainly(client_for, case, caseworke
     record_event(actor=caseworker, action=AuditEvent.Action.SEARCH, service=case.service)
     words = {row["in_words"] for row in _trail_page(client_for(manager)).context["rows"]}
     assert {"Changed the set-up (case)", "Searched"} <= words
+
+
+def test_the_case_filter_works_on_sqlite_without_json_containment(
+    case, caseworker, manager, service, monkeypatch
+):
+    """Filtering by case reference on the embedded SQLite demo gave a 500 ("contains lookup is
+    not supported on this database backend"): a MARAC page's event lists its cases in detail."""
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    other = CaseFactory(service=service, reference="CID-2026-00431")
+    meeting = record_event(
+        actor=caseworker,
+        action=AuditEvent.Action.VIEW,
+        service=service,
+        detail={"page": "marac meeting", "cases": [other.pk, case.pk]},
+    )
+    # 431 and 4310 are not the case: the id is matched whole, not as a part of another.
+    record_event(
+        actor=caseworker,
+        action=AuditEvent.Action.VIEW,
+        service=service,
+        detail={"page": "marac meeting", "cases": [case.pk * 10 + 1, case.pk * 100]},
+    )
+    monkeypatch.setattr(connection.features, "supports_json_field_contains", False)
+    trail = audit_trail(manager, case_id=case.pk)
+
+    sqlite = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:", "OPTIONS": {}})
+    trail.query.get_compiler(connection=sqlite).as_sql()  # no NotSupportedError
+
+    details = [row[TRAIL_COLUMNS.index("details")] for row in trail]
+    assert len([d for d in details if "marac meeting" in (d or "")]) == 1
+    assert str(meeting.detail["cases"][0]) in next(d for d in details if "marac" in (d or ""))

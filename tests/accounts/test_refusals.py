@@ -94,3 +94,35 @@ def test_the_audit_trail_is_in_the_menu_of_those_who_may_read_it(client_for, cas
     assert audit_link in client_for(manager).get(reverse("home")).content.decode()
     assert client_for(manager).get(reverse("accounts:audit_log")).status_code == 200
     assert audit_link not in client_for(caseworker).get(reverse("home")).content.decode()
+
+
+def _menu(client) -> str:
+    page = client.get(reverse("home")).content.decode()
+    return page[page.index('id="main-nav"') : page.index("</nav>")]
+
+
+def test_the_marac_coordinator_and_the_admin_find_their_pages_in_the_menu(
+    client_for, caseworker, service
+):
+    """The coordinator's and the admin's menus held only Home: their pages were reachable only
+    from a card on the start page."""
+    from accounts.models import Marac, Role
+    from tests.factories import MembershipFactory
+
+    service.marac = Marac.objects.create(name="St Helens")
+    service.save(update_fields=["marac"])
+    coordinator = MembershipFactory(service=service, role=Role.MARAC_COORDINATOR).user
+    admin = MembershipFactory(service=service, role=Role.ADMIN).user
+    meetings = f'href="{reverse("riskassessment:meeting_list")}"'
+    checklists = f'href="{reverse("riskassessment:checklist_list")}"'
+    administration = f'href="{reverse("admin:index")}"'
+
+    menus = {user: _menu(client_for(user)) for user in (coordinator, admin, caseworker)}
+    assert meetings in menus[coordinator]
+    assert checklists in menus[admin] and administration in menus[admin]
+    assert meetings not in menus[caseworker] and checklists not in menus[caseworker]
+    assert checklists not in menus[coordinator] and meetings not in menus[admin]
+    # Each entry opens for the role it is offered to.
+    assert client_for(coordinator).get(reverse("riskassessment:meeting_list")).status_code == 200
+    assert client_for(admin).get(reverse("riskassessment:checklist_list")).status_code == 200
+    assert client_for(admin).get(reverse("admin:index")).status_code == 200

@@ -49,3 +49,21 @@ def test_a_changed_answer_is_saved_within_two_seconds_without_pressing_anything(
     assert stored.client_ace == "Yes"
     assert "Someone else" not in status.inner_text()
     assert not errors, errors
+
+
+def test_a_required_answer_left_out_says_so_under_the_question_on_submit(
+    signed_in_tab, live_server, caseworker, service
+):
+    """An inline radio question's "Answer this question to submit the form." is visible, not
+    only in the page's HTML (crispy-bootstrap5 puts it where Bootstrap hides it)."""
+    case = CaseFactory(service=service)
+    review = services.outcome_form_start(kind="review", case=case, actor=caseworker)
+    tab, errors = signed_in_tab(caseworker)
+    url = reverse("outcomes:form_edit", kwargs={"kind": "review", "pk": review.pk})
+    tab.goto(live_server.url + url)
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Submit", exact=True).click()
+    message = tab.locator("#id_reason_error")
+    assert message.is_visible()
+    assert "Answer this question to submit the form." in message.inner_text()
+    assert not errors, errors

@@ -157,3 +157,27 @@ def test_quick_exit_with_four_tabs_open_twenty_times_never_shows_an_error(
     # Locked as designed: a client page asks for the password.
     tabs[0][0].goto(pages[0])
     assert reverse("accounts:unlock") in tabs[0][0].url
+
+
+@pytest.mark.parametrize("width", [1000, 1100, 1280, 1440])
+def test_quick_exit_stays_on_screen_beside_a_long_menu(signed_in_tab, manager, service, width):
+    """A manager of two services has the longest menu (Insights tables, Impact reports, Audit
+    trail and the service switcher): at 1000-1100px it pushed Quick exit out of sight."""
+    from accounts.models import Role
+    from tests.factories import MembershipFactory, ServiceFactory
+
+    MembershipFactory(
+        user=manager,
+        service=ServiceFactory(name="Ruby - Royal Hospital", provider=service.provider),
+        role=Role.SERVICE_MANAGER,
+    )
+    tab, errors = signed_in_tab(manager)
+    tab.set_viewport_size({"width": width, "height": 700})
+    tab.goto(reverse("home"))
+    button = tab.get_by_role("button", name="Quick exit")
+    box = button.bounding_box()
+    assert box is not None and button.is_visible()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+    assert box["height"] < 40, "the button's label wraps onto two lines"
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    assert not errors, errors

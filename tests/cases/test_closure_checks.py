@@ -255,12 +255,16 @@ def test_the_closure_note_and_who_signed_it_off_are_shown_on_the_case(
     request = _close(
         complete_case, named_caseworker, closure_note="Moved to her sister's; knows to call us."
     )
-    case_services.closure_decide(request=request, actor=named_leader, approve=True)
+    case_services.closure_decide(
+        request=request, actor=named_leader, approve=True, comment="Agreed: refer on to Sefton."
+    )
     page = client_for(named_caseworker).get(reverse("cases:case_detail", args=[complete_case.pk]))
     text = page.content.decode()
     assert "Moved to her sister&#x27;s; knows to call us." in text
     assert "asked for by Casey Caseworker" in text
     assert "signed off by Lee Leader" in text
+    # The team leader's comment on signing off was kept but shown nowhere.
+    assert "Lee Leader on signing off: Agreed: refer on to Sefton." in text
 
 
 def test_a_direct_closure_shows_who_closed_it(client_for, service, complete_case, named_caseworker):

@@ -265,6 +265,18 @@ def test_correcting_a_contact_keeps_the_earlier_version_visible_and_audited(
     html = detail.content.decode()
     assert "Met at the library." in html and "Wrong place and length." in html
     assert "Met at the community centre." in html
+    # What changed, in the page's words, not the fields' names.
+    assert "(changed: duration, notes)" in html and "duration minutes" not in html
+
+
+def test_a_liaison_contact_does_not_say_on_the_clients_behalf_twice(client_for, case, caseworker):
+    _log(case, caseworker, contact_type=Contact.ContactType.LIAISON, with_client=False)
+    _log(case, caseworker, contact_type=Contact.ContactType.FACE_TO_FACE, with_client=False)
+    page = client_for(caseworker).get(reverse("cases:contact_list", args=[case.pk]))
+    html = page.content.decode().replace("&#x27;", "'")
+    assert "Professional liaison on the client's behalf</td>" in html
+    assert "(on the client's behalf)" in html  # the meeting held for the client
+    assert html.count("(on the client's behalf)") == 1
 
 
 def test_a_correction_over_someone_elses_is_refused_not_silently_overwritten(

@@ -231,6 +231,8 @@ def test_a_referral_for_a_misspelt_name_shows_the_match_and_links_it(client_for,
     response = browser.post(reverse("referrals:referral_new"), referral_form())
     page = response.content.decode()
     assert "may already be known" in page and "Similar name" in page
+    # The score says what it is, not a bare number beside the name.
+    assert f"Match {response.context['matches'].shown[0].match_score}/100" in page
     assert not Referral.objects.exists()
     response = browser.post(reverse("referrals:referral_new"), referral_form(match=rosa.pk))
     assert response.status_code == 302
@@ -261,6 +263,7 @@ def test_the_client_page_check_dismisses_a_pair(client_for, service, caseworker,
     browser = client_for(caseworker)
     page = browser.get(reverse("cases:client_duplicates", args=[twin.pk])).content.decode()
     assert "Same name" in page or "Similar name" in page
+    assert "/100</span> Rosa Ashdown" in page
     response = browser.post(
         reverse("cases:client_not_duplicate", args=[twin.pk, rosa.pk]),
         {"note": "Different person: checked with the referrer"},

@@ -42,6 +42,8 @@ def test_a_submitted_form_shows_labels_and_dates_in_words(client_for, case, case
     assert "risk_change" not in html
     assert date_format(reviewed_on) in html
     assert reviewed_on.isoformat() not in html
+    # Every question reads as a label: "Reason for the review", not "reason for the review".
+    assert ">Reason for the review</dt>" in html and ">Date of review</dt>" in html
 
 
 def test_multi_select_answers_are_listed_in_the_order_of_their_list(case, caseworker):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.audit import TEXT_NOT_RECORDED
 from outcomes.selectors import risk_link_for
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
@@ -297,8 +298,12 @@ def test_a_team_leaders_decision_lowers_the_risk_with_its_reason_and_is_audited(
     )
     entry = _audit_entry(decision)
     assert entry.additional_data == {"case_id": case.pk, "service_id": case.service_id}
-    # The audit trail records that a reason was given, not its text (issue 18, item 11).
-    assert "reason" in entry.changes and "Perpetrator remanded" not in str(entry.changes)
+    # The why is kept on the decision, shown on the case; the change history records that a
+    # reason was given, not its words (item 11: free text is never copied into the log).
+    decision.refresh_from_db()
+    assert "Perpetrator remanded" in decision.reason
+    assert entry.changes["reason"] == ["", TEXT_NOT_RECORDED]
+    assert "Perpetrator remanded" not in str(entry.changes)
     risk = current_risk.current_risk_of(case)
     assert risk.decision == decision
 

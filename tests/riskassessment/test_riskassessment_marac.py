@@ -168,6 +168,8 @@ def test_team_leader_prompts(service, caseworker, team_leader, agency):
     # All three are high risk and were opened weeks ago; only `referred` had a contact lately.
     assert no_contact == {waiting.pk, fresh.pk}
     assert all(p.reference for p in prompts)
+    # Both are overdue, as on the caseworker's dashboard: never under "Due soon".
+    assert {p.severity for p in prompts} == {"danger"}
 
 
 # --- Repeat: the same victim and perpetrator -------------------------------------------------

@@ -233,6 +233,20 @@ def test_timeline_source_uses_fixed_queries(caseworker, case, django_assert_num_
     assert [item.kind for item in items] == ["Assessment"] * 3
 
 
+def test_an_assessment_entered_later_sits_on_its_own_day_in_the_timeline(caseworker, case):
+    """The demo's DASH of 12 Jan, entered on 3 Dec, topped the timeline as "3 Dec, 17:18"
+    while the risk panel called it the DASH of 12 Jan."""
+    today = timezone.localdate()
+    earlier = submitted(case, caseworker, ticks=4, on=today - datetime.timedelta(days=30))
+    same_day = submitted(case, caseworker, ticks=6, stage="review", on=today)
+
+    items = {item.url: item for item in case_page.case_timeline(case)}
+    late = items[reverse("riskassessment:assessment_detail", args=[earlier.pk])]
+    assert late.at == earlier.assessed_on and not late.has_time
+    prompt = items[reverse("riskassessment:assessment_detail", args=[same_day.pk])]
+    assert prompt.at == same_day.submitted_at and prompt.has_time
+
+
 def test_meeting_list_query_count_does_not_grow(client_for, service, django_assert_max_num_queries):
     from tests.factories_riskassessment import MaracMeetingFactory
 

@@ -373,5 +373,27 @@ def test_the_caseworker_is_prompted_when_a_current_plan_is_due_for_review(
         (case.pk, reverse("support:plan_detail", args=[due.pk]))
     ]
     assert prompts[0].message == (
-        f"Personal safety plan due for review ({date_format(_days_ago(1))})"
+        f"Personal safety plan review overdue since {date_format(_days_ago(1))}"
+    )
+    assert prompts[0].severity == "danger"
+
+
+def test_a_plan_review_date_of_today_is_due_and_one_past_is_overdue(service, caseworker, case):
+    """The dashboard groups by urgency: a review date already past is "Overdue", not "Due
+    soon" (the demo showed a February review as due soon in December)."""
+    today_plan = SafetyPlanFactory(case=case, created_by=caseworker)
+    SafetyPlanVersionFactory(plan=today_plan, number=1, next_review_on=_days_ago(0))
+    past_plan = SafetyPlanFactory(case=case, kind="digital", created_by=caseworker)
+    SafetyPlanVersionFactory(plan=past_plan, number=1, next_review_on=_days_ago(300))
+
+    prompts = plan_review_prompts(caseworker, Case.objects.filter(caseworker=caseworker))
+
+    by_plan = {p.url: (p.severity, p.message) for p in prompts}
+    assert by_plan[reverse("support:plan_detail", args=[past_plan.pk])] == (
+        "danger",
+        f"Digital and tech safety plan review overdue since {date_format(_days_ago(300))}",
+    )
+    assert by_plan[reverse("support:plan_detail", args=[today_plan.pk])] == (
+        "warning",
+        "Personal safety plan due for review today",
     )
