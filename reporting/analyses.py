@@ -21,8 +21,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cases.models import Perpetrator
+from cases.models import ChildInCase, Perpetrator
 from cases.selectors import significant_contacts
+from catalogue import insights as catalogue_insights
 from catalogue import marac as marac_catalogue
 from catalogue import safety_in_numbers as sin
 from catalogue.insights import TABLES_BY_KEY
@@ -170,6 +171,24 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
 # --- If a service supported 100 people ------------------------------------------------------
 
 
+# A per-100 figure scales each person to 100 / n of a hundred: under 50 people one client is
+# more than two in a hundred, and the summary turns chance into a headline (n = 7 made "100 have
+# experienced physical abuse"). Below this n a section says it is too small instead.
+SERVICE_OF_100_MIN_N = 50
+
+# The n each section is scaled to (the people the statements are about): the clients at intake
+# (the client profile, one intake per client) for the first three sections, the exits matched to
+# an intake for the last two (the seed's own "not all people present with each need").
+CLIENTS_BASE = "children_count"
+EXITS_BASE = "case_length"
+# A table of the intakes universe whose n is every intake (it has a Missing row).
+INTAKES_BASE = "previous_abuse_exposure"
+# Statements worked out by a query of their own (reporting.analyses.service_of_100_counts).
+CYPS_INVOLVED = "cyps_involved"
+
+_SEED_TEXT = {key: text.replace("{n}", "{}") for key, text in catalogue_insights.SERVICE_OF_100}
+
+
 @dataclass(frozen=True)
 class PerHundred:
     heading: str
@@ -178,176 +197,256 @@ class PerHundred:
     label: str = ""  # the row counted; "" with `statistic`
     statistic: str = ""
     complement: bool = False  # n minus the row (e.g. "have children" = n minus "0")
+    per: str = ""  # the table whose n the count is per 100 of ("": the item's own table)
+    of_n: bool = False  # the figure is the table's n (children: one row per child)
+    middle_band: bool = False  # the band of the middle answer, of ordered bands
+    count: str = ""  # a count worked out apart (service_of_100_counts), per 100 of `per`
 
+
+WHO = "Who are they?"
+INVOLVED = "Who else is involved?"
+EXPERIENCED = "What have they experienced?"
+SUPPORT = "What support did they receive?"
+LEFT = "What did they say as they left the service?"
+SECTION_BASES = {
+    WHO: CLIENTS_BASE,
+    INVOLVED: CLIENTS_BASE,
+    EXPERIENCED: CLIENTS_BASE,
+    SUPPORT: EXITS_BASE,
+    LEFT: EXITS_BASE,
+}
 
 SERVICE_OF_100 = (
-    PerHundred("Who are they?", "{} will be unemployed", "client_employment", "Unemployed"),
-    PerHundred("Who are they?", "{} will have a disability", "client_disability", "Yes"),
-    PerHundred("Who are they?", "{} referred by the Police", "referral_route", "Police"),
+    PerHundred(WHO, "{} will be unemployed", "client_employment", "Unemployed"),
+    PerHundred(WHO, "{} will have a disability", "client_disability", "Yes"),
+    PerHundred(WHO, "{} referred by the Police", "referral_route", "Police"),
+    PerHundred(INVOLVED, "{} have a male perpetrator", "perpetrator_sex_at_birth", "Male"),
     PerHundred(
-        "Who else is involved?", "{} have a male perpetrator", "perpetrator_sex_at_birth", "Male"
-    ),
-    PerHundred(
-        "Who else is involved?",
+        INVOLVED,
         "For {} the perpetrator will be an ex-intimate partner",
         "primary_perpetrator_relationship",
         "Ex-intimate partner",
     ),
-    PerHundred("Who else is involved?", "{} will be pregnant", "client_pregnant", "Yes"),
-    PerHundred("Who else is involved?", "{} have children", "children_count", "0", complement=True),
+    # Cases at intake with a child whose CYPS involvement is other than "None" (a case's children
+    # may have several kinds each, so the table's rows cannot give it), per 100 intakes.
     PerHundred(
-        "Who else is involved?", "{} have multiple perpetrators", "multiple_perpetrators", "Yes"
+        INVOLVED,
+        _SEED_TEXT["cyps_involvement"],
+        "cyps_involvement_intake",
+        count=CYPS_INVOLVED,
+        per=INTAKES_BASE,
+    ),
+    PerHundred(INVOLVED, "{} will be pregnant", "client_pregnant", "Yes"),
+    PerHundred(INVOLVED, "{} have children", "children_count", "0", complement=True),
+    # One row per child involved, per 100 clients (the seed: 3,478 children of 3,000 = 116).
+    PerHundred(
+        INVOLVED, _SEED_TEXT["children_involved"], "children_ages", of_n=True, per=CLIENTS_BASE
+    ),
+    PerHundred(INVOLVED, _SEED_TEXT["previous_abuse"], "previous_abuse_exposure", "Yes"),
+    PerHundred(INVOLVED, "{} have multiple perpetrators", "multiple_perpetrators", "Yes"),
+    PerHundred(
+        EXPERIENCED, "{} will be at high risk of serious injury or death", "high_risk", "Yes"
+    ),
+    # Lantern records the length of abuse in the seed's bands, so the "average" is the band of
+    # the middle answer (of those who answered), never a number the bands cannot give.
+    PerHundred(
+        EXPERIENCED,
+        "Length of abuse (the middle answer): {}",
+        "abuse_length",
+        middle_band=True,
     ),
     PerHundred(
-        "What have they experienced?",
-        "{} will be at high risk of serious injury or death",
-        "high_risk",
-        "Yes",
-    ),
-    PerHundred(
-        "What have they experienced?",
+        EXPERIENCED,
         "{} will be experiencing multiple types of abuse",
         "intake_multiple_abuse_types",
         "Clients experiencing multiple types of abuse",
     ),
     PerHundred(
-        "What have they experienced?",
-        "{} have experienced physical abuse",
-        "abuse_types_12_months",
-        "Physical",
+        EXPERIENCED, "{} have experienced physical abuse", "abuse_types_12_months", "Physical"
     ),
+    PerHundred(EXPERIENCED, "{} have experienced sexual abuse", "abuse_types_12_months", "Sexual"),
     PerHundred(
-        "What have they experienced?",
-        "{} have experienced sexual abuse",
-        "abuse_types_12_months",
-        "Sexual",
-    ),
-    PerHundred(
-        "What have they experienced?",
+        EXPERIENCED,
         "{} have experienced harassment and / or stalking",
         "abuse_types_12_months",
         "Harassment and stalking",
     ),
     PerHundred(
-        "What have they experienced?",
+        EXPERIENCED,
         "{} have experienced jealous and controlling behaviours",
         "abuse_types_12_months",
         "Jealous and controlling",
     ),
     PerHundred(
-        "What support did they receive?",
+        SUPPORT,
         "They will receive {} direct contacts (median)",
         "contacts_count",
         statistic="median",
     ),
+    PerHundred(SUPPORT, "over a {} week period (median)", "case_length", statistic="median_weeks"),
+    PerHundred(SUPPORT, "{} will be supported with criminal justice", "cj_supported", "Yes"),
+    PerHundred(SUPPORT, "{} will be supported with civil justice", "civil_supported", "Yes"),
+    PerHundred(SUPPORT, "{} will be supported with safety", "support_safety", "Yes"),
     PerHundred(
-        "What support did they receive?",
-        "over a {} week period (median)",
-        "case_length",
-        statistic="median_weeks",
-    ),
-    PerHundred(
-        "What support did they receive?",
-        "{} will be supported with criminal justice",
-        "cj_supported",
-        "Yes",
-    ),
-    PerHundred(
-        "What support did they receive?",
-        "{} will be supported with civil justice",
-        "civil_supported",
-        "Yes",
-    ),
-    PerHundred(
-        "What support did they receive?",
-        "{} will be supported with safety",
-        "support_safety",
-        "Yes",
-    ),
-    PerHundred(
-        "What support did they receive?",
+        SUPPORT,
         "{} will be supported with children and parenting",
         "support_children_parenting",
         "Yes",
     ),
+    PerHundred(SUPPORT, "{} will be supported with housing", "support_housing", "Yes"),
     PerHundred(
-        "What support did they receive?",
-        "{} will be supported with housing",
-        "support_housing",
-        "Yes",
+        SUPPORT, "{} will be supported with their mental health", "support_mental_health", "Yes"
     ),
     PerHundred(
-        "What support did they receive?",
-        "{} will be supported with their mental health",
-        "support_mental_health",
-        "Yes",
+        SUPPORT, "{} will be supported with alcohol misuse", "support_alcohol_misuse", "Yes"
+    ),
+    PerHundred(SUPPORT, "{} will be supported with drug misuse", "support_drug_misuse", "Yes"),
+    # Outcomes recorded in the children and parenting area, per 100 exits (the seed: 136 and 56
+    # of 2,928 exits give 5 and 2).
+    PerHundred(
+        SUPPORT,
+        _SEED_TEXT["childrens_support_services"],
+        "support_children_parenting_outcomes",
+        "Accessing children's support services",
+        per=EXITS_BASE,
     ),
     PerHundred(
-        "What support did they receive?",
-        "{} will be supported with alcohol misuse",
-        "support_alcohol_misuse",
-        "Yes",
+        SUPPORT,
+        _SEED_TEXT["freedom_programme"],
+        "support_children_parenting_outcomes",
+        "Accessed Freedom programme",
+        per=EXITS_BASE,
     ),
     PerHundred(
-        "What support did they receive?",
-        "{} will be supported with drug misuse",
-        "support_drug_misuse",
-        "Yes",
-    ),
-    PerHundred(
-        "What did they say as they left the service?",
+        LEFT,
         "{} have an improved quality of life",
         "client_outcome_quality_of_life",
         "Total Agree",
     ),
     PerHundred(
-        "What did they say as they left the service?",
+        LEFT,
         "{} will feel optimistic about the future",
         "client_outcome_optimistic",
         "Total Agree",
     ),
+    PerHundred(LEFT, "{} feel safer", "client_outcome_feel_safer", "Total Agree"),
     PerHundred(
-        "What did they say as they left the service?",
-        "{} feel safer",
-        "client_outcome_feel_safer",
-        "Total Agree",
+        LEFT, "{} have an improved sense of wellbeing", "client_outcome_wellbeing", "Total Agree"
     ),
-    PerHundred(
-        "What did they say as they left the service?",
-        "{} have an improved sense of wellbeing",
-        "client_outcome_wellbeing",
-        "Total Agree",
-    ),
-    PerHundred(
-        "What did they say as they left the service?",
-        "{} feel more confident",
-        "client_outcome_confident",
-        "Total Agree",
-    ),
+    PerHundred(LEFT, "{} feel more confident", "client_outcome_confident", "Total Agree"),
 )
-SERVICE_OF_100_TABLES = sorted({item.table for item in SERVICE_OF_100})
+SERVICE_OF_100_TABLES = sorted(
+    {item.table for item in SERVICE_OF_100} | set(SECTION_BASES.values()) | {INTAKES_BASE}
+)
 
 
-def service_of_100(tables: dict[str, ShownFigures]) -> list[tuple[str, list[str]]]:
+@dataclass(frozen=True)
+class PerHundredPage:
+    """The "if a service supported 100 people" page: its sections, or `note` (and no sections)
+    when the service is too small for any of them."""
+
+    sections: list[tuple[str, list[str]]]
+    note: str = ""
+
+
+def service_of_100_counts(period: Period, filters: ReportFilters) -> dict[str, int]:
+    """The page's counts that no Insights table gives: the cases at intake with a child known to
+    Children and Young Persons Services (any involvement but "None")."""
+    involved = ChildInCase.objects.filter(
+        case_id=OuterRef("case_id"), cyps_involvement__isnull=False
+    )
+    involved = involved.exclude(cyps_involvement__label="None")
+    intakes = UNIVERSES["intakes"].rows(period, filters).filter(Exists(involved))
+    return {CYPS_INVOLVED: intakes.count()}
+
+
+def _middle_band(figures: ShownFigures) -> str:
+    """The band holding the middle answer of those who answered (options only, in order)."""
+    counts = [c for c, kind in zip(figures.counts, figures.kinds, strict=True) if kind == "option"]
+    labels = [
+        lb for lb, kind in zip(figures.labels, figures.kinds, strict=True) if kind == "option"
+    ]
+    if not all(isinstance(count, int) for count in counts) or not sum(counts):
+        return "n/a"
+    middle, running = (sum(counts) + 1) / 2, 0
+    for label, count in zip(labels, counts, strict=True):
+        running += count
+        if running >= middle:
+            return label
+    return "n/a"  # unreachable: the running total reaches the sum
+
+
+def _base(figures: ShownFigures | None) -> int | None:
+    return figures.n if figures is not None and isinstance(figures.n, int) else None
+
+
+def _per_hundred(item: PerHundred, tables, counts, min_n: int) -> str:
+    figures = tables[item.table]
+    if item.statistic:
+        value = figures.statistics.get(item.statistic)
+        return "n/a" if value is None else f"{value:.0f}"
+    if item.middle_band:
+        return _middle_band(figures)
+    base = _base(tables[item.per] if item.per else figures)
+    if base is None or base < min_n:
+        # Nobody, a hidden n, or too few to scale to 100: no figure.
+        return "n/a"
+    if item.count:
+        count = counts.get(item.count)
+    elif item.of_n:
+        count = figures.n
+    else:
+        count = (figures.row(item.label) or (0, None))[0]
+        if isinstance(count, int) and item.complement:
+            count = figures.n - count
+    if not isinstance(count, int):
+        return "n/a"  # a hidden count: a share of it would give it back
+    return f"{round(100 * count / base)}"
+
+
+def service_of_100(
+    tables: dict[str, ShownFigures],
+    counts: dict[str, int | str | None] | None = None,
+    *,
+    min_n: int = SERVICE_OF_100_MIN_N,
+) -> PerHundredPage:
     """The one-page summary from the Insights tables as they may be shown (keyed by table):
-    each count per 100 of its n (a statistic as it is). Items whose n is 0, or whose count or
-    n is hidden as a small number, say so rather than show a figure (100 per 100 of one
-    client describes them, and a share gives a hidden count back)."""
+    each count per 100 of its n (a statistic as it is).
+
+    1. A section whose base (the clients at intake, or the exits) is under `min_n` says it is
+       too small for a per-100 figure; when every section is, the page says so instead.
+    2. An item whose own n is 0, under `min_n` or hidden, or whose count is hidden as a small
+       number, says "n/a" rather than show a figure (100 per 100 of one client describes them,
+       and a share gives a hidden count back)."""
+    counts = counts or {}
     sections: dict[str, list[str]] = {}
+    too_small = {
+        heading: (_base(tables.get(base)) or 0) < min_n for heading, base in SECTION_BASES.items()
+    }
+    if all(too_small.values()):
+        return PerHundredPage(
+            sections=[],
+            note=(
+                f"The service is too small for a per-100 summary in this period: it needs at "
+                f"least {min_n} clients at intake or {min_n} exits, since with fewer each person "
+                "would count as more than two in a hundred. Choose a longer period, or read the "
+                "tables below."
+            ),
+        )
     for item in SERVICE_OF_100:
-        figures = tables[item.table]
-        shown = "n/a"
-        if item.statistic:
-            value = figures.statistics.get(item.statistic)
-            shown = "n/a" if value is None else f"{value:.0f}"
-        elif isinstance(figures.n, int) and figures.n:
-            count = (figures.row(item.label) or (0, None))[0]
-            if isinstance(count, int):
-                if item.complement:
-                    count = figures.n - count
-                shown = f"{round(100 * count / figures.n)}"
-        sections.setdefault(item.heading, []).append(item.text.format(shown))
-    return list(sections.items())
+        if too_small[item.heading]:
+            who = "clients at intake" if SECTION_BASES[item.heading] == CLIENTS_BASE else "exits"
+            base = _base(tables.get(SECTION_BASES[item.heading]))
+            sections[item.heading] = [
+                f"No {who} in the period."
+                if not base
+                else f"Fewer than {min_n} {who}: too few for a per-100 figure."
+            ]
+            continue
+        sections.setdefault(item.heading, []).append(
+            item.text.format(_per_hundred(item, tables, counts, min_n))
+        )
+    return PerHundredPage(sections=list(sections.items()))
 
 
 # --- MARAC ---------------------------------------------------------------------------------

@@ -5,12 +5,18 @@ charts are made from a ShownReport and format it: none of them decides what to h
 
 from dataclasses import dataclass, field
 
-from ..analyses import marac_table, safety_in_numbers, service_of_100
+from ..analyses import (
+    PerHundredPage,
+    marac_table,
+    safety_in_numbers,
+    service_of_100,
+    service_of_100_counts,
+)
 from ..periods import Period
 from .engine import ReportFilters
 from .report import InsightsReport, build_report
 from .results import TableResult
-from .suppression import ShownFigures, shown_cells, shown_cross_table
+from .suppression import ShownFigures, shown, shown_cells, shown_cross_table
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class ShownReport:
     suppress_below: int | None
     tables: list[ShownTable]
     # The analyses, when asked for (the page shows them; the exports do not).
-    service_of_100: list[tuple[str, list[str]]] = field(default_factory=list)
+    service_of_100: PerHundredPage = field(default_factory=lambda: PerHundredPage(sections=[]))
     safety_in_numbers: list[dict] = field(default_factory=list)
     marac: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -70,7 +76,13 @@ def show_report(
     if analyses:
         marac = marac_table(report.period, report.filters)
         extra = {
-            "service_of_100": service_of_100({table.key: table.current for table in tables}),
+            "service_of_100": service_of_100(
+                {table.key: table.current for table in tables},
+                {
+                    key: shown(count, suppress_below)
+                    for key, count in service_of_100_counts(report.period, report.filters).items()
+                },
+            ),
             "safety_in_numbers": [
                 shown_cross_table(cross, suppress_below)
                 for cross in safety_in_numbers(report.period, report.filters)

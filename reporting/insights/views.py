@@ -11,6 +11,7 @@ from accounts import access
 from accounts.exports import export_file_create
 from accounts.models import Service
 
+from ..analyses import SERVICE_OF_100_MIN_N
 from . import charts
 from .forms import InsightsFilterForm
 from .output import as_csv, as_xlsx, display_table
@@ -61,6 +62,7 @@ def insights(request):
             "filter_items": _items(form.data),
             "export_formats": EXPORT_FORMATS,
             "suppress_below": report.suppress_below if report else None,
+            "service_of_100_min_n": SERVICE_OF_100_MIN_N,
         },
     )
 
