@@ -21,18 +21,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cases.models import ChildInCase, Perpetrator
+from cases.models import Case, ChildInCase, Perpetrator
 from cases.selectors import significant_contacts
 from catalogue import insights as catalogue_insights
 from catalogue import marac as marac_catalogue
 from catalogue import safety_in_numbers as sin
 from catalogue.insights import TABLES_BY_KEY
-from riskassessment.models import MaracHearing
+from outcomes.models import FollowUp
+from outcomes.models.base import FormStatus
+from riskassessment.models import Answer, MaracHearing
 from riskassessment.scoring import latest_submitted_value
 from support.models import AreaSupport
 from support.selectors import different_interventions
 
-from .insights.engine import ReportFilters, aggregate_once
+from .insights.engine import ReportFilters, Universe, aggregate_once
 from .insights.report import restricted_cases
 from .insights.suppression import SUPPRESSION_THRESHOLD, ShownFigures
 from .insights.universes import UNIVERSES
@@ -166,6 +168,165 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
             "MARAC referral each counting once.",
         ),
     ]
+
+
+# --- Safety in Numbers: intake against review, and the 6-month follow-up ---------------------
+
+
+@dataclass(frozen=True)
+class DashIndicator:
+    """A risk factor of Safety in Numbers' Tables 5 and 6 as the DASH records it: present when
+    any of its DASH questions (by number, the same in every version of the checklist) is
+    answered with a tick."""
+
+    label: str
+    questions: tuple[int, ...]
+
+
+# Safety in Numbers compares the risk factors about children and perpetrators and the victim's
+# fear at intake (Time 1) with the review (Time 2). Lantern records them as DASH answers.
+SIN_INTAKE_REVIEW = (
+    (
+        "Threats to children (intake against review)",
+        (
+            DashIndicator("Conflict over child contact (DASH 7)", (7,)),
+            DashIndicator("Has threatened to kill the client or someone else (DASH 14)", (14,)),
+            DashIndicator("Has hurt anyone else, children included (DASH 18)", (18,)),
+        ),
+    ),
+    (
+        "Perpetrator risks (intake against review)",
+        (
+            DashIndicator("Financial issues (DASH 20)", (20,)),
+            DashIndicator("Drugs, alcohol or mental health (DASH 21)", (21,)),
+            DashIndicator("Has threatened or attempted suicide (DASH 22)", (22,)),
+            DashIndicator("Has broken bail, an injunction or a contact agreement (DASH 23)", (23,)),
+            DashIndicator("Criminal history (DASH 24)", (24,)),
+        ),
+    ),
+    (
+        "Fear (intake against review)",
+        (
+            DashIndicator("Client is very frightened (DASH 2)", (2,)),
+            DashIndicator("Client is afraid of further harm (DASH 3)", (3,)),
+        ),
+    ),
+)
+
+
+def _reviewed_cases():
+    """Cases with a submitted Dash at intake, annotated with their latest submitted Dash at
+    review (and its date, which dates the case into a period)."""
+    return Case.objects.annotate(
+        review_on=latest_submitted_value("assessed_on", stage="review", dash=True),
+        review_id=latest_submitted_value("pk", stage="review", dash=True),
+        intake_id=latest_submitted_value("pk", stage="intake", dash=True),
+    ).filter(intake_id__isnull=False, review_id__isnull=False)
+
+
+SIN_REVIEWED = Universe(
+    "sin_reviewed",
+    "cases whose latest Dash at review is in the period, with a Dash at intake",
+    _reviewed_cases,
+    "review_on",
+    "",
+)
+SIN_FOLLOW_UPS = Universe(
+    "sin_follow_ups",
+    "6-month follow-ups dated in the period",
+    lambda: FollowUp.objects.filter(status=FormStatus.SUBMITTED),
+    "followed_up_on",
+    "case",
+)
+
+
+def _ticked(assessment: str, questions: tuple[int, ...]):
+    return Exists(
+        Answer.objects.filter(
+            assessment_id=OuterRef(assessment),
+            question__number__in=questions,
+            option__counts_as_tick=True,
+        )
+    )
+
+
+def _rows_for(universe, period: Period, filters: ReportFilters, count):
+    """The universe's rows, without restricted cases when there are fewer than the threshold
+    (as the Insights tables: a count of a few cannot describe a restricted client)."""
+    rows = universe.rows(period, filters)
+    n = count(rows)
+    if not filters.exclude_restricted and 0 < n < SUPPRESSION_THRESHOLD:
+        restricted = "is_restricted" if not universe.case_path else "case__is_restricted"
+        if rows.filter(**{restricted: True}).exists():
+            return universe.rows(period, replace(filters, exclude_restricted=True))
+    return rows
+
+
+def sin_intake_review(period: Period, filters: ReportFilters) -> list[CrossTable]:
+    """Safety in Numbers' intake-against-review tables (Tables 5 and 6, and Finding 2's fear):
+    of the cases whose latest Dash at review is dated in the period and who have a Dash at
+    intake, how many had each risk factor at intake and how many at the review, in one query."""
+    indicators = [ind for _, group in SIN_INTAKE_REVIEW for ind in group]
+    cases = _rows_for(SIN_REVIEWED, period, filters, lambda rows: rows.count())
+    aggregates = {"n": Count("pk")}
+    for i, indicator in enumerate(indicators):
+        aggregates[f"t1_{i}"] = Count("pk", filter=Q(_ticked("intake_id", indicator.questions)))
+        aggregates[f"t2_{i}"] = Count("pk", filter=Q(_ticked("review_id", indicator.questions)))
+    values = aggregate_once(cases, **aggregates)
+    n = values["n"]
+    tables, i = [], 0
+    for title, group in SIN_INTAKE_REVIEW:
+        rows = []
+        for indicator in group:
+            rows.append((indicator.label, [Cell(values[f"t1_{i}"], n), Cell(values[f"t2_{i}"], n)]))
+            i += 1
+        rows.append(("Cases (n)", [Cell(n, 0), Cell(n, 0)]))
+        tables.append(
+            CrossTable(
+                title=title,
+                columns=["At intake", "At review"],
+                rows=rows,
+                note=(
+                    "Cases whose latest Dash at review is dated in the period and who have a Dash "
+                    "at intake: each factor as ticked on the latest submitted Dash of each stage."
+                ),
+            )
+        )
+    return tables
+
+
+def sin_follow_up(period: Period, filters: ReportFilters) -> CrossTable:
+    """The 6-month follow-up (Safety in Numbers): follow-ups dated in the period, how many
+    reached the client and, of those reached, further abuse since closure and feeling safe."""
+    reached = Q(reached="Yes")
+    measures = (
+        ("Reached", reached, False),
+        ("No further abuse since the case closed", reached & Q(further_abuse="No"), True),
+        ("Further abuse since the case closed", reached & Q(further_abuse="Yes"), True),
+        ("Further abuse: don't know", reached & Q(further_abuse="Don't know"), True),
+        ("Feels safe", reached & Q(feels_safe="Yes"), True),
+        ("Does not feel safe", reached & Q(feels_safe="No"), True),
+        ("Feels safe: don't know", reached & Q(feels_safe="Don't know"), True),
+    )
+    forms = _rows_for(SIN_FOLLOW_UPS, period, filters, lambda rows: rows.count())
+    aggregates = {"n": Count("pk"), "reached_n": Count("pk", filter=reached)}
+    for m, (_, condition, _) in enumerate(measures):
+        aggregates[f"m{m}"] = Count("pk", filter=condition)
+    values = aggregate_once(forms, **aggregates)
+    rows = [
+        (label, [Cell(values[f"m{m}"], values["reached_n"] if of_reached else values["n"])])
+        for m, (label, _, of_reached) in enumerate(measures)
+    ]
+    rows.append(("Follow-ups (n)", [Cell(values["n"], 0)]))
+    return CrossTable(
+        title="Six months after closure",
+        columns=["Follow-ups"],
+        rows=rows,
+        note=(
+            "Follow-ups dated in the period. Reached is over every follow-up; further abuse and "
+            "feeling safe are over the clients reached."
+        ),
+    )
 
 
 # --- If a service supported 100 people ------------------------------------------------------

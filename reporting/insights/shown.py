@@ -11,6 +11,8 @@ from ..analyses import (
     safety_in_numbers,
     service_of_100,
     service_of_100_counts,
+    sin_follow_up,
+    sin_intake_review,
 )
 from ..periods import Period
 from .engine import ReportFilters
@@ -40,6 +42,9 @@ class ShownReport:
     # The analyses, when asked for (the page shows them; the exports do not).
     service_of_100: PerHundredPage = field(default_factory=lambda: PerHundredPage(sections=[]))
     safety_in_numbers: list[dict] = field(default_factory=list)
+    # Safety in Numbers' intake-against-review tables and the 6-month follow-up.
+    sin_intake_review: list[dict] = field(default_factory=list)
+    sin_follow_up: dict | None = None
     marac: list[tuple[str, dict]] = field(default_factory=list)
 
     def by_section(self) -> dict[str, list[ShownTable]]:
@@ -87,6 +92,13 @@ def show_report(
                 shown_cross_table(cross, suppress_below)
                 for cross in safety_in_numbers(report.period, report.filters)
             ],
+            "sin_intake_review": [
+                shown_cross_table(cross, suppress_below)
+                for cross in sin_intake_review(report.period, report.filters)
+            ],
+            "sin_follow_up": shown_cross_table(
+                sin_follow_up(report.period, report.filters), suppress_below
+            ),
             "marac": list(
                 zip(
                     [label for label, _ in marac],
