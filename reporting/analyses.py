@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -21,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cases.models import Case, ChildInCase, Perpetrator
+from cases.models import ChildInCase, Perpetrator
 from cases.selectors import significant_contacts
 from catalogue import insights as catalogue_insights
 from catalogue import marac as marac_catalogue
@@ -29,8 +30,8 @@ from catalogue import safety_in_numbers as sin
 from catalogue.insights import TABLES_BY_KEY
 from outcomes.models import FollowUp
 from outcomes.models.base import FormStatus
-from riskassessment.models import Answer, MaracHearing
-from riskassessment.scoring import latest_submitted_value
+from riskassessment.models import Answer, Assessment, MaracHearing
+from riskassessment.scoring import latest_submitted, latest_submitted_value
 from support.models import AreaSupport
 from support.selectors import different_interventions
 
@@ -214,22 +215,30 @@ SIN_INTAKE_REVIEW = (
 )
 
 
-def _reviewed_cases():
-    """Cases with a submitted Dash at intake, annotated with their latest submitted Dash at
-    review (and its date, which dates the case into a period)."""
-    return Case.objects.annotate(
-        review_on=latest_submitted_value("assessed_on", stage="review", dash=True),
-        review_id=latest_submitted_value("pk", stage="review", dash=True),
-        intake_id=latest_submitted_value("pk", stage="intake", dash=True),
-    ).filter(intake_id__isnull=False, review_id__isnull=False)
+def _latest_reviews():
+    """Each case's latest submitted Dash at review, when the case has a submitted Dash at
+    intake, annotated with that intake Dash. Selected from the review assessments (dated into
+    the period through their index), never by scanning every case."""
+    return (
+        latest_submitted(stage=Assessment.Stage.REVIEW, dash=True)
+        .annotate(
+            latest_review=latest_submitted_value(
+                "pk", case=OuterRef("case_id"), stage=Assessment.Stage.REVIEW, dash=True
+            ),
+            intake_id=latest_submitted_value(
+                "pk", case=OuterRef("case_id"), stage=Assessment.Stage.INTAKE, dash=True
+            ),
+        )
+        .filter(pk=F("latest_review"), intake_id__isnull=False)
+    )
 
 
 SIN_REVIEWED = Universe(
     "sin_reviewed",
     "cases whose latest Dash at review is in the period, with a Dash at intake",
-    _reviewed_cases,
-    "review_on",
-    "",
+    _latest_reviews,
+    "assessed_on",
+    "case",
 )
 SIN_FOLLOW_UPS = Universe(
     "sin_follow_ups",
@@ -240,14 +249,11 @@ SIN_FOLLOW_UPS = Universe(
 )
 
 
-def _ticked(assessment: str, questions: tuple[int, ...]):
-    return Exists(
-        Answer.objects.filter(
-            assessment_id=OuterRef(assessment),
-            question__number__in=questions,
-            option__counts_as_tick=True,
-        )
-    )
+def _ticked(questions: tuple[int, ...]):
+    """The assessments with any of these DASH questions answered with a tick."""
+    return Answer.objects.filter(
+        question__number__in=questions, option__counts_as_tick=True
+    ).values("assessment_id")
 
 
 def _rows_for(universe, period: Period, filters: ReportFilters, count):
@@ -267,12 +273,12 @@ def sin_intake_review(period: Period, filters: ReportFilters) -> list[CrossTable
     of the cases whose latest Dash at review is dated in the period and who have a Dash at
     intake, how many had each risk factor at intake and how many at the review, in one query."""
     indicators = [ind for _, group in SIN_INTAKE_REVIEW for ind in group]
-    cases = _rows_for(SIN_REVIEWED, period, filters, lambda rows: rows.count())
+    reviews = _rows_for(SIN_REVIEWED, period, filters, lambda rows: rows.count())
     aggregates = {"n": Count("pk")}
     for i, indicator in enumerate(indicators):
-        aggregates[f"t1_{i}"] = Count("pk", filter=Q(_ticked("intake_id", indicator.questions)))
-        aggregates[f"t2_{i}"] = Count("pk", filter=Q(_ticked("review_id", indicator.questions)))
-    values = aggregate_once(cases, **aggregates)
+        aggregates[f"t1_{i}"] = Count("pk", filter=Q(intake_id__in=_ticked(indicator.questions)))
+        aggregates[f"t2_{i}"] = Count("pk", filter=Q(pk__in=_ticked(indicator.questions)))
+    values = aggregate_once(reviews, **aggregates)
     n = values["n"]
     tables, i = [], 0
     for title, group in SIN_INTAKE_REVIEW:

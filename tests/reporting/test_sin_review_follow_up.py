@@ -190,3 +190,12 @@ def test_a_lone_restricted_follow_up_is_not_counted(service):
     )
     table = sin_follow_up(PERIOD, ReportFilters(service_ids=(service.pk,)))
     assert dict(table.rows)["Follow-ups (n)"][0].count == 0
+
+
+def test_a_case_reviewed_twice_counts_once_as_at_its_latest_review(service, caseworker):
+    case = _reviewed(service, caseworker, intake={2}, review={2}, review_on=IN_PERIOD)
+    later = IN_PERIOD + datetime.timedelta(days=7)
+    _dash(case, caseworker, stage="review", on=later, ticked=set())
+    cells = _cells(sin_intake_review(PERIOD, ReportFilters(service_ids=(service.pk,))))
+    intake_cell, review_cell = cells["Client is very frightened (DASH 2)"]
+    assert (intake_cell.count, review_cell.count, review_cell.n) == (1, 0, 1)
