@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 
 from catalogue.insights import TABLES_BY_KEY
 
-from ..analyses import marac_table, safety_in_numbers, service_of_100
+from ..analyses import (
+    PerHundredPage,
+    marac_table,
+    safety_in_numbers,
+    service_of_100,
+    service_of_100_counts,
+    sin_follow_up,
+    sin_intake_review,
+)
 from ..periods import Period
 from .engine import ReportFilters
 from .report import InsightsReport, build_report
 from .results import TableResult
-from .suppression import ShownFigures, shown_cells, shown_cross_table
+from .suppression import ShownFigures, shown, shown_cells, shown_cross_table
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,11 @@ class ShownReport:
     suppress_below: int | None
     tables: list[ShownTable]
     # The analyses, when asked for (the page shows them; the exports do not).
-    service_of_100: list[tuple[str, list[str]]] = field(default_factory=list)
+    service_of_100: PerHundredPage = field(default_factory=lambda: PerHundredPage(sections=[]))
     safety_in_numbers: list[dict] = field(default_factory=list)
+    # Safety in Numbers' intake-against-review tables and the 6-month follow-up.
+    sin_intake_review: list[dict] = field(default_factory=list)
+    sin_follow_up: dict | None = None
     marac: list[tuple[str, dict]] = field(default_factory=list)
 
     def by_section(self) -> dict[str, list[ShownTable]]:
@@ -76,11 +87,24 @@ def show_report(
     if analyses:
         marac = marac_table(report.period, report.filters)
         extra = {
-            "service_of_100": service_of_100({table.key: table.current for table in tables}),
+            "service_of_100": service_of_100(
+                {table.key: table.current for table in tables},
+                {
+                    key: shown(count, suppress_below)
+                    for key, count in service_of_100_counts(report.period, report.filters).items()
+                },
+            ),
             "safety_in_numbers": [
                 shown_cross_table(cross, suppress_below)
                 for cross in safety_in_numbers(report.period, report.filters)
             ],
+            "sin_intake_review": [
+                shown_cross_table(cross, suppress_below)
+                for cross in sin_intake_review(report.period, report.filters)
+            ],
+            "sin_follow_up": shown_cross_table(
+                sin_follow_up(report.period, report.filters), suppress_below
+            ),
             "marac": list(
                 zip(
                     [label for label, _ in marac],

@@ -5,4 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.insights, name="insights"),
     path("export/", views.insights_export, name="insights_export"),
+    path("at-a-glance/", views.insights_at_a_glance, name="insights_at_a_glance"),
+    path("key-findings/", views.insights_key_findings, name="insights_key_findings"),
 ]

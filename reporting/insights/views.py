@@ -11,10 +11,12 @@ from accounts import access
 from accounts.exports import export_file_create
 from accounts.models import Service
 
+from ..analyses import SERVICE_OF_100_MIN_N
 from . import charts
 from .forms import InsightsFilterForm
 from .output import as_csv, as_xlsx, display_table
 from .shown import insights_report
+from .summaries import PAGES
 from .tables import SPECS_BY_KEY
 
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel")]
@@ -61,8 +63,51 @@ def insights(request):
             "filter_items": _items(form.data),
             "export_formats": EXPORT_FORMATS,
             "suppress_below": report.suppress_below if report else None,
+            "service_of_100_min_n": SERVICE_OF_100_MIN_N,
+            "query": request.GET.urlencode(),
         },
     )
+
+
+def _summary(request, page: str):
+    """The seed's "At a glance" or "Key findings" page, from the Insights report of the same
+    filters (reporting.insights.summaries: every figure is the report object's)."""
+    title, keys, statements_of = PAGES[page]
+    form = _filter_form(request, request.GET or None)
+    if not request.GET:
+        form = _filter_form(request, InsightsFilterForm.initial_data(form))
+    report, statements = None, []
+    if form.is_valid():
+        report = insights_report(
+            period=form.cleaned_data["period"],
+            filters=form.report_filters(),
+            suppress_below=form.suppress_below,
+            keys=keys,
+        )
+        statements = statements_of(report)
+    return render(
+        request,
+        "reporting/insights/summary.html",
+        {
+            "title": title,
+            "form": form,
+            "report": report,
+            "statements": statements,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def insights_at_a_glance(request):
+    return _summary(request, "at_a_glance")
+
+
+@login_required
+@require_GET
+def insights_key_findings(request):
+    return _summary(request, "key_findings")
 
 
 @login_required

@@ -20,6 +20,8 @@ def _export_form(world):
 
 ENTRIES = [
     Entry("reporting:insights", expected=only(200, {MANAGER}, others=403)),
+    Entry("reporting:insights_at_a_glance", expected=only(200, {MANAGER}, others=403)),
+    Entry("reporting:insights_key_findings", expected=only(200, {MANAGER}, others=403)),
     Entry(
         "reporting:insights_export",
         method="post",

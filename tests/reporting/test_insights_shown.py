@@ -67,19 +67,24 @@ def test_the_page_shows_safety_in_numbers_and_marac_suppressed(
     page = response.content.decode()
     assert "(&lt;5 of &lt;5)" in page
     assert "(2 of 2)" not in page and "(1 of 2)" not in page
-    # The summary gives no share of a hidden count either (1 of 2 feel safer is "50").
-    assert "n/a feel safer" in [line for _, lines in report.service_of_100 for line in lines]
+    # The summary gives no share of a hidden count either (1 of 2 feel safer is "50"): two
+    # exits are far too few for a per-100 summary at all.
+    assert report.service_of_100.sections == []
+    assert "too small for a per-100 summary" in report.service_of_100.note
 
 
 def test_without_suppression_the_analyses_show_their_counts(
     client_for, manager, service, few_exits
 ):
-    report = _page(client_for, manager, service).context["report"]
+    response = _page(client_for, manager, service)
+    report = response.context["report"]
 
     assert dict(report.marac)["Cases heard at MARAC"]["count"] == 2
     fewer = [cells[1] for cells in dict(report.safety_in_numbers[0]["rows"]).values()]
     assert fewer[-1]["count"] == 2  # Clients (n)
-    assert "50 feel safer" in [line for _, lines in report.service_of_100 for line in lines]
+    # Unsuppressed, two exits are still not scaled to 100 (1 of 2 would read "50 feel safer").
+    assert report.service_of_100.sections == []
+    assert "too small for a per-100 summary" in response.content.decode()
 
 
 def test_every_renderer_shows_what_the_report_object_shows(service, few_exits):
