@@ -39,3 +39,24 @@ def intake_suggestions(case, intake_on) -> dict:
     )
     answers["marac_discussed"] = YES if heard else ""
     return answers
+
+
+def intake_blanks_suggested(form) -> dict:
+    """For a draft intake's page: the suggestions (intake_suggestions) for the answers still
+    blank, so that an assessment, hearing or client detail recorded after the form was started
+    is offered too. A submitted form shows what was confirmed, never a suggestion."""
+    if form.is_submitted:
+        return {}
+    suggested = {}
+    for field, value in intake_suggestions(form.case, form.completed_on).items():
+        if not value:
+            continue
+        if isinstance(value, list):
+            if form.pk and getattr(form, field).exists():
+                continue
+            if getattr(form, f"{field}_dont_know", False):
+                continue
+            suggested[field] = [option.pk for option in value]
+        elif not getattr(form, field):
+            suggested[field] = value
+    return suggested
