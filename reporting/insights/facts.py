@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from cases.models import ChildInCase, Contact
+from cases.models import Case, ChildInCase, Contact
 from outcomes.models import (
     CivilJusticeForm,
     CriminalJusticeForm,
@@ -212,14 +212,14 @@ def _sources():
     # subquery per case, no join), is quicker than grouping every contact of the report's cases.
     # Only those of the case's life up to its exit (the exit form's date, else the day it
     # closed): a follow-up contact after the exit does not change a closed period.
+    # The end is worked out from the report's case (k), not from each contact: once a case.
+    this_case = RawSQL("k.case_id", ())
     received = Contact.objects.filter(outcome="successful", with_client=True).filter(
         occurred_at__date__lte=Coalesce(
             Subquery(
-                ExitForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED).values(
-                    "exit_date"
-                )[:1]
+                ExitForm.objects.filter(case_id=this_case, status=SUBMITTED).values("exit_date")[:1]
             ),
-            F("case__closed_on"),
+            Subquery(Case.objects.filter(pk=this_case).values("closed_on")[:1]),
             Value(datetime.date.max),
         )
     )
