@@ -115,6 +115,7 @@ def test_the_draft_page_offers_what_was_recorded_after_it_was_started_and_keeps_
 
     html = client.get(url).content.decode()
     assert _checked(html, "high_risk") == ["Yes"]
+    assert "Filled in from the risk assessment that decides the intake risk" in html
 
     # The caseworker changes it to Don't know and saves: the answer is kept, not re-suggested.
     edit_state = re.search(r'name="edit_state" value="([^"]*)"', html).group(1)
