@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from cases.choices import DONT_KNOW
 from cases.models import Case, Option
+from cases.selectors import INTENSIVE_SUPPORT_THRESHOLD
 from catalogue.insights import TABLES_BY_KEY
 from outcomes import services as outcome_services
+from reporting.analyses import safety_in_numbers
 from reporting.insights.engine import ReportFilters
 from reporting.insights.output import report_json
 from reporting.insights.shown import insights_report
@@ -28,6 +30,9 @@ from tests.reporting.test_insights_tables import (
     exit_matched,
     figures,
     intake,
+)
+from tests.reporting.test_insights_tables import (
+    PERIOD as LAST_QUARTER,
 )
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +167,24 @@ def test_contacts_after_the_exit_are_not_counted(service, author):
     assert result.count("1 to 5") == sum(1 for count in within if count <= 5)
     assert result.count("6 to 10") == sum(1 for count in within if 6 <= count <= 10)
     assert result.count("11 to 20") == 0
+
+
+def test_significant_contacts_after_the_exit_do_not_make_support_intensive(service, author):
+    # Safety in Numbers' intensity of support: two significant contacts during the case, and
+    # enough after the exit to pass the threshold if they were counted.
+    form = exit_matched(service, author, outcome_feel_safer="Agree")
+    ContactFactory.create_batch(2, case=form.case, is_significant=True, occurred_at=DURING)
+    ContactFactory.create_batch(
+        INTENSIVE_SUPPORT_THRESHOLD, case=form.case, is_significant=True, occurred_at=NOW
+    )
+
+    by_intensity, _by_band = safety_in_numbers(
+        LAST_QUARTER, ReportFilters(service_ids=(service.pk,))
+    )
+
+    intensive, fewer = dict(by_intensity.rows)["Victim feels safer"]
+    assert (intensive.count, intensive.n) == (0, 0)
+    assert (fewer.count, fewer.n) == (1, 1)
 
 
 # --- Item 4: the reproducibility test -----------------------------------------------------------
