@@ -1058,7 +1058,9 @@ SUCCESSFUL_CONTACT = Q(outcome="successful")
 SIGNIFICANT_CONTACT = SUCCESSFUL_CONTACT & Q(is_significant=True)
 
 
-def _contacts_of_case(condition: Q, case_ref: str):
+def _contacts_of_case(condition: Q, case_ref: str, up_to: str = ""):
+    if up_to:
+        condition &= Q(occurred_at__date__lte=OuterRef(up_to))
     return Coalesce(
         Subquery(
             Contact.objects.filter(condition, case_id=OuterRef(case_ref))
@@ -1071,10 +1073,12 @@ def _contacts_of_case(condition: Q, case_ref: str):
     )
 
 
-def significant_contacts(case_ref: str = "pk"):
+def significant_contacts(case_ref: str = "pk", up_to: str = ""):
     """The number of significant contacts of a case, as a database expression on any query whose
-    `case_ref` column is the case's id. The case page and the reports both count with it."""
-    return _contacts_of_case(SIGNIFICANT_CONTACT, case_ref)
+    `case_ref` column is the case's id. The case page and the reports both count with it.
+    `up_to`: the query's column of the last day counted (a report counts a case's contacts up
+    to its exit, not the follow-ups after it)."""
+    return _contacts_of_case(SIGNIFICANT_CONTACT, case_ref, up_to)
 
 
 def is_intensive_support(significant: int) -> bool:

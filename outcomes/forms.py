@@ -21,6 +21,21 @@ NOT_ANSWERED = "Not answered"
 RADIO_LIMIT = 6  # answer lists this short are radio buttons; longer ones a drop-down
 
 
+# What the intake form fills in from the records when it is started (outcomes.suggestions): the
+# caseworker confirms or changes it; the form keeps the answer as it was at intake.
+PREFILLED_HELP = {
+    "high_risk": "Filled in from the risk assessment that decides the intake risk. Change it if "
+    "that is not the risk at intake; choose Don't know if nobody knows.",
+    "marac_discussed": "Yes when a Marac hearing of this case was held by the intake date. "
+    "Answer No or Don't know yourself: Lantern cannot tell.",
+    "pregnant": "Filled in from the client record: the answer at intake is kept with this form.",
+    "disability": "Filled in from the client record: the answer at intake is kept with this form.",
+    "employment": "Filled in from the client record: the answer at intake is kept with this form.",
+    "financial_situation": "Filled in from the client record: the answer at intake is kept with "
+    "this form.",
+}
+
+
 def section_id(title: str) -> str:
     return "section-" + "".join(ch if ch.isalnum() else "-" for ch in title.lower()).strip("-")
 
@@ -32,6 +47,8 @@ def _configure(form, questions):
         if field is None:
             continue
         field.required = False
+        if form._meta.model.__name__ == "IntakeForm" and question.field in PREFILLED_HELP:
+            field.help_text = PREFILLED_HELP[question.field]
         if question.kind == q.MULTI:
             chosen = []
             if form.instance.pk:

@@ -74,6 +74,8 @@ def _q(
 # --- Intake (Time 1) -------------------------------------------------------------------------
 
 S_INTAKE = "Intake"
+S_RISK = "Risk at intake"
+S_CLIENT = "The client at intake"
 S_ACE = "Childhood experiences"
 S_LEVELS = "Abuse in the past 12 months"
 S_HISTORY = "History and relationship"
@@ -98,6 +100,21 @@ _NEEDS = (
 
 INTAKE_QUESTIONS: tuple[Question, ...] = (
     _q("completed_on", DATE, S_INTAKE, allow_missing=False, why="the intake date (Time 1)"),
+    # Asked, not derived: the seed reports Don't know and Missing (issue 19, item 2).
+    _q("high_risk", SINGLE, S_RISK, "high_risk"),
+    _q("marac_discussed", SINGLE, S_RISK, "marac_discussed"),
+    # As at intake, not as the client record says today (issue 19, item 4).
+    _q("pregnant", SINGLE, S_CLIENT, "client_pregnant"),
+    _q("disability", SINGLE, S_CLIENT, "client_disability"),
+    _q(
+        "disability_types",
+        MULTI,
+        S_CLIENT,
+        "client_disability_type",
+        applies_when=("disability", {"Yes"}),
+    ),
+    _q("employment", MULTI, S_CLIENT, "client_employment"),
+    _q("financial_situation", SINGLE, S_CLIENT, "client_financial_situation"),
     _q("client_ace", SINGLE, S_ACE, "client_ace"),
     _q(
         "client_ace_types",

@@ -120,17 +120,15 @@ def risk_link_for(form) -> dict | None:
 
 
 # Insights counts these client-profile answers at intake; they are kept on the client record
-# (cases.Client), not repeated on the intake form. (field, label)
+# (cases.Client), not repeated on the intake form. The client's situation that changes
+# (pregnancy, disability, employment, finances) is asked on the intake form instead, as it was
+# at intake (issue 19, item 4). (field, label)
 CLIENT_PROFILE_FIELDS = (
     ("date_of_birth", "Date of birth (for the age at intake)"),
     ("sex_at_birth", "Sex assigned at birth"),
     ("gender_identity", "How the client thinks of themselves"),
     ("sexual_orientation", "Sexual orientation"),
     ("ethnicity", "Ethnicity"),
-    ("pregnant", "Pregnant"),
-    ("disability", "Disability"),
-    ("employment", "Current employment situation"),
-    ("financial_situation", "Current financial situation"),
 )
 
 

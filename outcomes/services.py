@@ -61,6 +61,7 @@ from .services_police import (
     police_report_delete,
     police_report_save,
 )
+from .suggestions import intake_suggestions
 
 __all__ = [
     "KINDS",
@@ -127,7 +128,9 @@ def outcome_form_start(*, kind: str, case: Case, actor: User):
        once get one form and one clear refusal, not a database error).
     2. Refuse a second intake, exit, CCJ or follow-up form; an exit form needs the case closed
        or closing; a follow-up needs it closed.
-    3. Fill in what Lantern knows (dates, closure type, the primary perpetrator).
+    3. Fill in what Lantern knows (dates, closure type, the primary perpetrator; at intake the
+       client's situation, the intake risk and Marac: outcomes.suggestions), for the
+       caseworker to confirm or change: the form keeps them as they were at intake.
     """
     model, _questions, one_per_case = KINDS[kind]
     require_edit(actor, case)
@@ -142,8 +145,14 @@ def outcome_form_start(*, kind: str, case: Case, actor: User):
         raise ValidationError("A follow-up is made after the case has closed.")
     form = model(case=case, created_by=actor)
     today = timezone.localdate()
+    chosen = {}
     if kind == "intake":
         form.completed_on = case.opened_on
+        for field, value in intake_suggestions(case, form.completed_on).items():
+            if isinstance(value, list):
+                chosen[field] = value
+            else:
+                setattr(form, field, value)
         perpetrator = case.perpetrators.filter(is_primary=True).first()
         if perpetrator is not None:
             form.primary_perpetrator_relationship = perpetrator.relationship
@@ -166,6 +175,8 @@ def outcome_form_start(*, kind: str, case: Case, actor: User):
         form.followed_up_on = today
     form.full_clean()
     form.save()
+    for field, options in chosen.items():
+        getattr(form, field).set(options)
     return form
 
 

@@ -20,6 +20,7 @@ from . import questions as q
 from . import selectors, services
 from .forms import IncidentFormSet, PoliceReportForm, form_class_for, section_id
 from .models import Incident
+from .suggestions import intake_blanks_suggested
 
 KIND_TITLES = services.KIND_TITLES
 
@@ -172,7 +173,10 @@ def form_edit(request, kind, pk):
             form.data["edit_state"] = edit_state_of(form_obj, form_class._meta.fields).token()
     else:
         form = form_class(
-            instance=form_obj, edit_state=edit_state_of(form_obj, form_class._meta.fields)
+            instance=form_obj,
+            edit_state=edit_state_of(form_obj, form_class._meta.fields),
+            # A draft intake offers what the records say for its blank answers (changeable).
+            initial=intake_blanks_suggested(form_obj) if kind == "intake" else None,
         )
     nav = _section_nav(form_obj, questions)
     context = {

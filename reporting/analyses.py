@@ -93,7 +93,8 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
         UNIVERSES["exits"]
         .rows(period, filters)
         .annotate(
-            significant=significant_contacts("case_id"),
+            # Contacts up to the exit: a follow-up after it does not change a closed period.
+            significant=significant_contacts("case_id", up_to="exit_date"),
             interventions=different_interventions("case_id"),
             score_in=_latest_score("intake"),
             score_out=_latest_score("exit"),

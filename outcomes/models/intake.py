@@ -1,6 +1,10 @@
 """The intake form (Time 1): history of abuse, perpetrator and needs when the case opens.
 
-Demographics already on the client record (pregnancy, employment, financial situation) and the
+The client's situation at intake (pregnancy, disability, employment, financial situation) is
+kept here as it was at intake, pre-filled from the client record when the form is started: the
+record changes later, and a report of a past period must not change with it (issue 19, item 4).
+So are "High risk?" and "Discussed at Marac?", pre-filled from the assessment that decides the
+intake risk and the hearings held by the intake date, with "Don't know" (issue 19, item 2). The
 children (cases.ChildInCase) are not repeated here; the intake and exit risk assessments are
 riskassessment.Assessment rows of the same case (stage intake/exit), joined by case.
 """
@@ -25,6 +29,8 @@ INTAKE_M2M = {
     "perpetrator_gender_identity",
     "mental_health_symptoms",
     "mental_health_diagnoses",
+    "disability_types",
+    "employment",
 }
 
 
@@ -34,6 +40,19 @@ class IntakeForm(OutcomeForm):
     completed_on = models.DateField(
         "date of intake", null=True, blank=True, validators=[validate_event_date]
     )
+
+    # Risk at intake (pre-filled from the deciding assessment and the hearings; changeable)
+    high_risk = answer("high_risk", "High risk?")
+    marac_discussed = answer("marac_discussed", "Has the case been discussed at Marac?")
+
+    # The client at intake (pre-filled from the client record; kept as it was at intake)
+    pregnant = answer("client_pregnant", "Is the client pregnant?")
+    disability = answer("client_disability", "Does the client have a disability?")
+    disability_types = options("client_disability_type", "If yes, what type?")
+    disability_types_dont_know = dont_know()
+    employment = options("client_employment", "Current employment situation")
+    employment_dont_know = dont_know()
+    financial_situation = answer("client_financial_situation", "Current financial situation")
 
     # Adverse childhood experiences
     client_ace = answer(

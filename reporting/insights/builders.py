@@ -215,26 +215,13 @@ def dash_bands(key, universe, score: str, applies: Q | None = None, statistics=N
     )
 
 
-def high_risk_at_intake():
-    level = fact("level_in")
-    return counts(
-        "high_risk",
-        "intakes",
-        [
-            Counted("Yes", Q(**{level: "high"})),
-            Counted("No", Q(**{f"{level}__in": ["standard", "medium"]})),
-            Counted(DONT_KNOW, None, "dont_know"),
-            Counted("Missing", Q(**{f"{level}__isnull": True}) | Q(**{level: ""}), "missing"),
-        ],
-    )
-
-
 def high_risk_basis_at_intake():
     basis = fact("basis_in")
     labels = TABLES_BY_KEY["high_risk_basis"].options
     rows = [Counted(label, Q(**{basis: label})) for label in labels]
     rows.append(Counted("Missing", Q(**{f"{basis}__isnull": True}) | Q(**{basis: ""}), "missing"))
-    return counts("high_risk_basis", "intakes", rows, applies=Q(**{fact("level_in"): "high"}))
+    # Over the intakes answered high risk ("High risk?" on the intake form), as the seed's n.
+    return counts("high_risk_basis", "intakes", rows, applies=Q(high_risk="Yes"))
 
 
 def children_per_case():

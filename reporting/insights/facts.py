@@ -8,15 +8,23 @@ The tables are TEMPORARY: private to the database connection, gone when the run 
 back), and always current, since nothing is kept between runs.
 """
 
+import datetime
 import re
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from cases.models import ChildInCase, Contact
-from outcomes.models import CivilJusticeForm, CriminalJusticeForm, ReviewForm
+from cases.models import Case, ChildInCase, Contact
+from outcomes.models import (
+    CivilJusticeForm,
+    CriminalJusticeForm,
+    ExitForm,
+    IntakeForm,
+    ReviewForm,
+)
 from outcomes.models.base import FormStatus
 from riskassessment.models import Assessment, MaracHearing
 from riskassessment.scoring import latest_submitted, latest_submitted_rank
@@ -208,7 +216,19 @@ def _sources():
     )
     # A case has about ten contacts: counting them through the partial index, case by case (a
     # subquery per case, no join), is quicker than grouping every contact of the report's cases.
-    received = Contact.objects.filter(outcome="successful", with_client=True)
+    # Only those of the case's life up to its exit (the exit form's date, else the day it
+    # closed): a follow-up contact after the exit does not change a closed period.
+    # The end is worked out from the report's case (k), not from each contact: once a case.
+    this_case = RawSQL("k.case_id", ())
+    received = Contact.objects.filter(outcome="successful", with_client=True).filter(
+        occurred_at__date__lte=Coalesce(
+            Subquery(
+                ExitForm.objects.filter(case_id=this_case, status=SUBMITTED).values("exit_date")[:1]
+            ),
+            Subquery(Case.objects.filter(pk=this_case).values("closed_on")[:1]),
+            Value(datetime.date.max),
+        )
+    )
     sql, params = (
         received.filter(case_id=RawSQL("k.case_id", ()))
         .order_by()
@@ -221,7 +241,14 @@ def _sources():
     counted = {
         "children": ChildInCase.objects.all(),
         "reviews": ReviewForm.objects.filter(status=SUBMITTED),
-        "marac_hearings": MaracHearing.objects.all(),
+        # Hearings held on or before the intake: what was known at intake.
+        "marac_hearings": MaracHearing.objects.filter(
+            meeting__held_on__lte=Subquery(
+                IntakeForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED).values(
+                    "completed_on"
+                )[:1]
+            )
+        ),
         "criminal_justice_forms": CriminalJusticeForm.objects.filter(status=SUBMITTED),
         "civil_justice_forms": CivilJusticeForm.objects.filter(status=SUBMITTED),
     }

@@ -18,7 +18,7 @@ Counting rules (reporting/README.md says the same in words):
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from cases.models import ChildInCase, Client
+from cases.models import ChildInCase
 from catalogue.insights import TABLES, TABLES_BY_KEY
 from outcomes.models import ExitForm, IntakeForm, ReviewForm
 from outcomes.questions import CIVIL_ORDER_TABLES
@@ -45,7 +45,6 @@ from .builders import (
     fact,
     has_fact,
     has_option,
-    high_risk_at_intake,
     high_risk_basis_at_intake,
     multi,
     multiple_types,
@@ -123,7 +122,8 @@ def _specs():
         ),
         choice("client_sexual_orientation", "intake_clients", f"{CLIENT}sexual_orientation"),
         choice("client_ethnicity", "intake_clients", f"{CLIENT}ethnicity"),
-        choice("client_pregnant", "intake_clients", f"{CLIENT}pregnant"),
+        # The client's situation as recorded at intake, not as the record says today.
+        choice("client_pregnant", "intake_clients", "pregnant"),
         children_per_case(),
         choice("children_ages", "intake_children", "age_band"),
         multi(
@@ -135,30 +135,29 @@ def _specs():
             row_key="case_id",
             applies=Q(Exists(ChildInCase.objects.filter(case_id=OuterRef("case_id")))),
         ),
-        choice("client_disability", "intake_clients", f"{CLIENT}disability"),
+        choice("client_disability", "intake_clients", "disability"),
         multi(
             "client_disability_type",
             "intake_clients",
             "disability_types",
-            owner=lambda: Client,
-            row_key="case__client_id",
-            applies=Q(**{f"{CLIENT}disability": "Yes"}),
+            dont_know_field="disability_types_dont_know",
+            applies=Q(disability="Yes"),
         ),
         multi(
             "client_employment",
             "intake_clients",
             "employment",
-            owner=lambda: Client,
-            row_key="case__client_id",
+            dont_know_field="employment_dont_know",
         ),
-        choice("client_financial_situation", "intakes", f"{CLIENT}financial_situation"),
+        choice("client_financial_situation", "intakes", "financial_situation"),
         choice("client_ace", "intakes", "client_ace"),
         _intake_multi("client_ace_types", "client_ace_types", applies=Q(client_ace="Yes")),
         # History of abuse at intake
         dash_bands("dash_ticks_intake", "intakes", fact("score_in")),
-        high_risk_at_intake(),
+        # Asked on the intake form (pre-filled from the records), with Don't know and Missing.
+        choice("high_risk", "intakes", "high_risk"),
         high_risk_basis_at_intake(),
-        yes_no("marac_discussed", "intakes", has_fact("marac_hearings"), unknown_rows=True),
+        choice("marac_discussed", "intakes", "marac_discussed"),
         counts(
             "abuse_types_12_months",
             "intakes",

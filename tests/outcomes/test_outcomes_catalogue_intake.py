@@ -355,12 +355,13 @@ INTAKE_DERIVED = {
     "matched_intake_living_arrangement": ("IntakeForm", ("living_with_perpetrator",)),
 }
 
-# Intake tables recorded by the cases app (client record, children of the case): not repeated
-# on the intake form. table key -> (app.Model, field).
+# Intake tables recorded elsewhere (the client's situation at intake, pre-filled from the client
+# record and kept on the intake form: issue 19, item 4; children of the case).
+# table key -> (app.Model, field).
 INTAKE_ELSEWHERE = {
-    "client_pregnant": ("cases.Client", "pregnant"),
-    "client_employment": ("cases.Client", "employment"),
-    "client_financial_situation": ("cases.Client", "financial_situation"),
+    "client_pregnant": ("IntakeForm", "pregnant"),
+    "client_employment": ("IntakeForm", "employment"),
+    "client_financial_situation": ("IntakeForm", "financial_situation"),
     "children_count": ("cases.ChildInCase", "case"),  # the number of children rows
     "children_ages": ("cases.ChildInCase", "age_band"),
     "cyps_involvement_intake": ("cases.ChildInCase", "cyps_involvement"),

@@ -492,8 +492,7 @@ def test_bad_police_report_input_never_answers_500(client_for, case, caseworker)
 
 def test_intake_pages_show_the_client_profile_still_unanswered(client_for, intake, caseworker):
     client = intake.case.client
-    client.pregnant = "No"
-    client.financial_situation = ""
+    client.ethnicity = ""
     client.save()
     html = (
         client_for(caseworker)
@@ -501,8 +500,10 @@ def test_intake_pages_show_the_client_profile_still_unanswered(client_for, intak
         .content.decode()
     )
     assert "Client profile at intake" in html
-    assert re.search(r"Pregnant</dt><dd[^>]*>No</dd>", html)
-    assert re.search(r"Current financial situation</dt><dd[^>]*><span[^>]*>Not answered", html)
+    assert re.search(r"Ethnicity</dt><dd[^>]*><span[^>]*>Not answered", html)
+    # The client's situation at intake is a question of the form (issue 19, item 4).
+    assert "Pregnant</dt>" not in html
+    assert 'name="pregnant"' in html
     assert reverse("cases:client_edit", kwargs={"pk": client.pk}) in html
     review = services.outcome_form_start(kind="review", case=intake.case, actor=caseworker)
     html = (

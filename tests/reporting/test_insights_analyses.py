@@ -13,7 +13,13 @@ from tests.factories import ContactFactory, PerpetratorFactory, TeamFactory, Use
 from tests.factories_marac import MaracHearingFactory
 from tests.factories_riskassessment import MaracMeetingFactory
 from tests.factories_support import InterventionFactory, SafetyPlanFactory
-from tests.reporting.test_insights_tables import IN_PERIOD, NOW, PERIOD, exit_matched, intake
+from tests.reporting.test_insights_tables import (
+    DURING,
+    IN_PERIOD,
+    PERIOD,
+    exit_matched,
+    intake,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +39,15 @@ def test_safety_in_numbers_by_intensity_and_interventions(service, author):
     # did not feel safer.
     exit_a = exit_matched(service, author, outcome_feel_safer="Agree")
     for _ in range(6):
-        ContactFactory(case=exit_a.case, is_significant=True, occurred_at=NOW)
-    ContactFactory(case=exit_a.case, is_significant=False, occurred_at=NOW)
+        ContactFactory(case=exit_a.case, is_significant=True, occurred_at=DURING)
+    ContactFactory(case=exit_a.case, is_significant=False, occurred_at=DURING)
     InterventionFactory(case=exit_a.case, type="police_check")
     InterventionFactory(case=exit_a.case, type="tau_marker_requested")
     InterventionFactory(case=exit_a.case, type="tau_marker_placed")
     SafetyPlanFactory(case=exit_a.case)
     exit_b = exit_matched(service, author, outcome_feel_safer="Disagree")
     for _ in range(2):
-        ContactFactory(case=exit_b.case, is_significant=True, occurred_at=NOW)
+        ContactFactory(case=exit_b.case, is_significant=True, occurred_at=DURING)
 
     by_intensity, by_band = safety_in_numbers(PERIOD, ReportFilters(service_ids=(service.pk,)))
 

@@ -17,7 +17,7 @@ from reporting.insights.suppression import SUPPRESSION_THRESHOLD
 from riskassessment.models import MaracHearing
 from tests.factories import ContactFactory, UserFactory
 from tests.factories_riskassessment import MaracMeetingFactory
-from tests.reporting.test_insights_tables import IN_PERIOD, NOW, PERIOD, exit_matched
+from tests.reporting.test_insights_tables import DURING, IN_PERIOD, PERIOD, exit_matched
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def few_exits(service):
     exits = []
     for feel_safer in ("Agree", "Disagree"):
         form = exit_matched(service, author, outcome_feel_safer=feel_safer)
-        ContactFactory(case=form.case, is_significant=True, occurred_at=NOW)
+        ContactFactory(case=form.case, is_significant=True, occurred_at=DURING)
         MaracHearing.objects.create(case=form.case, meeting=meeting, is_repeat=True)
         exits.append(form)
     return exits

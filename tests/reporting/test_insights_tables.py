@@ -38,6 +38,9 @@ PERIOD = quarter(2025, 1)  # April to June 2025
 IN_PERIOD = datetime.date(2025, 5, 10)
 BEFORE = datetime.date(2025, 2, 1)
 NOW = timezone.now()
+# A day in the life of the cases exit_matched builds (after their intake, before their exit):
+# a report counts a case's contacts up to its exit (issue 19, item 4).
+DURING = datetime.datetime(2025, 4, 15, 12, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -329,7 +332,7 @@ def test_contacts_banded_with_the_median(service, author):
     for count in counts:
         form = exit_matched(service, author)
         for _ in range(count):
-            ContactFactory(case=form.case, occurred_at=NOW)
+            ContactFactory(case=form.case, occurred_at=DURING)
     result = figures(service, "contacts_count")
     assert result.n == 3
     assert result.count("1 to 5") == 1
@@ -544,7 +547,7 @@ def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
         AreaSupportFactory(
             case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
         )
-        ContactFactory.create_batch(index, case=form.case, occurred_at=NOW)
+        ContactFactory.create_batch(index, case=form.case, occurred_at=DURING)
     intake(service, author, need_housing="No")
     filters = ReportFilters(service_ids=(service.pk,))
 
@@ -572,7 +575,7 @@ def test_working_out_only_the_facts_the_tables_read_changes_no_figure(service, a
         AreaSupportFactory(
             case=form.case, area="housing", supported=("Yes", "No")[index % 2], updated_by=user
         )
-        ContactFactory.create_batch(index + 1, case=form.case, occurred_at=NOW)
+        ContactFactory.create_batch(index + 1, case=form.case, occurred_at=DURING)
     intake(service, author)
     filters = ReportFilters(service_ids=(service.pk,))
     only_read = build_report(period=PERIOD, filters=filters)
