@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reporting.analyses import service_of_100
 from reporting.insights import charts
 from reporting.insights.engine import ReportFilters
 from reporting.insights.output import as_csv, as_xlsx, display_table, report_json
@@ -137,7 +138,10 @@ def test_client_reported_outcomes_everywhere_are_over_those_who_answered(
         suppress_below=None,
         analyses=True,
     )
-    lines = [line for _, section in report.service_of_100 for line in section]
+    # Six exits are too few for the page itself (SERVICE_OF_100_MIN_N): its arithmetic is read
+    # with the minimum lowered to 1, over the report's own shown tables.
+    page_of_100 = service_of_100({table.key: table.current for table in report.tables}, min_n=1)
+    lines = [line for _, section in page_of_100.sections for line in section]
     # Per 100 of those who answered (67), not per 100 exits (33).
     assert f"{round(100 * agree / len(given))} feel safer" in lines
     assert f"{round(100 * agree / len(said))} feel safer" not in lines

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 
 from accounts.audit import TEXT_NOT_RECORDED
 from outcomes.selectors import risk_link_for
+from outcomes.suggestions import intake_suggestions
 from reporting.insights.engine import ReportFilters
 from reporting.insights.report import build_report
 from reporting.periods import quarter
@@ -124,14 +125,18 @@ def test_the_insights_tables_still_count_high_at_intake(service, caseworker):
     period = quarter(2025, 1)  # April to June 2025
     on = datetime.date(2025, 5, 10)
     case = CaseFactory(service=service, opened_on=on)
+    the_issues_scenario(case, caseworker, on=on)
+    # "High risk?" is asked on the intake form (issue 19, item 2), suggested from the assessment
+    # that decides the intake risk: the DASH, not the incomplete MeRIT submitted after it.
+    assert intake_suggestions(case, on)["high_risk"] == "Yes"
     IntakeFormFactory(
         case=case,
         created_by=caseworker,
         completed_on=on,
         status="submitted",
         submitted_at=timezone.now(),
+        high_risk=intake_suggestions(case, on)["high_risk"],
     )
-    the_issues_scenario(case, caseworker, on=on)
     report = build_report(
         period=period,
         filters=ReportFilters(service_ids=(service.pk,)),

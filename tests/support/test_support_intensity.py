@@ -18,7 +18,7 @@ from tests.factories import CaseFactory, ContactFactory, MembershipFactory, User
 from tests.factories_riskassessment import AgencyFactory
 from tests.factories_support import InterventionFactory, SafetyPlanFactory
 from tests.reporting.test_case_bundle import _export, _import, _lines, _small_service, _text
-from tests.reporting.test_insights_tables import NOW, PERIOD, exit_matched
+from tests.reporting.test_insights_tables import DURING, NOW, PERIOD, exit_matched
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +50,11 @@ def test_the_case_page_and_the_report_agree(client_for, service, caseworker):
         visible_high_risk=True,
     )
     SafetyPlanFactory(case=case)
+    # During the case's support: the report counts contacts up to the exit (issue 19, item 4).
     for _ in range(INTENSIVE_SUPPORT_THRESHOLD):
-        ContactFactory(case=case, is_significant=True, occurred_at=NOW)
-    ContactFactory(case=case, is_significant=False, occurred_at=NOW)
-    ContactFactory(case=case, outcome=Contact.Outcome.ATTEMPTED, occurred_at=NOW)
+        ContactFactory(case=case, is_significant=True, occurred_at=DURING)
+    ContactFactory(case=case, is_significant=False, occurred_at=DURING)
+    ContactFactory(case=case, outcome=Contact.Outcome.ATTEMPTED, occurred_at=DURING)
 
     page = client_for(caseworker).get(reverse("cases:case_detail", args=[case.pk]))
     counts = page.context["contact_counts"]
