@@ -221,3 +221,18 @@ def test_the_economic_value_starts_on_its_sections_first_page(service, caseworke
     # The part's first page (not the contents page) carries the start of the method.
     section_pages = [i for i, text in enumerate(pages) if heading in text and i > 1]
     assert section_pages[0] == first
+
+
+def test_the_totals_are_printed_once_where_the_unit_cost_table_ends(service, caseworker):
+    """The unit-cost table runs over two pages; its totals were repeated at the foot of each, so
+    the first page's read as a subtotal of the rows above it (found walking the demo)."""
+    _pairs, content = _build(service, caseworker)
+    report = ImpactReportFactory(title="Impact", period_start=PERIOD.start, period_end=PERIOD.end)
+    report.services.set([service])
+    content["suppress_below"] = None
+    pdf, _pages = render_pdf(report, content)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    value_pages = [text for text in pages if "Units each" in text]
+    assert len(value_pages) > 1  # the case this covers: the table breaks across pages
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    assert text.count("Costs associated with reduced risk, before attribution") == 1
