@@ -106,7 +106,7 @@ def render_xlsx(report, content: dict) -> bytes:
         )
     summary.append([])
     for entry in shown["headline"]:
-        summary.append([entry["label"], entry["count_text"], entry["percent_text"]])
+        summary.append([entry["label"], _number(entry["count_text"]), entry["percent_text"]])
     for section in shown["sections"]:
         sheet = workbook.create_sheet(section["heading"][:31].replace(":", ""))
         sheet.column_dimensions["A"].width = 60
@@ -118,6 +118,14 @@ def render_xlsx(report, content: dict) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _number(text):
+    """A count as a number the sheet can add up ("1,023" as 1023, "0" as 0); anything else
+    ("<5", a percentage, an empty cell) as it is printed."""
+    if isinstance(text, str) and re.fullmatch(r"\d{1,3}(,\d{3})*", text):
+        return int(text.replace(",", ""))
+    return text
 
 
 def _header(sheet, labels, bold, fill):
@@ -132,12 +140,24 @@ def _block_rows(sheet, block, bold, fill):
     if kind == "table":
         _header(sheet, ["Answer", "Count", "%", "n"], bold, fill)
         for row in block["rows"]:
-            sheet.append([row["label"], row["count_text"], row["percent_text"], block["n_text"]])
+            sheet.append(
+                [
+                    row["label"],
+                    _number(row["count_text"]),
+                    row["percent_text"],
+                    _number(block["n_text"]),
+                ]
+            )
     elif kind in ("figures", "funnel"):
         _header(sheet, ["Measure", "Count", "Of", "%"], bold, fill)
         for entry in block.get("items") or block.get("steps"):
             sheet.append(
-                [entry["label"], entry["count_text"], entry["of_text"], entry["percent_text"]]
+                [
+                    entry["label"],
+                    _number(entry["count_text"]),
+                    _number(entry["of_text"]),
+                    entry["percent_text"],
+                ]
             )
     elif kind == "four_p":
         _header(sheet, ["Measure", "Count", "Of", "%"], bold, fill)
@@ -146,8 +166,8 @@ def _block_rows(sheet, block, bold, fill):
                 sheet.append(
                     [
                         f"{group}: {entry['label']}",
-                        entry["count_text"],
-                        entry["of_text"],
+                        _number(entry["count_text"]),
+                        _number(entry["of_text"]),
                         entry["percent_text"],
                     ]
                 )

@@ -117,10 +117,24 @@ def _short(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
+def _draws_a_bar(figures: ShownFigures | None) -> bool:
+    """Whether any option of these figures is shown with a count above 0."""
+    if figures is None:
+        return False
+    return any(
+        kind in ("option", "dont_know", "missing") and not hidden and count
+        for kind, count, hidden in zip(figures.kinds, figures.counts, figures.hidden, strict=True)
+    )
+
+
 def for_report(report: ShownReport) -> dict[str, str]:
+    """The charts of the charted tables that have a bar to draw: a table whose counts are all
+    hidden or nil in both periods is the table alone, not a chart of "<5" and "no data"."""
     charts = {}
     for table in report.tables:
-        if table.key in CHARTED_TABLES:
+        if table.key in CHARTED_TABLES and (
+            _draws_a_bar(table.current) or _draws_a_bar(table.comparison)
+        ):
             charts[table.key] = mark_safe(  # noqa: S308 - every text in it is escaped above
                 bar_chart(table.question, table.current, table.comparison)
             )

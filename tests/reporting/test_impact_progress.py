@@ -121,3 +121,14 @@ def test_the_home_panel_says_no_report_only_when_there_is_none(
     page = _text(client_for(manager).get(reverse("home")).content.decode())
 
     assert "No impact report yet" in page
+
+
+def test_the_home_panel_names_the_edition_it_links_to(client_for, manager, service):
+    """A changed suppression builds edition 2 under the same title and period: the panel says
+    which edition it shows, as the list does (found walking the demo)."""
+    report = _titled(finished_report(service), "Spring impact report")
+    ImpactReport.objects.filter(pk=report.pk).update(edition=2)
+
+    page = _text(client_for(manager).get(reverse("home")).content.decode())
+
+    assert "Latest built: Spring impact report, edition 2" in page

@@ -203,3 +203,36 @@ def test_the_attribution_share_is_asked_for_stored_and_checked(client_for, manag
 
     assert ask(attribution_percent="10").status_code == 302
     assert ImpactReport.objects.get().attribution_percent == 10
+
+
+def test_the_economic_value_starts_on_its_sections_first_page(service, caseworker):
+    """The value block is taller than a page: kept whole, it was pushed past its heading and
+    left a page with only "6. Economic and social value" on it (found walking the demo)."""
+    _pairs, content = _build(service, caseworker)
+    report = ImpactReportFactory(title="Impact", period_start=PERIOD.start, period_end=PERIOD.end)
+    report.services.set([service])
+    content["suppress_below"] = None
+    pdf, _pages = render_pdf(report, content)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    first = next(
+        i for i, text in enumerate(pages) if "How it is estimated" in text or "Unit cost" in text
+    )
+    heading = "Economic and social value"
+    # The part's first page (not the contents page) carries the start of the method.
+    section_pages = [i for i, text in enumerate(pages) if heading in text and i > 1]
+    assert section_pages[0] == first
+
+
+def test_the_totals_are_printed_once_where_the_unit_cost_table_ends(service, caseworker):
+    """The unit-cost table runs over two pages; its totals were repeated at the foot of each, so
+    the first page's read as a subtotal of the rows above it (found walking the demo)."""
+    _pairs, content = _build(service, caseworker)
+    report = ImpactReportFactory(title="Impact", period_start=PERIOD.start, period_end=PERIOD.end)
+    report.services.set([service])
+    content["suppress_below"] = None
+    pdf, _pages = render_pdf(report, content)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    value_pages = [text for text in pages if "Units each" in text]
+    assert len(value_pages) > 1  # the case this covers: the table breaks across pages
+    text = re.sub(r"\s+", " ", "\n".join(pages))
+    assert text.count("Costs associated with reduced risk, before attribution") == 1

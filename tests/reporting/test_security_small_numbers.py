@@ -10,6 +10,7 @@ showed 0, giving the category away.
 
 import datetime
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -365,3 +366,28 @@ def test_item_6_a_follow_on_table_of_a_few_people_shows_no_zero_n(service):
         assert 0 not in view.counts, table.key
     csv_text = as_csv([show_table(t, 5) for t in empty_follow_ons]).decode("utf-8-sig")
     assert ",0," not in csv_text
+
+
+def test_a_chart_with_every_count_hidden_or_nil_is_not_drawn():
+    """A small filter with suppression on drew a chart of "<5" and "no data" beside its table
+    (found walking the demo); a chart is drawn only where it has a bar."""
+    hidden = Figures(n=2, rows=[Row("Police", 1), Row("Self", 1), Row("Health", 0)])
+    nil = Figures(n=0, rows=[Row("Police", 0), Row("Self", 0), Row("Health", 0)])
+    shown = Figures(n=30, rows=[Row("Police", 20), Row("Self", 10), Row("Health", 0)])
+
+    def charted(current, comparison):
+        table = TableResult(
+            key="referral_route",
+            section="Service inputs",
+            question="Referral route",
+            universe="cases at intake",
+            current=current,
+            comparison=comparison,
+        )
+        report = SimpleNamespace(tables=[show_table(table, 5)])
+        return "referral_route" in charts.for_report(report)
+
+    assert not charted(hidden, nil)
+    assert not charted(nil, None)
+    assert charted(hidden, shown)
+    assert charted(shown, None)

@@ -175,3 +175,24 @@ def test_cases_known_to_childrens_services_are_counted_once_whatever_their_kinds
     intake(service, author)
     counts = service_of_100_counts(PERIOD, ReportFilters(service_ids=(service.pk,)))
     assert counts == {CYPS_INVOLVED: 1}
+
+
+def test_feel_safer_is_per_hundred_of_the_clients_who_answered():
+    """Seed 002 leaves Missing out of the client-reported outcomes: "feel safer" is per 100 of
+    the exits where the client answered, not of every exit (issue 19, items 1 and 6)."""
+    exits, answered, agreed = 100, 60, 50
+    tables = _tables(
+        exits=exits,
+        client_outcome_feel_safer=_table(
+            answered,
+            [
+                ("Agree", agreed, "option"),
+                ("Disagree", answered - agreed, "option"),
+                ("Total Agree", agreed, "group"),
+                ("Missing", exits - answered, "missing"),
+            ],
+        ),
+    )
+    lines = _lines(service_of_100(tables, {CYPS_INVOLVED: 0}))
+    assert f"{round(100 * agreed / answered)} feel safer" in lines  # 83
+    assert f"{round(100 * agreed / exits)} feel safer" not in lines  # 50
