@@ -45,6 +45,15 @@ class Statement:
     text: str
     details: list[str] = field(default_factory=list)
 
+    def __post_init__(self):
+        # A hidden percentage reads "n/a", never "n/a%" (a commissioner reads these pages).
+        object.__setattr__(self, "text", _plain_na(self.text))
+        object.__setattr__(self, "details", [_plain_na(line) for line in self.details])
+
+
+def _plain_na(text: str) -> str:
+    return text.replace(f"{NOT_SHOWN}%", NOT_SHOWN)
+
 
 def _fill(text: str, value) -> str:
     return text.replace("{n}", NOT_SHOWN if value is None else f"{value}")
