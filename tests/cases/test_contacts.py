@@ -466,3 +466,16 @@ def test_a_backdated_opening_shows_its_day_not_an_invented_midday(client_for, se
         opened_on=timezone.localdate(),
     )
     assert selectors.case_timeline(today_case).items[0].has_time
+
+
+def test_the_lower_risk_page_carries_the_banner_and_leads_back_to_the_case(
+    client_for, case, caseworker, team_leader
+):
+    submitted(case, caseworker, ticks=16)
+    html = (
+        client_for(team_leader)
+        .get(reverse("riskassessment:risk_decision", args=[case.pk]))
+        .content.decode()
+    )
+    assert BANNER in html
+    assert f'href="{reverse("cases:case_detail", args=[case.pk])}">{case.reference}</a>' in html
