@@ -287,15 +287,52 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are served only through scoped, audited views
+# Generated files (exports, impact-report PDFs) are written and read only through the storage
+# API, so several web servers and workers can share them (docs/scaling.md). STORAGE_BACKEND
+# "filesystem" keeps them under MEDIA_ROOT; "s3" puts them in an S3-compatible bucket (AWS, MinIO,
+# Ceph...). Files are never linked to: downloads stream through Lantern's scoped, audited views,
+# so the bucket stays private and its pre-signed URLs are never handed out.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="") or "filesystem"
+if STORAGE_BACKEND == "s3":
+    if not env("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise environ.ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    GENERATED_FILES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            # Empty means AWS itself; set for another S3-compatible store.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            # Empty means boto3 finds them itself (an instance or task role).
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # Empty sends no ACL, for buckets with ACLs switched off (their policy decides).
+            "default_acl": env("AWS_DEFAULT_ACL", default="private") or None,
+            # Signed if a URL is ever made, never a public one; Lantern makes none.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Names are random already: a clash gets a new name, never overwrites a file.
+            "file_overwrite": False,
+        },
+    }
+elif STORAGE_BACKEND == "filesystem":
+    GENERATED_FILES_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    # django-environ's name for Django's ImproperlyConfigured, as for a missing variable.
+    raise environ.ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Exports (accounts.ExportFile, under exports/) and anything else without its own storage.
+    "default": GENERATED_FILES_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Finished impact-report PDFs: local disk by default; point at another backend to move them.
-    "impact_reports": {
-        "BACKEND": env(
-            "IMPACT_REPORT_STORAGE", default="django.core.files.storage.FileSystemStorage"
-        ),
-    },
+    # Finished impact-report PDFs (under impact-reports/): with the other generated files, unless
+    # IMPACT_REPORT_STORAGE names a backend of their own (configured by its own settings).
+    "impact_reports": (
+        {"BACKEND": env("IMPACT_REPORT_STORAGE")}
+        if env("IMPACT_REPORT_STORAGE", default="")
+        else GENERATED_FILES_STORAGE
+    ),
 }
 # The address in notification e-mails (which carry a link, never data).
 LANTERN_BASE_URL = env("LANTERN_BASE_URL", default="http://127.0.0.1:8000")
