@@ -1,4 +1,7 @@
-"""Export files: made by a service function, offered by an expiring link, downloads audited."""
+"""Export files: made by a service function, offered by an expiring link, downloads audited.
+
+The files are written, read and deleted only through the storage API (the default storage:
+the file system or an S3-compatible bucket, settings STORAGE_BACKEND), never by path."""
 
 import datetime
 
@@ -46,15 +49,20 @@ def export_file_create(
         expires_at=now + datetime.timedelta(hours=settings.EXPORT_LINK_HOURS),
     )
     export.file.save(export.token.hex, ContentFile(content), save=False)
-    export.save()
-    record_event(
-        actor=owner,
-        action=AuditEvent.Action.EXPORT,
-        service=service,
-        obj=export,
-        label=f"{kind}: {filename}",
-        detail={"kind": kind, "bytes": len(content)},
-    )
+    try:
+        export.save()
+        record_event(
+            actor=owner,
+            action=AuditEvent.Action.EXPORT,
+            service=service,
+            obj=export,
+            label=f"{kind}: {filename}",
+            detail={"kind": kind, "bytes": len(content)},
+        )
+    except BaseException:
+        # The stored file is outside the transaction: without its row no purge would find it.
+        export.file.storage.delete(export.file.name)
+        raise
     return export
 
 
@@ -70,7 +78,8 @@ def export_usable_by(export: ExportFile, user) -> bool:
 
 
 def purge_expired_exports(now=None) -> int:
-    """Deletes expired export files and their rows; returns how many. Idempotent."""
+    """Deletes expired export files and their rows; returns how many. Idempotent: the file goes
+    first, so a storage that fails leaves the row for the next run to try again."""
     now = now or timezone.now()
     purged = 0
     for export in ExportFile.objects.filter(expires_at__lte=now).iterator():

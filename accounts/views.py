@@ -114,6 +114,16 @@ def export_download(request, token):
             status=410,
             content_type="text/plain",
         )
+    try:
+        stored = export.file.open("rb")
+    except FileNotFoundError:
+        # Gone from storage though its link has not expired (removed by hand, or by a bucket's
+        # own expiry rule): the same answer as an expired link.
+        return HttpResponse(
+            "This file is no longer available. Export the data again.",
+            status=410,
+            content_type="text/plain",
+        )
     record_event(
         actor=request.user,
         action=AuditEvent.Action.DOWNLOAD,
@@ -121,8 +131,10 @@ def export_download(request, token):
         obj=export,
         label=f"{export.kind}: {export.filename}",
     )
+    # Streamed through this view, never a link to the storage: the owner check and the audit
+    # above stay the only way to the file.
     return FileResponse(
-        export.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=export.filename,
         content_type=export.content_type,

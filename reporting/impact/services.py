@@ -399,18 +399,26 @@ def _build(*, report_id: int, worker_token: str) -> None:
         report = ImpactReport.objects.select_for_update().get(pk=report_id)
         if report.status != Status.RUNNING or report.worker_token != worker_token:
             raise JobLost(report_id)
+        # Through the storage API only (the file system or an S3-compatible bucket). The files
+        # are outside the transaction: the old PDF goes once the row naming the new one is
+        # committed, and the new one goes at once if that row is not written.
+        storage = report.pdf.storage
         old_file = report.pdf.name
         report.pdf.save("report.pdf", ContentFile(pdf_bytes), save=False)
+        try:
+            report.figures = figures
+            report.pdf_bytes = len(pdf_bytes)
+            report.page_count = pages
+            report.build_seconds = time.monotonic() - started
+            report.finished_at = timezone.now()
+            report.progress_label = "Done"
+            set_status(report, Status.DONE, note=f"{pages} pages")
+            report.save()
+        except BaseException:
+            storage.delete(report.pdf.name)
+            raise
         if old_file:
-            report.pdf.storage.delete(old_file)
-        report.figures = figures
-        report.pdf_bytes = len(pdf_bytes)
-        report.page_count = pages
-        report.build_seconds = time.monotonic() - started
-        report.finished_at = timezone.now()
-        report.progress_label = "Done"
-        set_status(report, Status.DONE, note=f"{pages} pages")
-        report.save()
+            transaction.on_commit(lambda: storage.delete(old_file))
         if report.schedule_key:
             transaction.on_commit(lambda: impact_report_notify(report_id=report_id))
     logger.info("impact report %s built: %s pages in %.1fs", report_id, pages, report.build_seconds)

@@ -148,6 +148,13 @@ def impact_download(request, pk):
     report = selectors.impact_report_get_for_user(request.user, pk)
     if report.status != ImpactReport.Status.DONE or not report.pdf:
         raise Http404("The report is not ready.")
+    try:
+        stored = report.pdf.open("rb")
+    except FileNotFoundError:
+        # The row says done but the storage has no file (lost from a bucket or a disk): the
+        # manager can build it again from the report's page.
+        messages.error(request, "The report's PDF could not be found. Build it again.")
+        return redirect("reporting:impact_detail", pk=report.pk)
     record_event(
         actor=request.user,
         action=AuditEvent.Action.DOWNLOAD,
@@ -156,9 +163,8 @@ def impact_download(request, pk):
         detail={"kind": "impact_report_pdf", "bytes": report.pdf_bytes},
     )
     name = f"impact-report-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.pdf"
-    return FileResponse(
-        report.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    # Streamed through this scoped, audited view, never a link to the storage.
+    return FileResponse(stored, as_attachment=True, filename=name, content_type="application/pdf")
 
 
 @login_required
