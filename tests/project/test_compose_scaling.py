@@ -169,6 +169,8 @@ def test_every_long_running_service_has_a_health_check():
     assert "/proxy-health" in " ".join(SERVICES["proxy"]["healthcheck"]["test"])
     assert "= /proxy-health" in _directive("location")
     assert "inspect ping" in SERVICES["worker"]["healthcheck"]["test"][1]
+    # Marked HTTPS as the proxy marks it, or production's SSL redirect would answer it.
+    assert "'X-Forwarded-Proto': 'https'" in SERVICES["web"]["healthcheck"]["test"][-1]
 
 
 def test_every_replica_shares_the_generated_files():
