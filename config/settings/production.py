@@ -33,7 +33,8 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-# Only the static files change; the others (uploads, impact-report PDFs) are as in base.
+# Only the static files change; generated files (exports, impact-report PDFs) are stored as in
+# base, on the file system or in an S3-compatible bucket (STORAGE_BACKEND).
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
