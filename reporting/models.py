@@ -22,8 +22,9 @@ DEFAULT_ATTRIBUTION_PERCENT = 25
 
 
 def impact_report_storage():
-    """Where finished PDFs go: the "impact_reports" storage when settings define one (e.g. an
-    object store), otherwise the default storage (local disk)."""
+    """Where finished PDFs go: the "impact_reports" storage when settings define one (the base
+    settings do: with the other generated files, on disk or in an S3-compatible bucket, see
+    STORAGE_BACKEND), otherwise the default storage. Django calls this once, as the model loads."""
     if "impact_reports" in settings.STORAGES:
         return storages["impact_reports"]
     return default_storage
