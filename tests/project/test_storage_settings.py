@@ -108,3 +108,17 @@ def test_an_unknown_storage_backend_refuses_to_start():
     result = run_manage("check", env_extra=env, settings_module="config.settings.production")
     assert result.returncode != 0
     assert "STORAGE_BACKEND must be 'filesystem' or 's3'" in result.stderr
+
+
+def test_choosing_s3_needs_no_migration():
+    """The PDF field names its storage by a function, and exports use the default storage:
+    switching backends changes no model, so a deployment on S3 finds no missing migration."""
+    result = run_manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env_extra={**PRODUCTION_ENV, **S3_ENV},
+        settings_module="config.settings.production",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
