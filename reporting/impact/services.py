@@ -418,7 +418,9 @@ def _build(*, report_id: int, worker_token: str) -> None:
             storage.delete(report.pdf.name)
             raise
         if old_file:
-            transaction.on_commit(lambda: storage.delete(old_file))
+            # Robust: the new PDF is stored and recorded; a store that fails to delete the old
+            # one (aggregates only) is logged, not turned into a failed build.
+            transaction.on_commit(lambda: storage.delete(old_file), robust=True)
         if report.schedule_key:
             transaction.on_commit(lambda: impact_report_notify(report_id=report_id))
     logger.info("impact report %s built: %s pages in %.1fs", report_id, pages, report.build_seconds)
