@@ -72,6 +72,27 @@ def _query(data) -> str:
     return urlencode(data, doseq=True)
 
 
+def tables_context(report, data) -> dict:
+    """The tables of a report as the page shows them, with their charts and export forms."""
+    chart_svgs = charts.for_report(report)
+    sections = []
+    for index, (section, tables) in enumerate(report.by_section().items(), start=1):
+        shown_tables = []
+        for table in tables:
+            shown_table = display_table(table)
+            shown_table["chart"] = chart_svgs.get(table.key)
+            shown_tables.append(shown_table)
+        sections.append({"anchor": f"section-{index}", "title": section, "tables": shown_tables})
+    return {
+        "report": report,
+        "sections": sections,
+        "filter_items": _items(data),
+        "export_formats": EXPORT_FORMATS,
+        "suppress_below": report.suppress_below,
+        "service_of_100_min_n": SERVICE_OF_100_MIN_N,
+    }
+
+
 def _result_context(result, page: str, query: str, data) -> dict:
     """What the page's result panel shows: the stored report (tables, or the page's
     statements), or the progress of its computation."""
@@ -87,24 +108,7 @@ def _result_context(result, page: str, query: str, data) -> dict:
     if report is None:
         return context
     if page == "tables":
-        chart_svgs = charts.for_report(report)
-        sections = []
-        for index, (section, tables) in enumerate(report.by_section().items(), start=1):
-            shown_tables = []
-            for table in tables:
-                shown_table = display_table(table)
-                shown_table["chart"] = chart_svgs.get(table.key)
-                shown_tables.append(shown_table)
-            sections.append(
-                {"anchor": f"section-{index}", "title": section, "tables": shown_tables}
-            )
-        context |= {
-            "sections": sections,
-            "filter_items": _items(data),
-            "export_formats": EXPORT_FORMATS,
-            "suppress_below": report.suppress_below,
-            "service_of_100_min_n": SERVICE_OF_100_MIN_N,
-        }
+        context |= tables_context(report, data)
     else:
         _title, _keys, statements_of = PAGES[page]
         context["statements"] = statements_of(report)

@@ -1,0 +1,348 @@
+"""Stored Insights results (reporting.insights.results_store and reporting.freshness): the
+serialisation round trip, freshness per service, closed periods kept as snapshots, exports and
+the command reading the stored result, and scope. The worker itself: test_insights_worker.py."""
+
+import csv
+import datetime
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import ExportFile, Role
+from reporting import freshness
+from reporting.insights import charts
+from reporting.insights.engine import ReportFilters
+from reporting.insights.output import as_csv, as_xlsx, display_table, report_json
+from reporting.insights.results_store import (
+    ResultKey,
+    insights_result_claim,
+    insights_result_request,
+    result_to_show,
+)
+from reporting.insights.shown import insights_report, report_from_json, report_to_json
+from reporting.insights.views import tables_context
+from reporting.models import InsightsResult, ReportDataVersion
+from reporting.periods import Period
+from tests.factories import CaseFactory, MembershipFactory, UserFactory
+from tests.factories_outcomes import IntakeFormFactory
+from tests.reporting.insights_results import compute_queued, get_computed
+from tests.reporting.test_insights_tables import PERIOD, exit_matched, intake
+
+pytestmark = pytest.mark.django_db
+Status = InsightsResult.Status
+
+# Tables of the case records: a stored result is read without touching any of them.
+CASE_TABLES = ('"cases_', '"outcomes_', '"riskassessment_', '"support_', '"referrals_')
+
+
+@pytest.fixture
+def author():
+    return UserFactory()
+
+
+def _form(service, **extra):
+    return {
+        "period_kind": "custom",
+        "start": PERIOD.start.isoformat(),
+        "end": PERIOD.end.isoformat(),
+        "compare": "previous",
+        "services": [service.pk],
+        **extra,
+    }
+
+
+def _key(service, period=PERIOD, comparison=None, suppress_below=None):
+    return ResultKey(
+        period=period,
+        comparison=comparison,
+        filters=ReportFilters(service_ids=(service.pk,)),
+        suppress_below=suppress_below,
+    )
+
+
+def _records(service, author):
+    for _ in range(6):
+        intake(service, author)
+    for feel in ("Agree", "Agree", "Strongly agree", "Disagree", "Agree", "Agree"):
+        exit_matched(service, author, outcome_feel_safer=feel)
+
+
+# --- Serialisation --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suppress_below", [None, 5])
+def test_a_round_trip_gives_the_same_report_csv_and_rendered_tables(
+    service, author, suppress_below
+):
+    _records(service, author)
+    direct = insights_report(
+        period=PERIOD,
+        filters=ReportFilters(service_ids=(service.pk,)),
+        comparison_period=PERIOD.previous(),
+        suppress_below=suppress_below,
+        analyses=True,
+    )
+    stored = report_from_json(json.loads(json.dumps(report_to_json(direct))))
+
+    assert stored == direct
+    assert as_csv(stored.tables) == as_csv(direct.tables)
+    assert report_json(stored) == report_json(direct)
+    assert [display_table(t) for t in stored.tables] == [display_table(t) for t in direct.tables]
+
+    def svgs(report):
+        # A chart's title id is the figures object's id(): the same markup otherwise.
+        return {
+            key: re.sub(r"chart-title-\d+", "chart-title", str(svg))
+            for key, svg in charts.for_report(report).items()
+        }
+
+    assert svgs(stored) == svgs(direct)
+    assert as_xlsx(stored.tables) != b""  # written from stored figures without error
+
+    def page(report):
+        context = tables_context(report, {"services": [str(service.pk)]})
+        html = render_to_string("reporting/insights/_tables.html", {**context, "query": ""})
+        return re.sub(r"chart-title-\d+", "chart-title", html)
+
+    assert "Referral route" in page(stored)
+    assert page(stored) == page(direct)
+
+
+# --- Freshness ------------------------------------------------------------------------------
+
+
+def test_a_counted_write_moves_its_services_version_only(service, other_service, author):
+    before = freshness.versions_of([service.pk, other_service.pk])
+    form = intake(service, author)
+    after = freshness.versions_of([service.pk, other_service.pk])
+    assert after[str(service.pk)] > before[str(service.pk)]
+    assert after[str(other_service.pk)] == before[str(other_service.pk)]
+
+    # A record two keys from its service (an answer of an assessment), an edit, a delete and a
+    # many-to-many change each count as a change.
+    for change in (
+        lambda: form.save(),
+        lambda: form.client_ace_types.add(*form.client_ace_types.model.objects.all()[:1]),
+        lambda: form.delete(),
+    ):
+        version = freshness.versions_of([service.pk])[str(service.pk)]
+        change()
+        assert freshness.versions_of([service.pk])[str(service.pk)] > version
+
+
+def test_mark_changed_is_for_bulk_writers(service, other_service):
+    freshness.mark_changed([service.pk, other_service.pk, None])
+    freshness.mark_changed([service.pk])
+    versions = dict(ReportDataVersion.objects.values_list("service_id", "version"))
+    assert versions == {service.pk: 2, other_service.pk: 1}
+
+
+def test_a_result_is_computed_once_and_reused_until_its_service_changes(
+    client_for, manager, service, other_service, author
+):
+    _records(service, author)
+    today = timezone.localdate()
+    current = {
+        **_form(service),
+        "start": (today - datetime.timedelta(days=30)).isoformat(),
+        "end": today.isoformat(),
+        "compare": "none",
+    }
+    client = client_for(manager)
+    shown = get_computed(client, reverse("reporting:insights"), current)
+    result = shown.context["result"]
+    assert not result.is_snapshot
+    assert result.attempts == 1
+
+    # Reused: a write in another service leaves it fresh; no job is queued.
+    CaseFactory(service=other_service)
+    again = client.get(reverse("reporting:insights"), current)
+    assert again.context["report"] is not None
+    assert compute_queued() == []
+
+    # A counted write in its service: stale, queued again, and the page shows progress.
+    IntakeFormFactory(
+        case=CaseFactory(service=service, opened_on=today),
+        created_by=author,
+        completed_on=today,
+        status="submitted",
+        submitted_at=timezone.now(),
+    )
+    stale = client.get(reverse("reporting:insights"), current)
+    assert stale.context["report"] is None
+    assert 'id="insights-progress"' in stale.content.decode()
+    assert compute_queued() == [result.pk]
+    fresh = client.get(reverse("reporting:insights"), current)
+    intakes = fresh.context["report"].table("cases_used").current
+    assert intakes.row("Intake forms")[0] == 1
+
+
+def test_a_closed_periods_snapshot_is_shown_after_a_change_with_a_note(
+    client_for, manager, service, author
+):
+    _records(service, author)
+    client = client_for(manager)
+    first = get_computed(client, reverse("reporting:insights"), _form(service))
+    result = first.context["result"]
+    assert result.is_snapshot
+    assert 'id="insights-changed"' not in first.content.decode()
+    figure = first.context["report"].table("cases_used").current.row("Intake forms")[0]
+
+    intake(service, author)  # a late record in the closed period
+    later = client.get(reverse("reporting:insights"), _form(service))
+    page = later.content.decode()
+    assert later.context["report"].table("cases_used").current.row("Intake forms")[0] == figure
+    assert "Computed on" in page
+    assert 'id="insights-changed"' in page
+    assert "Compute again" in page
+    assert compute_queued() == []  # a snapshot is not recomputed on its own
+
+    response = client.post(
+        reverse("reporting:insights_result_recompute", args=[result.pk]),
+        {"page": "tables", "query": later.context["query"]},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("reporting:insights") + "?")
+    during = client.get(reverse("reporting:insights"), _form(service))
+    assert "being computed again" in during.content.decode()
+    assert compute_queued() == [result.pk]
+    after = client.get(reverse("reporting:insights"), _form(service))
+    assert after.context["report"].table("cases_used").current.row("Intake forms")[0] == (
+        figure + 1
+    )
+    assert 'id="insights-changed"' not in after.content.decode()
+
+
+# --- Exports and the command read the stored result -----------------------------------------
+
+
+def test_exports_are_written_from_the_stored_result_without_reading_case_tables(
+    client_for, manager, service, author
+):
+    _records(service, author)
+    client = client_for(manager)
+    page = get_computed(client, reverse("reporting:insights"), _form(service))
+    stored = page.context["report"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("reporting:insights_export"), _form(service, format="csv"))
+    assert response.status_code == 302
+    assert not [q["sql"] for q in queries if any(t in q["sql"] for t in CASE_TABLES)]
+    export = ExportFile.objects.get(owner=manager)
+    download = client.get(response["Location"])
+    content = b"".join(download.streaming_content)
+    assert content == as_csv(stored.tables)
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert {row["table"] for row in rows} == {table.key for table in stored.tables}
+    assert export.filename.endswith(".csv")
+
+
+def test_the_summary_pages_read_the_same_stored_result(client_for, manager, service, author):
+    _records(service, author)
+    client = client_for(manager)
+    get_computed(client, reverse("reporting:insights"), _form(service))
+    with CaptureQueriesContext(connection) as queries:
+        glance = client.get(reverse("reporting:insights_at_a_glance"), _form(service))
+    assert glance.context["report"] is not None
+    assert not [q["sql"] for q in queries if any(t in q["sql"] for t in CASE_TABLES)]
+    assert "6 cases opened" in glance.content.decode()
+    assert InsightsResult.objects.count() == 1
+
+
+def test_the_command_computes_and_stores_then_reads_the_stored_result(service, author):
+    _records(service, author)
+    arguments = [
+        "insights_report",
+        "--from",
+        PERIOD.start.isoformat(),
+        "--to",
+        PERIOD.end.isoformat(),
+        "--service",
+        service.code,
+    ]
+    first = io.StringIO()
+    call_command(*arguments, stdout=first)
+    result = InsightsResult.objects.get()
+    assert result.status == Status.DONE
+    assert json.loads(first.getvalue()) == report_json(report_from_json(result.result))
+
+    computed_at = result.computed_at
+    second = io.StringIO()
+    with CaptureQueriesContext(connection) as queries:
+        call_command(*arguments, stdout=second)
+    assert second.getvalue() == first.getvalue()
+    assert not [q["sql"] for q in queries if any(t in q["sql"] for t in CASE_TABLES)]
+    result.refresh_from_db()
+    assert result.computed_at == computed_at
+
+
+# --- The job's claim --------------------------------------------------------------------------
+
+
+def test_the_claim_leaves_a_done_result_alone_and_takes_over_a_stale_running_one(service):
+    result = insights_result_request(key=_key(service))
+    assert insights_result_claim(result_id=result.pk, worker_token="a")
+    # Another delivery while the first runs: left alone; the same message again: taken.
+    assert not insights_result_claim(result_id=result.pk, worker_token="b")
+    assert insights_result_claim(result_id=result.pk, worker_token="a")
+    InsightsResult.objects.filter(pk=result.pk).update(
+        started_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert insights_result_claim(result_id=result.pk, worker_token="c")
+    compute_queued()  # nothing queued: it is running
+    InsightsResult.objects.filter(pk=result.pk).update(status=Status.DONE)
+    assert not insights_result_claim(result_id=result.pk, worker_token="d")
+
+
+def test_a_failed_result_is_shown_as_failed_with_a_retry(client_for, manager, service):
+    client = client_for(manager)
+    client.get(reverse("reporting:insights"), _form(service))
+    InsightsResult.objects.update(status=Status.FAILED, error="OperationalError")
+    page = client.get(reverse("reporting:insights"), _form(service)).content.decode()
+    assert "could not be computed (OperationalError)" in page
+    assert "Try again" in page
+    assert compute_queued() == []
+
+
+# --- Scope ----------------------------------------------------------------------------------
+
+
+def test_a_manager_of_another_service_cannot_read_or_recompute_a_result(
+    client_for, service, other_service, author
+):
+    _records(service, author)
+    result = insights_result_request(key=_key(service, suppress_below=5))
+    compute_queued()
+    other_manager = MembershipFactory(service=other_service, role=Role.SERVICE_MANAGER).user
+    client = client_for(other_manager)
+    status = client.get(reverse("reporting:insights_result_status", args=[result.pk, "tables"]))
+    assert status.status_code == 404
+    recompute = client.post(reverse("reporting:insights_result_recompute", args=[result.pk]))
+    assert recompute.status_code == 404
+    assert InsightsResult.objects.get().status == Status.DONE
+
+
+def test_the_status_panel_swaps_in_the_tables_once_stored(client_for, manager, service, author):
+    _records(service, author)
+    client = client_for(manager)
+    page = client.get(reverse("reporting:insights"), _form(service))
+    result = page.context["result"]
+    status_url = reverse("reporting:insights_result_status", args=[result.pk, "tables"])
+    assert f'hx-get="{status_url}?' in page.content.decode()
+    polled = client.get(status_url + "?" + page.context["query"])
+    assert 'id="insights-progress"' in polled.content.decode()
+    compute_queued()
+    polled = client.get(status_url + "?" + page.context["query"])
+    body = polled.content.decode()
+    assert 'id="insights-progress"' not in body
+    assert "Referral route" in body
+    assert 'name="services"' in body  # the export forms carry the filters
+    assert result_to_show(InsightsResult.objects.get()) is not None
+    assert Period(result.period_start, result.period_end) == PERIOD
