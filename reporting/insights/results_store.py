@@ -112,15 +112,25 @@ def result_get_for_user(user, result_id: int) -> InsightsResult:
 
 
 def result_is_fresh(result: InsightsResult) -> bool:
-    """Computed, and no write to its services since."""
-    return result.result is not None and result.data_versions == versions_of(result.service_ids)
+    """Computed, and no write to its services since (asked once per instance: a view asks
+    several times)."""
+    if result.result is None:
+        return False
+    if getattr(result, "_fresh_at", None) != result.data_versions:
+        result._fresh = result.data_versions == versions_of(result.service_ids)
+        result._fresh_at = result.data_versions
+    return result._fresh
+
+
+def _may_show(result: InsightsResult) -> bool:
+    """Stored, and fresh or a snapshot of a closed period (a snapshot being computed again
+    shows its old figures meanwhile)."""
+    return result.result is not None and (result.is_snapshot or result_is_fresh(result))
 
 
 def result_to_show(result: InsightsResult) -> ShownReport | None:
     """The stored report, when it may be shown: fresh, or a snapshot of a closed period."""
-    if result.result is None or not (result.is_snapshot or result_is_fresh(result)):
-        return None
-    return report_from_json(result.result)
+    return report_from_json(result.result) if _may_show(result) else None
 
 
 def result_changed_since(result: InsightsResult) -> bool:
@@ -148,8 +158,23 @@ def _queue(result: InsightsResult, now) -> None:
     _enqueue(result.pk)
 
 
-@transaction.atomic
 def insights_result_request(*, key: ResultKey) -> InsightsResult:
+    """The stored result of these filters, queued for computing when it cannot be shown
+    (_request). With tasks in-process (the embedded demo: no Redis) the job has run by the
+    time the queuing transaction commits, so the row is read again: the first request shows
+    the tables."""
+    # Most views find a result they may show: read without a lock, so viewers of one result
+    # never wait on each other; only queueing takes the row lock.
+    result = InsightsResult.objects.filter(key_hash=key.hash).first()
+    if result is None or result.status == Status.QUEUED or not _may_show(result):
+        result = _request(key)
+    if result.status in (Status.QUEUED, Status.RUNNING) and settings.CELERY_TASK_ALWAYS_EAGER:
+        result.refresh_from_db()
+    return result
+
+
+@transaction.atomic
+def _request(key: ResultKey) -> InsightsResult:
     """The stored result of these filters, queued for computing when it cannot be shown.
 
     1. Lock (or create) the key's row, so two requests queue one job.
@@ -174,7 +199,7 @@ def insights_result_request(*, key: ResultKey) -> InsightsResult:
             result.save(update_fields=["queued_at", "updated_at"])
             _enqueue(result.pk)
         return result
-    if result.result is not None and (result.is_snapshot or result_is_fresh(result)):
+    if _may_show(result):
         return result
     if result.status == Status.FAILED:
         return result

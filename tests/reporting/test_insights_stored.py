@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
@@ -108,6 +109,7 @@ def test_a_round_trip_gives_the_same_report_csv_and_rendered_tables(
     assert as_xlsx(stored.tables) != b""  # written from stored figures without error
 
     def page(report):
+        cache.clear()  # the tables' fragment is cached per stored result: render it afresh
         context = tables_context(report, {"services": [str(service.pk)]})
         html = render_to_string("reporting/insights/_tables.html", {**context, "query": ""})
         return re.sub(r"chart-title-\d+", "chart-title", html)
@@ -346,3 +348,24 @@ def test_the_status_panel_swaps_in_the_tables_once_stored(client_for, manager, s
     assert 'name="services"' in body  # the export forms carry the filters
     assert result_to_show(InsightsResult.objects.get()) is not None
     assert Period(result.period_start, result.period_end) == PERIOD
+
+
+def test_the_cached_tables_are_rendered_again_for_a_new_computation(
+    client_for, manager, service, author
+):
+    _records(service, author)
+    client = client_for(manager)
+    first = get_computed(client, reverse("reporting:insights"), _form(service))
+    assert "Referral route" in first.content.decode()
+    result = first.context["result"]
+    intake(service, author)
+    client.post(reverse("reporting:insights_result_recompute", args=[result.pk]))
+    compute_queued()
+    after = client.get(reverse("reporting:insights"), _form(service))
+    # The fragment of the earlier computation is not reused: the new figure shows.
+    intakes = after.context["report"].table("cases_used").current.row("Intake forms")[0]
+    assert intakes == first.context["report"].table("cases_used").current.row("Intake forms")[0] + 1
+    html = after.content.decode()
+    table = html[html.index('id="table-cases_used"') :]
+    table = table[: table.index("</table>")]
+    assert f'Intake forms</th>\n              <td class="text-end">{intakes}</td>' in table
