@@ -110,8 +110,8 @@ def _result_context(result, page: str, query: str, data) -> dict:
     if page == "tables":
         context |= tables_context(report, data)
     else:
-        _title, _keys, statements_of = PAGES[page]
-        context["statements"] = statements_of(report)
+        title, _keys, statements_of = PAGES[page]
+        context |= {"title": title, "statements": statements_of(report)}
     return context
 
 

@@ -369,3 +369,17 @@ def test_the_cached_tables_are_rendered_again_for_a_new_computation(
     table = html[html.index('id="table-cases_used"') :]
     table = table[: table.index("</table>")]
     assert f'Intake forms</th>\n              <td class="text-end">{intakes}</td>' in table
+
+
+def test_the_summary_pages_poll_and_swap_in_their_statements(client_for, manager, service, author):
+    _records(service, author)
+    client = client_for(manager)
+    page = client.get(reverse("reporting:insights_key_findings"), _form(service))
+    result = page.context["result"]
+    status_url = reverse("reporting:insights_result_status", args=[result.pk, "key_findings"])
+    assert f'hx-get="{status_url}?' in page.content.decode()
+    compute_queued()
+    body = client.get(f"{status_url}?{page.context['query']}").content.decode()
+    assert "Key findings: " in body
+    assert 'id="summary-statements"' in body
+    assert client.get(status_url.replace("key_findings", "nothing")).status_code == 404
