@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
 from .models import ReportDataVersion
@@ -104,10 +104,21 @@ def service_id_of(instance) -> int | None:
     )
 
 
+def _remember_service(sender, instance, **kwargs):
+    """A record that names its service may move to another (a case transferred): the one it
+    leaves changes too."""
+    if instance._state.adding or kwargs.get("raw"):
+        return
+    instance._reporting_service_before = (
+        sender._base_manager.filter(pk=instance.pk).values_list("service_id", flat=True).first()
+    )
+
+
 def _changed(sender, instance, **kwargs):
     if kwargs.get("raw"):  # fixtures loading: no report to invalidate yet
         return
-    mark_changed([service_id_of(instance)])
+    before = instance.__dict__.pop("_reporting_service_before", None)
+    mark_changed([service_id_of(instance), before])
 
 
 def _m2m_changed(sender, instance, action, model, pk_set, **kwargs):
@@ -128,6 +139,8 @@ def connect_receivers() -> None:
                 continue
             _PATHS[model] = path
             uid = f"reporting_freshness_{model._meta.label_lower}"
+            if not path:
+                pre_save.connect(_remember_service, sender=model, dispatch_uid=f"{uid}_pre")
             post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}_save")
             post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}_delete")
             for field in model._meta.many_to_many:

@@ -34,6 +34,7 @@ from reporting.models import InsightsResult, ReportDataVersion
 from reporting.periods import Period
 from tests.factories import CaseFactory, MembershipFactory, UserFactory
 from tests.factories_outcomes import IntakeFormFactory
+from tests.factories_riskassessment import submitted
 from tests.reporting.insights_results import compute_queued, get_computed
 from tests.reporting.test_insights_tables import PERIOD, exit_matched, intake
 
@@ -121,7 +122,9 @@ def test_a_round_trip_gives_the_same_report_csv_and_rendered_tables(
 # --- Freshness ------------------------------------------------------------------------------
 
 
-def test_a_counted_write_moves_its_services_version_only(service, other_service, author):
+def test_a_counted_write_moves_its_services_version_only(
+    service, other_service, author, caseworker
+):
     before = freshness.versions_of([service.pk, other_service.pk])
     form = intake(service, author)
     after = freshness.versions_of([service.pk, other_service.pk])
@@ -130,7 +133,9 @@ def test_a_counted_write_moves_its_services_version_only(service, other_service,
 
     # A record two keys from its service (an answer of an assessment), an edit, a delete and a
     # many-to-many change each count as a change.
+    answer = submitted(form.case, caseworker).answers.first()
     for change in (
+        lambda: answer.save(),
         lambda: form.save(),
         lambda: form.client_ace_types.add(*form.client_ace_types.model.objects.all()[:1]),
         lambda: form.delete(),
@@ -138,6 +143,15 @@ def test_a_counted_write_moves_its_services_version_only(service, other_service,
         version = freshness.versions_of([service.pk])[str(service.pk)]
         change()
         assert freshness.versions_of([service.pk])[str(service.pk)] > version
+
+
+def test_a_case_moved_to_another_service_changes_both(service, other_service):
+    case = CaseFactory(service=service)
+    before = freshness.versions_of([service.pk, other_service.pk])
+    case.service = other_service
+    case.save()
+    after = freshness.versions_of([service.pk, other_service.pk])
+    assert all(after[key] > before[key] for key in before)
 
 
 def test_mark_changed_is_for_bulk_writers(service, other_service):
