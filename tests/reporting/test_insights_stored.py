@@ -397,3 +397,24 @@ def test_the_summary_pages_poll_and_swap_in_their_statements(client_for, manager
     assert "Key findings: " in body
     assert 'id="summary-statements"' in body
     assert client.get(status_url.replace("key_findings", "nothing")).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_tasks_in_process_the_first_request_shows_the_tables(
+    client_for, manager, service, author, settings
+):
+    """The embedded demo (no Redis) runs tasks in-process: the job runs as the request queues
+    it, so the page shows the tables at once. (The task itself is tested with a real worker in
+    test_insights_worker.py; this is the demo's configuration only.)"""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    _records(service, author)
+    app.conf.task_always_eager = True
+    try:
+        response = client_for(manager).get(reverse("reporting:insights"), _form(service))
+    finally:
+        app.conf.task_always_eager = False
+    assert response.context["report"] is not None
+    assert response.context["result"].status == Status.DONE
+    assert 'id="insights-progress"' not in response.content.decode()
