@@ -166,7 +166,7 @@ def insights_result_request(*, key: ResultKey) -> InsightsResult:
     # Most views find a result they may show: read without a lock, so viewers of one result
     # never wait on each other; only queueing takes the row lock.
     result = InsightsResult.objects.filter(key_hash=key.hash).first()
-    if result is None or result.status == Status.QUEUED or not _may_show(result):
+    if result is None or result.status != Status.DONE or not _may_show(result):
         result = _request(key)
     if result.status in (Status.QUEUED, Status.RUNNING) and settings.CELERY_TASK_ALWAYS_EAGER:
         result.refresh_from_db()
@@ -178,10 +178,10 @@ def _request(key: ResultKey) -> InsightsResult:
     """The stored result of these filters, queued for computing when it cannot be shown.
 
     1. Lock (or create) the key's row, so two requests queue one job.
-    2. Shown as it is: fresh, or a snapshot of a closed period.
-    3. Queued or running: left to its worker (sent again if queued so long that its message
-       must have been lost). Failed: shown as failed, for a manager to ask again (an error that
-       would recur is not retried on every page view).
+    2. Queued or running: left to its worker; sent again if queued so long that its message
+       must have been lost, or running past the task's time limit (its worker was killed).
+    3. Fresh, or a snapshot of a closed period: shown as it is. Failed: shown as failed, for a
+       manager to ask again (an error that would recur is not retried on every page view).
     4. Otherwise (new, or its data changed): queued, the job sent after commit.
     """
     now = timezone.now()
@@ -192,9 +192,13 @@ def _request(key: ResultKey) -> InsightsResult:
         _enqueue(result.pk)
         return result
     if result.status in (Status.QUEUED, Status.RUNNING):
-        if result.status == Status.QUEUED and (
+        lost = (
             result.queued_at is None or now - result.queued_at > requeue_queued_after()
-        ):
+            if result.status == Status.QUEUED
+            else result.started_at is None or now - result.started_at > stale_running_after()
+        )
+        if lost:
+            # The claim takes a running one over once it is this old (its worker was killed).
             result.queued_at = now
             result.save(update_fields=["queued_at", "updated_at"])
             _enqueue(result.pk)

@@ -418,3 +418,29 @@ def test_with_tasks_in_process_the_first_request_shows_the_tables(
     assert response.context["report"] is not None
     assert response.context["result"].status == Status.DONE
     assert 'id="insights-progress"' not in response.content.decode()
+
+
+def test_a_result_whose_job_was_lost_is_sent_again_when_viewed(
+    client_for, manager, service, django_capture_on_commit_callbacks
+):
+    client = client_for(manager)
+    with django_capture_on_commit_callbacks() as sent:
+        client.get(reverse("reporting:insights"), _form(service))
+    assert len(sent) == 1  # queued, the job sent after commit
+    with django_capture_on_commit_callbacks() as sent:
+        client.get(reverse("reporting:insights"), _form(service))
+    assert sent == []  # queued a moment ago: its job is on its way
+
+    long_ago = timezone.now() - datetime.timedelta(days=1)
+    InsightsResult.objects.update(queued_at=long_ago)
+    with django_capture_on_commit_callbacks() as sent:
+        client.get(reverse("reporting:insights"), _form(service))
+    assert len(sent) == 1  # the message must have been lost
+
+    # Running past the task's time limit: its worker was killed; sent again, and the claim
+    # takes it over.
+    InsightsResult.objects.update(status=Status.RUNNING, started_at=long_ago, worker_token="x")
+    with django_capture_on_commit_callbacks() as sent:
+        client.get(reverse("reporting:insights"), _form(service))
+    assert len(sent) == 1
+    assert insights_result_claim(result_id=InsightsResult.objects.get().pk, worker_token="y")
