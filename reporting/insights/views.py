@@ -27,6 +27,7 @@ from .results_store import (
     ResultKey,
     insights_result_recompute,
     insights_result_request,
+    key_of,
     result_changed_since,
     result_get_for_user,
     result_to_show,
@@ -160,6 +161,9 @@ def insights_result_status(request, pk: int, page: str):
         raise Http404
     _filter_form(request, None)  # managers only, as the pages
     result = result_get_for_user(request.user, pk)
+    # Asked as the page asks: a result stale on arrival (its data changed while it was
+    # computed) or whose job was lost is queued again, so the panel never polls in vain.
+    result = insights_result_request(key=key_of(result))
     context = _result_context(result, page, request.GET.urlencode(), request.GET)
     return render(request, "reporting/insights/_result.html", context)
 

@@ -444,3 +444,19 @@ def test_a_result_whose_job_was_lost_is_sent_again_when_viewed(
         client.get(reverse("reporting:insights"), _form(service))
     assert len(sent) == 1
     assert insights_result_claim(result_id=InsightsResult.objects.get().pk, worker_token="y")
+
+
+def test_a_result_stale_on_arrival_is_queued_again_by_the_polling_panel(
+    client_for, manager, service, author
+):
+    client = client_for(manager)
+    page = client.get(reverse("reporting:insights"), _form(service))
+    result = page.context["result"]
+    compute_queued()
+    intake(service, author)  # written while it was computed, say: stale once stored
+    InsightsResult.objects.update(is_snapshot=False)
+    status_url = reverse("reporting:insights_result_status", args=[result.pk, "tables"])
+    polled = client.get(f"{status_url}?{page.context['query']}")
+    assert 'id="insights-progress"' in polled.content.decode()
+    assert InsightsResult.objects.get().status == Status.QUEUED
+    assert compute_queued() == [result.pk]
