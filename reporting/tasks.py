@@ -75,3 +75,8 @@ def compute_insights_result(self, result_id: int):
         logger.exception("insights result %s: attempt failed", result_id)
         if will_retry:
             raise self.retry(countdown=retry_countdown(self.request.retries)) from None
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_old_insights_results():
+    results_store.insights_results_purge()

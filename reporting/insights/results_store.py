@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 Status = InsightsResult.Status
 
 MAX_ATTEMPTS = 3
+# A result of an open period not computed for this long is deleted (insights_results_purge).
+KEEP_OPEN_RESULTS = datetime.timedelta(days=30)
 
 
 def stale_running_after() -> datetime.timedelta:
@@ -303,6 +305,17 @@ def insights_result_attempt_failed(
         queued_at=timezone.now(),
         updated_at=timezone.now(),
     )
+
+
+def insights_results_purge(*, older_than: datetime.timedelta = KEEP_OPEN_RESULTS) -> int:
+    """Deletes the finished results of open periods not computed for `older_than` (a view
+    computes them again); snapshots of closed periods are kept. The number deleted."""
+    deleted, _ = InsightsResult.objects.filter(
+        is_snapshot=False,
+        status__in=(Status.DONE, Status.FAILED),
+        updated_at__lt=timezone.now() - older_than,
+    ).delete()
+    return deleted
 
 
 def insights_result_now(*, key: ResultKey, wait_seconds: float | None = None) -> InsightsResult:

@@ -460,3 +460,32 @@ def test_a_result_stale_on_arrival_is_queued_again_by_the_polling_panel(
     assert 'id="insights-progress"' in polled.content.decode()
     assert InsightsResult.objects.get().status == Status.QUEUED
     assert compute_queued() == [result.pk]
+
+
+def test_old_results_of_open_periods_are_purged_and_snapshots_kept(service, other_service):
+    from reporting.insights.results_store import insights_results_purge
+
+    today = timezone.localdate()
+    open_key = _key(service, period=Period(today - datetime.timedelta(days=10), today))
+    open_result = insights_result_request(key=open_key)
+    snapshot = insights_result_request(key=_key(service))
+    queued = insights_result_request(key=_key(other_service))
+    InsightsResult.objects.filter(pk__in=[open_result.pk, snapshot.pk]).update(
+        status=Status.DONE, is_snapshot=False
+    )
+    InsightsResult.objects.filter(pk=snapshot.pk).update(is_snapshot=True)
+    long_ago = timezone.now() - datetime.timedelta(days=31)
+    InsightsResult.objects.update(updated_at=long_ago)
+
+    assert insights_results_purge() == 1
+    assert set(InsightsResult.objects.values_list("pk", flat=True)) == {snapshot.pk, queued.pk}
+
+
+def test_the_purge_runs_daily_from_the_beat_schedule():
+    from django.conf import settings
+
+    from reporting import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-old-insights-results"]
+    assert entry["task"] == tasks.purge_old_insights_results.name
+    assert entry["schedule"] == datetime.timedelta(hours=24)
