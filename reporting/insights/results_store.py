@@ -319,11 +319,13 @@ def insights_results_purge(*, older_than: datetime.timedelta = KEEP_OPEN_RESULTS
 
 
 def insights_result_now(*, key: ResultKey, wait_seconds: float | None = None) -> InsightsResult:
-    """The stored result of these filters, computed here and stored when it cannot be shown
+    """The fresh stored result of these filters, computed here and stored when there is none
     (the command line: no worker needed). The same claim as a worker's: a job a worker is
     running meanwhile is waited for, not computed twice at once."""
     result = insights_result_request(key=key)
-    if result.status == Status.FAILED and result_to_show(result) is None:
+    if result.status in (Status.DONE, Status.FAILED) and not result_is_fresh(result):
+        # The command prints current figures: a snapshot its data changed since, or a failed
+        # result, is computed again.
         result = insights_result_recompute(result_id=result.pk)
     token = f"command-{result.pk}-{time.monotonic_ns()}"
     deadline = time.monotonic() + (

@@ -298,6 +298,15 @@ def test_the_command_computes_and_stores_then_reads_the_stored_result(service, a
     result.refresh_from_db()
     assert result.computed_at == computed_at
 
+    # A snapshot whose data changed since: the command prints current figures, and stores them.
+    intake(service, author)
+    third = io.StringIO()
+    call_command(*arguments, stdout=third)
+    result.refresh_from_db()
+    assert result.computed_at > computed_at
+    assert json.loads(third.getvalue()) == report_json(report_from_json(result.result))
+    assert third.getvalue() != first.getvalue()
+
 
 # --- The job's claim --------------------------------------------------------------------------
 
