@@ -18,6 +18,7 @@ class ReportingConfig(AppConfig):
         from accounts.models import Role
 
         from .dashboard import impact_panel
+        from .freshness import connect_receivers
         from .impact.health import StuckImpactReports
 
         post_migrate.connect(_sync_unit_costs, sender=self, dispatch_uid="reporting_unit_costs")
@@ -25,3 +26,4 @@ class ReportingConfig(AppConfig):
             Role.SERVICE_MANAGER, 30, "reporting/impact/home_panel.html", impact_panel
         )
         register_health_check("jobs", StuckImpactReports, failed_status="stuck")
+        connect_receivers()

@@ -321,3 +321,68 @@ for _area in SupportArea.values:
         CaseFacts.add_to_class(
             f"{_area}_{_answer}", models.CharField(max_length=_length, null=True)
         )
+
+
+class ReportDataVersion(models.Model):
+    """A counter per service, moved on by every write to a record the Insights report counts
+    (reporting.freshness): a stored Insights result is fresh while its services' counters are
+    those it was computed at."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"Data version {self.version} of service {self.service_id}"
+
+
+class InsightsResult(TimeStampedModel):
+    """The Insights report (tables and analyses, as they may be shown: small numbers already
+    suppressed) of one set of filters, computed once by a Celery job and reused until the data
+    it counts change (reporting.insights.results_store). Figures only: nothing identifying.
+
+    One row per key (`key_hash`: period, comparison, services, teams, risk levels and
+    suppression); `result` holds the last finished computation while the next one runs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    comparison_start = models.DateField(null=True, blank=True)
+    comparison_end = models.DateField(null=True, blank=True)
+    service_ids = models.JSONField()  # sorted
+    team_ids = models.JSONField(default=list)  # sorted
+    risk_levels = models.JSONField(default=list)  # sorted
+    suppress_below = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The serialised ShownReport (reporting.insights.shown.report_to_json) of the last
+    # finished computation, and the data versions ({service id: version}) it was computed at.
+    result = models.JSONField(null=True, blank=True)
+    data_versions = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    worker_token = models.CharField(max_length=255, blank=True)
+    # The exception's type only: its message could quote figures or data.
+    error = models.CharField(max_length=200, blank=True)
+    # Both periods had ended when it was computed: shown as it was, even after later changes.
+    is_snapshot = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(comparison_start__isnull=True, comparison_end__isnull=True)
+                | Q(comparison_start__isnull=False, comparison_end__isnull=False),
+                name="insightsresult_comparison_both_or_neither",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Insights result {self.pk} ({self.period_start} to {self.period_end})"

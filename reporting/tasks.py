@@ -11,6 +11,8 @@ from celery import shared_task
 from django.conf import settings
 
 from .impact import services
+from .insights import results_store
+from .insights.results_store import MAX_ATTEMPTS as MAX_INSIGHTS_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +54,29 @@ def requeue_stale_impact_reports():
 @shared_task(acks_late=True, ignore_result=True)
 def schedule_quarterly_impact_reports():
     services.impact_reports_schedule_quarter()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_INSIGHTS_ATTEMPTS - 1)
+def compute_insights_result(self, result_id: int):
+    """Computes and stores one Insights result (reporting.insights.results_store): idempotent
+    by the result id, as build_impact_report is."""
+    token = self.request.id or f"local-{result_id}"
+    if not results_store.insights_result_claim(result_id=result_id, worker_token=token):
+        return
+    try:
+        if not results_store.insights_result_compute(result_id=result_id, worker_token=token):
+            logger.warning("insights result %s: taken over by another attempt", result_id)
+    except Exception as exc:
+        will_retry = self.request.retries < self.max_retries
+        # Only the exception's type is kept: its message could quote figures or data.
+        results_store.insights_result_attempt_failed(
+            result_id=result_id, worker_token=token, will_retry=will_retry, error=type(exc).__name__
+        )
+        logger.exception("insights result %s: attempt failed", result_id)
+        if will_retry:
+            raise self.retry(countdown=retry_countdown(self.request.retries)) from None
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_old_insights_results():
+    results_store.insights_results_purge()

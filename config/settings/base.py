@@ -385,6 +385,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.requeue_stale_impact_reports",
         "schedule": timedelta(minutes=1),
     },
+    # Stored Insights results of open periods nobody has had computed for a month (custom
+    # dates, old filters); closed periods' snapshots are kept.
+    "purge-old-insights-results": {
+        "task": "reporting.tasks.purge_old_insights_results",
+        "schedule": timedelta(hours=24),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -3,7 +3,8 @@
 once, here (reporting.insights.suppression). The page, the CSV, XLSX and JSON exports and the
 charts are made from a ShownReport and format it: none of them decides what to hide."""
 
-from dataclasses import dataclass, field
+import datetime
+from dataclasses import asdict, dataclass, field
 
 from catalogue.insights import TABLES_BY_KEY
 
@@ -137,3 +138,93 @@ def insights_report(
         period=period, filters=filters, comparison_period=comparison_period, keys=keys
     )
     return show_report(report, suppress_below, analyses=analyses)
+
+
+# --- Serialisation: a ShownReport stored as JSON (reporting.insights.results_store) ---------
+# Figures only, as shown (hidden counts are already "<5"): nothing identifying is stored.
+STORED_FORMAT = 1
+
+
+def _period_json(period: Period | None) -> dict | None:
+    if period is None:
+        return None
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def _period_from(data: dict | None) -> Period | None:
+    if data is None:
+        return None
+    return Period(
+        datetime.date.fromisoformat(data["start"]), datetime.date.fromisoformat(data["end"])
+    )
+
+
+def _figures_from(data: dict | None) -> ShownFigures | None:
+    return None if data is None else ShownFigures(**data)
+
+
+def _cross_from(data: dict | None) -> dict | None:
+    if data is None:
+        return None
+    return {**data, "rows": [(label, cells) for label, cells in data["rows"]]}
+
+
+def report_to_json(report: ShownReport) -> dict:
+    """The whole shown report (tables and analyses) as JSON-ready data; report_from_json
+    gives back an equal ShownReport."""
+    return {
+        "format": STORED_FORMAT,
+        "period": _period_json(report.period),
+        "comparison_period": _period_json(report.comparison_period),
+        "service_names": list(report.service_names),
+        "suppress_below": report.suppress_below,
+        "tables": [
+            {
+                "key": table.key,
+                "section": table.section,
+                "question": table.question,
+                "universe": table.universe,
+                "note": table.note,
+                "current": asdict(table.current),
+                "comparison": None if table.comparison is None else asdict(table.comparison),
+            }
+            for table in report.tables
+        ],
+        "service_of_100": asdict(report.service_of_100),
+        "safety_in_numbers": report.safety_in_numbers,
+        "sin_intake_review": report.sin_intake_review,
+        "sin_follow_up": report.sin_follow_up,
+        "marac": [[label, cell] for label, cell in report.marac],
+    }
+
+
+def report_from_json(data: dict) -> ShownReport:
+    if data.get("format") != STORED_FORMAT:
+        raise ValueError("A stored Insights report of another format.")
+    per_hundred = data["service_of_100"]
+    return ShownReport(
+        period=_period_from(data["period"]),
+        comparison_period=_period_from(data["comparison_period"]),
+        service_names=list(data["service_names"]),
+        suppress_below=data["suppress_below"],
+        tables=[
+            ShownTable(
+                key=table["key"],
+                section=table["section"],
+                question=table["question"],
+                universe=table["universe"],
+                note=table["note"],
+                current=_figures_from(table["current"]),
+                comparison=_figures_from(table["comparison"]),
+            )
+            for table in data["tables"]
+        ],
+        service_of_100=PerHundredPage(
+            sections=[(heading, list(lines)) for heading, lines in per_hundred["sections"]],
+            note=per_hundred["note"],
+        ),
+        safety_in_numbers=[_cross_from(cross) for cross in data["safety_in_numbers"]],
+        sin_intake_review=[_cross_from(cross) for cross in data["sin_intake_review"]],
+        sin_follow_up=_cross_from(data["sin_follow_up"]),
+        marac=[(label, cell) for label, cell in data["marac"]],
+    )

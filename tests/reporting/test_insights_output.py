@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, ExportFile
 from tests.factories import UserFactory
+from tests.reporting.insights_results import compute_queued, get_computed
 from tests.reporting.test_insights_tables import PERIOD, exit_matched, intake
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def _form(service, **extra):
 def test_page_shows_every_table_with_n_and_the_comparison(client_for, manager, service, author):
     for _ in range(6):
         intake(service, author)
-    response = client_for(manager).get(reverse("reporting:insights"), _form(service))
+    response = get_computed(client_for(manager), reverse("reporting:insights"), _form(service))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Referral route" in page
@@ -63,10 +64,14 @@ def test_csv_export_of_one_table_is_suppressed_and_audited(client_for, manager, 
     for _ in range(3):
         intake(service, author)
     client = client_for(manager)
-    response = client.post(
-        reverse("reporting:insights_export"),
-        _form(service, format="csv", table="referral_route", suppress="on"),
-    )
+    data = _form(service, format="csv", table="referral_route", suppress="on")
+    # Before the result is stored: back to the page, which says so, and nothing exported.
+    response = client.post(reverse("reporting:insights_export"), data, follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("reporting:insights") + "?")
+    assert "still being computed" in response.content.decode()
+    assert not ExportFile.objects.exists()
+    compute_queued()
+    response = client.post(reverse("reporting:insights_export"), data)
     assert response.status_code == 302
     export = ExportFile.objects.get(owner=manager)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=manager).exists()
@@ -81,9 +86,9 @@ def test_csv_export_of_one_table_is_suppressed_and_audited(client_for, manager, 
 
 
 def test_xlsx_export_of_every_table(client_for, manager, service):
-    response = client_for(manager).post(
-        reverse("reporting:insights_export"), _form(service, format="xlsx")
-    )
+    client = client_for(manager)
+    get_computed(client, reverse("reporting:insights"), _form(service))
+    response = client.post(reverse("reporting:insights_export"), _form(service, format="xlsx"))
     assert response.status_code == 302
     assert ExportFile.objects.get(owner=manager).content_type.endswith("spreadsheetml.sheet")
 
@@ -149,7 +154,9 @@ def test_command_csv_and_bad_input(service):
 def test_charts_keep_suppressed_counts_hidden(client_for, manager, service, author):
     for _ in range(2):
         exit_matched(service, author)  # two planned closures: under 5
-    response = client_for(manager).get(reverse("reporting:insights"), _form(service, suppress="on"))
+    response = get_computed(
+        client_for(manager), reverse("reporting:insights"), _form(service, suppress="on")
+    )
     chart = next(
         table["chart"]
         for section in response.context["sections"]

@@ -18,6 +18,7 @@ from reporting.insights.suppression import SUPPRESSION_THRESHOLD
 from riskassessment.models import MaracHearing
 from tests.factories import ContactFactory, UserFactory
 from tests.factories_riskassessment import MaracMeetingFactory
+from tests.reporting.insights_results import get_computed
 from tests.reporting.test_insights_tables import DURING, IN_PERIOD, PERIOD, exit_matched
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def _page(client_for, manager, service, **extra):
         "services": [service.pk],
         **extra,
     }
-    return client_for(manager).get(reverse("reporting:insights"), data)
+    return get_computed(client_for(manager), reverse("reporting:insights"), data)
 
 
 def test_the_page_shows_safety_in_numbers_and_marac_suppressed(

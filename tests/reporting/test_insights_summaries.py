@@ -16,6 +16,7 @@ from reporting.insights.summaries import (
 )
 from reporting.insights.suppression import ShownFigures
 from tests.factories import ServiceFactory, UserFactory
+from tests.reporting.insights_results import get_computed
 from tests.reporting.test_insights_tables import PERIOD, exit_matched, intake
 
 
@@ -171,7 +172,7 @@ def _get(client_for, manager, service, name, **extra):
         "services": [service.pk],
         **extra,
     }
-    return client_for(manager).get(reverse(f"reporting:{name}"), data)
+    return get_computed(client_for(manager), reverse(f"reporting:{name}"), data)
 
 
 @pytest.mark.django_db

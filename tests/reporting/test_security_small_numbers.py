@@ -30,6 +30,7 @@ from reporting.periods import Period
 from tests.factories import CaseFactory, UserFactory
 from tests.factories_marac import MaracHearingFactory
 from tests.factories_outcomes import IntakeFormFactory
+from tests.reporting.insights_results import get_computed
 from tests.signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -326,7 +327,8 @@ def test_item_6_zeros_beside_a_suppressed_count_are_suppressed_in_the_analyses()
 def test_item_6_the_insights_page_hides_the_zeros_beside_a_lone_client(client, manager, service):
     _intake(service, level="High")
     sign_in_with_second_factor(client, manager)
-    response = client.get(
+    response = get_computed(
+        client,
         "/reports/insights/",
         {
             "period_kind": "custom",

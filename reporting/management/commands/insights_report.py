@@ -1,4 +1,6 @@
-"""Every Insights table for a period (and a comparison period) as JSON or CSV on stdout."""
+"""Every Insights table for a period (and a comparison period) as JSON or CSV on stdout, from
+the stored result of the same filters (reporting.insights.results_store): a fresh one is read,
+otherwise it is computed here, by the same service function a worker runs, and stored."""
 
 import datetime
 import json
@@ -8,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Service
 from reporting.insights.engine import ReportFilters
 from reporting.insights.output import as_csv, report_json
-from reporting.insights.shown import insights_report
+from reporting.insights.results_store import ResultKey, insights_result_now, result_to_show
 from reporting.periods import Period
 
 
@@ -61,12 +63,15 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"No service with code {', '.join(sorted(unknown))}.")
         filters = ReportFilters(service_ids=tuple(sorted(services.values_list("pk", flat=True))))
-        report = insights_report(
+        key = ResultKey(
             period=period,
+            comparison=comparison,
             filters=filters,
-            comparison_period=comparison,
             suppress_below=options["suppress_below"],
         )
+        report = result_to_show(insights_result_now(key=key))
+        if report is None:
+            raise CommandError("The report could not be computed; see the log.")
         if options["format"] == "json":
             payload = report_json(report)
             self.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False))
