@@ -138,7 +138,7 @@ def _current_service(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    services = list(access.member_services(user))
+    services = access.member_services_and_capabilities(user)
     request.member_services = services
     if not services:
         return None

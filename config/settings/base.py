@@ -212,6 +212,14 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # 30 minutes after its last recorded activity: between 29 and 30 minutes after its last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
+# With Redis, sessions are read from the cache and written through to the database (a request
+# reads no session row); ending a session goes through the session store, which deletes both
+# (accounts.services.end_all_sessions). Without Redis the cache is a database table: plain rows.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_ACTIVITY_REFRESH = timedelta(
     seconds=env.int("SESSION_ACTIVITY_REFRESH_SECONDS", default=60)
 )
