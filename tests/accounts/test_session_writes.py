@@ -86,3 +86,16 @@ def test_signing_out_ends_the_session_row(client_for, caseworker):
     client.post(reverse("account_logout"))
     assert not Session.objects.filter(session_key=key).exists()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_removing_the_second_factor_is_noticed_at_once(client_for, caseworker):
+    """Whether the user has TOTP is cached (asked on every request) and forgotten on any change
+    to their authenticators."""
+    from allauth.mfa.models import Authenticator
+
+    client = _signed_in(client_for, caseworker)
+    assert client.get(reverse("home")).status_code == 200  # the answer is now cached
+    Authenticator.objects.filter(user=caseworker).delete()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
