@@ -103,7 +103,7 @@ def prepare(args) -> dict:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
-    from django.db.models import Count
+    from django.db.models import Count, F
     from django.test import Client
     from django.utils import timezone
 
@@ -138,7 +138,12 @@ def prepare(args) -> dict:
     open_cases = Case.objects.filter(
         service=service, status=Case.Status.OPEN, is_restricted=False
     ).order_by("-opened_on", "pk")
-    unallocated = iter(open_cases.filter(caseworker__isnull=True).values_list("pk", flat=True))
+    # Unallocated cases first; a database whose generator allocated them all gives others'.
+    unallocated = iter(
+        open_cases.exclude(caseworker__in=caseworkers)
+        .order_by(F("caseworker").asc(nulls_first=True), "-opened_on", "pk")
+        .values_list("pk", flat=True)
+    )
     caseloads = {}
     for caseworker in caseworkers:
         held = list(open_cases.filter(caseworker=caseworker).values_list("pk", flat=True))
@@ -150,7 +155,7 @@ def prepare(args) -> dict:
             )
             held.append(pk)
         if not held:
-            raise SystemExit(f"No open unallocated case left for {caseworker.email}.")
+            raise SystemExit(f"No open case left to allocate to {caseworker.email}.")
         caseloads[caseworker.pk] = held
 
     now = timezone.now()
