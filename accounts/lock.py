@@ -55,7 +55,7 @@ def _lock_cache_key(session_key) -> str:
 
 def session_is_locked(request) -> bool:
     # Kept in the cache as well as the session: a request of another tab that read the session
-    # before the lock and saves it after (sessions are saved on every request) would otherwise
+    # before the lock and saves it after (as recording its activity does) would otherwise
     # wipe the lock out.
     return LOCKED_AT_KEY in request.session or bool(
         request.session.session_key and cache.get(_lock_cache_key(request.session.session_key))
