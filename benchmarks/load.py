@@ -178,14 +178,16 @@ def prepare(args) -> dict:
                 )
         timeline_cases[str(size)] = case.pk
 
-    # Synthetic names, the service's commonest, for the search page.
+    # What caseworkers search for: the service's commonest surnames (synthetic clients may have
+    # none) and case references.
     search_names = list(
-        Client_.objects.filter(service=service)
+        Client_.objects.filter(service=service, last_name__regex=r"\w\w")
         .values("last_name")
         .annotate(n=Count("pk"))
         .order_by("-n", "last_name")
-        .values_list("last_name", flat=True)[:10]
+        .values_list("last_name", flat=True)[:8]
     )
+    search_names += list(open_cases.values_list("reference", flat=True)[:2])
     sessions = []
     for caseworker in caseworkers:
         web = sign_in_with_second_factor(Client(), caseworker)
@@ -203,7 +205,7 @@ def prepare(args) -> dict:
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "caseworkers": sessions,
         "timeline_cases": timeline_cases,
-        "search_names": search_names or ["Smith"],
+        "search_names": search_names,
         "contact_moment": contact_moment.strftime("%Y-%m-%dT%H:%M"),
     }
 
@@ -254,6 +256,8 @@ def count_queries(plan) -> dict[str, int]:
             response = getattr(web, method)(url, data)
         if response.status_code != 200:
             raise SystemExit(f"{name} answered {response.status_code} in the set-up check.")
+        if method == "post" and response.context.get("results") is None:
+            raise SystemExit(f"{name}: the search did not run (its form was refused).")
         counts[name] = len(queries)
     return counts
 
