@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .audit import record_event
+from .middleware import session_activity_is_due, session_has_expired
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def _lock_cache_key(session_key) -> str:
 
 def session_is_locked(request) -> bool:
     # Kept in the cache as well as the session: a request of another tab that read the session
-    # before the lock and saves it after (sessions are saved on every request) would otherwise
+    # before the lock and saves it after (as recording its activity does) would otherwise
     # wipe the lock out.
     return LOCKED_AT_KEY in request.session or bool(
         request.session.session_key and cache.get(_lock_cache_key(request.session.session_key))
@@ -198,12 +199,18 @@ class QuickExitShieldMiddleware:
 
 
 class ActivityTrackingMiddleware(UserSessionsMiddleware):
-    """allauth's record of the user's sessions (last seen, address), written on every request,
-    except quick exit's: a write there could only delay the blank screen or fail it."""
+    """allauth's record of the user's sessions (last seen, address), written when the session's
+    own activity is (accounts.middleware.session_activity_is_due: at most once a minute, so a
+    page view writes no row of it), never for a session that has ended, and never for quick
+    exit: a write there could only delay the blank screen or fail it."""
 
     def __call__(self, request):
         if _is_quick_exit(request):
             return self.get_response(request)
+        if request.user.is_authenticated:
+            now = time.time()
+            if session_has_expired(request, now) or not session_activity_is_due(request, now):
+                return self.get_response(request)
         return super().__call__(request)
 
 

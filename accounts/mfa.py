@@ -11,7 +11,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 # allauth's name for a passed second factor in a session's authentication records.
@@ -36,8 +38,30 @@ def session_passed_second_factor(request) -> bool:
     return user_has_totp(user)
 
 
+# Whether a user has TOTP is asked on every request (session_passed_second_factor): the answer
+# is kept in the cache, and forgotten whenever any authenticator of the user is saved or deleted
+# (allauth's flows and the admin alike), so it is never staler than that write.
+TOTP_CACHE_SECONDS = 300
+
+
+def _totp_cache_key(user_id) -> str:
+    return f"mfa-has-totp:{user_id}"
+
+
 def user_has_totp(user) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    key = _totp_cache_key(user.pk)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    cache.set(key, has_totp, TOTP_CACHE_SECONDS)
+    return has_totp
+
+
+@receiver(post_save, sender=Authenticator)
+@receiver(post_delete, sender=Authenticator)
+def forget_whether_user_has_totp(sender, instance, **kwargs):
+    cache.delete(_totp_cache_key(instance.user_id))
 
 
 def record_second_factor_setup(request, user, authenticator) -> None:

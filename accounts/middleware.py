@@ -15,11 +15,39 @@ from .lookup import AuditedRefusal
 from .models import AuditEvent
 
 SESSION_STARTED_KEY = "lantern_session_started"
+LAST_SEEN_KEY = "lantern_session_last_seen"
 CURRENT_SERVICE_KEY = "lantern_current_service"
 
 
+def session_has_expired(request, now: float) -> bool:
+    """Whether this signed-in session is over: idle for SESSION_COOKIE_AGE since its last
+    recorded activity, or signed in more than SESSION_ABSOLUTE_LIFETIME ago."""
+    session = request.session
+    started = session.get(SESSION_STARTED_KEY)
+    last_seen = session.get(LAST_SEEN_KEY)
+    return (
+        started is not None and now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+    ) or (last_seen is not None and now - last_seen > settings.SESSION_COOKIE_AGE)
+
+
+def session_activity_is_due(request, now: float) -> bool:
+    """Whether this request records the session's activity (its last-seen time, the row's
+    expiry and allauth's list of sessions): at most once a SESSION_ACTIVITY_REFRESH, so that a
+    plain page view writes no session row."""
+    last_seen = request.session.get(LAST_SEEN_KEY)
+    return last_seen is None or now - last_seen >= settings.SESSION_ACTIVITY_REFRESH.total_seconds()
+
+
 class SessionLifetimeMiddleware:
-    """Ends a session 10 hours after sign-in whatever the activity (idle expiry is the cookie's)."""
+    """Ends a session 30 minutes after its last recorded activity (idle) and 10 hours after
+    sign-in whatever the activity.
+
+    The session is saved only when something in it changes (not SESSION_SAVE_EVERY_REQUEST):
+    the last-seen time is moved on at most once a SESSION_ACTIVITY_REFRESH, and that save also
+    renews the row's expiry (SESSION_COOKIE_AGE from the save), so the database ends an idle
+    session at the same moment as this check, and sign-out or a disabled account (whose session
+    rows are deleted) ends it at once.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,13 +56,14 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = timezone.now().timestamp()
-            started = request.session.get(SESSION_STARTED_KEY)
-            if started is None:
-                request.session[SESSION_STARTED_KEY] = now
-            elif now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
+            if session_has_expired(request, now):
                 logout(request)
                 messages.info(request, "Your session has ended. Please sign in again.")
                 return redirect(settings.LOGIN_URL)
+            if request.session.get(SESSION_STARTED_KEY) is None:
+                request.session[SESSION_STARTED_KEY] = now
+            if session_activity_is_due(request, now):
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 
@@ -109,7 +138,7 @@ def _current_service(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    services = list(access.member_services(user))
+    services = access.member_services_and_capabilities(user)
     request.member_services = services
     if not services:
         return None

@@ -1,9 +1,12 @@
 """Writes for accounts: user lifecycle, restriction of who may sign in, and the audit of
 administrative changes."""
 
+from importlib import import_module
+
 from allauth.account.forms import ResetPasswordForm
 from allauth.core import context as allauth_context
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
@@ -30,7 +33,12 @@ def user_deactivate(*, user: User, actor: User) -> None:
 
 
 def end_all_sessions(user: User) -> int:
+    """Ends every session of the user: through the session store, which deletes the row and,
+    with cached sessions (settings SESSION_ENGINE), the cached copy a request would read."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     session_keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for session_key in session_keys:
+        store.delete(session_key)
     Session.objects.filter(session_key__in=session_keys).delete()
     ended, _ = UserSession.objects.filter(user=user).delete()
     return ended

@@ -118,18 +118,36 @@ def demo_editor(case: Case):
 
 
 def case_get_for_user(
-    user, pk, *, capability=access.Capability.VIEW_CASES, read: lookup.Read = False
+    user,
+    pk,
+    *,
+    capability=access.Capability.VIEW_CASES,
+    read: lookup.Read = False,
+    for_case_page: bool = False,
 ) -> Case:
     """The case if the user may see it (or act on it with `capability`); otherwise 404, audited.
     `read`: the page shows the case, and its view is audited here (see accounts.lookup).
+    `for_case_page`: what the case page needs of the case itself read in the same query: its
+    contact summary (`contact_counts`) and whether a closure waits for sign-off
+    (`pending_closure_exists`, see `pending_closure`).
 
     Checking edit rights raises 404 too when the case is outside the user's scope, and the view
     decides what to say to a user who may read it but not change it.
     """
+    scoped = cases_visible_to(user, capability).select_related(
+        "client", "service", "team", "caseworker"
+    )
+    if for_case_page:
+        scoped = scoped.annotate(
+            **_contact_count_columns("pk"),
+            pending_closure_exists=Exists(
+                ClosureRequest.objects.filter(
+                    case_id=OuterRef("pk"), decision=ClosureRequest.Decision.REQUESTED
+                )
+            ),
+        )
     case = lookup.get_in_scope(
-        cases_visible_to(user, capability).select_related(
-            "client", "service", "team", "caseworker"
-        ),
+        scoped,
         pk,
         user=user,
         capability=capability,
@@ -195,6 +213,18 @@ def closure_gaps(case: Case) -> list[ClosureGap]:
     """What is missing before the case closes, from every app that registered a closure check
     (cases.extensions): no exit form, no safety plan, open MARAC actions, draft forms."""
     return [gap for check in closure_checks() for gap in check(case)]
+
+
+def pending_closure(case: Case) -> ClosureRequest | None:
+    """The closure request waiting for a team leader's sign-off, if any (no query when the case
+    was read with `pending_closure_exists`, as the case page reads it, and none waits)."""
+    if getattr(case, "pending_closure_exists", True) is False:
+        return None
+    return (
+        case.closure_requests.filter(decision=ClosureRequest.Decision.REQUESTED)
+        .select_related("requested_by")
+        .first()
+    )
 
 
 def closure_record(case: Case) -> dict | None:
@@ -927,12 +957,19 @@ def _as_recorded(moment, written_at):
     return moment if day == timezone.localdate(written_at) else day
 
 
-def _own_timeline(case, limit: int) -> list:
-    """The case's own newest contacts, status changes and allocations: 3 queries, each limited."""
+def _newest_contacts(case, limit: int) -> list[Contact]:
+    return list(case.contacts.select_related("recorded_by").order_by("-occurred_at", "-pk")[:limit])
+
+
+def _own_timeline(case, limit: int, contacts: list[Contact] | None = None) -> list:
+    """The case's own newest contacts (`contacts`, when the caller has read them), status
+    changes and allocations: 3 queries, each limited."""
     from .extensions import TimelineItem
 
     items = []
-    for contact in case.contacts.order_by("-occurred_at", "-pk")[:limit]:
+    if contacts is None:
+        contacts = _newest_contacts(case, limit)
+    for contact in contacts[:limit]:
         significance = " (significant)" if contact.is_significant else ""
         items.append(
             TimelineItem(
@@ -974,7 +1011,9 @@ def _own_timeline(case, limit: int) -> list:
     return items
 
 
-def case_timeline(case, *, page: int = 1, per_page: int = TIMELINE_PAGE_SIZE) -> TimelinePage:
+def case_timeline(
+    case, *, page: int = 1, per_page: int = TIMELINE_PAGE_SIZE, contacts=None
+) -> TimelinePage:
     """A page of the case's timeline: contacts, status changes, allocations and every
     registered source (cases.extensions), newest first.
 
@@ -987,7 +1026,7 @@ def case_timeline(case, *, page: int = 1, per_page: int = TIMELINE_PAGE_SIZE) ->
 
     page = max(1, int(page))
     wanted = page * per_page + 1
-    items = _own_timeline(case, wanted)
+    items = _own_timeline(case, wanted, contacts)
     for source in timeline_sources():
         items.extend(source(case, wanted))
     items.sort(key=lambda item: item.sort_key, reverse=True)
@@ -1001,7 +1040,14 @@ def case_timeline(case, *, page: int = 1, per_page: int = TIMELINE_PAGE_SIZE) ->
 
 def latest_contacts(case, limit: int = LATEST_CONTACTS) -> list[Contact]:
     """The case page's newest contacts: one query, whatever the number of contacts."""
-    return list(case.contacts.select_related("recorded_by").order_by("-occurred_at", "-pk")[:limit])
+    return _newest_contacts(case, limit)
+
+
+def case_page_timeline(case) -> tuple[TimelinePage, list[Contact]]:
+    """The case page's first page of the timeline and its latest contacts, from one read of
+    the newest contacts (the timeline's first page asks for more than the latest few)."""
+    contacts = _newest_contacts(case, TIMELINE_PAGE_SIZE + 1)
+    return case_timeline(case, contacts=contacts), contacts[:LATEST_CONTACTS]
 
 
 def contacts_page(case, page_number) -> Page:
@@ -1087,15 +1133,23 @@ def is_intensive_support(significant: int) -> bool:
     return significant >= INTENSIVE_SUPPORT_THRESHOLD
 
 
+def _contact_count_columns(case_ref: str) -> dict:
+    return {
+        "successful_contact_count": _contacts_of_case(SUCCESSFUL_CONTACT, case_ref),
+        "significant_contact_count": significant_contacts(case_ref),
+    }
+
+
 def contact_counts(case: Case) -> dict:
     """The case page's contact summary: successful contacts, significant ones, and whether that
-    is intensive support. One query."""
-    counts = (
-        Case.objects.filter(pk=case.pk)
-        .values(
-            total=_contacts_of_case(SUCCESSFUL_CONTACT, "pk"),
-            significant=significant_contacts("pk"),
-        )
-        .get()
-    )
-    return {**counts, "intensive": is_intensive_support(counts["significant"])}
+    is intensive support. Read with the case (case_get_for_user(with_contact_counts=True)), or
+    else one query."""
+    if not hasattr(case, "significant_contact_count"):
+        row = Case.objects.filter(pk=case.pk).values(**_contact_count_columns("pk")).get()
+        for name, value in row.items():
+            setattr(case, name, value)
+    return {
+        "total": case.successful_contact_count,
+        "significant": case.significant_contact_count,
+        "intensive": is_intensive_support(case.significant_contact_count),
+    }

@@ -117,13 +117,14 @@ def case_search(request):
 
 @login_required
 def case_detail(request, pk):
-    case = selectors.case_get_for_user(request.user, pk, read=True)
+    case = selectors.case_get_for_user(request.user, pk, read=True, for_case_page=True)
     can_edit = access.can(request.user, access.Capability.EDIT_CASES, case.service_id)
     contact_counts = selectors.contact_counts(case)
     panels = [
         {"template": panel.template, "context": panel.context(request, case)}
         for panel in case_panels()
     ]
+    timeline, latest_contacts = selectors.case_page_timeline(case)
     return render(
         request,
         "cases/case_detail.html",
@@ -140,17 +141,13 @@ def case_detail(request, pk):
             "can_sign_off": access.can(
                 request.user, access.Capability.SIGN_OFF_CLOSURES, case.service_id
             ),
-            "timeline": selectors.case_timeline(case),
-            "latest_contacts": selectors.latest_contacts(case),
+            "timeline": timeline,
+            "latest_contacts": latest_contacts,
             "contact_counts": contact_counts,
             "perpetrators": case.perpetrators.all(),
             "children": case.children.prefetch_related("cyps_involvement"),
             "shares": case.information_shares.select_related("agency", "authorised_by"),
-            "pending_closure": case.closure_requests.filter(
-                decision=ClosureRequest.Decision.REQUESTED
-            )
-            .select_related("requested_by")
-            .first(),
+            "pending_closure": selectors.pending_closure(case),
             "closure": selectors.closure_record(case),
             "panels": panels,
         },

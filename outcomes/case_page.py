@@ -1,15 +1,19 @@
 """What the outcomes app adds to the case page and the caseworker's dashboard."""
 
-from django.db.models import Exists, OuterRef
+import datetime
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import CharField, DateField, Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cases.extensions import Prompt, TimelineItem
 from cases.models import Case
 from cases.selectors import can_edit_case
 
-from . import selectors
 from .models import FollowUp, FormStatus, IntakeForm
 from .services import KIND_TITLES, KINDS, case_is_closing
 
@@ -18,19 +22,87 @@ PROMPT_LIMIT = 20
 TIMELINE_LIMIT = 50
 
 
+@dataclass(frozen=True)
+class FormSummary:
+    """What the case page shows of an outcome form (its panel row or timeline entry), read with
+    every other form of the case in one query rather than one per kind of form."""
+
+    kind: str
+    pk: int
+    status: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    own_day: datetime.date | None  # the form's own date (completed, reviewed...), if answered
+    timeline_day: datetime.date
+    timeline_moment: datetime.datetime
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == FormStatus.SUBMITTED
+
+    @property
+    def display_name(self) -> str:
+        """As OutcomeForm.display_name: "Intake form, 3 May 2026"."""
+        model = KINDS[self.kind][0]
+        day = self.own_day or timezone.localdate(self.created_at)
+        return f"{model._meta.verbose_name.capitalize()}, {date_format(day)}"
+
+
+def _form_summaries(case, limit: int | None = None) -> list[FormSummary]:
+    """The case's outcome forms of every kind in one query (UNION ALL of the six tables, each
+    ordered and limited to its newest `limit` when given), as FormSummary rows."""
+    parts = []
+    for kind, (model, _questions, _single) in KINDS.items():
+        saved = Coalesce("submitted_at", "created_at")
+        day_field = FORM_DAYS.get(kind)
+        own_day = F(day_field) if day_field else Value(None, output_field=DateField())
+        forms = model.objects.filter(case=case).annotate(
+            form_kind=Value(kind, output_field=CharField()),
+            own_day=own_day,
+            timeline_day=Coalesce(own_day, TruncDate(saved)),
+            timeline_moment=saved,
+        )
+        if limit is not None:
+            forms = forms.order_by("-timeline_day", "-timeline_moment", "-pk")[:limit]
+        else:
+            forms = forms.order_by()
+        parts.append(forms.values_list(*SUMMARY_COLUMNS))
+    rows = parts[0].union(*parts[1:], all=True)
+    return [FormSummary(*row) for row in rows]
+
+
+SUMMARY_COLUMNS = (
+    "form_kind",
+    "pk",
+    "status",
+    "created_at",
+    "updated_at",
+    "own_day",
+    "timeline_day",
+    "timeline_moment",
+)
+KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
+
+
 def panel_context(request, case) -> dict:
-    forms_by_kind = selectors.forms_for_case(case)
-    rows = [
-        {"kind": kind, "title": form.display_name, "form": form}
-        for kind, forms in forms_by_kind.items()
-        for form in forms
-    ]
+    """The case's outcome forms by kind (as selectors.forms_for_case orders them), read in one
+    query (`_form_summaries`)."""
+    forms = sorted(
+        _form_summaries(case),
+        key=lambda form: (
+            (KIND_ORDER[form.kind], form.own_day or date.max, form.pk)
+            if form.kind == "review"
+            else (KIND_ORDER[form.kind], form.pk)
+        ),
+    )
+    kinds = {form.kind for form in forms}
+    rows = [{"kind": form.kind, "title": form.display_name, "form": form} for form in forms]
     return {
         "outcome_rows": rows,
         "outcome_forms_url": reverse("outcomes:case_forms", kwargs={"case_id": case.pk}),
         "outcome_can_edit": can_edit_case(request.user, case),
-        "outcome_missing_intake": not forms_by_kind["intake"],
-        "outcome_exit_possible": not forms_by_kind["exit"] and case_is_closing(case),
+        "outcome_missing_intake": "intake" not in kinds,
+        "outcome_exit_possible": "exit" not in kinds and case_is_closing(case),
     }
 
 
@@ -44,30 +116,18 @@ FORM_DAYS = {
 
 
 def timeline_items(case, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
-    """The newest forms of each kind, at most `limit` of each: one query per kind of form,
+    """The newest forms of each kind, at most `limit` of each: one query (`_form_summaries`),
     whatever the number of forms. A form with a day of its own is shown on that day, without a
     time; any other at the moment it was submitted (or started)."""
-    items = []
-    for kind, (model, _questions, _single) in KINDS.items():
-        saved = Coalesce("submitted_at", "created_at")
-        day_field = FORM_DAYS.get(kind)
-        day = Coalesce(day_field, TruncDate(saved)) if day_field else TruncDate(saved)
-        forms = (
-            model.objects.filter(case=case)
-            .annotate(timeline_day=day, timeline_moment=saved)
-            .order_by("-timeline_day", "-timeline_moment", "-pk")[:limit]
+    return [
+        TimelineItem(
+            at=form.own_day if form.own_day is not None else form.timeline_moment,
+            kind=KIND_TITLES[form.kind],
+            title=f"{KIND_TITLES[form.kind]} ({FormStatus(form.status).label.lower()})",
+            url=reverse("outcomes:form_detail", kwargs={"kind": form.kind, "pk": form.pk}),
         )
-        for form in forms:
-            on = getattr(form, day_field) if day_field else None
-            items.append(
-                TimelineItem(
-                    at=on if on is not None else form.timeline_moment,
-                    kind=KIND_TITLES[kind],
-                    title=f"{KIND_TITLES[kind]} ({form.get_status_display().lower()})",
-                    url=reverse("outcomes:form_detail", kwargs={"kind": kind, "pk": form.pk}),
-                )
-            )
-    return items
+        for form in _form_summaries(case, limit)
+    ]
 
 
 def caseworker_prompts(user, cases_qs) -> list[Prompt]:

@@ -29,11 +29,14 @@ def format_day(day: datetime.date) -> str:
 
 
 def case_is_closing(case: Case) -> bool:
-    """Closed, or a closure waiting for a team leader's sign-off."""
-    return (
-        case.status == Case.Status.CLOSED
-        or case.closure_requests.filter(decision=ClosureRequest.Decision.REQUESTED).exists()
-    )
+    """Closed, or a closure waiting for a team leader's sign-off (as read with the case where
+    the case page read it: cases.selectors.case_get_for_user(for_case_page=True))."""
+    if case.status == Case.Status.CLOSED:
+        return True
+    read_with_case = getattr(case, "pending_closure_exists", None)
+    if read_with_case is not None:
+        return read_with_case
+    return case.closure_requests.filter(decision=ClosureRequest.Decision.REQUESTED).exists()
 
 
 def pending_closure(case: Case):

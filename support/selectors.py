@@ -149,6 +149,12 @@ def intervention_band(count: int) -> str:
     raise ValueError(count)  # unreachable: the last band is open-ended
 
 
+_TYPES_COUNTED_AS: dict[str, list[str]] = {}
+for _item in INTERVENTION_TYPES:
+    if _item.kind and _item.kind != _item.key:
+        _TYPES_COUNTED_AS.setdefault(_item.kind, []).append(_item.key)
+
+
 def different_interventions(case_ref: str = "pk"):
     """The number of different interventions a case received, as Safety in Numbers counted them,
     as a database expression on any query whose `case_ref` column is the case's id: the distinct
@@ -157,8 +163,11 @@ def different_interventions(case_ref: str = "pk"):
     (riskassessment.MaracReferral) where none is recorded as an intervention. The case page and
     the reports both count with it."""
     case_id = OuterRef(case_ref)
+    # Only the types counted under another kind's name need a branch: every other type is its
+    # own kind (the default). A branch per type made this expression the costliest part of the
+    # case page to build and compile.
     kind = Choose(
-        *[When(type=item.key, then=Value(item.kind or item.key)) for item in INTERVENTION_TYPES],
+        *[When(type__in=keys, then=Value(kind)) for kind, keys in _TYPES_COUNTED_AS.items()],
         default="type",
     )
     recorded = Coalesce(

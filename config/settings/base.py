@@ -205,10 +205,24 @@ MFA_TOTP_ISSUER = LANTERN_PRODUCT_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 
-# Sessions: end after 30 minutes idle (the cookie is renewed on each request), at browser close,
-# and after 10 hours whatever happens (accounts.middleware.SessionLifetimeMiddleware).
+# Sessions: end after 30 minutes idle, at browser close, and after 10 hours whatever happens
+# (accounts.middleware.SessionLifetimeMiddleware). The session is not written on every request:
+# its last activity is recorded at most once a SESSION_ACTIVITY_REFRESH_SECONDS, and that write
+# renews the row's expiry, so a page view writes nothing but its audit row. An idle session ends
+# 30 minutes after its last recorded activity: between 29 and 30 minutes after its last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+# With Redis, sessions are read from the cache and written through to the database (a request
+# reads no session row); ending a session goes through the session store, which deletes both
+# (accounts.services.end_all_sessions). Without Redis the cache is a database table: plain rows.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+SESSION_ACTIVITY_REFRESH = timedelta(
+    seconds=env.int("SESSION_ACTIVITY_REFRESH_SECONDS", default=60)
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("SESSION_MAX_HOURS", default=10))
 SESSION_COOKIE_HTTPONLY = True

@@ -301,8 +301,28 @@ def test_panel_timeline_and_prompts(rf, case, caseworker, service):
 def test_timeline_uses_a_fixed_number_of_queries(case, caseworker, django_assert_num_queries):
     for _ in range(6):
         ReviewFormFactory(case=case, created_by=caseworker)
-    with django_assert_num_queries(6):
-        case_page.timeline_items(case)
+    with django_assert_num_queries(1):
+        items = case_page.timeline_items(case)
+    assert len(items) == 6
+    with django_assert_num_queries(1):
+        assert len(case_page.timeline_items(case, limit=2)) == 2
+
+
+def test_panel_reads_every_kind_of_form_in_one_query(
+    rf, case, caseworker, django_assert_num_queries
+):
+    IntakeFormFactory(case=case, created_by=caseworker)
+    for _ in range(3):
+        ReviewFormFactory(case=case, created_by=caseworker)
+    request = rf.get("/")
+    request.user = caseworker
+    case.status = "closed"  # whether an exit form may be started asks nothing more of a closed case
+    with django_assert_num_queries(2):  # the forms, and the user's memberships (may they edit)
+        context = case_page.panel_context(request, case)
+    assert [row["kind"] for row in context["outcome_rows"]] == ["intake"] + ["review"] * 3
+    assert context["outcome_rows"][0]["title"].startswith("Intake form, ")
+    assert context["outcome_missing_intake"] is False
+    assert context["outcome_exit_possible"] is True
 
 
 # --- Demo seeder ------------------------------------------------------------------------------

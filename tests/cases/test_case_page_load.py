@@ -1,0 +1,139 @@
+"""Pages under load (issue 20, target 5): the case page in at most 25 queries whatever the
+length of the case's history, the dashboard and search whatever the number of cases, the
+timeline a page at a time, and no write on a page view but its audit row."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import audited_bulk_write
+from cases import selectors
+from cases.models import Contact
+from tests.factories import CaseFactory, ClientFactory
+
+CASE_PAGE_MOST_QUERIES = 25
+
+
+def _bulk_contacts(case, actor, count):
+    now = timezone.now()
+    with audited_bulk_write(actor=actor, description="test contacts"):
+        Contact.objects.bulk_create(
+            Contact(
+                case=case,
+                recorded_by=actor,
+                contact_type="face_to_face",
+                occurred_at=now - datetime.timedelta(hours=7 * n + 1),
+                notes=f"Contact number {n}",
+            )
+            for n in range(count)
+        )
+
+
+def _measured(web, url, method="get", data=None):
+    getattr(web, method)(url, data)  # the session's first activity, caches warmed
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(web, method)(url, data)
+    assert response.status_code == 200
+    return queries, response
+
+
+def _writes(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+@pytest.fixture
+def web(client_for, caseworker):
+    signed_in = client_for(caseworker)
+    signed_in.get(reverse("home"))
+    return signed_in
+
+
+def test_the_case_page_takes_at_most_25_queries_for_10_contacts_or_300(web, service, caseworker):
+    counts = {}
+    for size in (10, 300):
+        case = CaseFactory(service=service, caseworker=caseworker)
+        _bulk_contacts(case, caseworker, size)
+        queries, response = _measured(web, reverse("cases:case_detail", args=[case.pk]))
+        counts[size] = len(queries)
+        timeline = response.context["timeline"]
+        assert len(timeline.items) == min(size, selectors.TIMELINE_PAGE_SIZE)
+        assert timeline.has_next is (size > selectors.TIMELINE_PAGE_SIZE)
+        assert len(response.context["latest_contacts"]) == selectors.LATEST_CONTACTS
+        assert response.context["contact_counts"]["total"] == size
+    assert counts[10] == counts[300] <= CASE_PAGE_MOST_QUERIES, counts
+
+
+def test_a_case_page_view_writes_nothing_but_its_audit_row(web, service, caseworker):
+    case = CaseFactory(service=service, caseworker=caseworker)
+    _bulk_contacts(case, caseworker, 10)
+    queries, _response = _measured(web, reverse("cases:case_detail", args=[case.pk]))
+    writes = _writes(queries)
+    assert len(writes) == 1, writes
+    assert writes[0].startswith('INSERT INTO "accounts_auditevent"')
+
+
+def test_a_timeline_page_is_the_same_size_for_300_contacts_as_for_10(web, service, caseworker):
+    pages = {}
+    for size in (10, 300):
+        case = CaseFactory(service=service, caseworker=caseworker)
+        _bulk_contacts(case, caseworker, size)
+        url = reverse("cases:case_timeline", args=[case.pk])
+        queries, response = _measured(web, url, data={"page": 1 if size == 10 else 5})
+        items = response.context["timeline"].items
+        assert len(items) <= selectors.TIMELINE_PAGE_SIZE
+        pages[size] = (len(queries), len(response.content))
+    assert pages[10][0] == pages[300][0]
+    # A page of 300 contacts' history is no bigger than 10 contacts' whole history, give or
+    # take the page links.
+    assert pages[300][1] < pages[10][1] * 2
+
+
+def test_the_dashboard_queries_do_not_grow_with_the_caseload(web, service, caseworker):
+    counts = []
+    for total in (2, 20):
+        while len(selectors.my_open_cases(caseworker)) < total:
+            case = CaseFactory(service=service, caseworker=caseworker, risk_level="high")
+            _bulk_contacts(case, caseworker, 3)
+        queries, response = _measured(web, reverse("home"))
+        assert len(response.context["panels"][0]["context"]["cases"]) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_team_leaders_dashboard_queries_do_not_grow_with_the_cases(
+    client_for, team_leader, service, caseworker
+):
+    web = client_for(team_leader)
+    web.get(reverse("home"))
+    counts = []
+    for total in (2, 20):
+        while selectors.team_open_cases(team_leader, service).count() < total:
+            CaseFactory(service=service, caseworker=caseworker, risk_level="high")
+        queries, _response = _measured(web, reverse("home"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_search_queries_do_not_grow_with_the_cases_found(web, service, caseworker):
+    counts = []
+    for total in (2, 20):
+        while selectors.case_search(caseworker, "Hartley").count() < total:
+            CaseFactory(
+                service=service,
+                caseworker=caseworker,
+                client=ClientFactory(service=service, last_name="Hartley"),
+            )
+        queries, response = _measured(
+            web, reverse("cases:case_search"), method="post", data={"query": "Hartley"}
+        )
+        assert len(response.context["results"].cases) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
