@@ -35,6 +35,7 @@ from riskassessment.scoring import latest_submitted, latest_submitted_value
 from support.models import AreaSupport
 from support.selectors import different_interventions
 
+from .database import in_reporting_reads
 from .insights.engine import ReportFilters, Universe, aggregate_once
 from .insights.report import restricted_cases
 from .insights.suppression import SUPPRESSION_THRESHOLD, ShownFigures
@@ -87,6 +88,7 @@ def _sin_outcomes():
     )
 
 
+@in_reporting_reads
 def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable]:
     """Outcomes at exit by intensity of support and by intervention band, in one query."""
     exits = (
@@ -269,6 +271,7 @@ def _rows_for(universe, period: Period, filters: ReportFilters, count):
     return rows
 
 
+@in_reporting_reads
 def sin_intake_review(period: Period, filters: ReportFilters) -> list[CrossTable]:
     """Safety in Numbers' intake-against-review tables (Tables 5 and 6, and Finding 2's fear):
     of the cases whose latest Dash at review is dated in the period and who have a Dash at
@@ -302,6 +305,7 @@ def sin_intake_review(period: Period, filters: ReportFilters) -> list[CrossTable
     return tables
 
 
+@in_reporting_reads
 def sin_follow_up(period: Period, filters: ReportFilters) -> CrossTable:
     """The 6-month follow-up (Safety in Numbers): follow-ups dated in the period, how many
     reached the client and, of those reached, further abuse since closure and feeling safe."""
@@ -517,6 +521,7 @@ class PerHundredPage:
     note: str = ""
 
 
+@in_reporting_reads
 def service_of_100_counts(period: Period, filters: ReportFilters) -> dict[str, int]:
     """The page's counts that no Insights table gives: the cases at intake with a child known to
     Children and Young Persons Services (any involvement but "None")."""
@@ -632,6 +637,7 @@ MARAC_ROWS = (
 )
 
 
+@in_reporting_reads
 def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[tuple[str, Cell]]:
     """Cases heard at MARAC meetings held in the period (of the chosen services' cases, teams
     and current risk levels, and of one MARAC area when given), with each measure's count over

@@ -19,9 +19,12 @@ class ReportingConfig(AppConfig):
 
         from .dashboard import impact_panel
         from .impact.health import StuckImpactReports
+        from .signals import connect_read_model_receivers
 
         post_migrate.connect(_sync_unit_costs, sender=self, dispatch_uid="reporting_unit_costs")
         register_home_panel(
             Role.SERVICE_MANAGER, 30, "reporting/impact/home_panel.html", impact_panel
         )
         register_health_check("jobs", StuckImpactReports, failed_status="stuck")
+        # The reporting read model, kept current by every write (reporting/signals.py).
+        connect_read_model_receivers()
