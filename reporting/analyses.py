@@ -130,10 +130,13 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
                 aggregates[f"{prefix}{g}_{o}"] = Count("pk", filter=group & outcome)
     values = aggregate_once(exits, **aggregates)
     exits_counted = values["i0_n"] + values["i1_n"]
+    # Asked every time (not only for a few exits): the number of queries stays the same for
+    # any number of cases.
+    any_restricted = restricted_cases(period, filters.service_ids).exists()
     if (
         not filters.exclude_restricted
         and 0 < exits_counted < SUPPRESSION_THRESHOLD
-        and restricted_cases(period, filters.service_ids).exists()
+        and any_restricted
     ):
         # As the Insights tables: restricted cases only where n reaches the threshold.
         return safety_in_numbers(period, replace(filters, exclude_restricted=True))
@@ -264,10 +267,11 @@ def _rows_for(universe, period: Period, filters: ReportFilters, count):
     (as the Insights tables: a count of a few cannot describe a restricted client)."""
     rows = universe.rows(period, filters)
     n = count(rows)
-    if not filters.exclude_restricted and 0 < n < SUPPRESSION_THRESHOLD:
-        restricted = "is_restricted" if not universe.case_path else "case__is_restricted"
-        if rows.filter(**{restricted: True}).exists():
-            return universe.rows(period, replace(filters, exclude_restricted=True))
+    restricted = "is_restricted" if not universe.case_path else "case__is_restricted"
+    # Asked every time, so that the number of queries does not depend on the number of cases.
+    any_restricted = rows.filter(**{restricted: True}).exists()
+    if not filters.exclude_restricted and 0 < n < SUPPRESSION_THRESHOLD and any_restricted:
+        return universe.rows(period, replace(filters, exclude_restricted=True))
     return rows
 
 
@@ -670,10 +674,9 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
     for key, condition in MARAC_ROWS:
         aggregates[key] = Count("pk", filter=condition)
     values = aggregate_once(hearings, **aggregates)
-    if (
-        0 < values["heard"] < SUPPRESSION_THRESHOLD
-        and hearings.filter(case__is_restricted=True).exists()
-    ):
+    # Asked every time, so that the number of queries does not depend on the number of cases.
+    any_restricted = hearings.filter(case__is_restricted=True).exists()
+    if 0 < values["heard"] < SUPPRESSION_THRESHOLD and any_restricted:
         # As the Insights tables: restricted cases only where n reaches the threshold.
         values = aggregate_once(hearings.filter(case__is_restricted=False), **aggregates)
     heard = values["heard"]

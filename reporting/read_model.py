@@ -14,6 +14,8 @@ Who calls refresh_cases:
 """
 
 import datetime
+import functools
+import json
 from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -158,7 +160,7 @@ def _by_case(sql: str, alias: str) -> str:
     return f"LEFT JOIN ({sql}) {alias} ON {alias}.case_id = k.case_id"
 
 
-def _facts_select(scope_sql: str, scope_params: list) -> tuple[list[str], str, list]:
+def _facts_select(scope_sql: str, scope_params: tuple) -> tuple[list[str], str, list]:
     """The SELECT of every fact of the cases whose ids `scope_sql` selects: one row per case."""
     scope = RawSQL(scope_sql, scope_params)  # noqa: S611 - the code's own SQL, bound values
     names, selected, joins, selected_params, params = ["case_id"], ["k.case_id"], [], [], []
@@ -181,18 +183,47 @@ def _columns() -> list[str]:
     return [field.column for field in CaseFacts._meta.concrete_fields]
 
 
-def _write(scope_sql: str, scope_params: list, connection) -> None:
-    """Replaces the rows of the cases `scope_sql` selects with their facts, worked out now."""
-    columns, select, params = _facts_select(scope_sql, scope_params)
+class _Bound:
+    """Where a scope's value goes in a compiled statement (replaced when it runs)."""
+
+    def __init__(self, position: int):
+        self.position = position
+
+
+def _scope(kind: str, vendor: str) -> str:
+    table = Case._meta.db_table
+    if kind == "range":
+        return f"SELECT id AS case_id FROM {table} WHERE id >= %s AND id < %s"  # noqa: S608
+    if vendor == "postgresql":
+        return f"SELECT id AS case_id FROM {table} WHERE id = ANY(%s)"  # noqa: S608
+    # SQLite (the embedded demo): the ids as one JSON array, one parameter as on PostgreSQL.
+    return f"SELECT id AS case_id FROM {table} WHERE id IN (SELECT value FROM json_each(%s))"  # noqa: S608
+
+
+@functools.cache
+def _upsert(kind: str, vendor: str) -> tuple[str, tuple]:
+    """The INSERT ... ON CONFLICT of a scope kind ("ids" or "range"), compiled once per process
+    (compiling the facts' querysets costs far more than running them for one case)."""
+    scope_sql = _scope(kind, vendor)
+    bound = tuple(_Bound(position) for position in range(scope_sql.count("%s")))
+    columns, select, params = _facts_select(scope_sql, bound)
     if set(columns) != set(_columns()):
         raise ValueError("The read model's SQL and CaseFacts' columns differ.")
     updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != "case_id")
+    sql = (
+        f"INSERT INTO {FACTS_TABLE} ({', '.join(columns)}) {select} "
+        f"ON CONFLICT (case_id) DO UPDATE SET {updated}"
+    )
+    return sql, tuple(params)
+
+
+def _write(kind: str, values: tuple, connection) -> None:
+    """Replaces the rows of the cases of the scope (`kind` with its `values`) with their facts,
+    worked out now."""
+    sql, template = _upsert(kind, connection.vendor)
+    params = [values[p.position] if isinstance(p, _Bound) else p for p in template]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {FACTS_TABLE} ({', '.join(columns)}) {select} "
-            f"ON CONFLICT (case_id) DO UPDATE SET {updated}",
-            params,
-        )
+        cursor.execute(sql, params)
 
 
 def refresh_cases(case_ids: Iterable[int], *, using: str | None = None) -> None:
@@ -200,25 +231,27 @@ def refresh_cases(case_ids: Iterable[int], *, using: str | None = None) -> None:
     caller's transaction: call it in the same transaction as the write that changed them."""
     connection = connections[using or DEFAULT_DB_ALIAS]
     ids = sorted({int(case_id) for case_id in case_ids if case_id is not None})
-    table = Case._meta.db_table
+    postgresql = connection.vendor == "postgresql"
     with transaction.atomic(using=connection.alias):
         for start in range(0, len(ids), REFRESH_BATCH):
             batch = ids[start : start + REFRESH_BATCH]
-            listed = ", ".join(["%s"] * len(batch))
+            listed = batch if postgresql else json.dumps(batch)
+            ids_sql = _scope("ids", connection.vendor)
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
+                if postgresql:
                     cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, case_id::int) FROM unnest(%s::bigint[]) "
-                        "AS ids(case_id) ORDER BY case_id",
+                        "SELECT pg_advisory_xact_lock(%s, (case_id %% 2147483647)::int) "
+                        "FROM unnest(%s::bigint[]) AS ids(case_id) ORDER BY case_id",
                         [_LOCK_NAMESPACE, batch],
                     )
+                # A deleted case's row goes (the others are replaced below).
+                listed_here = ", ".join(["%s"] * len(batch))
                 cursor.execute(
-                    f"DELETE FROM {FACTS_TABLE} WHERE case_id IN ({listed}) "  # noqa: S608
-                    f"AND NOT EXISTS (SELECT 1 FROM {table} c WHERE c.id = {FACTS_TABLE}.case_id)",
-                    batch,
+                    f"DELETE FROM {FACTS_TABLE} WHERE case_id IN ({listed_here}) "  # noqa: S608
+                    f"AND case_id NOT IN ({ids_sql})",
+                    [*batch, listed],
                 )
-            by_id = f"SELECT id AS case_id FROM {table} WHERE id IN ({listed})"  # noqa: S608
-            _write(by_id, batch, connection)
+            _write("ids", (listed,), connection)
 
 
 def rebuild(*, batch: int = REBUILD_BATCH, connection=None, progress=None) -> int:
@@ -238,11 +271,7 @@ def rebuild(*, batch: int = REBUILD_BATCH, connection=None, progress=None) -> in
         return 0
     for start in range(low, high + 1, batch):
         with transaction.atomic(using=connection.alias):
-            _write(
-                f"SELECT id AS case_id FROM {table} WHERE id >= %s AND id < %s",  # noqa: S608
-                [start, start + batch],
-                connection,
-            )
+            _write("range", (start, start + batch), connection)
         if progress is not None:
             progress(min(start + batch - low, high - low + 1), high - low + 1)
     with connection.cursor() as cursor:

@@ -34,7 +34,9 @@ def universe_source(table: str) -> str:
     connection the table's query under the table's name."""
     sources = _universe_sql.get()
     if sources and table in sources:
-        return f"({sources[table]}) AS {table}"
+        # Its values are bound into it: a % left in it is a character, not a placeholder of
+        # the statement it goes into.
+        return f"({sources[table].replace('%', '%%')}) AS {table}"
     return table
 
 
