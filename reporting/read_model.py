@@ -211,7 +211,8 @@ def _upsert(kind: str, vendor: str) -> tuple[str, tuple]:
         raise ValueError("The read model's SQL and CaseFacts' columns differ.")
     updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != "case_id")
     sql = (
-        f"INSERT INTO {FACTS_TABLE} ({', '.join(columns)}) {select} "
+        # WHERE 1 = 1: without a WHERE, SQLite would read ON CONFLICT as the last join's ON.
+        f"INSERT INTO {FACTS_TABLE} ({', '.join(columns)}) {select} WHERE 1 = 1 "
         f"ON CONFLICT (case_id) DO UPDATE SET {updated}"
     )
     return sql, tuple(params)
@@ -232,7 +233,9 @@ def refresh_cases(case_ids: Iterable[int], *, using: str | None = None) -> None:
     connection = connections[using or DEFAULT_DB_ALIAS]
     ids = sorted({int(case_id) for case_id in case_ids if case_id is not None})
     postgresql = connection.vendor == "postgresql"
-    with transaction.atomic(using=connection.alias):
+    # In the writer's transaction (no savepoint of its own: a failure fails the write), or its
+    # own when called outside one.
+    with transaction.atomic(using=connection.alias, savepoint=False):
         for start in range(0, len(ids), REFRESH_BATCH):
             batch = ids[start : start + REFRESH_BATCH]
             listed = batch if postgresql else json.dumps(batch)
@@ -262,8 +265,8 @@ def rebuild(*, batch: int = REBUILD_BATCH, connection=None, progress=None) -> in
     table = Case._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {FACTS_TABLE} f WHERE NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM {table} c WHERE c.id = f.case_id)"
+            f"DELETE FROM {FACTS_TABLE} WHERE NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {table} c WHERE c.id = {FACTS_TABLE}.case_id)"
         )
         cursor.execute(f"SELECT min(id), max(id), count(*) FROM {table}")  # noqa: S608
         low, high, total = cursor.fetchone()
