@@ -2,9 +2,11 @@
 rebuild, whatever the sequence of writes; the rebuild command; and the whole Insights page's
 query count does not grow with the number of cases or contacts."""
 
+import contextlib
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.audit import audited_bulk_write
+from cases.models import Contact
+from cases.services import contact_log
 from reporting.insights.engine import ReportFilters
 from reporting.insights.shown import insights_report
 from reporting.models import CaseFacts
@@ -62,6 +66,22 @@ def _contact(case, user, day):
         with_client=True,
         occurred_at=datetime.datetime.combine(_day(day), datetime.time(12), tzinfo=datetime.UTC),
     )
+
+
+def _logged_contact(case, user, day):
+    # Through the service (refused on a closed case: a refused write changes no fact).
+    with contextlib.suppress(ValidationError):
+        contact_log(
+            case=case,
+            actor=user,
+            occurred_at=datetime.datetime.combine(
+                _day(day), datetime.time(10), tzinfo=datetime.UTC
+            ),
+            contact_type=Contact.ContactType.FACE_TO_FACE,
+            with_client=True,
+            outcome=Contact.Outcome.SUCCESSFUL,
+            notes="Talked through the safety plan.",
+        )
 
 
 def _delete_contact(case, user, day):
@@ -164,6 +184,7 @@ def _reopen(case, user, day):
 
 WRITES = {
     "contact": _contact,
+    "logged_contact": _logged_contact,
     "delete_contact": _delete_contact,
     "intake": _intake,
     "exit": _exit,
@@ -204,6 +225,14 @@ def test_maintained_rows_equal_a_rebuild_after_any_writes(steps):
         rebuild()
         assert facts_rows() == maintained
         transaction.set_rollback(True)
+
+
+def test_a_contact_logged_through_the_service_is_counted_at_once():
+    service = ServiceFactory()
+    user = MembershipFactory(service=service).user
+    case = CaseFactory(service=service, opened_on=START)
+    _logged_contact(case, user, 5)
+    assert CaseFacts.objects.get(case_id=case.pk).contacts == 1
 
 
 def test_a_rebuild_from_nothing_gives_the_maintained_rows():
