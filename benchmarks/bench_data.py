@@ -45,12 +45,38 @@ def prepare(database_url: str, cases: int) -> None:
         with open(os.devnull, "w") as quiet:
             call_command("seed_demo", verbosity=0, stdout=quiet)
     synthetic = Case.objects.filter(reference__startswith="SYN-").count()
-    if synthetic < cases:
+    loaded = synthetic < cases
+    if loaded:
         print(f"Loading {cases - synthetic} synthetic cases (once)...", flush=True)
         started = time.perf_counter()
         call_command("generate_cases", cases=cases - synthetic, seed=synthetic + 1, years=2.0)
         print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        with connection.cursor() as cursor:
+    _read_model_and_statistics(connection, analyse=loaded)
+
+
+def _read_model_and_statistics(connection, *, analyse: bool) -> None:
+    """The reporting read model holds a row for every case (generate_cases writes in bulk,
+    without the receivers that keep it current), and the planner has statistics (a database
+    copied from another has none: every plan is then a guess, 10 to 30 times too slow)."""
+    from cases.models import Case
+    from reporting.models import CaseFacts
+    from reporting.read_model import rebuild
+
+    if CaseFacts.objects.count() != Case.objects.count():
+        print("Rebuilding the reporting read model (once)...", flush=True)
+        started = time.perf_counter()
+        rebuild()
+        print(f"  rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'cases_case' "
+            "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+        )
+        (never_analysed,) = cursor.fetchone()
+        if analyse or never_analysed:
+            print("Analysing the database (once)...", flush=True)
             cursor.execute("VACUUM ANALYZE")
 
 

@@ -35,6 +35,7 @@ from riskassessment.scoring import latest_submitted, latest_submitted_value
 from support.models import AreaSupport
 from support.selectors import different_interventions
 
+from .database import in_reporting_reads
 from .insights.engine import ReportFilters, Universe, aggregate_once
 from .insights.report import restricted_cases
 from .insights.suppression import SUPPRESSION_THRESHOLD, ShownFigures
@@ -87,6 +88,7 @@ def _sin_outcomes():
     )
 
 
+@in_reporting_reads
 def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable]:
     """Outcomes at exit by intensity of support and by intervention band, in one query."""
     exits = (
@@ -128,10 +130,13 @@ def safety_in_numbers(period: Period, filters: ReportFilters) -> list[CrossTable
                 aggregates[f"{prefix}{g}_{o}"] = Count("pk", filter=group & outcome)
     values = aggregate_once(exits, **aggregates)
     exits_counted = values["i0_n"] + values["i1_n"]
+    # Asked every time (not only for a few exits): the number of queries stays the same for
+    # any number of cases.
+    any_restricted = restricted_cases(period, filters.service_ids).exists()
     if (
         not filters.exclude_restricted
         and 0 < exits_counted < SUPPRESSION_THRESHOLD
-        and restricted_cases(period, filters.service_ids).exists()
+        and any_restricted
     ):
         # As the Insights tables: restricted cases only where n reaches the threshold.
         return safety_in_numbers(period, replace(filters, exclude_restricted=True))
@@ -262,13 +267,15 @@ def _rows_for(universe, period: Period, filters: ReportFilters, count):
     (as the Insights tables: a count of a few cannot describe a restricted client)."""
     rows = universe.rows(period, filters)
     n = count(rows)
-    if not filters.exclude_restricted and 0 < n < SUPPRESSION_THRESHOLD:
-        restricted = "is_restricted" if not universe.case_path else "case__is_restricted"
-        if rows.filter(**{restricted: True}).exists():
-            return universe.rows(period, replace(filters, exclude_restricted=True))
+    restricted = "is_restricted" if not universe.case_path else "case__is_restricted"
+    # Asked every time, so that the number of queries does not depend on the number of cases.
+    any_restricted = rows.filter(**{restricted: True}).exists()
+    if not filters.exclude_restricted and 0 < n < SUPPRESSION_THRESHOLD and any_restricted:
+        return universe.rows(period, replace(filters, exclude_restricted=True))
     return rows
 
 
+@in_reporting_reads
 def sin_intake_review(period: Period, filters: ReportFilters) -> list[CrossTable]:
     """Safety in Numbers' intake-against-review tables (Tables 5 and 6, and Finding 2's fear):
     of the cases whose latest Dash at review is dated in the period and who have a Dash at
@@ -302,6 +309,7 @@ def sin_intake_review(period: Period, filters: ReportFilters) -> list[CrossTable
     return tables
 
 
+@in_reporting_reads
 def sin_follow_up(period: Period, filters: ReportFilters) -> CrossTable:
     """The 6-month follow-up (Safety in Numbers): follow-ups dated in the period, how many
     reached the client and, of those reached, further abuse since closure and feeling safe."""
@@ -517,6 +525,7 @@ class PerHundredPage:
     note: str = ""
 
 
+@in_reporting_reads
 def service_of_100_counts(period: Period, filters: ReportFilters) -> dict[str, int]:
     """The page's counts that no Insights table gives: the cases at intake with a child known to
     Children and Young Persons Services (any involvement but "None")."""
@@ -632,6 +641,7 @@ MARAC_ROWS = (
 )
 
 
+@in_reporting_reads
 def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[tuple[str, Cell]]:
     """Cases heard at MARAC meetings held in the period (of the chosen services' cases, teams
     and current risk levels, and of one MARAC area when given), with each measure's count over
@@ -664,10 +674,9 @@ def marac_table(period: Period, filters: ReportFilters, area: str = "") -> list[
     for key, condition in MARAC_ROWS:
         aggregates[key] = Count("pk", filter=condition)
     values = aggregate_once(hearings, **aggregates)
-    if (
-        0 < values["heard"] < SUPPRESSION_THRESHOLD
-        and hearings.filter(case__is_restricted=True).exists()
-    ):
+    # Asked every time, so that the number of queries does not depend on the number of cases.
+    any_restricted = hearings.filter(case__is_restricted=True).exists()
+    if 0 < values["heard"] < SUPPRESSION_THRESHOLD and any_restricted:
         # As the Insights tables: restricted cases only where n reaches the threshold.
         values = aggregate_once(hearings.filter(case__is_restricted=False), **aggregates)
     heard = values["heard"]

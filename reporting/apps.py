@@ -20,10 +20,15 @@ class ReportingConfig(AppConfig):
         from .dashboard import impact_panel
         from .freshness import connect_receivers
         from .impact.health import StuckImpactReports
+        from .signals import connect_read_model_receivers
 
         post_migrate.connect(_sync_unit_costs, sender=self, dispatch_uid="reporting_unit_costs")
         register_home_panel(
             Role.SERVICE_MANAGER, 30, "reporting/impact/home_panel.html", impact_panel
         )
         register_health_check("jobs", StuckImpactReports, failed_status="stuck")
+        # The reporting read model, kept current by every write (reporting/signals.py), and
+        # the per-service data versions that tell a stored Insights result is stale
+        # (reporting/freshness.py): both in the writer's own transaction.
+        connect_read_model_receivers()
         connect_receivers()

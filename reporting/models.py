@@ -279,11 +279,11 @@ class CaseStudy(TimeStampedModel):
 
 
 class CaseFacts(models.Model):
-    """What the Insights tables need to know of each case in a report's scope (its latest Dash
-    scores, its risk level at intake, how many contacts, children, reviews and MARAC hearings it
-    has, and the support given in each area), worked out once per report run, in set-based
-    queries, into a temporary table of this name (reporting.insights.facts). Never stored: the
-    table lives for one report run on one database connection, so it is always current."""
+    """The reporting read model: what the Insights tables need to know of each case (its latest
+    Dash scores, its risk level at intake, how many contacts, children, reviews and MARAC
+    hearings it has, and the support given in each area), one narrow row per case. Kept current
+    in the same transaction as every write that changes them, by reporting.read_model (one
+    set-based SQL for a refresh and for a rebuild); `rebuild_report_facts` rebuilds it."""
 
     case = models.OneToOneField(
         "cases.Case",
@@ -307,8 +307,8 @@ class CaseFacts(models.Model):
     children_parenting_cyps_dont_know = models.BooleanField()
 
     class Meta:
-        managed = False
         db_table = "reporting_case_facts"
+        verbose_name_plural = "case facts"
 
     def __str__(self):
         return f"Facts of case {self.case_id}"

@@ -115,6 +115,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- The reporting database (issue 20) -------------------------------------------------------
+# Reports and exports read from a replica (a read-only hot standby) when REPORTING_DATABASE_URL
+# is set: the "reporting" alias, used only inside reporting.database.reporting_reads().
+REPORTING_DATABASE_URL = env("REPORTING_DATABASE_URL", default="")
+if REPORTING_DATABASE_URL:
+    DATABASES["reporting"] = env.db("REPORTING_DATABASE_URL")
+    DATABASES["reporting"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+DATABASE_ROUTERS = ["config.routers.ReportingRouter"]
+# --- end of the reporting database ------------------------------------------------------------
 # PostgreSQL: the role the web and worker processes connect as, which owns nothing (see
 # accounts/database_roles.py). Set it where migrations run (as the owner) so that each migrate
 # grants that role what it needs; empty grants nothing (SQLite, or a single-role set-up).

@@ -15,6 +15,13 @@ LANTERN_DEMO_MODE = False
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/lantern"),
 }
+
+# --- The reporting database (issue 20) -------------------------------------------------------
+# A second alias on the test database (a mirror of default), so that tests can route a report
+# to it: reporting.database uses it only where a test sets REPORTING_DATABASE_URL.
+REPORTING_DATABASE_URL = ""
+DATABASES["reporting"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+# --- end of the reporting database ------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/14")
 
 

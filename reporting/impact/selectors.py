@@ -18,6 +18,7 @@ from riskassessment.models import Assessment, MaracReferral
 from support.models import Intervention, SafetyPlanVersion
 from support.models.interventions import INTERVENTION_TYPES
 
+from ..database import in_reporting_reads
 from ..models import ImpactReport, UnitCost
 from ..periods import Period
 
@@ -33,6 +34,7 @@ def _day_bounds(period: Period):
     return start, end
 
 
+@in_reporting_reads
 def referral_funnel(period: Period, service_ids) -> dict[str, int]:
     """Referrals received in the period, by what triage decided."""
     start, end = _day_bounds(period)
@@ -52,6 +54,7 @@ def referral_funnel(period: Period, service_ids) -> dict[str, int]:
     )
 
 
+@in_reporting_reads
 def client_journey(period: Period, service_ids) -> dict[str, int]:
     """The referrals received in the period followed through the service, each step counting
     those that reached it from the step before, so the funnel never widens: referred; engaged
@@ -89,6 +92,7 @@ def client_journey(period: Period, service_ids) -> dict[str, int]:
     )
 
 
+@in_reporting_reads
 def risk_assessed_by_level(period: Period, service_ids) -> dict[str, int]:
     """Cases with a submitted risk assessment dated in the period, by the level it gave (a case
     assessed twice counts once per level it reached)."""
@@ -104,6 +108,7 @@ def risk_assessed_by_level(period: Period, service_ids) -> dict[str, int]:
     return rows.aggregate(**counts)
 
 
+@in_reporting_reads
 def safety_plans(period: Period, service_ids) -> dict[str, int]:
     """Safety plans made (first versions) and reviewed (later versions) in the period."""
     return SafetyPlanVersion.objects.filter(
@@ -116,6 +121,7 @@ def safety_plans(period: Period, service_ids) -> dict[str, int]:
     )
 
 
+@in_reporting_reads
 def interventions_by_type(period: Period, service_ids) -> dict[str, int]:
     """Interventions dated in the period, per type (every type, zero when none)."""
     counts = {item.key: Count("pk", filter=Q(type=item.key)) for item in INTERVENTION_TYPES}
@@ -126,6 +132,7 @@ def interventions_by_type(period: Period, service_ids) -> dict[str, int]:
     ).aggregate(**counts)
 
 
+@in_reporting_reads
 def marac_referrals(period: Period, service_ids) -> dict[str, int]:
     return MaracReferral.objects.filter(
         case__service_id__in=service_ids,
@@ -134,6 +141,7 @@ def marac_referrals(period: Period, service_ids) -> dict[str, int]:
     ).aggregate(referrals=Count("pk"), repeat=Count("pk", filter=Q(is_repeat=True)))
 
 
+@in_reporting_reads
 def referrals_by_service(period: Period, service_ids) -> list[tuple[str, int]]:
     """Referrals received per service ("area / service" in the report), in name order."""
     start, end = _day_bounds(period)

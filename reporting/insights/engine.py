@@ -11,10 +11,8 @@ The number of queries depends on the number of tables, never on the number of ca
 
 import datetime
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -30,8 +28,9 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ..database import reporting_connection, reporting_reads, run_beside
 from ..periods import Period
-from .facts import facts_read, report_tables, universe_table
+from .facts import report_tables, universe_table
 from .results import Figures, number
 from .specs import GroupSpec, MultiSpec, PostSpec, multi_branches
 
@@ -156,6 +155,7 @@ def median(qs: QuerySet, expression_name: str) -> float | None:
     percentile_cont on PostgreSQL; on SQLite (the embedded demo) the middle row(s) by
     ORDER BY ... LIMIT/OFFSET."""
     values = qs.filter(**{f"{expression_name}__isnull": False}).order_by().values(expression_name)
+    connection = reporting_connection()
     if connection.vendor == "postgresql":
         sql, params = values.query.sql_with_params()
         with connection.cursor() as cursor:
@@ -194,7 +194,7 @@ def run_tables(
     for spec in specs:
         if not isinstance(spec, PostSpec):
             by_universe.setdefault(spec.universe, []).append(spec)
-    if _can_run_lanes_at_once():
+    if can_run_beside():
         results = _run_lanes_at_once(_lanes(by_universe, lanes), universes, period, filters)
     else:
         results = _run_lane(by_universe, universes, period, filters)
@@ -204,8 +204,10 @@ def run_tables(
     return results
 
 
-def _can_run_lanes_at_once() -> bool:
-    # Inside a transaction (a test's, say) another connection would not see its rows.
+def can_run_beside() -> bool:
+    """Whether work may run at once on another connection: on PostgreSQL, outside a transaction
+    (inside one, a test's say, another connection would not see its rows)."""
+    connection = reporting_connection()
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
@@ -227,12 +229,11 @@ def _run_lanes_at_once(lanes, universes, period, filters) -> dict[str, Figures]:
     if len(lanes) == 1:
         return _run_lane(lanes[0], universes, period, filters)
     first, second = lanes
-    with transaction.atomic():
+    with reporting_reads(repeatable_read=True) as connection:
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SELECT pg_export_snapshot()")
             (snapshot,) = cursor.fetchone()
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with run_beside() as pool:
             other = pool.submit(_run_lane_in_snapshot, snapshot, second, universes, period, filters)
             try:
                 results = _run_lane(first, universes, period, filters)
@@ -244,14 +245,8 @@ def _run_lanes_at_once(lanes, universes, period, filters) -> dict[str, Figures]:
 
 def _run_lane_in_snapshot(snapshot: str, lane, universes, period, filters) -> dict[str, Figures]:
     """A lane on this thread's own connection, reading the same snapshot as the first."""
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            return _run_lane(lane, universes, period, filters)
-    finally:
-        connection.close()
+    with reporting_reads(snapshot=snapshot):
+        return _run_lane(lane, universes, period, filters)
 
 
 def _run_lane(by_universe: dict[str, list], universes, period, filters) -> dict[str, Figures]:
@@ -267,9 +262,7 @@ def _run_lane(by_universe: dict[str, list], universes, period, filters) -> dict[
         for universe_key, group in by_universe.items()
     }
     specs = [spec for group in by_universe.values() for spec in group]
-    with report_tables(
-        wanted, period, filters, key_columns, facts=facts_read(specs)
-    ) as universe_rows:
+    with report_tables(wanted, period, filters, key_columns) as universe_rows:
         values, extras, tagged, branches = {}, {}, [], []
         for universe_key, group in by_universe.items():
             rows = universe_rows[universe_key]
@@ -322,7 +315,7 @@ def _aggregate_universe(rows: QuerySet, group) -> tuple[dict, dict]:
             for name, request in counted.median_requests(prefix).items():
                 median_requests[(spec.key, name)] = request
     annotated = rows.annotate(**annotations) if annotations else rows
-    in_one_query = connection.vendor == "postgresql"
+    in_one_query = reporting_connection().vendor == "postgresql"
     if in_one_query:
         for index, ((_, _), (column, condition)) in enumerate(median_requests.items()):
             aggregates[f"median{index}"] = Median(column, filter=condition)
@@ -345,7 +338,7 @@ def _run_union(tagged: list[str], branches: list[tuple[str, list]]) -> dict[str,
     sql = " UNION ALL ".join(branch_sql for branch_sql, _ in branches)
     params = [param for _, branch_params in branches for param in branch_params]
     grouped: dict[str, list] = {key: [] for key in tagged}
-    with connection.cursor() as cursor:
+    with reporting_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for tag, label, keys in cursor.fetchall():
             grouped[tagged[tag]].append((label, keys))

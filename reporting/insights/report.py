@@ -12,8 +12,9 @@ from cases.models import Case
 from cases.selectors import restricted_from
 from catalogue.insights import TABLES_BY_KEY
 
+from ..database import reporting_reads, run_beside
 from ..periods import Period
-from .engine import ReportFilters, run_tables
+from .engine import ReportFilters, can_run_beside, run_tables
 from .results import Figures, TableResult
 from .specs import PostSpec
 from .suppression import SUPPRESSION_THRESHOLD
@@ -65,12 +66,7 @@ def build_report(
             if spec.key in wanted and isinstance(spec, PostSpec):
                 wanted |= set(spec.needs)
     specs = [spec for spec in SPECS if wanted is None or spec.key in wanted]
-    current = _with_universe_sizes(specs, _run(specs, period, filters))
-    previous = (
-        _with_universe_sizes(specs, _run(specs, comparison_period, filters))
-        if comparison_period
-        else {}
-    )
+    current, previous = _run_periods(specs, period, comparison_period, filters)
     tables = []
     for spec in specs:
         if keys is not None and spec.key not in keys:
@@ -88,11 +84,12 @@ def build_report(
                 note=spec.note,
             )
         )
-    names = list(
-        Service.objects.filter(pk__in=filters.service_ids)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
+    with reporting_reads():
+        names = list(
+            Service.objects.filter(pk__in=filters.service_ids)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
     return InsightsReport(period, comparison_period, filters, names, tables)
 
 
@@ -121,6 +118,25 @@ def _with_universe_sizes(specs, results: dict[str, Figures]) -> dict[str, Figure
     }
 
 
+def _run_periods(specs, period: Period, comparison_period: Period | None, filters: ReportFilters):
+    """The figures of the period and of its comparison period (empty when none). The comparison
+    runs beside the current one, on connections of its own, where it can (engine.can_run_beside),
+    so the page waits for the longer of the two, not their sum."""
+    if comparison_period is None:
+        return _with_universe_sizes(specs, _run(specs, period, filters)), {}
+    if not can_run_beside():
+        current = _run(specs, period, filters)
+        previous = _run(specs, comparison_period, filters)
+    else:
+        with run_beside() as pool:
+            beside = pool.submit(_run, specs, comparison_period, filters)
+            try:
+                current = _run(specs, period, filters)
+            finally:
+                previous = beside.result()
+    return _with_universe_sizes(specs, current), _with_universe_sizes(specs, previous)
+
+
 def _run(specs, period: Period, filters: ReportFilters) -> dict[str, Figures]:
     """Every table's figures, restricted cases counted only where the table's n is at least
     the suppression threshold: a count of five or more names nobody, a table of one or two
@@ -133,7 +149,8 @@ def _run(specs, period: Period, filters: ReportFilters) -> dict[str, Figures]:
        (and what they are made from) once more without restricted cases, replacing the first.
     """
     results = run_tables(specs, UNIVERSES, period, filters, LANES)
-    any_restricted = restricted_cases(period, filters.service_ids).exists()
+    with reporting_reads():
+        any_restricted = restricted_cases(period, filters.service_ids).exists()
     small = {spec.key for spec in specs if 0 < results[spec.key].n < SUPPRESSION_THRESHOLD}
     if any_restricted and small:
         again = run_tables(

@@ -12,7 +12,7 @@ from django.db.models import Case as DbCase
 from cases.choices import DONT_KNOW
 from catalogue.insights import TABLES_BY_KEY
 
-from .facts import column_of
+from .facts import column_of, universe_source
 from .results import Figures, Row, number
 
 
@@ -363,7 +363,8 @@ class GroupSpec(Spec):
         applies = f"WHERE {column}_applies = 1 " if self.applies is not None else ""
         return [
             (
-                f"SELECT %s AS tag, {column} AS label, COUNT(*) AS keys FROM {universe_table} "  # noqa: S608
+                f"SELECT %s AS tag, {column} AS label, COUNT(*) AS keys "  # noqa: S608
+                f"FROM {universe_source(universe_table)} "
                 f"{applies}GROUP BY {column}",
                 [tag],
             )

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0012_service_risk_current_days'),
-        ('reporting', '0007_impact_report_editions'),
+        ('reporting', '0008_case_facts_read_model'),
     ]
 
     operations = [

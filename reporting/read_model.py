@@ -1,0 +1,282 @@
+"""The reporting read model: one narrow row per case (reporting.models.CaseFacts) of the facts
+the Insights tables count, kept current in the same transaction as every write.
+
+One rule: `refresh_cases(case_ids)` recomputes the given cases' rows with the set-based SQL
+below, and `rebuild()` (the `rebuild_report_facts` command, migration 0008) runs that same SQL
+over every case in batches, so the maintained rows equal a rebuild by construction.
+
+Who calls refresh_cases:
+- the receivers in reporting/apps.py (post_save, post_delete and m2m_changed of every model the
+  facts read), so every write path, services and admin alike, keeps the rows current without
+  cases/, outcomes/, riskassessment/, support/ or referrals/ importing reporting;
+- writers that bypass signals (bulk_create, queryset.update(), raw SQL: the bundle importer,
+  generate_cases) call it themselves with the case ids they touched.
+"""
+
+import datetime
+import functools
+import json
+from collections.abc import Iterable
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from cases.models import Case, ChildInCase, Contact
+from outcomes.models import (
+    CivilJusticeForm,
+    CriminalJusticeForm,
+    ExitForm,
+    IntakeForm,
+    ReviewForm,
+)
+from outcomes.models.base import FormStatus
+from riskassessment.models import Assessment, MaracHearing
+from riskassessment.scoring import latest_submitted, latest_submitted_rank
+from support.models import AreaSupport
+from support.models.areas import SupportArea
+
+from .models import CaseFacts
+
+SUBMITTED = FormStatus.SUBMITTED
+FACTS_TABLE = CaseFacts._meta.db_table
+# The rebuild's batch: cases per INSERT (about 10 contacts and a few forms each).
+REBUILD_BATCH = 20_000
+# A refresh's batch: ids listed in one statement.
+REFRESH_BATCH = 1_000
+# Two transactions refreshing one case wait for each other (an advisory lock per case, taken
+# in case order so that they cannot deadlock): the second then reads the first's committed
+# rows, so neither writes a count that misses the other's write.
+_LOCK_NAMESPACE = 20008
+
+
+def _per_case(qs: QuerySet, scope: RawSQL, **aggregates) -> QuerySet:
+    return qs.filter(case_id__in=scope).order_by().values("case_id").annotate(**aggregates)
+
+
+def _assessment_sql(scope: RawSQL):
+    """Each case's submitted intake and exit assessments (riskassessment.scoring's
+    latest_submitted), pivoted to one row per case: the Dash score of the latest Dash-banded
+    checklist at intake and exit (a complete one before an incomplete one: a checklist mostly
+    "Not asked" scores low because it was not asked), and the risk level and high-risk basis at
+    intake of the assessment that decides it under the current-risk rule (decides_stage_risk,
+    riskassessment.current_risk): an incomplete MeRIT submitted after a high DASH does not make
+    the intake standard risk."""
+    intake, exit_ = Assessment.Stage.INTAKE, Assessment.Stage.EXIT
+    ranked = (
+        latest_submitted()
+        .filter(case_id__in=scope, stage__in=(intake, exit_))
+        .order_by()
+        .values("id", "case_id", "stage", "score", "risk_level", "high_risk_basis")
+        .annotate(
+            is_dash=F("version__checklist__has_insights_band"),
+            decides=F("decides_stage_risk"),
+            by_kind=latest_submitted_rank(
+                "case_id", "stage", "version__checklist__has_insights_band", complete_first=True
+            ),
+        )
+    )
+    sql, params = ranked.query.sql_with_params()
+    # The ORM cannot aggregate over a window: the pivot is written over the compiled query.
+    pivot = f"""
+        SELECT case_id,
+          MAX(CASE WHEN stage = %s AND is_dash AND by_kind = 1 THEN score END) AS score_in,
+          MAX(CASE WHEN stage = %s AND is_dash AND by_kind = 1 THEN score END) AS score_out,
+          MAX(CASE WHEN stage = %s AND decides THEN risk_level END) AS level_in,
+          MAX(CASE WHEN stage = %s AND decides THEN high_risk_basis END) AS basis_in
+        FROM ({sql}) ranked
+        GROUP BY case_id"""  # noqa: S608 - no user input: the compiled query and fixed names
+    params = (intake, exit_, intake, intake, *params)
+    return pivot, params
+
+
+def _sources(scope: RawSQL):
+    """(join, params, columns) of each per-case source: its join to the refreshed cases (`k`),
+    or None when its facts are subqueries, and the SQL of each fact it gives."""
+    assessments, assessment_params = _assessment_sql(scope)
+    yield (
+        _by_case(assessments, "assessments"),
+        assessment_params,
+        {name: f"assessments.{name}" for name in ("score_in", "score_out", "level_in", "basis_in")},
+    )
+    # A case has about ten contacts: counting them through the partial index, case by case (a
+    # subquery per case, no join), is quicker than grouping every contact of the report's cases.
+    # Only those of the case's life up to its exit (the exit form's date, else the day it
+    # closed): a follow-up contact after the exit does not change a closed period.
+    # The end is worked out from the report's case (k), not from each contact: once a case.
+    this_case = RawSQL("k.case_id", ())
+    received = Contact.objects.filter(outcome="successful", with_client=True).filter(
+        occurred_at__date__lte=Coalesce(
+            Subquery(
+                ExitForm.objects.filter(case_id=this_case, status=SUBMITTED).values("exit_date")[:1]
+            ),
+            Subquery(Case.objects.filter(pk=this_case).values("closed_on")[:1]),
+            Value(datetime.date.max),
+        )
+    )
+    sql, params = (
+        received.filter(case_id=RawSQL("k.case_id", ()))
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("case_id"))
+        .values("n")
+        .query.sql_with_params()
+    )
+    yield None, params, {"contacts": f"COALESCE(({sql}), 0)"}
+    counted = {
+        "children": ChildInCase.objects.all(),
+        "reviews": ReviewForm.objects.filter(status=SUBMITTED),
+        # Hearings held on or before the intake: what was known at intake.
+        "marac_hearings": MaracHearing.objects.filter(
+            meeting__held_on__lte=Subquery(
+                IntakeForm.objects.filter(case_id=OuterRef("case_id"), status=SUBMITTED).values(
+                    "completed_on"
+                )[:1]
+            )
+        ),
+        "criminal_justice_forms": CriminalJusticeForm.objects.filter(status=SUBMITTED),
+        "civil_justice_forms": CivilJusticeForm.objects.filter(status=SUBMITTED),
+    }
+    for name, qs in counted.items():
+        # Count("case_id"), not the primary key: an index on case_id alone can answer it.
+        sql, params = _per_case(qs, scope, n=Count("case_id")).query.sql_with_params()
+        yield _by_case(sql, name), params, {name: f"COALESCE({name}.n, 0)"}
+    support = {}
+    for area in SupportArea.values:
+        this_area = Q(area=area)
+        for answer in ("supported", "impact_safety", "impact_wellbeing"):
+            support[f"{area}_{answer}"] = Max(answer, filter=this_area)
+    support["cyps_dont_know"] = Count(
+        "pk", filter=Q(area=SupportArea.CHILDREN_PARENTING, cyps_involvement_dont_know=True)
+    )
+    sql, params = _per_case(AreaSupport.objects.all(), scope, **support).query.sql_with_params()
+    columns = {name: f"support.{name}" for name in support if name != "cyps_dont_know"}
+    columns["children_parenting_cyps_dont_know"] = "(COALESCE(support.cyps_dont_know, 0) > 0)"
+    yield _by_case(sql, "support"), params, columns
+
+
+def _by_case(sql: str, alias: str) -> str:
+    return f"LEFT JOIN ({sql}) {alias} ON {alias}.case_id = k.case_id"
+
+
+def _facts_select(scope_sql: str, scope_params: tuple) -> tuple[list[str], str, list]:
+    """The SELECT of every fact of the cases whose ids `scope_sql` selects: one row per case."""
+    scope = RawSQL(scope_sql, scope_params)  # noqa: S611 - the code's own SQL, bound values
+    names, selected, joins, selected_params, params = ["case_id"], ["k.case_id"], [], [], []
+    for join, source_params, columns in _sources(scope):
+        if join is None:
+            selected_params.extend(source_params)
+        else:
+            joins.append(join)
+            params.extend(source_params)
+        names += columns
+        selected += [f"{expression} AS {name}" for name, expression in columns.items()]
+    sql = (
+        f"SELECT {', '.join(selected)} "  # noqa: S608 - no user input: the code's own SQL
+        f"FROM ({scope_sql}) k {' '.join(joins)}"
+    )
+    return names, sql, [*selected_params, *scope_params, *params]
+
+
+def _columns() -> list[str]:
+    return [field.column for field in CaseFacts._meta.concrete_fields]
+
+
+class _Bound:
+    """Where a scope's value goes in a compiled statement (replaced when it runs)."""
+
+    def __init__(self, position: int):
+        self.position = position
+
+
+def _scope(kind: str, vendor: str) -> str:
+    table = Case._meta.db_table
+    if kind == "range":
+        return f"SELECT id AS case_id FROM {table} WHERE id >= %s AND id < %s"  # noqa: S608
+    if vendor == "postgresql":
+        return f"SELECT id AS case_id FROM {table} WHERE id = ANY(%s)"  # noqa: S608
+    # SQLite (the embedded demo): the ids as one JSON array, one parameter as on PostgreSQL.
+    return f"SELECT id AS case_id FROM {table} WHERE id IN (SELECT value FROM json_each(%s))"  # noqa: S608
+
+
+@functools.cache
+def _upsert(kind: str, vendor: str) -> tuple[str, tuple]:
+    """The INSERT ... ON CONFLICT of a scope kind ("ids" or "range"), compiled once per process
+    (compiling the facts' querysets costs far more than running them for one case)."""
+    scope_sql = _scope(kind, vendor)
+    bound = tuple(_Bound(position) for position in range(scope_sql.count("%s")))
+    columns, select, params = _facts_select(scope_sql, bound)
+    if set(columns) != set(_columns()):
+        raise ValueError("The read model's SQL and CaseFacts' columns differ.")
+    updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != "case_id")
+    sql = (
+        # WHERE 1 = 1: without a WHERE, SQLite would read ON CONFLICT as the last join's ON.
+        f"INSERT INTO {FACTS_TABLE} ({', '.join(columns)}) {select} WHERE 1 = 1 "
+        f"ON CONFLICT (case_id) DO UPDATE SET {updated}"
+    )
+    return sql, tuple(params)
+
+
+def _write(kind: str, values: tuple, connection) -> None:
+    """Replaces the rows of the cases of the scope (`kind` with its `values`) with their facts,
+    worked out now."""
+    sql, template = _upsert(kind, connection.vendor)
+    params = [values[p.position] if isinstance(p, _Bound) else p for p in template]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def refresh_cases(case_ids: Iterable[int], *, using: str | None = None) -> None:
+    """Recomputes the read model's rows of these cases (a deleted case's row goes), in the
+    caller's transaction: call it in the same transaction as the write that changed them."""
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    ids = sorted({int(case_id) for case_id in case_ids if case_id is not None})
+    postgresql = connection.vendor == "postgresql"
+    # In the writer's transaction (no savepoint of its own: a failure fails the write), or its
+    # own when called outside one.
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        for start in range(0, len(ids), REFRESH_BATCH):
+            batch = ids[start : start + REFRESH_BATCH]
+            listed = batch if postgresql else json.dumps(batch)
+            ids_sql = _scope("ids", connection.vendor)
+            with connection.cursor() as cursor:
+                if postgresql:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, (case_id %% 2147483647)::int) "
+                        "FROM unnest(%s::bigint[]) AS ids(case_id) ORDER BY case_id",
+                        [_LOCK_NAMESPACE, batch],
+                    )
+                # A deleted case's row goes (the others are replaced below).
+                listed_here = ", ".join(["%s"] * len(batch))
+                cursor.execute(
+                    f"DELETE FROM {FACTS_TABLE} WHERE case_id IN ({listed_here}) "  # noqa: S608
+                    f"AND case_id NOT IN ({ids_sql})",
+                    [*batch, listed],
+                )
+            _write("ids", (listed,), connection)
+
+
+def rebuild(*, batch: int = REBUILD_BATCH, connection=None, progress=None) -> int:
+    """Every case's row, worked out again with the same SQL as refresh_cases, `batch` cases per
+    statement (each batch its own transaction, so a rebuild of millions holds no long lock),
+    and the rows of cases that no longer exist removed. Returns the number of cases."""
+    connection = connection or connections[DEFAULT_DB_ALIAS]
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {FACTS_TABLE} WHERE NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {table} c WHERE c.id = {FACTS_TABLE}.case_id)"
+        )
+        cursor.execute(f"SELECT min(id), max(id), count(*) FROM {table}")  # noqa: S608
+        low, high, total = cursor.fetchone()
+    if low is None:
+        return 0
+    for start in range(low, high + 1, batch):
+        with transaction.atomic(using=connection.alias):
+            _write("range", (start, start + batch), connection)
+        if progress is not None:
+            progress(min(start + batch - low, high - low + 1), high - low + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {FACTS_TABLE}")
+    return total
