@@ -48,3 +48,5 @@ def test_follow_on_questions_show_only_when_they_apply(
     assert details.is_visible()
     tab.locator("#div_id_level_physical").get_by_label("None").check()
     assert details.is_hidden()
+    # The answers are autosaved: let that request finish before the test's data is flushed.
+    tab.locator("[data-autosave-status]").filter(has_text="Saved at").wait_for(timeout=10000)
