@@ -1043,13 +1043,6 @@ def latest_contacts(case, limit: int = LATEST_CONTACTS) -> list[Contact]:
     return _newest_contacts(case, limit)
 
 
-def case_page_timeline(case) -> tuple[TimelinePage, list[Contact]]:
-    """The case page's first page of the timeline and its latest contacts, from one read of
-    the newest contacts (the timeline's first page asks for more than the latest few)."""
-    contacts = _newest_contacts(case, TIMELINE_PAGE_SIZE + 1)
-    return case_timeline(case, contacts=contacts), contacts[:LATEST_CONTACTS]
-
-
 def contacts_page(case, page_number) -> Page:
     """A page of the case's contacts, newest first (the contacts list)."""
     contacts = case.contacts.select_related("recorded_by").order_by("-occurred_at", "-pk")

@@ -124,7 +124,8 @@ def case_detail(request, pk):
         {"template": panel.template, "context": panel.context(request, case)}
         for panel in case_panels()
     ]
-    timeline, latest_contacts = selectors.case_page_timeline(case)
+    # The timeline is its own request (htmx loads it into the page, a link opens it without
+    # JavaScript): the case page's queries and CPU stay those of its panels.
     return render(
         request,
         "cases/case_detail.html",
@@ -141,8 +142,7 @@ def case_detail(request, pk):
             "can_sign_off": access.can(
                 request.user, access.Capability.SIGN_OFF_CLOSURES, case.service_id
             ),
-            "timeline": timeline,
-            "latest_contacts": latest_contacts,
+            "latest_contacts": selectors.latest_contacts(case),
             "contact_counts": contact_counts,
             "perpetrators": case.perpetrators.all(),
             "children": case.children.prefetch_related("cyps_involvement"),
@@ -265,7 +265,8 @@ def contact_edit(request, pk, contact_pk):
 
 @login_required
 def case_timeline(request, pk):
-    """The case's whole timeline, a page at a time (the case page shows the first page)."""
+    """The case's whole timeline, a page at a time; asked by htmx from the case page, its first
+    page alone, as the page's timeline panel."""
     case = selectors.case_get_for_user(request.user, pk, read={"list": "timeline"})
     try:
         # Bounded: each source is asked for page times page-size rows (a huge number in the
@@ -275,7 +276,7 @@ def case_timeline(request, pk):
         number = 1
     return render(
         request,
-        "cases/timeline.html",
+        "cases/_timeline_panel.html" if request.htmx else "cases/timeline.html",
         {
             "case": case,
             "client": case.client,

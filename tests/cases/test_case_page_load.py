@@ -33,10 +33,10 @@ def _bulk_contacts(case, actor, count):
         )
 
 
-def _measured(web, url, method="get", data=None):
-    getattr(web, method)(url, data)  # the session's first activity, caches warmed
+def _measured(web, url, method="get", data=None, **headers):
+    getattr(web, method)(url, data, **headers)  # the session's first activity, caches warmed
     with CaptureQueriesContext(connection) as queries:
-        response = getattr(web, method)(url, data)
+        response = getattr(web, method)(url, data, **headers)
     assert response.status_code == 200
     return queries, response
 
@@ -57,18 +57,25 @@ def web(client_for, caseworker):
 
 
 def test_the_case_page_takes_at_most_25_queries_for_10_contacts_or_300(web, service, caseworker):
-    counts = {}
+    counts, panel_counts = {}, {}
     for size in (10, 300):
         case = CaseFactory(service=service, caseworker=caseworker)
         _bulk_contacts(case, caseworker, size)
         queries, response = _measured(web, reverse("cases:case_detail", args=[case.pk]))
         counts[size] = len(queries)
-        timeline = response.context["timeline"]
-        assert len(timeline.items) == min(size, selectors.TIMELINE_PAGE_SIZE)
-        assert timeline.has_next is (size > selectors.TIMELINE_PAGE_SIZE)
         assert len(response.context["latest_contacts"]) == selectors.LATEST_CONTACTS
         assert response.context["contact_counts"]["total"] == size
+        # The timeline panel, which the page asks for once shown (htmx): its first page.
+        timeline_url = reverse("cases:case_timeline", args=[case.pk])
+        assert f'hx-get="{timeline_url}"' in response.content.decode()
+        panel_queries, panel = _measured(web, timeline_url, HTTP_HX_REQUEST="true")
+        panel_counts[size] = len(panel_queries)
+        timeline = panel.context["timeline"]
+        assert len(timeline.items) == min(size, selectors.TIMELINE_PAGE_SIZE)
+        assert timeline.has_next is (size > selectors.TIMELINE_PAGE_SIZE)
+        assert "<html" not in panel.content.decode()  # the panel alone, not a whole page
     assert counts[10] == counts[300] <= CASE_PAGE_MOST_QUERIES, counts
+    assert panel_counts[10] == panel_counts[300] <= CASE_PAGE_MOST_QUERIES, panel_counts
 
 
 def test_a_case_page_view_writes_nothing_but_its_audit_row(web, service, caseworker):
