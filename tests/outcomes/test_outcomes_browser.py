@@ -12,6 +12,8 @@ from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+AUTOSAVE_DEBOUNCE_MS = 800  # static/js/outcomes.js
+
 
 def test_moving_to_another_section_autosaves_the_draft(
     signed_in_tab, live_server, caseworker, service
@@ -40,6 +42,8 @@ def test_follow_on_questions_show_only_when_they_apply(
     case = CaseFactory(service=service)
     intake = services.outcome_form_start(kind="intake", case=case, actor=caseworker)
     tab, _errors = signed_in_tab(caseworker)
+    autosaves = []
+    tab.on("request", lambda request: "/autosave/" in request.url and autosaves.append(request))
     url = reverse("outcomes:form_edit", kwargs={"kind": "intake", "pk": intake.pk})
     tab.goto(live_server.url + url)
     details = tab.locator("#div_id_physical_abuse_details")
@@ -48,5 +52,9 @@ def test_follow_on_questions_show_only_when_they_apply(
     assert details.is_visible()
     tab.locator("#div_id_level_physical").get_by_label("None").check()
     assert details.is_hidden()
-    # The answers are autosaved: let that request finish before the test's data is flushed.
+    # The answers are autosaved: let every save finish before the test's data is flushed (a
+    # save still running then would hold the tables the flush empties).
+    tab.wait_for_timeout(AUTOSAVE_DEBOUNCE_MS + 400)
+    while autosaves:
+        autosaves.pop(0).response()
     tab.locator("[data-autosave-status]").filter(has_text="Saved at").wait_for(timeout=10000)
