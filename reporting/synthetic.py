@@ -372,8 +372,12 @@ class Generator:
             planned,
             self.intake_pool,
             now,
+            # Within a fortnight of opening, and never after today (a form's date cannot be in
+            # the future: the import would refuse it).
             lambda case: {
-                "completed_on": case.opened_on + datetime.timedelta(days=rng.randint(0, 14))
+                "completed_on": min(
+                    case.opened_on + datetime.timedelta(days=rng.randint(0, 14)), self.end
+                )
             },
         )
         closed = [case for case in planned if case.closed_on]
