@@ -7,11 +7,11 @@ the demo data (outcomes.demo). One audit event (audited_bulk_write) records the 
 
 Speed (about 270 cases a second on the shared two-core test machine, against about 100 before;
 the foreign-key checks of the 40 answer rows per case are now most of the time): rows are built
-as plain tuples, never as model
-instances, and streamed to PostgreSQL with COPY (SQLite, for the demo, gets bulk_create); the ids
-of the rows that others point at are reserved from their sequences first, so that one COPY per
-table and batch writes everything. Forms take their answers from a pool drawn up front with
-outcomes.demo.draw_answers (drawing each form's answers one by one cost more than writing them).
+as plain tuples, never as model instances, and streamed to PostgreSQL with COPY (SQLite, for the
+demo, gets bulk_create); the ids of the rows that others point at are reserved from their
+sequences first, so that one COPY per table and batch writes everything. Forms take their
+answers from a pool drawn up front with outcomes.demo.draw_answers (drawing each form's answers
+one by one cost more than writing them).
 """
 
 import datetime
