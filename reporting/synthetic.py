@@ -576,6 +576,14 @@ def _after_batch_written(case_ids: list[int], service_ids: list[int]) -> None:
     """Called once per batch of generated cases, inside its transaction, with the batch's case
     and service ids: the one place for work that follows new cases (a read model's refresh).
     The whole load's audit event is written by audited_bulk_write."""
+    # Bulk inserts send no signals: the read model's rows and the services' data versions (which
+    # tell a stored Insights result it is stale) are brought up to date here, in the batch's
+    # transaction.
+    from .freshness import mark_changed
+    from .read_model import refresh_cases
+
+    refresh_cases(case_ids)
+    mark_changed(service_ids)
 
 
 def progress_line(done: int, total: int, seconds: float, unit: str) -> str:
