@@ -21,6 +21,7 @@
 
 import datetime
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 SHOWN_CHOICES = 6
+# How often (in lines) cases_import reports its progress.
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -287,11 +290,15 @@ def read_header(text: str) -> dict:
     return header
 
 
-def _import_lines(importer, iterator, line_validator, result: ImportResult, user) -> None:
+def _import_lines(
+    importer, iterator, line_validator, result: ImportResult, user, progress=None
+) -> None:
     """Each line in its own savepoint; answers go in by bulk insert, which the audit trail
-    records as one bulk write."""
+    records as one bulk write. `progress(lines_done)` is called every PROGRESS_EVERY lines."""
     with audited_bulk_write(actor=user, description="case bundle import: assessment answers"):
         for number, text in enumerate(iterator, start=2):
+            if progress is not None and (number - 2) % PROGRESS_EVERY == 0 and number > 2:
+                progress(number - 2)
             if not text.strip():
                 continue
             problems = []
@@ -329,9 +336,13 @@ def cases_import(
     service_code: str | None = None,
     skip_invalid: bool = False,
     unknown_users_as_me: bool = False,
+    progress=None,
 ) -> ImportResult:
     """Imports the bundle whose text lines are `lines` (an iterable of str). See the module
-    docstring for the rules. Raises BundleFileError when the file cannot be read at all."""
+    docstring for the rules. Raises BundleFileError when the file cannot be read at all.
+
+    `progress(done, total, seconds)`, if given, hears every PROGRESS_EVERY lines how many lines
+    were read of the header's count, and how long it took."""
     iterator = _whole_lines(lines)
     first = next(iterator, None)
     if first is None or not first.strip():
@@ -342,8 +353,17 @@ def cases_import(
         user=user, service_code=service_code, unknown_users_as_me=unknown_users_as_me
     )
     result = ImportResult()
+    started = time.monotonic()
+    report = None
+    if progress is not None:
+
+        def report(done):
+            progress(done, header["counts"]["lines"], time.monotonic() - started)
+
     with transaction.atomic(), set_actor(user):
-        _import_lines(importer, iterator, line_validator, result, user)
+        _import_lines(importer, iterator, line_validator, result, user, report)
+        if report is not None:
+            report(result.imported + result.already_imported + len(result.rejects))
         expected = header["counts"]["lines"]
         seen = result.imported + result.already_imported + len(result.rejects)
         if seen != expected:

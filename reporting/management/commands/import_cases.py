@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.bundle.importer import BundleFileError, bundle_lines, cases_import
+from reporting.synthetic import progress_line
 
 from .export_cases import active_user
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             help="Record work by people who are not users here as done by the importing user",
         )
 
+    def _progress(self, done, total, seconds):
+        self.stdout.write(progress_line(done, total, seconds, "lines"))
+
     def handle(self, *args, **options):
         if options["skip_invalid"] and not options["rejects"]:
             raise CommandError("--skip-invalid needs --rejects FILE for the invalid lines.")
@@ -43,6 +47,7 @@ class Command(BaseCommand):
                     service_code=options["service"],
                     skip_invalid=options["skip_invalid"],
                     unknown_users_as_me=options["unknown_users_as_me"],
+                    progress=self._progress,
                 )
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from error
