@@ -4,8 +4,11 @@
    committed JSON Schema, then against this database (known services, users, agencies, routes,
    teams, option labels and checklist versions; dates in order), then by the models' own
    validation (full_clean) as each row is written.
-2. Each line is written in a savepoint: an invalid line leaves nothing behind. Every error is
-   reported as "line N: path.to.field: message".
+2. Lines are written in batches of BATCH_LINES (batch.py): each line's rows are validated and
+   queued, then bulk-inserted per model in one savepoint for the batch. A batch with an invalid
+   line, or one the database refuses, is written again line by line, each line in a savepoint
+   with its rows saved one at a time: an invalid line leaves nothing behind, and every error
+   is reported as "line N: path.to.field: message", exactly as without batches.
 3. The whole import is one transaction: any invalid line rolls everything back, unless
    skip_invalid is set, in which case the valid lines stay and the invalid ones are returned as
    rejects (written to a reject file by the command).
@@ -15,8 +18,10 @@
    cannot be trusted line by line.
 5. A line whose id was imported before is skipped (re-importing a file adds nothing); a client
    id imported before links the line to that client instead of creating a second record.
-6. Rows are saved one at a time through the models, so django-auditlog records each creation
-   with the importing user as actor; one ADMIN audit event records the import and its counts.
+6. Every row written has a change-history entry (an auditlog CREATE, actor the importing user):
+   written by auditlog's signals on the line-by-line path, in one insert per batch on the bulk
+   path, which also records one ADMIN audit event per batch listing every row's id by model.
+   One ADMIN audit event records the import and its counts.
 """
 
 import datetime
