@@ -126,11 +126,18 @@ def client_update(
 def next_case_reference(service: Service, year: int) -> str:
     # The counter row is locked so that two caseworkers opening cases at once never share a
     # number; get_or_create first, as the year's first case creates the row.
+    return reserve_case_references(service, year, 1)[0]
+
+
+def reserve_case_references(service: Service, year: int, count: int) -> list[str]:
+    """The next `count` case references of the service's year, taken at once (a bulk import):
+    one locked increment of the counter instead of one per case."""
     CaseReferenceCounter.objects.get_or_create(service=service, year=year)
     counter = CaseReferenceCounter.objects.select_for_update().get(service=service, year=year)
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return f"{service.code}-{year}-{counter.last_number:05d}"
+    return [f"{service.code}-{year}-{number:05d}" for number in range(first, first + count)]
 
 
 @transaction.atomic

@@ -65,11 +65,18 @@ def sync_builtin_routes() -> None:
 
 def next_referral_reference(service, year: int) -> str:
     # Locked so that two referrals filed at the same moment never share a number.
+    return reserve_referral_references(service, year, 1)[0]
+
+
+def reserve_referral_references(service, year: int, count: int) -> list[str]:
+    """The next `count` referral references of the service's year, taken at once (a bulk
+    import): one locked increment of the counter instead of one per referral."""
     ReferralCounter.objects.get_or_create(service=service, year=year)
     counter = ReferralCounter.objects.select_for_update().get(service=service, year=year)
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return f"R{service.code}-{year}-{counter.last_number:05d}"
+    return [f"R{service.code}-{year}-{number:05d}" for number in range(first, first + count)]
 
 
 def age_on(born: datetime.date | None, on: datetime.date) -> int | None:

@@ -4,8 +4,8 @@ line ("a1") tie them to each other."""
 
 from accounts.models import Marac
 from riskassessment.models import Answer, MaracMeeting, MaracReferral
-from support.models import SafetyPlan
 
+from .batch import Queued
 from .rows import RowWriter
 
 
@@ -27,7 +27,7 @@ class CaseRecords(RowWriter):
         for index, values in enumerate(data.get("safety_plans", [])):
             path = f"safety_plans[{index}]"
             plan = self.make("safety_plan", values, path, service, case=case)
-            if not isinstance(plan, SafetyPlan) or plan.pk is None:
+            if self.errors:  # the plan was not written
                 continue
             for number, version in enumerate(values.get("versions", [])):
                 version_path = f"{path}.versions[{number}]"
@@ -40,7 +40,7 @@ class CaseRecords(RowWriter):
                     version_path,
                     service,
                     plan=plan,
-                    assessment_id=assessment.pk if assessment else None,
+                    assessment=assessment,
                 )
         self._marac(data.get("marac") or {}, case, service, refs)
 
@@ -98,7 +98,7 @@ class CaseRecords(RowWriter):
             refs[values["ref"]] = assessment
             # Questions and options were checked against the version above: the answers go in
             # one insert (inside the import's audited_bulk_write) instead of one per answer.
-            Answer.objects.bulk_create(
+            answer_rows = [
                 Answer(
                     assessment=assessment,
                     question=question,
@@ -107,7 +107,11 @@ class CaseRecords(RowWriter):
                     comment=answer.get("comment", ""),
                 )
                 for _answer_path, question, option, answer in answers
-            )
+            ]
+            if self.queue is not None:
+                self.queue += [Queued(row, logged=False) for row in answer_rows]
+            else:
+                Answer.objects.bulk_create(answer_rows)
         return refs
 
     def _forms(self, forms, case, service):

@@ -13,6 +13,7 @@ from cases.models import Agency, Option
 from referrals.models import ReferralRoute
 from riskassessment.models import ChecklistVersion
 
+from .batch import Queued
 from .fields import PARTS, BadValue, load_value, option_list_key, reference_kind
 
 
@@ -30,6 +31,13 @@ class RowWriter:
         self._cache: dict = {}
         self.seen_ids: set[str] = set()
         self.errors: list[tuple[str, str]] = []
+        # While a batch is being written (importer.py): the rows validated and waiting for
+        # their bulk insert, instead of saved one at a time. None: save each row at once.
+        self.queue: list[Queued] | None = None
+        self.batch_line_ids: set[str] | None = None
+        self.batch_clients: dict | None = None
+        self.batch_services: set[int] | None = None
+        self.references_wanted: list = []
 
     # --- Looking up named things ---
 
@@ -171,14 +179,14 @@ class RowWriter:
             return False
         # full_clean() less its foreign-key existence checks (one query per key): every
         # related row here was looked up by name a moment ago, or was just written.
+        # Queued for a bulk insert, the unique and constraint checks (a query each) are left to
+        # the database: a batch it refuses is written again line by line, with these checks.
         relations = {field.name for field in obj._meta.concrete_fields if field.is_relation}
         errors: dict = {}
-        for step in (
-            lambda: obj.clean_fields(exclude=relations),
-            obj.clean,
-            obj.validate_unique,
-            obj.validate_constraints,
-        ):
+        steps = [lambda: obj.clean_fields(exclude=relations), obj.clean]
+        if self.queue is None:
+            steps += [obj.validate_unique, obj.validate_constraints]
+        for step in steps:
             try:
                 step()
             except ValidationError as error:
@@ -188,6 +196,9 @@ class RowWriter:
                 where = path if name == NON_FIELD_ERRORS else f"{path}.{name}"
                 self.fail(where, " ".join(ValidationError(messages).messages))
             return False
+        if self.queue is not None:
+            self.queue.append(Queued(obj, dict(many or {})))
+            return True
         obj.save()
         for name, items in (many or {}).items():
             if items:  # a new row has none yet: add, rather than set's read-compare-write
