@@ -103,6 +103,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     prepare(args.database_url, args.cases)
+    load_before = os.getloadavg()  # before the timed runs; the end's is printed last
 
     from django.db import connection
     from django.db.backends.signals import connection_created
@@ -178,7 +179,7 @@ def main():
     exits = report.table("exit_case_status").current.n
     print(f"database: {connection.vendor}, cases: {cases:,}, contacts: {contacts:,}")
     print(f"period: {period.start} to {period.end}: {intakes:,} intakes, {exits:,} exits counted")
-    print(f"tables: {len(report.tables)}; load average: {os.getloadavg()}")
+    print(f"tables: {len(report.tables)}; load average before the runs: {load_before}")
     print(
         f"report, one period: best {report_time:.2f} s of {args.runs} "
         f"({runs(report_runs)}), {report_queries} queries"
