@@ -33,6 +33,7 @@ from ..freshness import versions_of
 from ..models import InsightsResult
 from ..periods import Period
 from .engine import ReportFilters
+from .report import may_switch_suppression_off
 from .shown import ShownReport, insights_report, report_from_json, report_to_json
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,20 @@ def result_get_for_user(user, result_id: int) -> InsightsResult:
     allowed = access.service_ids_with(user, access.Capability.RUN_REPORTS)
     if result is None or not set(result.service_ids) <= set(allowed):
         raise Http404
+    if result.suppress_below is None and not may_switch_suppression_off(
+        user, _periods(result), result.service_ids
+    ):
+        # Computed for someone who may see a short period's small numbers (named on its
+        # restricted cases): not for this user, whose form would keep them suppressed.
+        raise Http404
     return result
+
+
+def _periods(result: InsightsResult) -> list[Period | None]:
+    comparison = None
+    if result.comparison_start is not None:
+        comparison = Period(result.comparison_start, result.comparison_end)
+    return [Period(result.period_start, result.period_end), comparison]
 
 
 def result_is_fresh(result: InsightsResult) -> bool:

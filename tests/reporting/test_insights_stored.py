@@ -354,6 +354,26 @@ def test_a_manager_of_another_service_cannot_read_or_recompute_a_result(
     assert InsightsResult.objects.get().status == Status.DONE
 
 
+def test_a_short_period_unsuppressed_is_read_only_by_those_named_on_its_restricted_cases(
+    client_for, service, author
+):
+    """A result with small numbers shown is computed for a manager named on the period's
+    restricted case; another manager of the service cannot read it by its id."""
+    day = PERIOD.start
+    restricted = CaseFactory(service=service, opened_on=day, is_restricted=True)
+    named, other = (
+        MembershipFactory(service=service, role=Role.SERVICE_MANAGER).user for _ in range(2)
+    )
+    restricted.restricted_to.add(named)
+    result = insights_result_request(key=_key(service, period=Period(day, day)))
+    compute_queued()
+    status_url = reverse("reporting:insights_result_status", args=[result.pk, "tables"])
+    assert client_for(named).get(status_url).status_code == 200
+    assert client_for(other).get(status_url).status_code == 404
+    recompute_url = reverse("reporting:insights_result_recompute", args=[result.pk])
+    assert client_for(other).post(recompute_url).status_code == 404
+
+
 def test_the_status_panel_swaps_in_the_tables_once_stored(client_for, manager, service, author):
     _records(service, author)
     client = client_for(manager)
