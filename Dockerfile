@@ -2,10 +2,11 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-# Pango and HarfBuzz for WeasyPrint (installed from PyPI: Debian's weasyprint is old).
+# Pango and HarfBuzz for WeasyPrint (installed from PyPI: Debian's weasyprint is old); pg_dump,
+# pg_restore (15, as the compose file's PostgreSQL) and gpg for scripts/backup and scripts/restore.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-      libharfbuzz-subset0 fonts-dejavu-core \
+      libharfbuzz-subset0 fonts-dejavu-core postgresql-client-15 gpg \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 lantern

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "outcomes",
     "reporting",
     "reporting.bundle",
+    "dataprotection",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +311,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Backups (dataprotection.backup, `scripts/backup`): where they are written, and the file holding
+# the passphrase they are encrypted with (kept apart from the backups; README, "Backups").
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_KEY_FILE = env("BACKUP_KEY_FILE", default="")
 MEDIA_URL = "/media-not-served/"  # files are served only through scoped, audited views
 # Generated files (exports, impact-report PDFs) are written and read only through the storage
 # API, so several web servers and workers can share them (docs/scaling.md). STORAGE_BACKEND
