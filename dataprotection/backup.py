@@ -189,12 +189,15 @@ def _latest_migrations(alias: str) -> dict[str, str]:
 
 
 def backup_create(
-    *, output_dir: Path, key_file: Path, alias: str = DEFAULT_DB_ALIAS, now=None
+    *, output_dir: Path, key_file: Path, alias: str = DEFAULT_DB_ALIAS, now=None, on_start=None
 ) -> BackupResult:
     """Writes an encrypted backup of the database and MEDIA_ROOT into a new directory under
-    `output_dir`. A failed backup leaves no directory behind."""
+    `output_dir`. A failed backup leaves no directory behind. `on_start` is called once the
+    database and key are found fit, before the dump (to record the backup inside itself)."""
     _check_postgresql(alias)
     key = read_key(key_file)
+    if on_start is not None:
+        on_start()
     now = now or datetime.datetime.now(datetime.UTC)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

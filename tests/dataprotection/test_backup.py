@@ -129,6 +129,12 @@ def test_a_restored_backup_gives_the_same_report_case_pages_and_files(
     )
     assert restore.returncode == 0, restore.stderr
     assert (restored_media / "exports" / "export-1.csv").read_bytes() == b"reference,status\n"
+    # The record of the backup is inside it, and the restore adds its own.
+    with psycopg.connect(empty_database) as restored:
+        kinds = restored.execute(
+            "SELECT detail->>'kind' FROM accounts_auditevent WHERE detail ? 'kind' ORDER BY id"
+        ).fetchall()
+    assert kinds == [("backup",), ("restore",)]
 
     copy = _in_other_process(
         [

@@ -12,7 +12,6 @@ from dataprotection.backup import (
     backup_create,
     backups_prune,
     key_generate,
-    read_key,
 )
 
 
@@ -74,14 +73,17 @@ class Command(BaseCommand):
             )
 
     def _backup(self, options):
-        read_key(Path(options["key_file"]))  # a bad key file fails before anything is recorded
-        # Recorded first, so that the backup itself holds the record of its making.
-        record_event(
-            actor=None,
-            action=AuditEvent.Action.EXPORT,
-            label="Backup of the database and files",
-            detail={"kind": "backup", "output_dir": str(options["output_dir"])},
-        )
+        def record():
+            # Before the dump, so that the backup itself holds the record of its making.
+            record_event(
+                actor=None,
+                action=AuditEvent.Action.EXPORT,
+                label="Backup of the database and files",
+                detail={"kind": "backup", "output_dir": str(options["output_dir"])},
+            )
+
         return backup_create(
-            output_dir=Path(options["output_dir"]), key_file=Path(options["key_file"])
+            output_dir=Path(options["output_dir"]),
+            key_file=Path(options["key_file"]),
+            on_start=record,
         )
