@@ -25,6 +25,9 @@ class Capability(StrEnum):
     RUN_REPORTS = "run_reports"
     READ_AUDIT = "read_audit"
     MANAGE_MARAC = "manage_marac"
+    # Answering a client's data-rights requests (a correction, and later subject access): a
+    # decision on the service's behalf, so a team leader's or the manager's.
+    HANDLE_DATA_RIGHTS = "handle_data_rights"
     ADMINISTER = "administer"
 
 
@@ -39,6 +42,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.LOWER_RISK,
             Capability.RESTRICT_CASES,
             Capability.MERGE_CLIENTS,
+            Capability.HANDLE_DATA_RIGHTS,
         }
     ),
     Role.SERVICE_MANAGER: frozenset(
@@ -47,6 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RESTRICT_CASES,
             Capability.RUN_REPORTS,
             Capability.READ_AUDIT,
+            Capability.HANDLE_DATA_RIGHTS,
         }
     ),
     # A MARAC coordinator runs the meetings of the MARAC areas of their services: meetings, the

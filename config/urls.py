@@ -20,6 +20,7 @@ urlpatterns = [
     path("risk/", include("riskassessment.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reporting.urls")),
+    path("data-protection/", include("dataprotection.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", HealthView.as_view(), name="healthz"),

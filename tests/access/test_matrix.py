@@ -12,7 +12,16 @@ from tests.signin import sign_in_with_second_factor
 
 from . import matrix
 
-OWN_NAMESPACES = {"accounts", "cases", "referrals", "riskassessment", "outcomes", "reporting"}
+OWN_NAMESPACES = {
+    "accounts",
+    "cases",
+    "dataprotection",
+    "outcomes",
+    "referrals",
+    "reporting",
+    "riskassessment",
+    "support",
+}
 OWN_TOP_LEVEL_NAMES = {"home", "healthz", "quick_exit"}
 
 

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils import timezone
+
+from accounts.idempotency import OnceOnlyFormMixin
+from cases.forms import DATE
+
+from .models import RectificationRequest
+
+
+class RectificationRecordForm(OnceOnlyFormMixin, forms.Form):
+    received_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Received on")
+    requested = forms.CharField(
+        label="What the client asks to have corrected",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In the client's words where you can: which record, what is wrong, what it "
+        "should say.",
+    )
+
+
+class RectificationDecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in RectificationRequest.Outcome.choices
+            if value != RectificationRequest.Outcome.OPEN
+        ],
+        widget=forms.RadioSelect,
+        label="What was done",
+    )
+    changes_made = forms.CharField(
+        required=False,
+        label="What was changed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Which records were corrected, and how. Make the corrections on the records "
+        "themselves first: the change history below shows each one.",
+    )
+    outcome_reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The reason the client is given, above all for anything not corrected (an "
+        "opinion recorded as such, say, rather than a fact).",
+    )
+    decided_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Answered on")

@@ -1,0 +1,72 @@
+"""Requests a client makes about the data held on them (UK GDPR): so far, rectification."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.audit import audited
+from accounts.validators import validate_event_date
+from cases.models import Case
+from cases.models.case import CaseChild
+
+from .dates import one_month_after
+
+
+@audited
+class RectificationRequest(CaseChild):
+    """A client's request to correct their record (UK GDPR article 16), received through one of
+    their cases: what they asked, then what was corrected and why (or why not). The corrections
+    themselves are made on the records as any edit is, so the change history holds each one;
+    this row says which request they answered."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        CORRECTED = "corrected", "Corrected as asked"
+        PARTLY = "partly", "Partly corrected"
+        NOT_CORRECTED = "not_corrected", "Not corrected"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rectification_requests")
+    received_on = models.DateField("Received on", validators=[validate_event_date])
+    requested = models.TextField("What the client asks to have corrected")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.OPEN)
+    changes_made = models.TextField("What was changed", blank=True)
+    outcome_reason = models.TextField("Why", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="open", decided_by__isnull=True, decided_on__isnull=True)
+                | (
+                    ~Q(outcome="open")
+                    & Q(decided_by__isnull=False, decided_on__isnull=False)
+                    & ~Q(outcome_reason="")
+                ),
+                name="rectification_decided_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=["corrected", "partly"]) | ~Q(changes_made=""),
+                name="rectification_correction_says_what_changed",
+            ),
+        ]
+
+    @property
+    def audit_label(self) -> str:
+        return f"Rectification request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.OPEN
+
+    @property
+    def due_on(self):
+        """A month from receipt (UK GDPR article 12(3)): the same day of the next month, or
+        that month's last day."""
+        return one_month_after(self.received_on)
