@@ -46,8 +46,8 @@ class HistoryEntry:
     fields: list[str]
 
 
+# A correction changes or removes what was held; rows added are not corrections.
 ACTIONS = {
-    LogEntry.Action.CREATE: "Added",
     LogEntry.Action.UPDATE: "Changed",
     LogEntry.Action.DELETE: "Removed",
 }
@@ -82,7 +82,8 @@ def case_change_history(case: Case, *, since=None) -> list[HistoryEntry]:
     masked as everywhere."""
     entries = LogEntry.objects.filter(
         Q(additional_data__case_id=case.pk) | _client_records(case), action__in=list(ACTIONS)
-    ).select_related("actor", "content_type")
+    ).exclude(content_type=ContentType.objects.get_for_model(RectificationRequest))
+    entries = entries.select_related("actor", "content_type")
     if since is not None:
         entries = entries.filter(timestamp__date__gte=since)
     found = []
