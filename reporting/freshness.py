@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from .models import ReportDataVersion
@@ -43,6 +43,24 @@ def mark_changed(service_ids: Iterable[int]) -> None:
             f"ON CONFLICT (service_id) DO UPDATE SET version = {table}.version + 1, "
             "changed_at = EXCLUDED.changed_at",
             params,
+        )
+
+
+def mark_services_changed_where(condition_sql: str = "TRUE", params=()) -> None:
+    """Moves on the data version of every service matching `condition_sql` (over
+    accounts_service, aliased s; every service by default): for a change to a list the
+    reports of many services read. Locks taken in service order, as mark_changed does."""
+    from accounts.models import Service
+
+    table = connection.ops.quote_name(ReportDataVersion._meta.db_table)
+    services = connection.ops.quote_name(Service._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (service_id, version, changed_at) "  # noqa: S608 - our own names
+            f"SELECT s.id, 1, %s FROM {services} s WHERE {condition_sql} ORDER BY s.id "
+            f"ON CONFLICT (service_id) DO UPDATE SET version = {table}.version + 1, "
+            "changed_at = EXCLUDED.changed_at",
+            [timezone.now(), *params],
         )
 
 
@@ -130,12 +148,32 @@ def _m2m_changed(sender, instance, action, model, pk_set, **kwargs):
         mark_changed(service_id_of(other) for other in model._base_manager.filter(pk__in=pk_set))
 
 
+def _shared_record_changed(sender, instance, **kwargs):
+    """A record of no one service that the reports read: a provider's list (its services'
+    results go stale), a MARAC meeting (its date decides which hearings were known at intake:
+    the services of the cases heard at it), or a national list (every service's)."""
+    if kwargs.get("raw"):
+        return
+    if getattr(instance, "provider_id", None) is not None:
+        mark_services_changed_where("s.provider_id = %s", [instance.provider_id])
+    elif hasattr(instance, "hearings"):
+        mark_changed(instance.hearings.values_list("case__service_id", flat=True))
+    else:
+        mark_services_changed_where()
+
+
+def _shared_record_m2m_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        _shared_record_changed(type(instance), instance)
+
+
 def connect_receivers() -> None:
     """Connects the receivers to every counted model (and its many-to-many tables)."""
     for label in COUNTED_APPS:
         for model in apps.get_app_config(label).get_models():
             path = _path_to_service(model)
             if path is None:
+                _connect_shared(model)
                 continue
             _PATHS[model] = path
             uid = f"reporting_freshness_{model._meta.label_lower}"
@@ -149,3 +187,16 @@ def connect_receivers() -> None:
                     sender=field.remote_field.through,
                     dispatch_uid=f"{uid}_{field.name}_m2m",
                 )
+
+
+def _connect_shared(model) -> None:
+    uid = f"reporting_freshness_shared_{model._meta.label_lower}"
+    post_save.connect(_shared_record_changed, sender=model, dispatch_uid=f"{uid}_save")
+    # Before the delete: a meeting's hearings are still there to say whose results go stale.
+    pre_delete.connect(_shared_record_changed, sender=model, dispatch_uid=f"{uid}_delete")
+    for field in model._meta.many_to_many:
+        m2m_changed.connect(
+            _shared_record_m2m_changed,
+            sender=field.remote_field.through,
+            dispatch_uid=f"{uid}_{field.name}_m2m",
+        )
