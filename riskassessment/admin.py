@@ -56,6 +56,10 @@ class ChecklistAdmin(NationalListAdminMixin, admin.ModelAdmin):
     list_display = ["name", "key", "scoring", "is_follow_up"]
     search_fields = ["name", "key"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # What its assessments mean is fixed once a version is published (Checklist.save).
+        return list(Checklist.MEANING_FIELDS) if obj is not None and obj.is_in_use else []
+
 
 @admin.register(ChecklistVersion)
 class ChecklistVersionAdmin(NationalListAdminMixin, admin.ModelAdmin):

@@ -36,11 +36,34 @@ class Checklist(TimeStampedModel):
     has_insights_band = models.BooleanField(default=False)
     description = models.TextField(blank=True)
 
+    # What a checklist's assessments mean: how they are scored, whether one is a case's main
+    # assessment, whether it has the Insights Dash band. Fixed once a version is in use (not a
+    # draft): changing them would silently recount every past figure, and the reporting read
+    # model (reporting.read_model), kept current by writes to assessments, would not follow.
+    MEANING_FIELDS = ("key", "scoring", "is_follow_up", "has_insights_band")
+
     class Meta:
         ordering = ["is_follow_up", "name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_in_use(self) -> bool:
+        return self.pk is not None and self.versions.exclude(status="draft").exists()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.MEANING_FIELDS).first()
+            changed = stored and any(
+                stored[name] != getattr(self, name) for name in self.MEANING_FIELDS
+            )
+            if changed and self.is_in_use:
+                raise PublishedVersionIsImmutable(
+                    "This checklist has published versions: its key, scoring and kind cannot "
+                    "change. Make a new checklist."
+                )
+        super().save(*args, **kwargs)
 
 
 class ChecklistVersionQuerySet(models.QuerySet):

@@ -161,3 +161,32 @@ MESSAGES = {
 def test_a_broken_file_is_named_in_plain_words(name):
     data = [_good()] if name == "a list, not an object" else _broken(BROKEN_FILES[name])
     assert services.checklist_errors(data) == [MESSAGES[name]]
+
+
+@pytest.mark.django_db
+def test_what_a_checklists_assessments_mean_is_fixed_once_a_version_is_published(
+    client_for, superuser
+):
+    """Scoring, kind and the Insights band decide past figures and the reporting read model:
+    they cannot change once a version is in use (the name can); a draft-only checklist is free."""
+    from riskassessment.models.checklists import PublishedVersionIsImmutable
+    from tests.factories_riskassessment import make_checklist
+
+    draft_only = make_checklist(publish=False).checklist
+    draft_only.has_insights_band = True
+    draft_only.save()
+
+    checklist = make_checklist().checklist
+    checklist.name = "Renamed"
+    checklist.save()
+    checklist.has_insights_band = not checklist.has_insights_band
+    with pytest.raises(PublishedVersionIsImmutable):
+        checklist.save()
+    checklist.refresh_from_db()
+
+    response = client_for(superuser).get(f"/admin/riskassessment/checklist/{checklist.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="has_insights_band"' not in page and 'name="scoring"' not in page
+    assert 'name="name"' in page
+    assert Checklist.objects.get(pk=checklist.pk).name == "Renamed"
