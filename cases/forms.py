@@ -93,6 +93,8 @@ class SafeContactForm(EditStateFormMixin, forms.ModelForm):
             "safe_to_call",
             "safe_to_leave_voicemail",
             "safe_to_text",
+            "safe_to_email",
+            "safe_email",
             "safe_times",
             "safe_address",
             "code_word",

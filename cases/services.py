@@ -493,6 +493,7 @@ def contact_channel_warnings(client: Client, *, contact_type: str, with_client: 
     2. An unanswered call when she is marked not safe to leave a voicemail.
     3. A text when she is marked not safe to text.
     4. A letter when there is no safe postal address.
+    5. An e-mail when she is marked not safe to e-mail.
     """
     if not with_client:
         return []
@@ -508,6 +509,8 @@ def contact_channel_warnings(client: Client, *, contact_type: str, with_client: 
         warnings.append("The client is marked not safe to leave a voicemail.")
     if contact_type == kinds.TEXT and client.safe_to_text == SafeToContact.NO:
         warnings.append("The client is marked not safe to text.")
+    if contact_type == kinds.EMAIL and client.safe_to_email == SafeToContact.NO:
+        warnings.append("The client is marked not safe to e-mail.")
     if contact_type == kinds.LETTER and not client.safe_address.strip():
         warnings.append("The client has no safe postal address: nothing should be sent by post.")
     return warnings

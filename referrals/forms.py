@@ -18,6 +18,8 @@ CLIENT_FIELDS = [
     "safe_to_call",
     "safe_to_leave_voicemail",
     "safe_to_text",
+    "safe_to_email",
+    "safe_email",
     "safe_times",
     "code_word",
     "do_not_contact_via",

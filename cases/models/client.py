@@ -148,6 +148,14 @@ class Client(CaseDataModel):
     safe_to_text = models.CharField(
         max_length=10, choices=SafeToContact.choices, default=SafeToContact.UNKNOWN
     )
+    # Perpetrators often read a shared or old e-mail account: whether e-mail is safe, and where.
+    safe_to_email = models.CharField(
+        "safe to e-mail",
+        max_length=10,
+        choices=SafeToContact.choices,
+        default=SafeToContact.UNKNOWN,
+    )
+    safe_email = models.EmailField("safe e-mail address", blank=True)
     safe_times = models.CharField("safe times to contact", max_length=200, blank=True)
     safe_address = models.TextField("safe postal address", blank=True)
     code_word = models.CharField(
@@ -244,6 +252,8 @@ class Client(CaseDataModel):
                 self.safe_address,
                 self.safe_contact_notes,
                 self.safe_to_call != SafeToContact.UNKNOWN,
+                self.safe_email,
+                self.safe_to_email != SafeToContact.UNKNOWN,
             ]
         )
 

@@ -94,6 +94,7 @@ def _referral(case, _team_leader):
             "client-safe_to_call": "yes",
             "client-safe_to_leave_voicemail": "no",
             "client-safe_to_text": "no",
+            "client-safe_to_email": "unknown",
             "referral-received_at": "2025-01-06T09:15",
             "referral-route": str(ReferralRoute.objects.get(name="Police").pk),
         },

@@ -114,6 +114,7 @@ def test_filing_for_a_known_client_shows_the_match_and_links_it(client_for, serv
         "client-safe_to_call": "unknown",
         "client-safe_to_leave_voicemail": "unknown",
         "client-safe_to_text": "unknown",
+        "client-safe_to_email": "unknown",
         "referral-received_at": "2026-01-05T10:00",
         "referral-route": ReferralRoute.objects.get(name="Police").pk,
     }
@@ -151,6 +152,7 @@ def test_choosing_a_new_client_creates_one(client_for, service, caseworker):
         "client-safe_to_call": "yes",
         "client-safe_to_leave_voicemail": "no",
         "client-safe_to_text": "no",
+        "client-safe_to_email": "unknown",
         "referral-received_at": "2026-01-05T10:00",
         "referral-route": ReferralRoute.objects.get(name="Police").pk,
         "match": "new",

@@ -169,6 +169,34 @@ def test_text_when_not_safe_to_text_is_warned_and_safe_ways_are_not(case, casewo
     assert (safe.unsafe_channel_confirmed, safe.unsafe_channel_reason) == (False, "")
 
 
+def test_an_email_when_not_safe_to_email_is_warned_and_the_banner_says_so(
+    client_for, case, caseworker
+):
+    case.client.safe_to_email = SafeToContact.NO
+    case.client.save()
+    with pytest.raises(ValidationError, match="not safe to e-mail"):
+        _log(case, caseworker, contact_type="email")
+    confirmed = _log(
+        case,
+        caseworker,
+        contact_type="email",
+        unsafe_channel_confirmed=True,
+        unsafe_channel_reason="She wrote from her new address and asked for a reply there.",
+    )
+    assert "not safe to e-mail" in confirmed.unsafe_channel_warning
+    # "Not known" is not "no": the first e-mail may be the one that asks.
+    case.client.safe_to_email = SafeToContact.UNKNOWN
+    case.client.save()
+    assert _log(case, caseworker, contact_type="email").unsafe_channel_warning == ""
+
+    case.client.safe_to_email = SafeToContact.YES
+    case.client.safe_email = "rosa.safe@example.org"
+    case.client.save()
+    page = client_for(caseworker).get(reverse("cases:case_detail", args=[case.pk])).content
+    banner = page.decode().split('class="safe-contact', 1)[1].split("</aside>", 1)[0]
+    assert "E-mail:</strong> Yes to rosa.safe@example.org" in banner
+
+
 def test_the_database_refuses_a_warned_contact_without_confirmation(case, caseworker):
     from django.db import IntegrityError, transaction
 

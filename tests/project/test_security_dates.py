@@ -54,6 +54,7 @@ def test_item_18_client_born_in_year_1_is_refused_by_the_referral_form(client_fo
             "client-safe_to_call": "unknown",
             "client-safe_to_leave_voicemail": "unknown",
             "client-safe_to_text": "unknown",
+            "client-safe_to_email": "unknown",
             "referral-received_at": "2026-01-05T10:00",
             "referral-route": ReferralRoute.objects.get(name="Police").pk,
             "match": "new",

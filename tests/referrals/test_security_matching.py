@@ -49,6 +49,7 @@ def referral_post(**extra):
         "client-safe_to_call": "unknown",
         "client-safe_to_leave_voicemail": "unknown",
         "client-safe_to_text": "unknown",
+        "client-safe_to_email": "unknown",
         "referral-received_at": "2026-01-05T10:00",
         "referral-route": ReferralRoute.objects.get(name="Police").pk,
         **extra,
