@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.idempotency import OnceOnlyFormMixin
 from cases.forms import DATE
 
-from .models import RectificationRequest
+from .models import LegalHold, RectificationRequest
 
 
 class RectificationRecordForm(OnceOnlyFormMixin, forms.Form):
@@ -41,3 +41,22 @@ class RectificationDecideForm(forms.Form):
         "opinion recorded as such, say, rather than a fact).",
     )
     decided_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Answered on")
+
+
+class LegalHoldPlaceForm(OnceOnlyFormMixin, forms.Form):
+    reason = forms.ChoiceField(choices=LegalHold.Reason.choices, label="What the hold is for")
+    reason_note = forms.CharField(
+        required=False,
+        label="Details",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Which proceedings or review, and whom to ask before lifting it. Needed for "
+        "Other.",
+    )
+    placed_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Placed on")
+
+
+class LegalHoldLiftForm(forms.Form):
+    lift_reason = forms.CharField(
+        label="Why it can be lifted", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lifted_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Lifted on")

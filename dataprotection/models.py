@@ -70,3 +70,52 @@ class RectificationRequest(CaseChild):
         """A month from receipt (UK GDPR article 12(3)): the same day of the next month, or
         that month's last day."""
         return one_month_after(self.received_on)
+
+
+@audited
+class LegalHold(CaseChild):
+    """A case kept whatever its retention date says, while proceedings or a review need it: no
+    automatic step (a retention listing, an erasure) touches a case with a hold not lifted.
+    Who placed it, why and when, and who lifted it, why and when, are kept."""
+
+    class Reason(models.TextChoices):
+        COURT = "court", "Court proceedings"
+        DHR = "dhr", "Domestic homicide review"
+        COMPLAINT = "complaint", "Complaint"
+        SAFEGUARDING = "safeguarding", "Safeguarding review"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    reason_note = models.TextField("Details", blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_on = models.DateField(validators=[validate_event_date])
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
+    lift_reason = models.TextField("Why it was lifted", blank=True)
+
+    class Meta:
+        ordering = ["-placed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason="other", reason_note__gt="") | ~Q(reason="other"),
+                name="legal_hold_other_says_why",
+            ),
+            models.CheckConstraint(
+                condition=Q(lifted_by__isnull=True, lifted_on__isnull=True, lift_reason="")
+                | (Q(lifted_by__isnull=False, lifted_on__isnull=False) & ~Q(lift_reason="")),
+                name="legal_hold_lifted_with_a_reason",
+            ),
+        ]
+
+    @property
+    def audit_label(self) -> str:
+        return f"Legal hold {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_on is None

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts import access
 from cases.models import Case, Client
 from cases.selectors import cases_visible_to
 
-from .models import RectificationRequest
+from .models import LegalHold, RectificationRequest
 
 HISTORY_LIMIT = 50
 
@@ -108,3 +108,24 @@ def _field_label(model, name: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
     except (AttributeError, FieldDoesNotExist):
         return name.replace("_", " ")
+
+
+def legal_holds_of_case(case: Case) -> QuerySet:
+    return case.legal_holds.select_related("placed_by", "lifted_by")
+
+
+def cases_on_legal_hold() -> QuerySet:
+    """Cases with a hold not lifted: every automatic retention step leaves them alone."""
+    in_force = LegalHold.objects.filter(case_id=OuterRef("pk"), lifted_on__isnull=True)
+    return Case.objects.filter(Exists(in_force))
+
+
+def legal_hold_get_for_user(user, case_pk: int, pk: int) -> LegalHold:
+    found = (
+        LegalHold.objects.filter(pk=pk, case_id=case_pk, case__in=cases_visible_to(user))
+        .select_related("case")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

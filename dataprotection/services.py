@@ -12,7 +12,7 @@ from accounts.idempotency import claim_form_token
 from accounts.models import User
 from cases.models import Case
 
-from .models import RectificationRequest
+from .models import LegalHold, RectificationRequest
 
 
 class AlreadyDecided(Exception):
@@ -86,6 +86,70 @@ def rectification_decide(
     locked.outcome_reason = outcome_reason.strip()
     locked.decided_by = actor
     locked.decided_on = decided_on
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+class AlreadyLifted(Exception):
+    """Someone else lifted the hold while this person was writing their reason."""
+
+    def __init__(self, hold: LegalHold):
+        super().__init__("This hold has been lifted already.")
+        self.hold = hold
+
+
+@transaction.atomic
+def legal_hold_place(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    reason_note: str = "",
+    placed_on: datetime.date | None = None,
+    form_token=None,
+) -> LegalHold:
+    """Puts a case on legal hold: a team leader's or the manager's decision."""
+    lookup.require(
+        actor, access.Capability.HANDLE_DATA_RIGHTS, service_id=case.service_id, case_id=case.pk
+    )
+    claim = claim_form_token(form_token, actor=actor)
+    if reason == LegalHold.Reason.OTHER and not reason_note.strip():
+        raise ValidationError({"reason_note": "Say what the hold is for."})
+    hold = LegalHold(
+        case=case,
+        reason=reason,
+        reason_note=reason_note.strip(),
+        placed_by=actor,
+        placed_on=placed_on or timezone.localdate(),
+    )
+    hold.full_clean()
+    hold.save()
+    return claim.record(hold)
+
+
+@transaction.atomic
+def legal_hold_lift(
+    *, actor: User, hold: LegalHold, lift_reason: str, lifted_on: datetime.date | None = None
+) -> LegalHold:
+    """Lifts a hold, with the reason (the proceedings ended, the review was published). A hold
+    lifted meanwhile by someone else is never lifted again over their reason."""
+    case = hold.case
+    lookup.require(
+        actor, access.Capability.HANDLE_DATA_RIGHTS, service_id=case.service_id, case_id=case.pk
+    )
+    locked = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if not locked.is_active:
+        raise AlreadyLifted(locked)
+    lifted_on = lifted_on or timezone.localdate()
+    errors = {}
+    if not lift_reason.strip():
+        errors["lift_reason"] = "Say why the hold can be lifted."
+    if lifted_on < locked.placed_on:
+        errors["lifted_on"] = "A hold cannot be lifted before it was placed."
+    if errors:
+        raise ValidationError(errors)
+    locked.lifted_by, locked.lifted_on, locked.lift_reason = actor, lifted_on, lift_reason.strip()
     locked.full_clean()
     locked.save()
     return locked

@@ -12,7 +12,12 @@ from cases import selectors as case_selectors
 from cases.views import already_saved, apply_errors
 
 from . import selectors, services
-from .forms import RectificationDecideForm, RectificationRecordForm
+from .forms import (
+    LegalHoldLiftForm,
+    LegalHoldPlaceForm,
+    RectificationDecideForm,
+    RectificationRecordForm,
+)
 
 
 def _page(request, case, *, record_form=None, answering=None, answer_form=None, status=200):
@@ -99,3 +104,86 @@ def correction_answer(request, pk, request_pk):
             return redirect("dataprotection:corrections", pk=found.case_id)
     case = case_selectors.case_get_for_user(request.user, pk)
     return _page(request, case, answering=found.pk, answer_form=form, status=400)
+
+
+# --- Legal hold --------------------------------------------------------------------------------
+
+
+def _hold_page(request, case, *, place_form=None, lifting=None, lift_form=None, status=200):
+    holds = list(selectors.legal_holds_of_case(case))
+    can_decide = selectors.can_decide(request.user, case)
+    for hold in holds:
+        if hold.is_active and can_decide:
+            hold.lift_form = (
+                lift_form
+                if hold.pk == lifting
+                else LegalHoldLiftForm(auto_id=f"id_lift{hold.pk}_%s")
+            )
+    return render(
+        request,
+        "dataprotection/legal_hold.html",
+        {
+            "case": case,
+            "client": case.client,
+            "holds": holds,
+            "on_hold": any(hold.is_active for hold in holds),
+            "can_decide": can_decide,
+            "place_form": place_form or LegalHoldPlaceForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def legal_hold(request, pk):
+    """The case's legal holds, past and present, and (for a team leader or the manager) the
+    forms to place and lift one."""
+    case = case_selectors.case_get_for_user(request.user, pk, read={"page": "legal_hold"})
+    return _hold_page(request, case)
+
+
+@login_required
+@require_POST
+def legal_hold_place(request, pk):
+    case = case_selectors.case_get_for_user(request.user, pk)
+    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
+    form = LegalHoldPlaceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.legal_hold_place(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except AlreadySubmitted:
+            return already_saved(request, "dataprotection:legal_hold", pk=case.pk)
+        else:
+            messages.success(request, "Legal hold placed: no retention step will touch this case.")
+            return redirect("dataprotection:legal_hold", pk=case.pk)
+    return _hold_page(request, case, place_form=form, status=400)
+
+
+@login_required
+@require_POST
+def legal_hold_lift(request, pk, hold_pk):
+    hold = selectors.legal_hold_get_for_user(request.user, pk, hold_pk)
+    case_selectors.require_case_capability(
+        request.user, hold.case, access.Capability.HANDLE_DATA_RIGHTS
+    )
+    form = LegalHoldLiftForm(request.POST, auto_id=f"id_lift{hold.pk}_%s")
+    if form.is_valid():
+        try:
+            services.legal_hold_lift(actor=request.user, hold=hold, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except services.AlreadyLifted as lifted:
+            who = lifted.hold.lifted_by
+            messages.warning(
+                request,
+                f"{who.get_full_name() or who.email} lifted this hold meanwhile: your reason was "
+                "not saved. Theirs is shown below.",
+            )
+            return redirect("dataprotection:legal_hold", pk=hold.case_id)
+        else:
+            messages.success(request, "Legal hold lifted.")
+            return redirect("dataprotection:legal_hold", pk=hold.case_id)
+    case = case_selectors.case_get_for_user(request.user, pk)
+    return _hold_page(request, case, lifting=hold.pk, lift_form=form, status=400)

@@ -1,9 +1,10 @@
-"""Access rows for a client's data-rights requests (dataprotection/urls.py).
+"""Access rows for a client's data-rights pages (dataprotection/urls.py).
 
-Everyone who may read the case sees its correction requests; those who may edit it record one
-(a read-only caseworker and the manager get 403); a team leader or the manager answers one (the
-caseworkers get 403); everyone else gets 404, as for a case that does not exist. POSTs send an
-empty form: 400 with the errors in place for those allowed."""
+Everyone who may read the case sees its correction requests and legal holds; those who may edit
+it record a correction request (a read-only caseworker and the manager get 403); a team leader or
+the manager answers one, and places and lifts holds (the caseworkers get 403); everyone else gets
+404, as for a case that does not exist. POSTs send an empty form: 400 with the errors in place
+for those allowed."""
 
 from tests.factories import CaseFactory
 
@@ -13,7 +14,7 @@ READERS = {CASEWORKER, READ_ONLY, TEAM_LEADER, MANAGER}
 
 
 def build(world):
-    from dataprotection.models import RectificationRequest
+    from dataprotection.models import LegalHold, RectificationRequest
 
     world.rights_case = CaseFactory(service=world.service)
     world.rights_request = RectificationRequest.objects.create(
@@ -22,9 +23,15 @@ def build(world):
         requested="The date of birth is wrong.",
         recorded_by=world.users[CASEWORKER],
     )
+    world.rights_hold = LegalHold.objects.create(
+        case=world.rights_case,
+        reason=LegalHold.Reason.COURT,
+        placed_by=world.users[TEAM_LEADER],
+        placed_on=world.rights_case.opened_on,
+    )
 
 
-BUILDERS = dict.fromkeys(("rights_case", "rights_request"), build)
+BUILDERS = dict.fromkeys(("rights_case", "rights_request", "rights_hold"), build)
 
 
 def _case(world):
@@ -35,7 +42,16 @@ def _request(world):
     return {"pk": world.rights_case.pk, "request_pk": world.rights_request.pk}
 
 
+def _hold(world):
+    return {"pk": world.rights_case.pk, "hold_pk": world.rights_hold.pk}
+
+
+DECIDERS = {**only(400, READERS), CASEWORKER: 403, READ_ONLY: 403}
+
 ENTRIES = [
+    Entry("dataprotection:legal_hold", _case, only(200, READERS)),
+    Entry("dataprotection:legal_hold_place", _case, DECIDERS, method="post"),
+    Entry("dataprotection:legal_hold_lift", _hold, DECIDERS, method="post"),
     Entry("dataprotection:corrections", _case, only(200, READERS)),
     Entry(
         "dataprotection:correction_record",
@@ -43,10 +59,5 @@ ENTRIES = [
         {**only(400, READERS), READ_ONLY: 403, MANAGER: 403},
         method="post",
     ),
-    Entry(
-        "dataprotection:correction_answer",
-        _request,
-        {**only(400, READERS), CASEWORKER: 403, READ_ONLY: 403},
-        method="post",
-    ),
+    Entry("dataprotection:correction_answer", _request, DECIDERS, method="post"),
 ]
