@@ -782,14 +782,16 @@ def days_since_contact(case: Case, today) -> int | None:
 
 
 def my_open_cases(user):
-    """The caseworker's open and on-hold cases with their last contact, in one query, highest
-    risk first and then the longest without contact."""
+    """The caseworker's open and on-hold cases with their last contact and client, in one
+    query, highest risk first and then the longest without contact. (The dashboard shows
+    neither their service nor their caseworker, the user: not joined, each row's columns cost
+    the page CPU.)"""
     return by_risk_then_longest_without_contact(
         with_last_contact(
             cases_visible_to(user)
             .filter(caseworker=user)
             .exclude(status=Case.Status.CLOSED)
-            .select_related("client", "service", "caseworker")
+            .select_related("client")
         )
     )
 
@@ -984,7 +986,8 @@ def _own_timeline(case, limit: int, contacts: list[Contact] | None = None) -> li
 
     items = []
     if contacts is None:
-        contacts = _newest_contacts(case, limit)
+        # Who recorded each contact is not on the timeline: no join to the users.
+        contacts = list(case.contacts.order_by("-occurred_at", "-pk")[:limit])
     for contact in contacts[:limit]:
         significance = " (significant)" if contact.is_significant else ""
         items.append(
