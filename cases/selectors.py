@@ -4,6 +4,7 @@ One scoped lookup per model: views never call `.objects.get` on case data. A cas
 not see answers exactly as a case that does not exist (404), and the attempt is audited.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -62,10 +63,15 @@ def restricted_from(user) -> Q:
 def cases_visible_to(user, capability=access.Capability.VIEW_CASES) -> QuerySet[Case]:
     """Cases of the services where the user holds `capability`; a restricted case only for the
     users named on it."""
+    return _narrowed_to_scope(Case.objects.all(), user, capability)
+
+
+def _narrowed_to_scope(cases: QuerySet[Case], user, capability) -> QuerySet[Case]:
+    """`cases` narrowed to those of cases_visible_to(user, capability)."""
     service_ids = access.service_ids_with(user, capability)
     if not service_ids:
-        return Case.objects.none()
-    return Case.objects.filter(service_id__in=service_ids).filter(~restricted_from(user))
+        return cases.none()
+    return cases.filter(service_id__in=service_ids).filter(~restricted_from(user))
 
 
 def references_shown_to(user, case_ids) -> dict[int, str | None]:
@@ -134,17 +140,11 @@ def case_get_for_user(
     Checking edit rights raises 404 too when the case is outside the user's scope, and the view
     decides what to say to a user who may read it but not change it.
     """
-    scoped = cases_visible_to(user, capability).select_related(
-        "client", "service", "team", "caseworker"
-    )
     if for_case_page:
-        scoped = scoped.annotate(
-            **_contact_count_columns("pk"),
-            pending_closure_exists=Exists(
-                ClosureRequest.objects.filter(
-                    case_id=OuterRef("pk"), decision=ClosureRequest.Decision.REQUESTED
-                )
-            ),
+        scoped = _narrowed_to_scope(_cases_for_case_page(), user, capability)
+    else:
+        scoped = cases_visible_to(user, capability).select_related(
+            "client", "service", "team", "caseworker"
         )
     case = lookup.get_in_scope(
         scoped,
@@ -156,6 +156,22 @@ def case_get_for_user(
     )
     lookup.record_read(user, case, read=read, service_id=case.service_id, case_id=case.pk)
     return case
+
+
+@functools.cache
+def _cases_for_case_page() -> QuerySet[Case]:
+    """Every case with what the case page reads with it (case_get_for_user(for_case_page=True)):
+    built once per process and never evaluated itself, only narrowed to the user's scope and
+    the case (each filter is a copy). Resolving these subqueries on every case page cost more
+    than running the query."""
+    return Case.objects.select_related("client", "service", "team", "caseworker").annotate(
+        **_contact_count_columns("pk"),
+        pending_closure_exists=Exists(
+            ClosureRequest.objects.filter(
+                case_id=OuterRef("pk"), decision=ClosureRequest.Decision.REQUESTED
+            )
+        ),
+    )
 
 
 def require_case_capability(user, case, capability=access.Capability.EDIT_CASES) -> None:
@@ -766,14 +782,16 @@ def days_since_contact(case: Case, today) -> int | None:
 
 
 def my_open_cases(user):
-    """The caseworker's open and on-hold cases with their last contact, in one query, highest
-    risk first and then the longest without contact."""
+    """The caseworker's open and on-hold cases with their last contact and client, in one
+    query, highest risk first and then the longest without contact. (The dashboard shows
+    neither their service nor their caseworker, the user: not joined, each row's columns cost
+    the page CPU.)"""
     return by_risk_then_longest_without_contact(
         with_last_contact(
             cases_visible_to(user)
             .filter(caseworker=user)
             .exclude(status=Case.Status.CLOSED)
-            .select_related("client", "service", "caseworker")
+            .select_related("client")
         )
     )
 
@@ -968,7 +986,8 @@ def _own_timeline(case, limit: int, contacts: list[Contact] | None = None) -> li
 
     items = []
     if contacts is None:
-        contacts = _newest_contacts(case, limit)
+        # Who recorded each contact is not on the timeline: no join to the users.
+        contacts = list(case.contacts.order_by("-occurred_at", "-pk")[:limit])
     for contact in contacts[:limit]:
         significance = " (significant)" if contact.is_significant else ""
         items.append(

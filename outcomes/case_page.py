@@ -1,11 +1,12 @@
 """What the outcomes app adds to the case page and the caseworker's dashboard."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import CharField, DateField, Exists, F, OuterRef, Value
+from django.db.models import CharField, DateField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -53,26 +54,36 @@ def _form_summaries(case, limit: int | None = None) -> list[FormSummary]:
     """The case's outcome forms of every kind in one query (UNION ALL of the six tables, each
     ordered and limited to its newest `limit` when given), as FormSummary rows."""
     parts = []
-    for kind, (model, _questions, _single) in KINDS.items():
-        saved = Coalesce("submitted_at", "created_at")
-        day_field = FORM_DAYS.get(kind)
-        own_day = F(day_field) if day_field else Value(None, output_field=DateField())
-        forms = model.objects.filter(case=case).annotate(
-            form_kind=Value(kind, output_field=CharField()),
-            own_day=own_day,
-            timeline_day=Coalesce(own_day, TruncDate(saved)),
-            timeline_moment=saved,
-        )
+    for kind in KINDS:
+        forms = _summaries_of_kind(kind).filter(case=case)
         if limit is not None:
             forms = forms.order_by("-timeline_day", "-timeline_moment", "-pk")[:limit]
         else:
             forms = forms.order_by()
-        parts.append(forms.values_list(*SUMMARY_COLUMNS))
+        parts.append(forms)
     if limit is not None and not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the embedded demo) refuses a LIMIT inside a UNION: one query per kind there.
         return [FormSummary(*row) for part in parts for row in part]
     rows = parts[0].union(*parts[1:], all=True)
     return [FormSummary(*row) for row in rows]
+
+
+@functools.cache
+def _summaries_of_kind(kind: str) -> QuerySet:
+    """Every form of one kind as its summary columns (SUMMARY_COLUMNS): built once per process
+    and never evaluated itself, only narrowed to a case (each filter is a copy). Resolving
+    these annotations on every request was the costliest part of the case page and its
+    timeline, for a query whose shape never changes."""
+    model = KINDS[kind][0]
+    saved = Coalesce("submitted_at", "created_at")
+    day_field = FORM_DAYS.get(kind)
+    own_day = F(day_field) if day_field else Value(None, output_field=DateField())
+    return model.objects.annotate(
+        form_kind=Value(kind, output_field=CharField()),
+        own_day=own_day,
+        timeline_day=Coalesce(own_day, TruncDate(saved)),
+        timeline_moment=saved,
+    ).values_list(*SUMMARY_COLUMNS)
 
 
 SUMMARY_COLUMNS = (

@@ -17,11 +17,13 @@ TIMELINE_LIMIT = 50
 def case_panel_context(request, case) -> dict:
     """Current risk and why (riskassessment.current_risk), and the MARAC record of the case."""
     # The case page includes the panel "with panel=<this dict>".
+    hearings = selectors.hearings_for_case(case)
     return {
         "case": case,
         "risk": current_risk.current_risk_of(case),
-        "referrals": list(selectors.referrals_for_case(case)[:5]),
-        "hearings": selectors.hearings_for_case(case),
+        # The panel names a referral only while no hearing is listed: read only then.
+        "referral_not_heard": None if hearings else selectors.latest_referral_of(case),
+        "hearings": hearings,
         "can_edit": access.can(request.user, access.Capability.EDIT_CASES, case.service_id),
     }
 

@@ -156,10 +156,10 @@ def _plain(level: str) -> str:
 
 def submitted_main_assessments(case):
     """The case's submitted main assessments (the rule's assessments), with what the case page
-    shows of each: one query."""
+    shows of each (their checklist; not their assessor): one query."""
     return case.risk_assessments.filter(
         status=Assessment.Status.SUBMITTED, version__checklist__is_follow_up=False
-    ).select_related("version__checklist", "assessor")
+    ).select_related("version__checklist")
 
 
 def case_entries(case, *, stage: str = "", assessments=None) -> list[Entry]:

@@ -227,6 +227,11 @@ def referrals_for_case(case: Case) -> QuerySet[MaracReferral]:
     return case.marac_referrals.select_related("referring_agency", "referred_by")
 
 
+def latest_referral_of(case: Case) -> MaracReferral | None:
+    """The case's latest MARAC referral (when and whether a repeat: nothing it links to)."""
+    return case.marac_referrals.only("case_id", "referred_on", "is_repeat").first()
+
+
 def _actions_with_agency():
     return Prefetch("actions", queryset=MaracAction.objects.select_related("agency"))
 

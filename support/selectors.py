@@ -3,6 +3,7 @@ user's scope (cases.selectors), the assessments a plan can answer, and the Safet
 count of different interventions (one database expression, which the reporting app uses too)."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -199,12 +200,18 @@ def intervention_counts(case_ids) -> dict[int, int]:
     """Number of different interventions per case (different_interventions): one query whatever
     the number of cases; cases with none are 0."""
     case_ids = list(case_ids)
-    counted = dict(
-        Case.objects.filter(pk__in=case_ids)
-        .annotate(different_interventions=different_interventions("pk"))
-        .values_list("pk", "different_interventions")
-    )
+    counted = dict(_cases_with_different_interventions().filter(pk__in=case_ids))
     return {case_id: counted.get(case_id, 0) for case_id in case_ids}
+
+
+@functools.cache
+def _cases_with_different_interventions() -> QuerySet:
+    """(case id, different_interventions) of every case: built once per process and never
+    evaluated itself, only narrowed (each filter is a copy), since building and resolving the
+    expression on every case page cost more than running the query."""
+    return Case.objects.annotate(different_interventions=different_interventions("pk")).values_list(
+        "pk", "different_interventions"
+    )
 
 
 def intervention_count(case: Case) -> int:

@@ -46,7 +46,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     REDIS_URL = redis_url_for_xdist_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "lantern-test",
     }

@@ -144,3 +144,23 @@ def test_search_queries_do_not_grow_with_the_cases_found(web, service, caseworke
         assert len(response.context["results"].cases) == total
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_querysets_shared_by_every_case_page_stay_unevaluated(web, service, caseworker):
+    """The case page narrows querysets built once per process (their annotations resolved
+    once); each case page reads its own case through a copy, never through the shared one."""
+    from outcomes.case_page import KINDS, _summaries_of_kind
+    from support.selectors import _cases_with_different_interventions
+
+    for size in (1, 3):
+        case = CaseFactory(service=service, caseworker=caseworker)
+        _bulk_contacts(case, caseworker, size)
+        response = web.get(reverse("cases:case_detail", args=[case.pk]))
+        assert response.context["contact_counts"]["total"] == size
+        web.get(reverse("cases:case_timeline", args=[case.pk]))
+    shared = [
+        selectors._cases_for_case_page(),
+        _cases_with_different_interventions(),
+        *(_summaries_of_kind(kind) for kind in KINDS),
+    ]
+    assert all(queryset._result_cache is None for queryset in shared)

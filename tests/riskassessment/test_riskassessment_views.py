@@ -368,6 +368,43 @@ def test_django_admin_shows_versions_and_refuses_edits_to_published(client_for, 
     assert 'name="label"' not in change.content.decode()  # read-only once published
 
 
+def test_case_panel_names_a_referral_until_it_is_heard_and_then_reads_no_referral(
+    rf, caseworker, case
+):
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories_riskassessment import AgencyFactory, MaracMeetingFactory
+
+    agency = AgencyFactory(name="Panel agency")
+    submitted(case, caseworker, ticks=15)
+    for day in (1, 2):
+        referral = services.marac_refer(
+            case=case,
+            actor=caseworker,
+            referred_on=datetime.date(2026, 1, day),
+            referring_agency=agency,
+            visible_high_risk=True,
+        )
+    request = rf.get("/")
+    request.user = caseworker
+    html = render_to_string(
+        "riskassessment/_case_panel.html", {"panel": case_page.case_panel_context(request, case)}
+    )
+    assert "Referred to MARAC on 2 Jan 2026" in html  # the latest referral
+    assert "not yet heard" in html
+
+    case.marac_hearings.create(
+        meeting=MaracMeetingFactory(marac=case.service.marac), referral=referral
+    )
+    with CaptureQueriesContext(connection) as queries:
+        panel = case_page.case_panel_context(request, case)
+    assert panel["referral_not_heard"] is None
+    assert len(panel["hearings"]) == 1
+    assert not [q for q in queries.captured_queries if "riskassessment_maracreferral" in q["sql"]]
+
+
 def test_case_panel_uses_few_queries_whatever_the_rows(
     rf, caseworker, case, django_assert_max_num_queries
 ):
@@ -391,7 +428,8 @@ def test_case_panel_uses_few_queries_whatever_the_rows(
     request = rf.get("/")
     request.user = caseworker
     # The current-risk rule: the submitted assessments and the latest decision (two queries);
-    # the referrals, the hearings with their actions, and the user's capabilities.
+    # the hearings with their actions (a heard case's referrals are not read); the user's
+    # capabilities.
     with django_assert_max_num_queries(5):
         case_page.case_panel_context(request, case)
 
