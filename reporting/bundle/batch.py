@@ -30,6 +30,8 @@ from django.utils.encoding import smart_str
 
 from accounts.audit import current_ip
 
+from .bulk_copy import can_copy, copy_insert
+
 
 @dataclass
 class Queued:
@@ -59,7 +61,7 @@ def insert_in_rounds(queue: list[Queued]) -> None:
         for item in ready:
             by_model[type(item.obj)].append(item.obj)
         for model, objs in by_model.items():
-            model.objects.bulk_create(objs)
+            insert_rows(model, objs)
         done = {id(item) for item in ready}
         pending = [item for item in pending if id(item) not in done]
     through_rows = defaultdict(list)
@@ -72,7 +74,15 @@ def insert_in_rounds(queue: list[Queued]) -> None:
                 through(**{source: item.obj.pk, target: other.pk}) for other in related
             ]
     for through, rows in through_rows.items():
-        through.objects.bulk_create(rows)
+        insert_rows(through, rows)
+
+
+def insert_rows(model, objs: list[models.Model]) -> None:
+    """COPY where it can (bulk_copy.py), else bulk_create."""
+    if can_copy(model):
+        copy_insert(model, objs)
+    else:
+        model.objects.bulk_create(objs)
 
 
 def history_entries(queue: list[Queued], actor) -> list[LogEntry]:
