@@ -109,6 +109,11 @@ def user_service_ids(user) -> list[int]:
     )
 
 
+def bulk_write_allowed() -> bool:
+    """Whether case data may be inserted in bulk here (inside audited_bulk_write)."""
+    return _bulk_write_allowed.get()
+
+
 class BulkWriteRefused(Exception):
     """Raised when case data would be written in bulk, bypassing the change history."""
 
@@ -133,7 +138,7 @@ class CaseDataQuerySet(models.QuerySet):
         )
 
     def bulk_create(self, objs, *args, **kwargs):
-        if not _bulk_write_allowed.get():
+        if not bulk_write_allowed():
             raise BulkWriteRefused(
                 f"{self.model._meta.label}: bulk inserts need accounts.audit.audited_bulk_write."
             )

@@ -1,12 +1,16 @@
 """Times import_cases on a bundle of N synthetic cases, into a fresh database.
 
     .venv/bin/python benchmarks/import_bundle.py --cases 20000
+    .venv/bin/python benchmarks/import_bundle.py --cases 2000 \
+        --source-url postgres://postgres@127.0.0.1:5432/mine_src \
+        --target-url postgres://postgres@127.0.0.1:5432/mine_dst
 
-1. `lantern_bench_import_src` (kept between runs): seed_demo and N cases from generate_cases,
-   exported once with export_cases (all the database's cases: the largest N asked for so far)
-   to lantern_bench_import_N.jsonl in the temporary directory.
-2. `lantern_bench_import_dst` (dropped and created each run): migrate and seed_demo, so that the
-   services, users, routes, option lists and checklists the bundle names exist.
+1. `lantern_bench_import_src` (kept between runs; --source-url names another): seed_demo and N
+   cases from generate_cases, exported once with export_cases (all the database's cases: the
+   largest N asked for so far) to <source database>_N.jsonl in the temporary directory.
+2. `lantern_bench_import_dst` (dropped and created each run; --target-url names another):
+   migrate and seed_demo, so that the services, users, routes, option lists and checklists the
+   bundle names exist.
 3. The import, timed: lines, seconds, lines/s, queries per line, peak memory (ru_maxrss) and the
    load average (the machine is shared and noisy).
 
@@ -71,9 +75,9 @@ def _django(url: str):
     return call_command, user
 
 
-def source(cases: int, bundle: Path) -> None:
-    _database(SOURCE, fresh=False)
-    call_command, admin = _django(SOURCE)
+def source(cases: int, bundle: Path, url: str) -> None:
+    _database(url, fresh=False)
+    call_command, admin = _django(url)
     from cases.models import Case
 
     have = Case.objects.filter(reference__startswith="SYN-").count()
@@ -83,9 +87,9 @@ def source(cases: int, bundle: Path) -> None:
         call_command("export_cases", user=admin.email, output=str(bundle))
 
 
-def target(bundle: Path) -> None:
-    _database(TARGET, fresh=True)
-    call_command, admin = _django(TARGET)
+def target(bundle: Path, url: str) -> None:
+    _database(url, fresh=True)
+    call_command, admin = _django(url)
     from django.db import connection
 
     queries = 0
@@ -112,17 +116,22 @@ def target(bundle: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--source-url", default=SOURCE, help="the database exported from")
+    parser.add_argument("--target-url", default=TARGET, help="the database imported into")
     parser.add_argument("--phase", choices=["source", "target"], help=argparse.SUPPRESS)
     options = parser.parse_args()
-    bundle = Path(tempfile.gettempdir()) / f"lantern_bench_import_{options.cases}.jsonl"
+    # The bundle is named after its source database too: two sources never share a file.
+    source_name = options.source_url.rsplit("/", 1)[1]
+    bundle = Path(tempfile.gettempdir()) / f"{source_name}_{options.cases}.jsonl"
     if options.phase == "source":
-        source(options.cases, bundle)
+        source(options.cases, bundle, options.source_url)
     elif options.phase == "target":
-        target(bundle)
+        target(bundle, options.target_url)
     else:
+        urls = ["--source-url", options.source_url, "--target-url", options.target_url]
         for phase in ("source", "target"):
             subprocess.run(  # noqa: S603 - this script, with its own arguments
-                [sys.executable, __file__, "--cases", str(options.cases), "--phase", phase],
+                [sys.executable, __file__, "--cases", str(options.cases), "--phase", phase, *urls],
                 check=True,
             )
 

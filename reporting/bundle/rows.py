@@ -29,6 +29,7 @@ class RowWriter:
         self.service_code = service_code
         self.unknown_users_as_me = unknown_users_as_me
         self._cache: dict = {}
+        self._options_loaded = False
         self.seen_ids: set[str] = set()
         self.errors: list[tuple[str, str]] = []
         # While a batch is being written (importer.py): the rows validated and waiting for
@@ -95,11 +96,13 @@ class RowWriter:
         if list_key is None:
             self.fail(path, "cannot tell which list the options belong to.")
             return None
-        found = self._lookup(
-            "option",
-            (list_key, label),
-            lambda: Option.objects.filter(list_key=list_key, label=label).first(),
-        )
+        if not self._options_loaded:
+            # Every option list at once (a few hundred rows): one query instead of one per
+            # label met. (list_key, label) is unique (option_unique_label).
+            for each in Option.objects.all():
+                self._cache[("option", (each.list_key, each.label))] = each
+            self._options_loaded = True
+        found = self._cache.get(("option", (list_key, label)))
         if found is None:
             self.fail(path, f"{label!r} is not an option of the list {list_key!r}.")
         return found
