@@ -3,7 +3,8 @@
 1. Line 1 must be a lantern-case-bundle/1 header; every other line is checked against the
    committed JSON Schema, then against this database (known services, users, agencies, routes,
    teams, option labels and checklist versions; dates in order), then by the models' own
-   validation (full_clean) as each row is written.
+   validation as each row is written (rows.RowWriter.save: in a batch, the unique and
+   constraint checks are the database's).
 2. Lines are written in batches of BATCH_LINES (batch.py): each line's rows are validated and
    queued, then bulk-inserted per model in one savepoint for the batch. A batch with an invalid
    line, or one the database refuses, is written again line by line, each line in a savepoint
