@@ -453,6 +453,38 @@ def test_query_count_does_not_depend_on_the_number_of_cases(service, author):
     assert queries() == few
 
 
+def test_a_report_run_again_reuses_its_compiled_statements_with_the_same_figures(
+    service, author
+):
+    """The second run executes the SQL the first compiled (engine._compiled) and must give the
+    same figures, of the same types (averages, medians, sums and counts)."""
+    from reporting.insights import engine
+
+    for intake_on in (IN_PERIOD, BEFORE):
+        matched = exit_matched(
+            service, author, intake_on=intake_on, intake_values={"need_housing": "Yes"}
+        )
+        ContactFactory(
+            case=matched.case, occurred_at=DURING, outcome="successful", with_client=True
+        )
+        intake(service, author, high_risk="Yes", pregnant="No")
+
+    def every_table() -> str:
+        built = build_report(
+            period=PERIOD,
+            filters=ReportFilters(service_ids=(service.pk,)),
+            comparison_period=PERIOD.previous(),
+        )
+        return repr([(table.key, table.current, table.comparison) for table in built.tables])
+
+    engine._compiled.clear()
+    compiled_now = every_table()
+    assert engine._compiled  # kept for the next run
+    reused = every_table()
+    assert reused == compiled_now
+    assert "mean" in compiled_now  # the figures compared hold statistics, not only counts
+
+
 def test_every_catalogue_table_has_a_spec():
     from reporting.insights.tables import MISSING_FROM_CATALOGUE
 
