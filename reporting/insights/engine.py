@@ -310,8 +310,14 @@ def _from_cache(key: tuple | None, *parts):
     return statement if all(a is b for a, b in zip(kept, parts, strict=True)) else None
 
 
+# Reports of a few tables (keys=...) make entries of their own: a bound on what is kept.
+_COMPILED_MOST = 200
+
+
 def _to_cache(key: tuple | None, parts, statement) -> None:
     if key is not None and statement is not None:
+        if len(_compiled) >= _COMPILED_MOST:
+            _compiled.clear()
         _compiled[key] = (parts, statement)
 
 
