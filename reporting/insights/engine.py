@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import (
     Aggregate,
+    Avg,
     BooleanField,
     DurationField,
     ExpressionWrapper,
@@ -23,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -30,7 +32,7 @@ from django.utils import timezone
 
 from ..database import reporting_connection, reporting_reads, run_beside
 from ..periods import Period
-from .facts import report_tables, universe_table
+from .facts import report_tables, universe_table, universes_inlined
 from .results import Figures, number
 from .specs import GroupSpec, MultiSpec, PostSpec, multi_branches
 
@@ -263,26 +265,17 @@ def _run_lane(by_universe: dict[str, list], universes, period, filters) -> dict[
     }
     specs = [spec for group in by_universe.values() for spec in group]
     with report_tables(wanted, period, filters, key_columns) as universe_rows:
-        values, extras, tagged, branches = {}, {}, [], []
+        values, extras = {}, {}
         for universe_key, group in by_universe.items():
             rows = universe_rows[universe_key]
-            values[universe_key], medians = _aggregate_universe(rows, group)
-            table = universe_table(universe_key)
-            batches: dict[str, list] = {}
+            values[universe_key], medians = _aggregate_universe(rows, group, wanted[universe_key])
             for spec in group:
-                if isinstance(spec, MultiSpec) and spec.batch:
-                    batches.setdefault(spec.batch, []).append(spec)
-                elif isinstance(spec, MultiSpec | GroupSpec):
-                    branches += spec.branches(table, len(tagged), rows.model)
-                    tagged.append(spec.key)
                 if spec.key in medians:
                     extras[spec.key] = {"medians": medians[spec.key]}
-            for batch in batches.values():
-                tags = list(range(len(tagged), len(tagged) + len(batch)))
-                branches += multi_branches(batch, table, tags, rows.model)
-                tagged += [spec.key for spec in batch]
+        models = {key: universe_rows[key].model for key in by_universe}
+        tagged, sql, params = _union_statement(by_universe, wanted, models)
         specs_by_key = {spec.key: spec for spec in specs}
-        for key, grouped in _run_union(tagged, branches).items():
+        for key, grouped in _run_union(tagged, sql, params).items():
             extras[key] = specs_by_key[key].from_union(grouped)
         for universe_key, group in by_universe.items():
             for index, spec in enumerate(group):
@@ -291,10 +284,78 @@ def _run_lane(by_universe: dict[str, list], universes, period, filters) -> dict[
     return results
 
 
-def _aggregate_universe(rows: QuerySet, group) -> tuple[dict, dict]:
+# --- Compiled statements ------------------------------------------------------------------------
+
+# A universe's aggregate and a lane's UNION read the run's tables by name, never the period or
+# the filters (those only choose the tables' rows): their SQL is the same for every run of the
+# same specs, so it is compiled once per process. Django compiling the hundreds of FILTERs each
+# time cost about 0.4 s of a report, whatever the number of cases. Not where the universes are
+# WITH queries with the run's values in them (a read-only connection), nor on SQLite (the demo,
+# whose medians are queries of their own).
+_compiled: dict[tuple, tuple] = {}
+
+
+def _compiled_key(kind: str, *parts) -> tuple | None:
+    connection = reporting_connection()
+    if connection.vendor != "postgresql" or universes_inlined():
+        return None
+    # The objects' ids, kept alive by the cached entry (so never reused for another object).
+    return (kind, connection.alias, *(id(part) for part in parts))
+
+
+def _from_cache(key: tuple | None, *parts):
+    if key is None or key not in _compiled:
+        return None
+    kept, statement = _compiled[key]
+    return statement if all(a is b for a, b in zip(kept, parts, strict=True)) else None
+
+
+# Reports of a few tables (keys=...) make entries of their own: a bound on what is kept.
+_COMPILED_MOST = 200
+
+
+def _to_cache(key: tuple | None, parts, statement) -> None:
+    if key is not None and statement is not None:
+        if len(_compiled) >= _COMPILED_MOST:
+            _compiled.clear()
+        _compiled[key] = (parts, statement)
+
+
+def _as_returned(aggregate) -> Callable:
+    """How Django returns an aggregate's value, as it would convert it (an average of whole
+    numbers is a float, a sum of them an integer; PostgreSQL gives numerics for both)."""
+    if isinstance(aggregate, Avg):
+        return lambda value: None if value is None else float(value)
+    if isinstance(aggregate, Sum):
+        return lambda value: None if value is None else int(value)
+    return lambda value: value
+
+
+def _aggregate_universe(rows: QuerySet, group, universe: Universe) -> tuple[dict, dict]:
     """Every table of one universe as FILTERs of one aggregate query over its rows (medians
     too on PostgreSQL; elsewhere one query each). Returns the values and each table's
     medians."""
+    cache_key = _compiled_key("aggregate", universe, *group)
+    compiled = _from_cache(cache_key, universe, *group)
+    if compiled is None:
+        values, medians, compiled = _aggregate_universe_compiling(rows, group)
+        _to_cache(cache_key, (universe, *group), compiled)
+        return values, medians
+    sql, params, names, median_names = compiled
+    values = {}
+    if sql:
+        with reporting_connection().cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        values = {name: convert(value) for (name, convert), value in zip(names, row, strict=True)}
+    medians: dict[str, dict] = {}
+    for index, (key, name) in enumerate(median_names):
+        medians.setdefault(key, {})[name] = number(values[f"median{index}"])
+    return values, medians
+
+
+def _aggregate_universe_compiling(rows: QuerySet, group) -> tuple[dict, dict, tuple | None]:
+    """_aggregate_universe through the ORM; also returns what it ran, for the next run."""
     annotations, aggregates, median_requests = {}, {}, {}
     for index, spec in enumerate(group):
         prefix = f"t{index}_"
@@ -319,7 +380,16 @@ def _aggregate_universe(rows: QuerySet, group) -> tuple[dict, dict]:
     if in_one_query:
         for index, ((_, _), (column, condition)) in enumerate(median_requests.items()):
             aggregates[f"median{index}"] = Median(column, filter=condition)
-    values = aggregate_once(annotated, **aggregates) if aggregates else {}
+    ran: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        ran.append((sql, params))
+        return execute(sql, params, many, context)
+
+    values = {}
+    if aggregates:
+        with reporting_connection().execute_wrapper(record):
+            values = aggregate_once(annotated, **aggregates)
     medians: dict[str, dict] = {}
     for index, ((key, name), (column, condition)) in enumerate(median_requests.items()):
         if in_one_query:
@@ -327,16 +397,51 @@ def _aggregate_universe(rows: QuerySet, group) -> tuple[dict, dict]:
         else:
             found = median(annotated.filter(condition), column)
         medians.setdefault(key, {})[name] = found
-    return values, medians
+    if aggregates and len(ran) != 1:
+        return values, medians, None  # not one statement (SQLite's medians): nothing to reuse
+    # Django selects the aggregates in the order they were asked for.
+    sql, params = ran[0] if ran else ("", ())
+    names = [(name, _as_returned(aggregate)) for name, aggregate in aggregates.items()]
+    return values, medians, (sql, params, names, list(median_requests))
 
 
-def _run_union(tagged: list[str], branches: list[tuple[str, list]]) -> dict[str, list]:
-    """Every multi-select and open-list table's GROUP BY in one UNION ALL: (label, keys) rows
-    per table key (the branches are tagged with the table's place in `tagged`)."""
-    if not branches:
-        return {}
+def _union_statement(by_universe: dict[str, list], universes: dict, models: dict):
+    """The lane's one UNION of every multi-select and open-list table's GROUP BY: the tables'
+    keys in tag order, its SQL and its parameters."""
+    parts = tuple(universes[key] for key in by_universe) + tuple(
+        spec for group in by_universe.values() for spec in group
+    )
+    cache_key = _compiled_key("union", *parts)
+    compiled = _from_cache(cache_key, *parts)
+    if compiled is not None:
+        return compiled
+    tagged, branches = [], []
+    for universe_key, group in by_universe.items():
+        table = universe_table(universe_key)
+        model = models[universe_key]
+        batches: dict[str, list] = {}
+        for spec in group:
+            if isinstance(spec, MultiSpec) and spec.batch:
+                batches.setdefault(spec.batch, []).append(spec)
+            elif isinstance(spec, MultiSpec | GroupSpec):
+                branches += spec.branches(table, len(tagged), model)
+                tagged.append(spec.key)
+        for batch in batches.values():
+            tags = list(range(len(tagged), len(tagged) + len(batch)))
+            branches += multi_branches(batch, table, tags, model)
+            tagged += [spec.key for spec in batch]
     sql = " UNION ALL ".join(branch_sql for branch_sql, _ in branches)
     params = [param for _, branch_params in branches for param in branch_params]
+    compiled = (tagged, sql, params)
+    _to_cache(cache_key, parts, compiled)
+    return compiled
+
+
+def _run_union(tagged: list[str], sql: str, params) -> dict[str, list]:
+    """Runs a lane's UNION (_union_statement): (label, keys) rows per table key (the branches
+    are tagged with the table's place in `tagged`)."""
+    if not sql:
+        return {}
     grouped: dict[str, list] = {key: [] for key in tagged}
     with reporting_connection().cursor() as cursor:
         cursor.execute(sql, params)

@@ -40,6 +40,12 @@ def universe_source(table: str) -> str:
     return table
 
 
+def universes_inlined() -> bool:
+    """Whether this run's statements read the universes' rows as WITH queries with the run's
+    values bound in (a read-only connection), instead of the run's tables by name."""
+    return _universe_sql.get() is not None
+
+
 def _execute(sql: str, params=()) -> None:
     with reporting_connection().cursor() as cursor:
         cursor.execute(sql, params)

@@ -17,8 +17,9 @@ from ..analyses import (
     sin_follow_up,
     sin_intake_review,
 )
+from ..database import run_beside
 from ..periods import Period
-from .engine import ReportFilters
+from .engine import ReportFilters, can_run_beside
 from .report import InsightsReport, build_report
 from .results import TableResult
 from .suppression import ShownFigures, shown, shown_cells, shown_cross_table
@@ -78,34 +79,48 @@ def show_table(table: TableResult, suppress_below: int | None) -> ShownTable:
     )
 
 
+def analyses_figures(period: Period, filters: ReportFilters) -> dict:
+    """The analyses' figures of a period (before suppression), what the page shows beside the
+    tables: each asks the database itself, none needs the tables."""
+    return {
+        "marac": marac_table(period, filters),
+        "service_of_100_counts": service_of_100_counts(period, filters),
+        "safety_in_numbers": safety_in_numbers(period, filters),
+        "sin_intake_review": sin_intake_review(period, filters),
+        "sin_follow_up": sin_follow_up(period, filters),
+    }
+
+
 def show_report(
-    report: InsightsReport, suppress_below: int | None, *, analyses: bool = False
+    report: InsightsReport,
+    suppress_below: int | None,
+    *,
+    analyses: bool = False,
+    analysed: dict | None = None,
 ) -> ShownReport:
     """The report's tables (and, with `analyses`, the analyses of its period and filters, which
-    need every table of the report) with small numbers suppressed below `suppress_below`."""
+    need every table of the report) with small numbers suppressed below `suppress_below`.
+    `analysed`: the analyses' figures when already worked out (analyses_figures)."""
     tables = [show_table(table, suppress_below) for table in report.tables]
     extra = {}
     if analyses:
-        marac = marac_table(report.period, report.filters)
+        figures = analysed or analyses_figures(report.period, report.filters)
+        marac = figures["marac"]
         extra = {
             "service_of_100": service_of_100(
                 {table.key: table.current for table in tables},
                 {
                     key: shown(count, suppress_below)
-                    for key, count in service_of_100_counts(report.period, report.filters).items()
+                    for key, count in figures["service_of_100_counts"].items()
                 },
             ),
             "safety_in_numbers": [
-                shown_cross_table(cross, suppress_below)
-                for cross in safety_in_numbers(report.period, report.filters)
+                shown_cross_table(cross, suppress_below) for cross in figures["safety_in_numbers"]
             ],
             "sin_intake_review": [
-                shown_cross_table(cross, suppress_below)
-                for cross in sin_intake_review(report.period, report.filters)
+                shown_cross_table(cross, suppress_below) for cross in figures["sin_intake_review"]
             ],
-            "sin_follow_up": shown_cross_table(
-                sin_follow_up(report.period, report.filters), suppress_below
-            ),
+            "sin_follow_up": shown_cross_table(figures["sin_follow_up"], suppress_below),
             "marac": list(
                 zip(
                     [label for label, _ in marac],
@@ -133,11 +148,23 @@ def insights_report(
     keys: list[str] | None = None,
     analyses: bool = False,
 ) -> ShownReport:
-    """The Insights report of a period (beside its comparison period), as it may be shown."""
-    report = build_report(
-        period=period, filters=filters, comparison_period=comparison_period, keys=keys
-    )
-    return show_report(report, suppress_below, analyses=analyses)
+    """The Insights report of a period (beside its comparison period), as it may be shown.
+    The analyses run beside the tables, on a connection of their own, where they can
+    (engine.can_run_beside): the page waits for the longer, not for both one after the other."""
+    if not (analyses and can_run_beside()):
+        report = build_report(
+            period=period, filters=filters, comparison_period=comparison_period, keys=keys
+        )
+        return show_report(report, suppress_below, analyses=analyses)
+    with run_beside() as pool:
+        beside = pool.submit(analyses_figures, period, filters)
+        try:
+            report = build_report(
+                period=period, filters=filters, comparison_period=comparison_period, keys=keys
+            )
+        finally:
+            analysed = beside.result()
+    return show_report(report, suppress_below, analyses=True, analysed=analysed)
 
 
 # --- Serialisation: a ShownReport stored as JSON (reporting.insights.results_store) ---------

@@ -453,6 +453,36 @@ def test_query_count_does_not_depend_on_the_number_of_cases(service, author):
     assert queries() == few
 
 
+def test_a_report_run_again_reuses_its_compiled_statements_with_the_same_figures(service, author):
+    """The second run executes the SQL the first compiled (engine._compiled) and must give the
+    same figures, of the same types (averages, medians, sums and counts)."""
+    from reporting.insights import engine
+
+    for intake_on in (IN_PERIOD, BEFORE):
+        matched = exit_matched(
+            service, author, intake_on=intake_on, intake_values={"need_housing": "Yes"}
+        )
+        ContactFactory(
+            case=matched.case, occurred_at=DURING, outcome="successful", with_client=True
+        )
+        intake(service, author, high_risk="Yes", pregnant="No")
+
+    def every_table() -> str:
+        built = build_report(
+            period=PERIOD,
+            filters=ReportFilters(service_ids=(service.pk,)),
+            comparison_period=PERIOD.previous(),
+        )
+        return repr([(table.key, table.current, table.comparison) for table in built.tables])
+
+    engine._compiled.clear()
+    compiled_now = every_table()
+    assert engine._compiled  # kept for the next run
+    reused = every_table()
+    assert reused == compiled_now
+    assert "mean" in compiled_now  # the figures compared hold statistics, not only counts
+
+
 def test_every_catalogue_table_has_a_spec():
     from reporting.insights.tables import MISSING_FROM_CATALOGUE
 
@@ -565,6 +595,35 @@ def test_two_lanes_at_once_count_what_one_lane_counts(service, author):
     ]
     assert at_once.table("contacts_count").current.n == 6
     assert at_once.table("needs_support_housing").current.rows[1].count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_analyses_beside_the_tables_give_what_they_give_after_them(service, author):
+    # Outside a transaction, on PostgreSQL, the page's analyses (Safety in Numbers, MARAC, "if a
+    # service supported 100 people") run beside the tables on a connection of their own.
+    from reporting.insights import engine
+    from reporting.insights.shown import insights_report
+
+    for index in range(6):
+        exit_matched(service, author, intake_values={"need_housing": "Yes", "high_risk": "Yes"})
+        intake(service, author, high_risk=("Yes", "No")[index % 2])
+
+    def page():
+        return insights_report(
+            period=PERIOD,
+            filters=ReportFilters(service_ids=(service.pk,)),
+            suppress_below=None,
+            comparison_period=PERIOD.previous(),
+            analyses=True,
+        )
+
+    assert engine.can_run_beside() == (connection.vendor == "postgresql")
+    beside = page()
+    with transaction.atomic():
+        assert not engine.can_run_beside()
+        after = page()
+    assert beside == after
+    assert beside.safety_in_numbers and beside.marac
 
 
 def test_the_facts_kept_by_every_write_give_the_figures_of_a_rebuild(service, author):
