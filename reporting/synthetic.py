@@ -5,13 +5,18 @@ submitted intake form, contacts, interventions and, when closed, an exit form an
 of need. Answers are drawn in the proportions of the Insights figures, with the same drawing as
 the demo data (outcomes.demo). One audit event (audited_bulk_write) records the whole load.
 
-Speed (about 270 cases a second on the shared two-core test machine, against about 100 before;
-the foreign-key checks of the 40 answer rows per case are now most of the time): rows are built
-as plain tuples, never as model instances, and streamed to PostgreSQL with COPY (SQLite, for the
-demo, gets bulk_create); the ids of the rows that others point at are reserved from their
-sequences first, so that one COPY per table and batch writes everything. Forms take their
-answers from a pool drawn up front with outcomes.demo.draw_answers (drawing each form's answers
-one by one cost more than writing them).
+Speed: rows are built as plain tuples, never as model instances, and streamed to PostgreSQL
+with COPY as text lines made from a per-table format (SQLite, for the demo, gets bulk_create);
+the ids of the rows that others point at are reserved from their sequences first, so that one
+COPY per table and batch writes everything. The DASH answers (24 rows per assessment, half the
+rows of a load) are made by the database from one number per assessment, a bit per question.
+Forms take their answers from a pool drawn up front with outcomes.demo.draw_answers (drawing
+each form's answers one by one cost more than writing them). After a small first batch the
+tables are analysed (the read model's refresh is planned from their statistics), and the other
+batches are shared between two forked processes, each with its own connection: most of the
+work is PostgreSQL's (heap, indexes and foreign-key checks of every row), and two backends use
+both cores. Each batch draws from its own seeded generator, so the data do not depend on which
+process writes which batch.
 """
 
 import datetime
@@ -43,6 +48,7 @@ from support.models.areas import IMPACT_CHOICES, SupportArea, outcomes_list_key
 from support.models.interventions import INTERVENTION_TYPES
 
 BATCH = 5000
+FIRST_BATCH = 1000
 # Processes writing batches at once (Generator._workers): one per core of the two-core machine
 # the target was measured on.
 WORKERS = 2
@@ -210,9 +216,12 @@ class _Writer:
             last = cursor.fetchone()[0]
         return list(range(last + 1, last + 1 + count))
 
-    def write(self, table: _Table, names: tuple[str, ...], rows) -> int:
+    def write(self, table: _Table, names: tuple[str, ...], rows, *, plain=False) -> int:
         """Writes `rows` (tuples of the values of the columns `names`, in that order; the other
-        columns take their defaults) and returns how many."""
+        columns take their defaults) and returns how many. `plain`: no value is None, and each
+        is an int, a bool, a date, an aware datetime or a string without a backslash, tab or
+        newline, so that str() is the text COPY reads (the contacts, interventions and
+        many-to-many rows: most of the rows, written without a call per value)."""
         if not self.copy:
             defaults = table.defaults
             objects = [
@@ -229,7 +238,8 @@ class _Writer:
         written, chunk = 0, []
         with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
-                chunk.append(line % tuple(map(_text, ordered(row))))
+                values = ordered(row) if plain else tuple(map(_text, ordered(row)))
+                chunk.append(line % values)
                 if len(chunk) == COPY_CHUNK:
                     copy.write("".join(chunk))
                     written += len(chunk)
@@ -357,7 +367,7 @@ class Generator:
     def generate(self, count: int, stdout=None) -> GeneratedCounts:
         started = time.monotonic()
         first = self._next_number()
-        batches = [(first + done, min(BATCH, count - done)) for done in range(0, count, BATCH)]
+        batches = _batches(first, count)
         totals, done = GeneratedCounts(), 0
 
         def report(counts: GeneratedCounts) -> None:
@@ -368,9 +378,10 @@ class Generator:
                 stdout.write(progress_line(done, count, time.monotonic() - started, "cases"))
 
         with audited_bulk_write(actor=self.actor, description=f"generate_cases: {count} cases"):
-            # The first batch here, then its tables analysed: the read model's refresh is
-            # planned from their statistics, and a table with none (a new database) gets a
-            # plan that reads every assessment for each batch.
+            # The first batch (a small one) here, then its tables analysed: the read model's
+            # refresh is planned from their statistics, and a table with none (a new database;
+            # autovacuum may be off or behind) gets a plan that reads every assessment for each
+            # batch.
             report(self.write_batch(*batches[0], analyse=True))
             rest = batches[1:]
             workers = self._workers(len(rest))
@@ -714,6 +725,7 @@ class Generator:
                     for form_id, (_values, chosen) in zip(ids, drawn, strict=True)
                     for option_id in chosen.get(field.name, ())
                 ),
+                plain=True,
             )
         return len(cases)
 
@@ -760,6 +772,7 @@ class Generator:
                 for pk, picked in zip(ids, chosen, strict=True)
                 for option_id in picked
             ),
+            plain=True,
         )
 
     def _contacts(self, cases, now) -> int:
@@ -775,7 +788,7 @@ class Generator:
                 for _ in range(max(1, int(rng.gauss(10, 4)))):
                     yield (
                         case.id,
-                        _at_text(opened + datetime.timedelta(days=randrange(days))),
+                        _at(opened + datetime.timedelta(days=randrange(days))),
                         choice(types),
                         uniform() < 0.4,
                         actor_id,
@@ -797,13 +810,25 @@ class Generator:
             _Table(Contact, now=now),
             ("case_id", "occurred_at", "contact_type", "is_significant", "recorded_by_id"),
             contact_rows(),
+            plain=True,
         )
         writer.write(
             _Table(Intervention, now=now),
             ("case_id", "type", "occurred_on", "recorded_by_id"),
             intervention_rows(),
+            plain=True,
         )
         return written
+
+
+def _batches(first: int, count: int) -> list[tuple[int, int]]:
+    """(first number, size) of each batch: a small first one (written alone, before the
+    others are shared between processes), then BATCH cases each."""
+    sizes, left = [], count
+    while left > 0:
+        sizes.append(min(FIRST_BATCH if not sizes else BATCH, left))
+        left -= sizes[-1]
+    return [(first + sum(sizes[:index]), size) for index, size in enumerate(sizes)]
 
 
 def _written_tables() -> list[str]:
@@ -886,12 +911,6 @@ def _impact(rng):
 @functools.lru_cache(maxsize=4096)
 def _at(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-
-
-@functools.lru_cache(maxsize=4096)
-def _at_text(day: datetime.date) -> str:
-    """_at(day) as COPY's text (the contacts' times: a million of them)."""
-    return _text(_at(day))
 
 
 def generate_cases(

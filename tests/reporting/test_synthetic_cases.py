@@ -177,6 +177,7 @@ def test_a_case_is_the_same_whichever_process_writes_it(service, monkeypatch):
         # (restoring them with serialized_rollback is refused by the append-only audit trail).
         pytest.skip("The migrations' referral routes and DASH checklist are gone.")
     monkeypatch.setattr(synthetic, "BATCH", 3)
+    monkeypatch.setattr(synthetic, "FIRST_BATCH", 3)
     user = MembershipFactory(service=service, role=Role.CASEWORKER).user
     with transaction.atomic():
         output = _generate(service, user, 9, seed=4)
