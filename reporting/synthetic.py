@@ -667,28 +667,33 @@ class Generator:
             return
         selected, defaults = table.select_list(
             {
-                "assessment_id": "a.id",
-                "question_id": "q.id",
-                "option_id": "CASE WHEN a.ticked & (1::bigint << (q.n - 1)::int) <> 0 "
-                "THEN q.yes ELSE q.no END",
+                "assessment_id": "s.assessment_id",
+                "question_id": "s.question_id",
+                "option_id": "CASE WHEN s.ticked & (1::bigint << s.n) <> 0 "
+                "THEN s.yes ELSE s.no END",
             }
         )
         quote = self.writer.connection.ops.quote_name
         with self.writer.connection.cursor() as cursor:
+            # The questions' arrays unnested in the SELECT list: each assessment's rows come
+            # out together, in question order, with no join or sort (the indexes on the
+            # assessment take them in order).
             cursor.execute(
                 f"INSERT INTO {quote(Answer._meta.db_table)} "  # noqa: S608 - our own names
                 f"({', '.join(quote(column) for column in table.columns)}) "
-                f"SELECT {selected} "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS a(id, ticked) "
-                "CROSS JOIN unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
-                "WITH ORDINALITY AS q(id, yes, no, n) ORDER BY a.id, q.n",
+                f"SELECT {selected} FROM ("
+                "SELECT a.id AS assessment_id, a.ticked, unnest(%s::bigint[]) AS question_id, "
+                "unnest(%s::bigint[]) AS yes, unnest(%s::bigint[]) AS no, "
+                "unnest(%s::int[]) AS n "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS a(id, ticked)) s",
                 [
                     *defaults,
-                    assessment_ids,
-                    ticked,
                     [question.pk for question, _yes, _no in questions],
                     [yes.pk for _question, yes, _no in questions],
                     [no.pk for _question, _yes, no in questions],
+                    list(range(len(questions))),
+                    assessment_ids,
+                    ticked,
                 ],
             )
 
