@@ -147,12 +147,6 @@ class _Table:
             for field in fields
         }
 
-    def row(self, **values) -> tuple:
-        row = tuple(values.pop(name, default) for name, default in self.defaults.items())
-        if values:
-            raise TypeError(f"{self.model.__name__} has no column(s) {sorted(values)}")
-        return row
-
     def _check(self, names) -> None:
         unknown = set(names) - set(self.attnames)
         if unknown:
