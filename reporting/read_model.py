@@ -227,9 +227,15 @@ def _write(kind: str, values: tuple, connection) -> None:
         cursor.execute(sql, params)
 
 
-def refresh_cases(case_ids: Iterable[int], *, using: str | None = None) -> None:
+def refresh_cases(
+    case_ids: Iterable[int], *, using: str | None = None, created_here: bool = False
+) -> None:
     """Recomputes the read model's rows of these cases (a deleted case's row goes), in the
-    caller's transaction: call it in the same transaction as the write that changed them."""
+    caller's transaction: call it in the same transaction as the write that changed them.
+
+    `created_here`: every one of the cases was created in this transaction (a bulk load). No
+    other transaction can see them, let alone write to them, so the per-case locks are not
+    taken (a load of thousands of cases at once would fill PostgreSQL's lock table)."""
     connection = connections[using or DEFAULT_DB_ALIAS]
     ids = sorted({int(case_id) for case_id in case_ids if case_id is not None})
     postgresql = connection.vendor == "postgresql"
@@ -241,7 +247,7 @@ def refresh_cases(case_ids: Iterable[int], *, using: str | None = None) -> None:
             listed = batch if postgresql else json.dumps(batch)
             ids_sql = _scope("ids", connection.vendor)
             with connection.cursor() as cursor:
-                if postgresql:
+                if postgresql and not created_here:
                     cursor.execute(
                         "SELECT pg_advisory_xact_lock(%s, (case_id %% 2147483647)::int) "
                         "FROM unnest(%s::bigint[]) AS ids(case_id) ORDER BY case_id",

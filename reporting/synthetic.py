@@ -5,23 +5,32 @@ submitted intake form, contacts, interventions and, when closed, an exit form an
 of need. Answers are drawn in the proportions of the Insights figures, with the same drawing as
 the demo data (outcomes.demo). One audit event (audited_bulk_write) records the whole load.
 
-Speed (about 270 cases a second on the shared two-core test machine, against about 100 before;
-the foreign-key checks of the 40 answer rows per case are now most of the time): rows are built
-as plain tuples, never as model instances, and streamed to PostgreSQL with COPY (SQLite, for the
-demo, gets bulk_create); the ids of the rows that others point at are reserved from their
-sequences first, so that one COPY per table and batch writes everything. Forms take their
-answers from a pool drawn up front with outcomes.demo.draw_answers (drawing each form's answers
-one by one cost more than writing them).
+Speed: rows are built as plain tuples, never as model instances, and streamed to PostgreSQL
+with COPY as text lines made from a per-table format (SQLite, for the demo, gets bulk_create);
+the ids of the rows that others point at are reserved from their sequences first, so that one
+COPY per table and batch writes everything. The DASH answers (24 rows per assessment, half the
+rows of a load) are made by the database from one number per assessment, a bit per question.
+Forms take their answers from a pool drawn up front with outcomes.demo.draw_answers (drawing
+each form's answers one by one cost more than writing them). After a small first batch the
+tables are analysed (the read model's refresh is planned from their statistics), and the other
+batches are shared between two forked processes, each with its own connection: most of the
+work is PostgreSQL's (heap, indexes and foreign-key checks of every row), and two backends use
+both cores. Each batch draws from its own seeded generator, so the data do not depend on which
+process writes which batch.
 """
 
 import datetime
 import functools
 import itertools
+import multiprocessing
+import operator
+import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts.audit import audited_bulk_write
@@ -39,6 +48,10 @@ from support.models.areas import IMPACT_CHOICES, SupportArea, outcomes_list_key
 from support.models.interventions import INTERVENTION_TYPES
 
 BATCH = 5000
+FIRST_BATCH = 1000
+# Processes writing batches at once (Generator._workers): one per core of the two-core machine
+# the target was measured on.
+WORKERS = 2
 SUBMITTED = "submitted"
 # Answer sets drawn per kind of form; each generated form takes one at random. Large enough that
 # the Insights tables' proportions and the follow-on questions' combinations come out as drawn.
@@ -97,9 +110,26 @@ CLIENT_CHOICES = (
 )
 
 
+# COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value) -> str:
+    """A value as COPY's text format reads it (None is NULL)."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)  # int, date, aware datetime: str() is the ISO form PostgreSQL reads
+
+
 class _Table:
-    """A table written in bulk from tuples: its columns in order, each with the value a model
-    instance would get when not given one (its default; now for auto_now fields)."""
+    """A table written in bulk: its columns in order, each with the value a model instance would
+    get when not given one (its default; now for auto_now fields)."""
 
     def __init__(self, model, *, now, with_pk=False, columns=None):
         fields = [
@@ -117,15 +147,47 @@ class _Table:
             for field in fields
         }
 
-    def row(self, **values) -> tuple:
-        row = tuple(values.pop(name, default) for name, default in self.defaults.items())
-        if values:
-            raise TypeError(f"{self.model.__name__} has no column(s) {sorted(values)}")
-        return row
+    def _check(self, names) -> None:
+        unknown = set(names) - set(self.attnames)
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no column(s) {sorted(unknown)}")
+
+    def copy_line(self, names) -> tuple[str, Callable]:
+        """A %-format of one COPY text line, the defaults written in and a %s for each of
+        `names`, and the function putting a row of `names`' values in the table's order."""
+        self._check(names)
+        if len(set(names)) != len(names):
+            raise TypeError("A column named twice.")
+        line = "\t".join(
+            "%s" if name in names else _text(default).replace("%", "%%")
+            for name, default in self.defaults.items()
+        )
+        order = sorted(range(len(names)), key=lambda index: self.attnames.index(names[index]))
+        if len(order) == 1:
+            return line + "\n", lambda row: (row[0],)
+        return line + "\n", operator.itemgetter(*order)
+
+    def select_list(self, expressions: dict) -> tuple[str, list]:
+        """The SELECT list of an INSERT ... SELECT into this table: `expressions` (SQL by
+        column name) for some columns, the defaults (as parameters) for the others."""
+        self._check(expressions)
+        selected, params = [], []
+        for name, default in self.defaults.items():
+            if name in expressions:
+                selected.append(expressions[name])
+            else:
+                selected.append("%s")
+                params.append(default)
+        return ", ".join(selected), params
+
+
+# Lines sent to COPY per write: large enough that the per-call overhead vanishes, small enough
+# that PostgreSQL works on one while the next is built.
+COPY_CHUNK = 2000
 
 
 class _Writer:
-    """Writes tuples to a table: COPY on PostgreSQL, bulk_create elsewhere (the demo's SQLite)."""
+    """Writes rows to a table: COPY on PostgreSQL, bulk_create elsewhere (the demo's SQLite)."""
 
     def __init__(self, connection):
         self.connection = connection
@@ -148,21 +210,37 @@ class _Writer:
             last = cursor.fetchone()[0]
         return list(range(last + 1, last + 1 + count))
 
-    def write(self, table: _Table, rows) -> int:
-        written = 0
+    def write(self, table: _Table, names: tuple[str, ...], rows, *, plain=False) -> int:
+        """Writes `rows` (tuples of the values of the columns `names`, in that order; the other
+        columns take their defaults) and returns how many. `plain`: no value is None, and each
+        is an int, a bool, a date, an aware datetime or a string without a backslash, tab or
+        newline, so that str() is the text COPY reads (the contacts, interventions and
+        many-to-many rows: most of the rows, written without a call per value)."""
         if not self.copy:
-            objects = [table.model(**dict(zip(table.attnames, row, strict=True))) for row in rows]
+            defaults = table.defaults
+            objects = [
+                table.model(**{**defaults, **dict(zip(names, row, strict=True))}) for row in rows
+            ]
             table.model._default_manager.bulk_create(objects, batch_size=500)
             return len(objects)
+        line, ordered = table.copy_line(names)
         quote = self.connection.ops.quote_name
         sql = (
             f"COPY {quote(table.model._meta.db_table)} "
             f"({', '.join(quote(column) for column in table.columns)}) FROM STDIN"
         )
+        written, chunk = 0, []
         with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
-                written += 1
+                values = ordered(row) if plain else tuple(map(_text, ordered(row)))
+                chunk.append(line % values)
+                if len(chunk) == COPY_CHUNK:
+                    copy.write("".join(chunk))
+                    written += len(chunk)
+                    chunk = []
+            if chunk:
+                copy.write("".join(chunk))
+                written += len(chunk)
         return written
 
 
@@ -190,6 +268,8 @@ class Generator:
         self.services = list(services)
         self.actor = actor
         self.start, self.end = start, end
+        self.seed = seed
+        # The answer pools' draw; each batch has its own (write_batch).
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data
         self.options_by_list = {
             key: {option.label: option for option in Option.objects.of(key)}
@@ -234,27 +314,40 @@ class Generator:
             (name, *_weighted_options(key, Client._meta.get_field(name)))
             for name, key in CLIENT_CHOICES
         ]
-        self.intake_pool = self._answer_pool(IntakeForm, q.INTAKE_QUESTIONS)
-        self.exit_pool = self._answer_pool(ExitForm, q.EXIT_QUESTIONS)
+        self.intake_pool = self._answer_pool(
+            IntakeForm, q.INTAKE_QUESTIONS, set_per_case=("completed_on",)
+        )
+        self.exit_pool = self._answer_pool(
+            ExitForm, q.EXIT_QUESTIONS, set_per_case=("exit_date", "case_status")
+        )
         self.span = (end - start).days
         self.writer = _Writer(transaction.get_connection())
 
-    def _answer_pool(self, model, questions):
-        """ANSWER_POOL answer sets for `model`'s questions, each split into the form's own
-        columns and its many-to-many choices (option ids by field)."""
+    def _answer_pool(self, model, questions, *, set_per_case):
+        """ANSWER_POOL answer sets for `model`'s questions: the names of the form's own columns
+        they answer (every set gives each of them, a form's default where it drew none; not
+        those in `set_per_case`, which each case's form is given), and per set the values of
+        those columns and its many-to-many choices (option ids by field)."""
         m2m = {field.name for field in model._meta.many_to_many}
-        concrete = {field.attname for field in model._meta.concrete_fields}
-        pool = []
+        fields = {field.attname: field for field in model._meta.concrete_fields}
+        drawn = []
         for _ in range(ANSWER_POOL):
             answers = draw_answers(self.rng, questions, self.options_by_list)
             values = {
                 name: value
                 for name, value in answers.items()
-                if name in concrete and value is not None
+                if name in fields and name not in set_per_case and value is not None
             }
             chosen = {name: [option.pk for option in answers.get(name) or []] for name in m2m}
-            pool.append((values, chosen))
-        return pool
+            drawn.append((values, chosen))
+        names = tuple(sorted({name for values, _chosen in drawn for name in values}))
+        defaults = {name: fields[name].get_default() for name in names}
+        sets = []
+        for values, chosen in drawn:
+            row = tuple(values.get(name, defaults[name]) for name in names)
+            # Also as COPY text, once per set rather than once per form.
+            sets.append((row, chosen, tuple(map(_text, row))))
+        return names, sets
 
     def _next_number(self) -> int:
         """The number after the last generated case's, so that a second run adds cases."""
@@ -267,34 +360,82 @@ class Generator:
         return int(last.removeprefix(REFERENCE_PREFIX)) + 1 if last else 0
 
     def generate(self, count: int, stdout=None) -> GeneratedCounts:
-        totals = GeneratedCounts()
         started = time.monotonic()
         first = self._next_number()
+        batches = _batches(first, count)
+        totals, done = GeneratedCounts(), 0
+
+        def report(counts: GeneratedCounts) -> None:
+            nonlocal done
+            totals.add(counts)
+            done += counts.cases
+            if stdout is not None:
+                stdout.write(progress_line(done, count, time.monotonic() - started, "cases"))
+
         with audited_bulk_write(actor=self.actor, description=f"generate_cases: {count} cases"):
-            done = 0
-            while done < count:
-                size = min(BATCH, count - done)
-                with transaction.atomic():
-                    counts, case_ids, service_ids = self._batch(size, first_number=first + done)
-                    _after_batch_written(case_ids, service_ids)
-                totals.add(counts)
-                done += size
-                if stdout is not None:
-                    stdout.write(progress_line(done, count, time.monotonic() - started, "cases"))
+            # The first batch (a small one) here, then its tables analysed: the read model's
+            # refresh is planned from their statistics, and a table with none (a new database;
+            # autovacuum may be off or behind) gets a plan that reads every assessment for each
+            # batch.
+            report(self.write_batch(*batches[0], analyse=True))
+            rest = batches[1:]
+            workers = self._workers(len(rest))
+            if workers < 2:
+                for number, size in rest:
+                    report(self.write_batch(number, size))
+            else:
+                for counts in _in_parallel(self, rest, workers):
+                    report(counts)
         return totals
+
+    def _workers(self, batches: int) -> int:
+        """Processes to write `batches` batches with: two (each a PostgreSQL backend of its
+        own, where most of the work is) on PostgreSQL when there are two batches or more; one
+        inside a caller's transaction (a test's), which other connections cannot see."""
+        connection = self.writer.connection
+        if not self.writer.copy or connection.in_atomic_block or batches < 2:
+            return 1
+        return min(WORKERS, os.cpu_count() or 1, batches)
+
+    def write_batch(self, first_number: int, size: int, *, analyse=False) -> GeneratedCounts:
+        """Writes the cases numbered from `first_number` in one transaction. Each batch draws
+        from a generator seeded by the run's seed and its first number, so a case's data is
+        the same whichever process writes it."""
+        self.rng = random.Random(f"{self.seed}:{first_number}")  # noqa: S311 - synthetic data
+        with transaction.atomic():
+            counts, case_ids, service_ids = self._batch(size, first_number=first_number)
+            if analyse and self.writer.copy:
+                self._analyse()
+            _after_batch_written(case_ids, service_ids)
+        return counts
+
+    def _analyse(self) -> None:
+        quote = self.writer.connection.ops.quote_name
+        with self.writer.connection.cursor() as cursor:
+            for table in _written_tables():
+                cursor.execute(f"ANALYZE {quote(table)}")
 
     def _batch(self, size: int, first_number: int):
         rng, now, writer = self.rng, timezone.now(), self.writer
         counts = GeneratedCounts(cases=size)
         if writer.copy:
-            # Foreign keys checked as each row arrives, while the next rows are being built,
-            # rather than all at commit with this process waiting.
+            # Foreign keys checked at the end of each COPY, while the rows are at hand, rather
+            # than all at commit. The batch's commit does not wait for its WAL to reach the
+            # disk (synthetic data: a crash loses at most the last batches, never makes
+            # anything inconsistent).
             with writer.connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        clients, numbers, planned = _Table(Client, now=now, with_pk=True), [], []
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        numbers, planned = [], []
         client_ids = writer.reserve_ids(Client, size)
         case_ids = writer.reserve_ids(Case, size)
         client_rows = []
+        yes_no_blank = ["Yes", "No", ""]
+        pregnant_weights = list(itertools.accumulate([5, 80, 15]))
+        disability_weights = list(itertools.accumulate([20, 70, 10]))
+        closure_types = list(Case.ClosureType.values)
+        closure_weights = list(itertools.accumulate([80, 20]))
+        client_choices = self.client_choices
         for number, client_id, case_id in zip(
             range(first_number, first_number + size), client_ids, case_ids, strict=True
         ):
@@ -305,22 +446,22 @@ class Generator:
             is_closed = closed <= self.end and rng.random() < 0.85
             born = opened - datetime.timedelta(days=365 * rng.randint(17, 75) + rng.randrange(365))
             client_rows.append(
-                clients.row(
-                    id=client_id,
-                    provider_id=service.provider_id,
-                    service_id=service.pk,
-                    first_name=f"Synthetic {number}",
-                    date_of_birth=born,
-                    pregnant=rng.choices(["Yes", "No", ""], weights=[5, 80, 15])[0],
-                    disability=rng.choices(["Yes", "No", ""], weights=[20, 70, 10])[0],
-                    **{
-                        name: rng.choices(labels, cum_weights=weights)[0]
-                        for name, labels, weights in self.client_choices
-                    },
+                (
+                    client_id,
+                    service.provider_id,
+                    service.pk,
+                    f"Synthetic {number}",
+                    born,
+                    rng.choices(yes_no_blank, cum_weights=pregnant_weights)[0],
+                    rng.choices(yes_no_blank, cum_weights=disability_weights)[0],
+                    *[
+                        rng.choices(labels, cum_weights=weights)[0]
+                        for _name, labels, weights in client_choices
+                    ],
                 )
             )
             closure = (
-                rng.choices(list(Case.ClosureType.values), weights=[80, 20])[0] if is_closed else ""
+                rng.choices(closure_types, cum_weights=closure_weights)[0] if is_closed else ""
             )
             planned.append(
                 _Planned(
@@ -328,42 +469,79 @@ class Generator:
                 )
             )
             numbers.append((number, is_closed))
-        writer.write(clients, client_rows)
-        case_table = _Table(Case, now=now, with_pk=True)
         writer.write(
-            case_table,
+            _Table(Client, now=now, with_pk=True),
             (
-                case_table.row(
-                    id=case.id,
-                    reference=f"{REFERENCE_PREFIX}{number:07d}",
-                    client_id=case.client_id,
-                    service_id=case.service.pk,
-                    status=Case.Status.CLOSED if is_closed else Case.Status.OPEN,
-                    referral_status="New client",
-                    opened_on=case.opened_on,
-                    closed_on=case.closed_on,
-                    closure_type=case.closure_type,
+                "id",
+                "provider_id",
+                "service_id",
+                "first_name",
+                "date_of_birth",
+                "pregnant",
+                "disability",
+                *[name for name, _labels, _weights in client_choices],
+            ),
+            client_rows,
+        )
+        writer.write(
+            _Table(Case, now=now, with_pk=True),
+            (
+                "id",
+                "reference",
+                "client_id",
+                "service_id",
+                "status",
+                "referral_status",
+                "opened_on",
+                "closed_on",
+                "closure_type",
+            ),
+            (
+                (
+                    case.id,
+                    f"{REFERENCE_PREFIX}{number:07d}",
+                    case.client_id,
+                    case.service.pk,
+                    Case.Status.CLOSED if is_closed else Case.Status.OPEN,
+                    "New client",
+                    case.opened_on,
+                    case.closed_on,
+                    case.closure_type,
                 )
                 for case, (number, is_closed) in zip(planned, numbers, strict=True)
             ),
         )
-        referrals = _Table(Referral, now=now)
+        actor_id = self.actor.pk
         writer.write(
-            referrals,
+            _Table(Referral, now=now),
             (
-                referrals.row(
-                    service_id=case.service.pk,
-                    reference=f"{REFERENCE_PREFIX}R-{number:07d}",
-                    received_at=_at(case.opened_on - datetime.timedelta(days=rng.randint(0, 3))),
-                    route_id=rng.choice(self.routes[case.service.provider_id]),
-                    client_id=case.client_id,
-                    referral_status="New client",
-                    triage=Referral.Triage.ACCEPTED,
-                    triaged_at=_at(case.opened_on),
-                    triaged_by_id=self.actor.pk,
-                    first_contact_at=_at(case.opened_on),
-                    case_id=case.id,
-                    recorded_by_id=self.actor.pk,
+                "service_id",
+                "reference",
+                "received_at",
+                "route_id",
+                "client_id",
+                "referral_status",
+                "triage",
+                "triaged_at",
+                "triaged_by_id",
+                "first_contact_at",
+                "case_id",
+                "recorded_by_id",
+            ),
+            (
+                (
+                    case.service.pk,
+                    f"{REFERENCE_PREFIX}R-{number:07d}",
+                    _at(case.opened_on - datetime.timedelta(days=rng.randint(0, 3))),
+                    rng.choice(self.routes[case.service.provider_id]),
+                    case.client_id,
+                    "New client",
+                    Referral.Triage.ACCEPTED,
+                    _at(case.opened_on),
+                    actor_id,
+                    _at(case.opened_on),
+                    case.id,
+                    actor_id,
                 )
                 for case, (number, _closed) in zip(planned, numbers, strict=True)
             ),
@@ -374,13 +552,12 @@ class Generator:
             planned,
             self.intake_pool,
             now,
+            ("completed_on",),
             # Within a fortnight of opening, and never after today (a form's date cannot be in
             # the future: the import would refuse it).
-            lambda case: {
-                "completed_on": min(
-                    case.opened_on + datetime.timedelta(days=rng.randint(0, 14)), self.end
-                )
-            },
+            lambda case: (
+                min(case.opened_on + datetime.timedelta(days=rng.randint(0, 14)), self.end),
+            ),
         )
         closed = [case for case in planned if case.closed_on]
         counts.exits = self._forms(
@@ -388,13 +565,14 @@ class Generator:
             closed,
             self.exit_pool,
             now,
-            lambda case: {"exit_date": case.closed_on, "case_status": case.closure_type},
+            ("exit_date", "case_status"),
+            lambda case: (case.closed_on, case.closure_type),
         )
         self._support(closed, now)
         counts.contacts = self._contacts(planned, now)
         return counts, [case.id for case in planned], sorted({c.service.pk for c in planned})
 
-    def _result(self, ticks: int, area: str):
+    def _result(self, ticks: int, area: str) -> dict:
         """The stored outcome of answering yes to `ticks` questions, from the same scoring as a
         submitted assessment (riskassessment.scoring). The DASH counts ticks, so it is the same
         for every case with as many ticks in the same area: worked out once."""
@@ -413,7 +591,6 @@ class Generator:
             return 0
         rng, writer = self.rng, self.writer
         indexes = range(len(self.dash_answers))
-        table = _Table(Assessment, now=now, with_pk=True)
         planned = []
         for case in cases:
             ticks = rng.randint(4, min(24, len(indexes)))
@@ -422,137 +599,209 @@ class Generator:
                 exit_ticks = max(0, ticks - rng.randint(0, 10))
                 planned.append((case, "exit", case.closed_on, exit_ticks))
         ids = writer.reserve_ids(Assessment, len(planned))
-        # A list, not a generator: scoring reads the database, which cannot answer while the
-        # connection is in the middle of a COPY.
+        # Worked out before the COPY: scoring reads the database, which cannot answer while
+        # the connection is in the middle of one.
+        results = [self._result(ticks, case.service.area) for case, _s, _on, ticks in planned]
+        result_names = tuple(results[0]) if results else ()
         writer.write(
-            table,
+            _Table(Assessment, now=now, with_pk=True),
+            (
+                "id",
+                "case_id",
+                "version_id",
+                "assessed_on",
+                "assessor_id",
+                "stage",
+                "status",
+                "submitted_at",
+                "decides_stage_risk",
+                "current_until",
+                *result_names,
+            ),
             [
-                table.row(
-                    id=assessment_id,
-                    case_id=case.id,
-                    version_id=self.dash.pk,
-                    assessed_on=on,
-                    assessor_id=self.actor.pk,
-                    stage=stage,
-                    status=SUBMITTED,
-                    submitted_at=_at(on),
+                (
+                    assessment_id,
+                    case.id,
+                    self.dash.pk,
+                    on,
+                    self.actor.pk,
+                    stage,
+                    SUBMITTED,
+                    _at(on),
                     # One assessment per case and stage: it decides the stage's risk
                     # (riskassessment.current_risk).
-                    decides_stage_risk=True,
-                    current_until=on + datetime.timedelta(days=case.service.risk_current_days),
-                    **self._result(ticks, case.service.area),
+                    True,
+                    on + datetime.timedelta(days=case.service.risk_current_days),
+                    *result.values(),
                 )
-                for assessment_id, (case, stage, on, ticks) in zip(ids, planned, strict=True)
+                for assessment_id, (case, stage, on, _ticks), result in zip(
+                    ids, planned, results, strict=True
+                )
             ],
         )
-        # Every question answered: `ticks` of them, drawn at random, "yes"; the rest "no".
-        answers = _Table(Answer, now=now)
-        yes_rows = [
-            answers.row(question_id=question.pk, option_id=yes.pk, assessment_id=0)
-            for question, yes, _no in self.dash_answers
+        # Every question answered: `ticks` of them, drawn at random, "yes"; the rest "no". The
+        # draw is made here (one bit per question); the rows are made from it by the database.
+        ticked = [
+            sum(1 << index for index in rng.sample(indexes, ticks))
+            for _case, _stage, _on, ticks in planned
         ]
-        no_rows = [
-            answers.row(question_id=question.pk, option_id=no.pk, assessment_id=0)
-            for question, _yes, no in self.dash_answers
-        ]
-        slot = answers.attnames.index("assessment_id")
-
-        def answer_rows():
-            for assessment_id, (_case, _stage, _on, ticks) in zip(ids, planned, strict=True):
-                ticked = set(rng.sample(indexes, ticks))
-                for index in indexes:
-                    row = yes_rows[index] if index in ticked else no_rows[index]
-                    yield (*row[:slot], assessment_id, *row[slot + 1 :])
-
-        writer.write(answers, answer_rows())
+        self._answers(_Table(Answer, now=now), ids, ticked)
         return len(planned)
 
-    def _forms(self, model, cases, pool, now, extra) -> int:
+    def _answers(self, table: _Table, assessment_ids: list[int], ticked: list[int]) -> None:
+        """One answer per question of each assessment: its "yes" where the assessment's bit
+        for the question (`ticked`, bit n for the n-th question) is set, else its "no"."""
+        questions = self.dash_answers
+        if not self.writer.copy:
+            self.writer.write(
+                table,
+                ("question_id", "option_id", "assessment_id"),
+                (
+                    (question.pk, (yes if bits >> index & 1 else no).pk, assessment_id)
+                    for assessment_id, bits in zip(assessment_ids, ticked, strict=True)
+                    for index, (question, yes, no) in enumerate(questions)
+                ),
+            )
+            return
+        selected, defaults = table.select_list(
+            {
+                "assessment_id": "s.assessment_id",
+                "question_id": "s.question_id",
+                "option_id": "CASE WHEN s.ticked & (1::bigint << s.n) <> 0 "
+                "THEN s.yes ELSE s.no END",
+            }
+        )
+        quote = self.writer.connection.ops.quote_name
+        with self.writer.connection.cursor() as cursor:
+            # The questions' arrays unnested in the SELECT list: each assessment's rows come
+            # out together, in question order, with no join or sort (the indexes on the
+            # assessment take them in order).
+            cursor.execute(
+                f"INSERT INTO {quote(Answer._meta.db_table)} "  # noqa: S608 - our own names
+                f"({', '.join(quote(column) for column in table.columns)}) "
+                f"SELECT {selected} FROM ("
+                "SELECT a.id AS assessment_id, a.ticked, unnest(%s::bigint[]) AS question_id, "
+                "unnest(%s::bigint[]) AS yes, unnest(%s::bigint[]) AS no, "
+                "unnest(%s::int[]) AS n "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS a(id, ticked)) s",
+                [
+                    *defaults,
+                    [question.pk for question, _yes, _no in questions],
+                    [yes.pk for _question, yes, _no in questions],
+                    [no.pk for _question, _yes, no in questions],
+                    list(range(len(questions))),
+                    assessment_ids,
+                    ticked,
+                ],
+            )
+
+    def _forms(self, model, cases, pool, now, per_case_names, per_case) -> int:
         rng, writer = self.rng, self.writer
-        table = _Table(model, now=now, with_pk=True)
+        pool_names, sets = pool
         ids = writer.reserve_ids(model, len(cases))
-        drawn = [rng.choice(pool) for _ in cases]
+        drawn = [rng.choice(sets) for _ in cases]
+        actor_id, copy = self.actor.pk, writer.copy
         writer.write(
-            table,
+            _Table(model, now=now, with_pk=True),
             (
-                table.row(
-                    id=form_id,
-                    case_id=case.id,
-                    status=SUBMITTED,
-                    created_by_id=self.actor.pk,
-                    submitted_by_id=self.actor.pk,
-                    submitted_at=now,
-                    **{**values, **extra(case)},
-                )
-                for form_id, case, (values, _chosen) in zip(ids, cases, drawn, strict=True)
+                "id",
+                "case_id",
+                "status",
+                "created_by_id",
+                "submitted_by_id",
+                "submitted_at",
+                *pool_names,
+                *per_case_names,
             ),
+            (
+                (form_id, case.id, SUBMITTED, actor_id, actor_id, now, *values, *per_case(case))
+                for form_id, case, values in zip(
+                    ids,
+                    cases,
+                    (row_text if copy else row for row, _c, row_text in drawn),
+                    strict=True,
+                )
+            ),
+            # The answers as text already; the rest ids, dates, a time and plain words.
+            plain=copy,
         )
         for field in model._meta.many_to_many:
             through, source, target = _m2m_table(model, field.name, now)
             writer.write(
                 through,
+                (source, target),
                 (
-                    through.row(**{source: form_id, target: option_id})
-                    for form_id, (_values, chosen) in zip(ids, drawn, strict=True)
+                    (form_id, option_id)
+                    for form_id, (_row, chosen, _text_row) in zip(ids, drawn, strict=True)
                     for option_id in chosen.get(field.name, ())
                 ),
+                plain=True,
             )
         return len(cases)
 
     def _support(self, cases, now) -> None:
         rng, writer = self.rng, self.writer
-        supports, chosen = _Table(AreaSupport, now=now, with_pk=True), []
-        rows = []
+        chosen, rows = [], []
+        actor_id = self.actor.pk
         for case in cases:
             for area in rng.sample(SupportArea.values, rng.randint(1, 4)):
                 supported = rng.choices(["Yes", "No"], weights=[80, 20])[0]
                 rows.append(
-                    {
-                        "case_id": case.id,
-                        "area": area,
-                        "supported": supported,
-                        "impact_safety": _impact(rng) if supported == "Yes" else "",
-                        "impact_wellbeing": _impact(rng) if supported == "Yes" else "",
-                        "updated_by_id": self.actor.pk,
-                    }
+                    (
+                        case.id,
+                        area,
+                        supported,
+                        _impact(rng) if supported == "Yes" else "",
+                        _impact(rng) if supported == "Yes" else "",
+                        actor_id,
+                    )
                 )
                 options = self.support_outcomes.get(area) or []
                 picked = rng.sample(options, min(len(options), rng.randint(0, 2)))
                 chosen.append(picked if supported == "Yes" else [])
         ids = writer.reserve_ids(AreaSupport, len(rows))
         writer.write(
-            supports,
-            (supports.row(id=pk, **row) for pk, row in zip(ids, rows, strict=True)),
+            _Table(AreaSupport, now=now, with_pk=True),
+            (
+                "id",
+                "case_id",
+                "area",
+                "supported",
+                "impact_safety",
+                "impact_wellbeing",
+                "updated_by_id",
+            ),
+            ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
         )
         through, source, target = _m2m_table(AreaSupport, "outcomes", now)
         writer.write(
             through,
+            (source, target),
             (
-                through.row(**{source: pk, target: option_id})
+                (pk, option_id)
                 for pk, picked in zip(ids, chosen, strict=True)
                 for option_id in picked
             ),
+            plain=True,
         )
 
     def _contacts(self, cases, now) -> int:
         rng, writer = self.rng, self.writer
         types = Contact.ContactType.values
-        contacts, interventions = _Table(Contact, now=now), _Table(Intervention, now=now)
         actor_id = self.actor.pk
+        randrange, choice, uniform = rng.randrange, rng.choice, rng.random
 
         def contact_rows():
             for case in cases:
-                last = case.closed_on or self.end
-                days = max((last - case.opened_on).days, 1)
+                opened = case.opened_on
+                days = max(((case.closed_on or self.end) - opened).days, 1)
                 for _ in range(max(1, int(rng.gauss(10, 4)))):
-                    yield contacts.row(
-                        case_id=case.id,
-                        occurred_at=_at(
-                            case.opened_on + datetime.timedelta(days=rng.randrange(days))
-                        ),
-                        contact_type=rng.choice(types),
-                        is_significant=rng.random() < 0.4,
-                        recorded_by_id=actor_id,
+                    yield (
+                        case.id,
+                        _at(opened + datetime.timedelta(days=randrange(days))),
+                        choice(types),
+                        uniform() < 0.4,
+                        actor_id,
                     )
 
         def intervention_rows():
@@ -560,16 +809,86 @@ class Generator:
                 last = case.closed_on or self.end
                 days = max((last - case.opened_on).days, 1)
                 for item in rng.sample(INTERVENTION_TYPES, rng.randint(0, 8)):
-                    yield interventions.row(
-                        case_id=case.id,
-                        type=item.key,
-                        occurred_on=case.opened_on + datetime.timedelta(days=rng.randrange(days)),
-                        recorded_by_id=actor_id,
+                    yield (
+                        case.id,
+                        item.key,
+                        case.opened_on + datetime.timedelta(days=rng.randrange(days)),
+                        actor_id,
                     )
 
-        written = writer.write(contacts, contact_rows())
-        writer.write(interventions, intervention_rows())
+        written = writer.write(
+            _Table(Contact, now=now),
+            ("case_id", "occurred_at", "contact_type", "is_significant", "recorded_by_id"),
+            contact_rows(),
+            plain=True,
+        )
+        writer.write(
+            _Table(Intervention, now=now),
+            ("case_id", "type", "occurred_on", "recorded_by_id"),
+            intervention_rows(),
+            plain=True,
+        )
         return written
+
+
+def _batches(first: int, count: int) -> list[tuple[int, int]]:
+    """(first number, size) of each batch: a small first one (written alone, before the
+    others are shared between processes), then BATCH cases each."""
+    sizes, left = [], count
+    while left > 0:
+        sizes.append(min(FIRST_BATCH if not sizes else BATCH, left))
+        left -= sizes[-1]
+    return [(first + sum(sizes[:index]), size) for index, size in enumerate(sizes)]
+
+
+def _written_tables() -> list[str]:
+    tables = [
+        model._meta.db_table
+        for model in (
+            Client,
+            Case,
+            Referral,
+            Assessment,
+            Answer,
+            IntakeForm,
+            ExitForm,
+            AreaSupport,
+            Contact,
+            Intervention,
+        )
+    ]
+    for model, names in ((IntakeForm, None), (ExitForm, None), (AreaSupport, ("outcomes",))):
+        tables += [
+            field.remote_field.through._meta.db_table
+            for field in model._meta.many_to_many
+            if names is None or field.name in names
+        ]
+    return tables
+
+
+# The generator of the worker processes (set before they are forked: they inherit it).
+_worker_generator: "Generator | None" = None
+
+
+def _worker_batch(batch: tuple[int, int]) -> GeneratedCounts:
+    return _worker_generator.write_batch(*batch)
+
+
+def _in_parallel(generator: Generator, batches, workers: int):
+    """Writes `batches` ((first number, size), each its own transaction) in `workers` forked
+    processes, each with its own connection, and yields each batch's counts as it commits.
+    While one process builds rows in Python, PostgreSQL works on the other's."""
+    global _worker_generator  # handed to the forked processes
+    # A connection must not be shared with a child: each opens its own.
+    connections.close_all()
+    _worker_generator = generator
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap_unordered(_worker_batch, batches)
+            pool.close()
+            pool.join()
+    finally:
+        _worker_generator = None
 
 
 def _after_batch_written(case_ids: list[int], service_ids: list[int]) -> None:
@@ -582,7 +901,7 @@ def _after_batch_written(case_ids: list[int], service_ids: list[int]) -> None:
     from .freshness import mark_changed
     from .read_model import refresh_cases
 
-    refresh_cases(case_ids)
+    refresh_cases(case_ids, created_here=True)
     mark_changed(service_ids)
 
 
