@@ -49,7 +49,9 @@ def prepare(database_url: str, cases: int) -> None:
     if loaded:
         print(f"Loading {cases - synthetic} synthetic cases (once)...", flush=True)
         started = time.perf_counter()
-        call_command("generate_cases", cases=cases - synthetic, seed=synthetic + 1, years=2.0)
+        call_command(
+            "generate_cases", cases=cases - synthetic, seed=synthetic + 1, years=2.0, workers=2
+        )
         print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
     _read_model_and_statistics(connection, analyse=loaded)
 

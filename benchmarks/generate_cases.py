@@ -49,7 +49,7 @@ def main() -> None:
 
     load_before = os.getloadavg()
     started = time.perf_counter()
-    call_command("generate_cases", cases=options.cases, years=2.0)
+    call_command("generate_cases", cases=options.cases, years=2.0, workers=2)
     seconds = time.perf_counter() - started
     print(
         f"generate_cases: {options.cases} cases in {seconds:.1f} s = "

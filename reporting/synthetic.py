@@ -49,9 +49,6 @@ from support.models.interventions import INTERVENTION_TYPES
 
 BATCH = 5000
 FIRST_BATCH = 1000
-# Processes writing batches at once (Generator._workers): one per core of the two-core machine
-# the target was measured on.
-WORKERS = 2
 SUBMITTED = "submitted"
 # Answer sets drawn per kind of form; each generated form takes one at random. Large enough that
 # the Insights tables' proportions and the follow-on questions' combinations come out as drawn.
@@ -264,8 +261,11 @@ def _m2m_table(model, field_name, now):
 
 
 class Generator:
-    def __init__(self, *, services, actor, start: datetime.date, end: datetime.date, seed=1):
+    def __init__(
+        self, *, services, actor, start: datetime.date, end: datetime.date, seed=1, workers=1
+    ):
         self.services = list(services)
+        self.workers = workers
         self.actor = actor
         self.start, self.end = start, end
         self.seed = seed
@@ -389,13 +389,16 @@ class Generator:
         return totals
 
     def _workers(self, batches: int) -> int:
-        """Processes to write `batches` batches with: two (each a PostgreSQL backend of its
-        own, where most of the work is) on PostgreSQL when there are two batches or more; one
-        inside a caller's transaction (a test's), which other connections cannot see."""
+        """Processes to write `batches` batches with: as many as asked (`workers`; each a
+        PostgreSQL backend of its own, where most of the work is) on PostgreSQL when there are
+        two batches or more; one inside a caller's transaction (a test's), which other
+        connections cannot see. The processes are forked: ask for more than one only from a
+        process of its own (`manage.py generate_cases --workers 2`), never one holding other
+        connections (a Celery broker's, say), which a forked child would inherit."""
         connection = self.writer.connection
         if not self.writer.copy or connection.in_atomic_block or batches < 2:
             return 1
-        return min(WORKERS, os.cpu_count() or 1, batches)
+        return min(self.workers, os.cpu_count() or 1, batches)
 
     def write_batch(self, first_number: int, size: int, *, analyse=False) -> GeneratedCounts:
         """Writes the cases numbered from `first_number` in one transaction. Each batch draws
@@ -924,12 +927,12 @@ def _at(day: datetime.date) -> datetime.datetime:
 
 
 def generate_cases(
-    *, count: int, services=None, actor=None, years: float = 1.0, seed=1, stdout=None
+    *, count: int, services=None, actor=None, years: float = 1.0, seed=1, stdout=None, workers=1
 ):
     services = list(services or Service.objects.all())
     actor = actor or User.objects.filter(is_superuser=True).first() or User.objects.first()
     end = timezone.localdate()
     start = end - datetime.timedelta(days=int(365 * years))
-    return Generator(services=services, actor=actor, start=start, end=end, seed=seed).generate(
-        count, stdout=stdout
-    )
+    return Generator(
+        services=services, actor=actor, start=start, end=end, seed=seed, workers=workers
+    ).generate(count, stdout=stdout)

@@ -164,17 +164,44 @@ def test_a_batch_is_the_same_whichever_order_the_batches_are_written_in(service)
     assert written([6, 0, 3]) == in_order
 
 
-# Outside a transaction: the processes' connections must see this test's committed rows.
+# The two-process run happens in a process of its own, as `manage.py generate_cases --workers 2`
+# would: a pytest worker that has run Celery tests holds broker connections, which a forked
+# child must not inherit. Outside a transaction, so that it sees this test's committed rows.
+TWO_PROCESSES = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from reporting import synthetic
+synthetic.BATCH = synthetic.FIRST_BATCH = 3
+calls = []
+in_parallel = synthetic._in_parallel
+def counted(generator, batches, workers):
+    calls.append((len(batches), workers))
+    yield from in_parallel(generator, batches, workers)
+synthetic._in_parallel = counted
+call_command("generate_cases", cases=9, service=[sys.argv[1]], user=sys.argv[2], seed=4,
+             workers=2)
+print(json.dumps(calls))
+"""
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_case_is_the_same_whichever_process_writes_it(service, monkeypatch):
-    """Outside a transaction the batches after the first are written by two processes, and
-    the data equal those of one process writing them all (inside a transaction: one)."""
+    """With --workers 2, outside a transaction, the batches after the first are written by two
+    processes, and the data equal those of one process writing them all."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+    from django.db import connection
+
     if not (
         ReferralRoute.objects.exists()
         and ChecklistVersion.objects.filter(checklist__key="dash", status="published").exists()
     ):
-        # An earlier test with transaction=True emptied the tables, the migrations' data too
-        # (restoring them with serialized_rollback is refused by the append-only audit trail).
         pytest.skip("The migrations' referral routes and DASH checklist are gone.")
     monkeypatch.setattr(synthetic, "BATCH", 3)
     monkeypatch.setattr(synthetic, "FIRST_BATCH", 3)
@@ -186,15 +213,23 @@ def test_a_case_is_the_same_whichever_process_writes_it(service, monkeypatch):
     assert len(by_one_process) == 9 and "9 of 9 cases" in output
     assert any(case[7] for case in by_one_process)  # answers
 
-    calls = []
-    in_parallel = synthetic._in_parallel
-
-    def counted(generator, batches, workers):
-        calls.append((len(batches), workers))
-        yield from in_parallel(generator, batches, workers)
-
-    monkeypatch.setattr(synthetic, "_in_parallel", counted)
-    output = _generate(service, user, 9, seed=4)
-    assert calls == [(2, 2)]
-    assert "9 of 9 cases" in output
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}",
+    }
+    environment.pop("PYTEST_XDIST_WORKER", None)
+    run = subprocess.run(  # noqa: S603 - the test's own script
+        [sys.executable, "-c", TWO_PROCESSES, service.code, user.email],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [[2, 2]]
     assert _fingerprint() == by_one_process

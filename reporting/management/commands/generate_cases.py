@@ -15,6 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=float, default=1.0, help="Spread over this many years.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--user", help="E-mail of the user recorded as author.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes writing the batches on PostgreSQL (forked; 2 on two cores).",
+        )
 
     def handle(self, *args, **options):
         if options["cases"] < 1:
@@ -36,6 +42,7 @@ class Command(BaseCommand):
             years=options["years"],
             seed=options["seed"],
             stdout=self.stdout,
+            workers=max(1, options["workers"]),
         )
         self.stdout.write(
             f"Created {counts.cases} cases, {counts.exits} exits, {counts.assessments} "
