@@ -21,16 +21,21 @@ def rectifications_of_case(case: Case) -> QuerySet:
     return case.rectification_requests.select_related("recorded_by", "decided_by")
 
 
-def rectification_get_for_user(user, case_pk: int, pk: int) -> RectificationRequest:
-    """The request if its case is one the user may see (404 otherwise, as a case is)."""
+def _row_of_visible_case(model, user, case_pk: int, pk: int):
+    """The row of `model` on case `case_pk` if the user may see that case (404 otherwise, as
+    for a case that does not exist)."""
     found = (
-        RectificationRequest.objects.filter(pk=pk, case_id=case_pk, case__in=cases_visible_to(user))
-        .select_related("case", "case__service")
+        model.objects.filter(pk=pk, case_id=case_pk, case__in=cases_visible_to(user))
+        .select_related("case", "case__client", "case__service")
         .first()
     )
     if found is None:
         raise Http404
     return found
+
+
+def rectification_get_for_user(user, case_pk: int, pk: int) -> RectificationRequest:
+    return _row_of_visible_case(RectificationRequest, user, case_pk, pk)
 
 
 def can_decide(user, case: Case) -> bool:
@@ -121,11 +126,4 @@ def cases_on_legal_hold() -> QuerySet:
 
 
 def legal_hold_get_for_user(user, case_pk: int, pk: int) -> LegalHold:
-    found = (
-        LegalHold.objects.filter(pk=pk, case_id=case_pk, case__in=cases_visible_to(user))
-        .select_related("case")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    return _row_of_visible_case(LegalHold, user, case_pk, pk)

@@ -15,12 +15,18 @@ from cases.models import Case
 from .models import LegalHold, RectificationRequest
 
 
-class AlreadyDecided(Exception):
-    """Someone else answered the request while this person was writing their answer."""
+class AlreadyAnswered(Exception):
+    """Someone else answered (a request) or lifted (a hold) while this person was writing:
+    `by` is who, and their answer stands."""
 
+    def __init__(self, answered, by):
+        super().__init__(f"{answered.audit_label} has been answered already.")
+        self.answered, self.by = answered, by
+
+
+class AlreadyDecided(AlreadyAnswered):
     def __init__(self, request: RectificationRequest):
-        super().__init__("This request has been answered already.")
-        self.request = request
+        super().__init__(request, request.decided_by)
 
 
 @transaction.atomic
@@ -91,12 +97,9 @@ def rectification_decide(
     return locked
 
 
-class AlreadyLifted(Exception):
-    """Someone else lifted the hold while this person was writing their reason."""
-
+class AlreadyLifted(AlreadyAnswered):
     def __init__(self, hold: LegalHold):
-        super().__init__("This hold has been lifted already.")
-        self.hold = hold
+        super().__init__(hold, hold.lifted_by)
 
 
 @transaction.atomic

@@ -1,4 +1,6 @@
-"""A client's correction requests, on a page of the case they came through."""
+"""A client's correction requests and a case's legal holds, on pages of the case."""
+
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +20,51 @@ from .forms import (
     RectificationDecideForm,
     RectificationRecordForm,
 )
+
+
+def _create(request, case, form, write, *, page, done, shown_again):
+    """A create form's post: saved once (a second post of the same form is not), or shown
+    again with its errors in place (400)."""
+    if form.is_valid():
+        try:
+            write(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except AlreadySubmitted:
+            return already_saved(request, page, pk=case.pk)
+        else:
+            messages.success(request, done)
+            return redirect(page, pk=case.pk)
+    return shown_again(form)
+
+
+def _answer(request, row, form, write, *, page, done, shown_again):
+    """An answer's post (to a request, or lifting a hold), by a team leader or the manager:
+    saved, shown again with its errors (400), or refused when someone else answered first."""
+    if form.is_valid():
+        try:
+            write(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except services.AlreadyAnswered as answered:
+            messages.warning(
+                request,
+                f"{answered.by.get_full_name() or answered.by.email} answered this meanwhile: "
+                "yours was not saved. Theirs is shown below.",
+            )
+            return redirect(page, pk=row.case_id)
+        else:
+            messages.success(request, done)
+            return redirect(page, pk=row.case_id)
+    return shown_again(form)
+
+
+def _answerable(request, pk, row_pk, get):
+    row = get(request.user, pk, row_pk)
+    case_selectors.require_case_capability(
+        request.user, row.case, access.Capability.HANDLE_DATA_RIGHTS
+    )
+    return row
 
 
 def _page(request, case, *, record_form=None, answering=None, answer_form=None, status=200):
@@ -64,46 +111,32 @@ def corrections(request, pk):
 def correction_record(request, pk):
     case = case_selectors.case_get_for_user(request.user, pk)
     case_selectors.require_case_capability(request.user, case)
-    form = RectificationRecordForm(request.POST)
-    if form.is_valid():
-        try:
-            services.rectification_record(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except AlreadySubmitted:
-            return already_saved(request, "dataprotection:corrections", pk=case.pk)
-        else:
-            messages.success(request, "Correction request recorded: it is due in one month.")
-            return redirect("dataprotection:corrections", pk=case.pk)
-    return _page(request, case, record_form=form, status=400)
+    return _create(
+        request,
+        case,
+        RectificationRecordForm(request.POST),
+        services.rectification_record,
+        page="dataprotection:corrections",
+        done="Correction request recorded: it is due in one month.",
+        shown_again=lambda form: _page(request, case, record_form=form, status=400),
+    )
 
 
 @login_required
 @require_POST
 def correction_answer(request, pk, request_pk):
-    found = selectors.rectification_get_for_user(request.user, pk, request_pk)
-    case_selectors.require_case_capability(
-        request.user, found.case, access.Capability.HANDLE_DATA_RIGHTS
+    found = _answerable(request, pk, request_pk, selectors.rectification_get_for_user)
+    return _answer(
+        request,
+        found,
+        RectificationDecideForm(request.POST, auto_id=f"id_answer{found.pk}_%s"),
+        functools.partial(services.rectification_decide, request=found),
+        page="dataprotection:corrections",
+        done="Answer recorded.",
+        shown_again=lambda form: _page(
+            request, found.case, answering=found.pk, answer_form=form, status=400
+        ),
     )
-    form = RectificationDecideForm(request.POST, auto_id=f"id_answer{found.pk}_%s")
-    if form.is_valid():
-        try:
-            services.rectification_decide(actor=request.user, request=found, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except services.AlreadyDecided as decided:
-            who = decided.request.decided_by
-            messages.warning(
-                request,
-                f"{who.get_full_name() or who.email} answered this request meanwhile: your "
-                "answer was not saved. Theirs is shown below.",
-            )
-            return redirect("dataprotection:corrections", pk=found.case_id)
-        else:
-            messages.success(request, "Answer recorded.")
-            return redirect("dataprotection:corrections", pk=found.case_id)
-    case = case_selectors.case_get_for_user(request.user, pk)
-    return _page(request, case, answering=found.pk, answer_form=form, status=400)
 
 
 # --- Legal hold --------------------------------------------------------------------------------
@@ -147,43 +180,29 @@ def legal_hold(request, pk):
 def legal_hold_place(request, pk):
     case = case_selectors.case_get_for_user(request.user, pk)
     case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
-    form = LegalHoldPlaceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.legal_hold_place(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except AlreadySubmitted:
-            return already_saved(request, "dataprotection:legal_hold", pk=case.pk)
-        else:
-            messages.success(request, "Legal hold placed: no retention step will touch this case.")
-            return redirect("dataprotection:legal_hold", pk=case.pk)
-    return _hold_page(request, case, place_form=form, status=400)
+    return _create(
+        request,
+        case,
+        LegalHoldPlaceForm(request.POST),
+        services.legal_hold_place,
+        page="dataprotection:legal_hold",
+        done="Legal hold placed: no retention step will touch this case.",
+        shown_again=lambda form: _hold_page(request, case, place_form=form, status=400),
+    )
 
 
 @login_required
 @require_POST
 def legal_hold_lift(request, pk, hold_pk):
-    hold = selectors.legal_hold_get_for_user(request.user, pk, hold_pk)
-    case_selectors.require_case_capability(
-        request.user, hold.case, access.Capability.HANDLE_DATA_RIGHTS
+    hold = _answerable(request, pk, hold_pk, selectors.legal_hold_get_for_user)
+    return _answer(
+        request,
+        hold,
+        LegalHoldLiftForm(request.POST, auto_id=f"id_lift{hold.pk}_%s"),
+        functools.partial(services.legal_hold_lift, hold=hold),
+        page="dataprotection:legal_hold",
+        done="Legal hold lifted.",
+        shown_again=lambda form: _hold_page(
+            request, hold.case, lifting=hold.pk, lift_form=form, status=400
+        ),
     )
-    form = LegalHoldLiftForm(request.POST, auto_id=f"id_lift{hold.pk}_%s")
-    if form.is_valid():
-        try:
-            services.legal_hold_lift(actor=request.user, hold=hold, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except services.AlreadyLifted as lifted:
-            who = lifted.hold.lifted_by
-            messages.warning(
-                request,
-                f"{who.get_full_name() or who.email} lifted this hold meanwhile: your reason was "
-                "not saved. Theirs is shown below.",
-            )
-            return redirect("dataprotection:legal_hold", pk=hold.case_id)
-        else:
-            messages.success(request, "Legal hold lifted.")
-            return redirect("dataprotection:legal_hold", pk=hold.case_id)
-    case = case_selectors.case_get_for_user(request.user, pk)
-    return _hold_page(request, case, lifting=hold.pk, lift_form=form, status=400)

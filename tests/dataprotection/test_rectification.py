@@ -168,7 +168,7 @@ def test_an_answer_is_never_overwritten_by_a_second_one(client, case, caseworker
         },
         follow=True,
     )
-    assert "answered this request meanwhile" in response.content.decode()
+    assert "answered this meanwhile" in response.content.decode()
 
 
 def test_caseworkers_record_but_do_not_answer_and_other_services_see_nothing(
