@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class DataProtectionConfig(AppConfig):
     name = "dataprotection"
     verbose_name = "Data protection: backups and the data lifecycle"
+
+    def ready(self):
+        from accounts.demo import register_demo_seeder
+        from cases.extensions import register_case_panel, register_prompt_source
+
+        from . import case_page, demo
+
+        # First of the panels: whoever opens a held case, or one with a request to answer,
+        # sees it before working on the record.
+        register_case_panel(5, "dataprotection/_case_panel.html", case_page.case_panel_context)
+        register_prompt_source("team_leader", case_page.correction_request_prompts)
+        register_demo_seeder(90, demo.seed_demo_data_rights)
