@@ -10,6 +10,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from accounts.concurrency import EditStateFormMixin
+from accounts.idempotency import OnceOnlyFormMixin
 from cases.models import Option
 
 from . import questions as q
@@ -197,7 +198,13 @@ def form_class_for(kind: str):
     return type(f"{model.__name__}Form", (base,), {"Meta": meta, "questions": questions})
 
 
-class PoliceReportForm(forms.ModelForm):
+class FormStartForm(OnceOnlyFormMixin, forms.Form):
+    """The Start button of an outcome form: only its one-time token."""
+
+
+class PoliceReportForm(OnceOnlyFormMixin, forms.ModelForm):
+    """A police report and its answers; adding one is once per form (`form_token`)."""
+
     questions = q.POLICE_REPORT_QUESTIONS
 
     class Meta:
@@ -215,7 +222,7 @@ class PoliceReportForm(forms.ModelForm):
         self.helper.disable_csrf = True
 
     def values(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.fields}
+        return {name: self.cleaned_data.get(name) for name in self.fields if name != "form_token"}
 
 
 class IncidentForm(forms.ModelForm):

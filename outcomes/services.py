@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.concurrency import EditState, check_edit, next_version
+from accounts.idempotency import claim_form_token
 from accounts.models import User
 from cases import services as case_services
 from cases.models import Case
@@ -121,11 +122,12 @@ class SubmitRefused(ValidationError):
 
 
 @transaction.atomic
-def outcome_form_start(*, kind: str, case: Case, actor: User):
+def outcome_form_start(*, kind: str, case: Case, actor: User, form_token=None):
     """Creates an empty draft of `kind` for the case, with what is already known filled in.
 
     1. Check the actor may edit the case, and lock it (two people starting the same form at
-       once get one form and one clear refusal, not a database error).
+       once get one form and one clear refusal, not a database error); claim the Start
+       button's one-time token (a double click starts one form).
     2. Refuse a second intake, exit, CCJ or follow-up form; an exit form needs the case closed
        or closing; a follow-up needs it closed.
     3. Fill in what Lantern knows (dates, closure type, the primary perpetrator; at intake the
@@ -135,6 +137,8 @@ def outcome_form_start(*, kind: str, case: Case, actor: User):
     model, _questions, one_per_case = KINDS[kind]
     require_edit(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
+    # Before the one-per-case check: a double click on Start opens the form the first made.
+    claim = claim_form_token(form_token, actor=actor)
     if one_per_case and model.objects.filter(case=case).exists():
         raise ValidationError(f"This case already has a {model._meta.verbose_name}.")
     if kind == "exit" and not case_is_closing(case):
@@ -177,7 +181,7 @@ def outcome_form_start(*, kind: str, case: Case, actor: User):
     form.save()
     for field, options in chosen.items():
         getattr(form, field).set(options)
-    return form
+    return claim.record(form)
 
 
 # --- Saving and submitting ---------------------------------------------------------------------

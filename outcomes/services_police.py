@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.idempotency import claim_form_token
 from accounts.models import User
 from cases.models import Case
 
@@ -23,11 +24,14 @@ def police_report_save(
     values: dict,
     incidents: list[dict],
     report: PoliceReport | None = None,
+    form_token=None,
 ) -> PoliceReport:
     """Adds or changes one police report and its incidents (the full list: rows not given are
-    removed). The stated number of incidents must match the incidents recorded."""
+    removed). The stated number of incidents must match the incidents recorded. Adding is once
+    per form: a resent form adds nothing (AlreadySubmitted)."""
     require_edit(actor, cj_form.case)
     cj_form = CriminalJusticeForm.objects.select_for_update().get(pk=cj_form.pk)
+    claim = claim_form_token(form_token if report is None else None, actor=actor)
     if report is None:
         report = PoliceReport(case=cj_form.case, form=cj_form)
     elif report.form_id != cj_form.pk:
@@ -79,7 +83,7 @@ def police_report_save(
         if pk not in kept:
             incident.delete()
     _keep_report_count(cj_form)
-    return report
+    return claim.record(report)
 
 
 REPORTED_BEFORE = "Before engagement with service"

@@ -4,6 +4,8 @@ A case the user cannot see answers 404 (from the selectors); one they can see bu
 answers 403 on the edit pages.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.concurrency import EditConflict, conflict_message, edit_state_of
+from accounts.idempotency import STALE_FORM_MESSAGE, AlreadySubmitted
 from cases.selectors import can_edit_case, case_get_for_user, require_case_capability
+from cases.views import already_saved
 
 from . import questions as q
 from . import selectors, services
-from .forms import IncidentFormSet, PoliceReportForm, form_class_for, section_id
+from .forms import FormStartForm, IncidentFormSet, PoliceReportForm, form_class_for, section_id
 from .models import Incident
 from .suggestions import intake_blanks_suggested
 
@@ -63,7 +67,12 @@ def case_forms(request, case_id):
         "outcomes/case_forms.html",
         {
             "case": case,
-            "forms_by_kind": selectors.forms_for_case(case),
+            # Each kind's Start button posts its own one-time token: a double click starts
+            # one review, and a page kept open cannot start a second form from a used token.
+            "sections": [
+                (kind, forms, uuid.uuid4())
+                for kind, forms in selectors.forms_for_case(case).items()
+            ],
             "titles": KIND_TITLES,
             "can_edit": can_edit_case(request.user, case),
             "is_closing": services.case_is_closing(case),
@@ -77,8 +86,18 @@ def form_start(request, case_id, kind):
     kind = _kind(kind)
     case = case_get_for_user(request.user, case_id)
     require_case_capability(request.user, case)
+    start = FormStartForm(request.POST)
+    if not start.is_valid():
+        messages.error(request, STALE_FORM_MESSAGE)
+        return redirect("outcomes:case_forms", case_id=case.pk)
     try:
-        form_obj = services.outcome_form_start(kind=kind, case=case, actor=request.user)
+        form_obj = services.outcome_form_start(
+            kind=kind, case=case, actor=request.user, form_token=start.cleaned_data["form_token"]
+        )
+    except AlreadySubmitted as first:
+        if first.object_id is None:
+            return already_saved(request, "outcomes:case_forms", case_id=case.pk)
+        return already_saved(request, "outcomes:form_edit", kind=kind, pk=first.object_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("outcomes:case_forms", case_id=case.pk)
@@ -293,7 +312,10 @@ def _report_page(request, cj_form, report=None):
                     values=form.values(),
                     incidents=incidents,
                     report=report,
+                    form_token=form.cleaned_data["form_token"],
                 )
+            except AlreadySubmitted:
+                return already_saved(request, "outcomes:form_edit", kind="criminal", pk=cj_form.pk)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:

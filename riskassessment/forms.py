@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.formats import date_format
 
+from accounts.idempotency import OnceOnlyFormMixin
 from cases.models import Agency, RiskLevel
 
 from . import scoring, selectors
@@ -203,7 +204,7 @@ class RiskDecisionForm(forms.Form):
         return reason
 
 
-class MaracReferralForm(forms.Form):
+class MaracReferralForm(OnceOnlyFormMixin, forms.Form):
     referred_on = forms.DateField(label="Date referred", widget=DateInput)
     referring_agency = forms.ModelChoiceField(queryset=Agency.objects.none())
     visible_high_risk = forms.BooleanField(label="Visible high risk", required=False)

@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.idempotency import AlreadySubmitted
 from cases.selectors import (
     can_edit_case,
     case_get_for_editing,
     case_get_for_user,
     require_case_capability,
 )
+from cases.views import already_saved
 
 from . import current_risk, scoring, selectors, services
 from .forms import (
@@ -255,6 +257,8 @@ def marac_refer(request, case_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.marac_refer(case=case, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, "riskassessment:case_risk", case_pk=case.pk)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

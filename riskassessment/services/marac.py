@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
+from accounts.idempotency import claim_form_token
 from accounts.models import Marac, User
 from cases import services as case_services
 from cases.models import Agency, Case, Client
@@ -30,8 +31,9 @@ def marac_refer(
     assessment: Assessment | None = None,
     different_perpetrator: bool = False,
     notes: str = "",
+    form_token=None,
 ) -> MaracReferral:
-    """Refers a case to MARAC.
+    """Refers a case to MARAC (once per form: a resent form refers nothing twice).
 
     1. The referral names at least one criterion, is not dated in the future, and follows a
        submitted assessment of the same case if it names one.
@@ -55,6 +57,7 @@ def marac_refer(
         raise ValidationError(errors)
     # Lock the client: two referrals of the same client made at once must see each other.
     Client.objects.select_for_update().filter(pk=case.client_id).first()
+    claim = claim_form_token(form_token, actor=actor)
     earlier = selectors.earlier_referral_within_window(
         client_id=case.client_id, on_date=referred_on
     )
@@ -75,7 +78,7 @@ def marac_refer(
     referral.full_clean()
     referral.save()
     case_services.case_set_marac(case=case, is_marac=True)
-    return referral
+    return claim.record(referral)
 
 
 def _require_marac(actor: User, marac_id: int) -> None:
