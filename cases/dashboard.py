@@ -48,10 +48,16 @@ def team_leader_panel(request):
     prompts = []
     for source in prompt_sources("team_leader"):
         prompts.extend(source(user, team_cases))
+    today = timezone.localdate()
+    # What a team leader steps in on: reviews overdue and high-risk cases left without
+    # contact (the reminders in red); what is merely due soon stays with the caseworker.
+    overdue = [
+        reminder for reminder in selectors.reminders_for(cases, today) if reminder[2] == "danger"
+    ]
     return {
         "cases": cases,
         "reminder_sections": selectors.reminder_groups(
-            cases=cases, reminders=[], follow_ups=[], prompts=prompts, today=timezone.localdate()
+            cases=cases, reminders=overdue, follow_ups=[], prompts=prompts, today=today
         ),
         "unallocated": sum(1 for case in cases if case.caseworker_id is None),
         "closure_requests": list(

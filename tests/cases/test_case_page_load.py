@@ -164,3 +164,26 @@ def test_the_querysets_shared_by_every_case_page_stay_unevaluated(web, service, 
         *(_summaries_of_kind(kind) for kind in KINDS),
     ]
     assert all(queryset._result_cache is None for queryset in shared)
+
+
+def test_the_team_leader_sees_overdue_reviews_and_high_risk_cases_left_without_contact(
+    client_for, team_leader, service, caseworker
+):
+    today = timezone.localdate()
+    overdue = CaseFactory(
+        service=service, caseworker=caseworker, review_due_on=today - datetime.timedelta(days=3)
+    )
+    due_soon = CaseFactory(
+        service=service, caseworker=caseworker, review_due_on=today + datetime.timedelta(days=2)
+    )
+    unseen = CaseFactory(service=service, caseworker=caseworker, risk_level="high")
+    home = client_for(team_leader).get(reverse("home")).content.decode()
+    attention = home.split("Needs attention", 1)[1].split("unallocated case", 1)[0]
+    assert f'data-reminder-case="{overdue.reference}"' in attention
+    assert "Review overdue since" in attention
+    assert f'data-reminder-case="{unseen.reference}"' in attention
+    assert "High risk: no contact in the last 7 days" in attention
+    # Due soon is the caseworker's own reminder, not one the team leader steps in on; the
+    # case is still in the team's caseload table.
+    assert f'data-reminder-case="{due_soon.reference}"' not in attention
+    assert due_soon.reference in home
