@@ -321,7 +321,8 @@ def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | Non
     and the postcode from its index (ORed together they would read every client of the
     provider); the phone number, compared without its spaces, is read from every client of the
     provider, as before."""
-    clients = Client.objects.filter(provider=provider, merged_into__isnull=True)
+    # Erased records (stubs) are nobody anyone can be matched with.
+    clients = Client.objects.filter(provider=provider, merged_into__isnull=True, erased_on=None)
     if exclude is not None:
         clients = clients.exclude(pk__in=[exclude.pk, *_dismissed_with(exclude)])
     probes = []
@@ -577,7 +578,9 @@ def _search_words(query: str) -> list[str]:
 def _name_queries(provider_ids, query: str) -> tuple[QuerySet[Client], QuerySet[ClientAlias]]:
     """PostgreSQL: the clients with every typed word like one of their names, and the aliases
     like the whole query; pg_trgm's operators, served by the GIN trigram indexes."""
-    by_name = Client.objects.filter(provider_id__in=provider_ids, merged_into__isnull=True)
+    by_name = Client.objects.filter(
+        provider_id__in=provider_ids, merged_into__isnull=True, erased_on=None
+    )
     for word in _search_words(query):
         by_name = by_name.filter(
             matching.name_like("first_name", word)
@@ -616,7 +619,9 @@ def clients_named(user, query: str) -> QuerySet[Client]:
         ids = set(by_name.values_list("pk", flat=True)[:SEARCH_CLIENT_ROWS])
         ids |= set(by_alias.values_list("client_id", flat=True)[:SEARCH_CLIENT_ROWS])
         return Client.objects.filter(pk__in=ids)
-    clients = Client.objects.filter(provider_id__in=provider_ids, merged_into__isnull=True)
+    clients = Client.objects.filter(
+        provider_id__in=provider_ids, merged_into__isnull=True, erased_on=None
+    )
     initials = Q(pk__in=[])
     for word in words:
         initials |= Q(first_name__istartswith=word[0]) | Q(last_name__istartswith=word[0])
