@@ -528,7 +528,8 @@ def can_edit_client(user, client) -> bool:
     """Whether the user may change the client's record: they may edit a case of the client they
     can see (or the client is their service's and has no case yet)."""
     editable = clients_visible_to(user, access.Capability.EDIT_CASES)
-    return editable.filter(pk=client.pk).exists()
+    # An erased record (a stub of coded answers) is not edited again.
+    return editable.filter(pk=client.pk, erased_on=None).exists()
 
 
 def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:

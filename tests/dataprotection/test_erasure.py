@@ -386,3 +386,23 @@ def test_the_app_cannot_delete_history_except_through_the_function(service, auth
         connection.cursor() as cursor,
     ):
         cursor.execute("DELETE FROM auditlog_logentry")
+
+
+def test_a_stubs_pages_show_it_erased(service, manager, author, client_for):
+    from django.urls import reverse
+
+    client, case = _rich_client(service, author)
+    case.status, case.closed_on = "closed", IN_PERIOD
+    case.save()
+    erasure.erase_client(client, actor=manager, reason="retention")
+
+    browser = client_for(author)
+    for url in (
+        reverse("cases:case_detail", args=[case.pk]),
+        reverse("cases:client_detail", args=[client.pk]),
+    ):
+        response = browser.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert "Record erased" in page and "erased on" in page.lower()
+        assert FIRST not in page and LAST not in page
