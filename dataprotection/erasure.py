@@ -14,11 +14,13 @@ from datetime import date
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import record_event_in_services
+from accounts.concurrency import version_field
 from accounts.models import AuditEvent
 from cases.models import Case, Client
 from outcomes.models import IntakeForm
@@ -28,6 +30,8 @@ from referrals.models import Referral
 from . import erasure_fields
 from .models import ClientErasure
 from .selectors import cases_on_legal_hold
+
+VERSION_HELP = version_field().help_text
 
 # How far from the client the walk goes (client -> case -> assessment -> MARAC referral ->
 # hearing -> action is five).
@@ -212,9 +216,22 @@ def _keep_stub(found: _Found, today: date) -> Counter:
             obj.erased_on = today
             changed.append("erased_on")
         if changed:
+            if _is_edited_in_place(obj):
+                # An edit form loaded before the erasure then sees someone else's change
+                # (accounts.concurrency) rather than writing the erased values back.
+                obj.version += 1
+                changed.append("version")
             obj.save(update_fields=changed)
             counts[label] += 1
     return counts
+
+
+def _is_edited_in_place(obj) -> bool:
+    try:
+        version = obj._meta.get_field("version")
+    except FieldDoesNotExist:
+        return False
+    return version.help_text == VERSION_HELP
 
 
 def _deletion_order(found: _Found) -> list:

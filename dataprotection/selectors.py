@@ -127,3 +127,19 @@ def cases_on_legal_hold() -> QuerySet:
 
 def legal_hold_get_for_user(user, case_pk: int, pk: int) -> LegalHold:
     return _row_of_visible_case(LegalHold, user, case_pk, pk)
+
+
+def erasure_refusal(user, case: Case) -> str:
+    """Why this user may not erase the client of `case` now ("" when they may): a legal hold
+    on any case of the client, or a case at a service where the user does not handle data
+    rights (erasure takes every case of the client with it)."""
+    cases = Case.objects.filter(client_id=case.client_id)
+    if cases_on_legal_hold().filter(client_id=case.client_id).exists():
+        return "A case of this client is on legal hold: nothing can be erased until it is lifted."
+    managed = set(access.service_ids_with(user, access.Capability.HANDLE_DATA_RIGHTS))
+    if set(cases.values_list("service_id", flat=True)) - managed:
+        return (
+            "This client also has a case at a service where you do not handle data rights: "
+            "a manager of every service involved must agree, and one of them erase it."
+        )
+    return ""
