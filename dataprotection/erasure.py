@@ -266,10 +266,11 @@ def _delete_all(found: _Found) -> Counter:
     return counts
 
 
-def _check_reason(reason: str) -> str:
+def _check_reason(reason: str, actor) -> None:
     if reason not in ClientErasure.Reason.values:
         raise ValueError(f"reason must be one of {ClientErasure.Reason.values}")
-    return reason
+    if actor is None and reason != ClientErasure.Reason.RETENTION:
+        raise ValueError("An erasure on request names who approved it.")
 
 
 def _record(*, actor, kind, reason, client, referral_id, provider_id, service_ids, cases, counts):
@@ -318,9 +319,7 @@ def erase_client(client: Client, *, actor, reason: str, keep_stub: bool = True) 
     erased). The reports' freshness receivers see the writes as any other.
     `reason` is ClientErasure.Reason; `actor` may be None only for a retention run.
     """
-    _check_reason(reason)
-    if actor is None and reason != ClientErasure.Reason.RETENTION:
-        raise ValueError("An erasure on request names who approved it.")
+    _check_reason(reason, actor)
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
         found = reachable_from(client)
@@ -366,11 +365,17 @@ def erase_referral(referral: Referral, *, actor, reason: str) -> ClientErasure:
     its referrer's details and free text, and its change history. When its client has no case
     and no other referral left un-erased, the client is de-identified too (a stub, as
     erase_client with keep_stub=True)."""
-    _check_reason(reason)
+    _check_reason(reason, actor)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         if referral.case_id is not None:
             raise ValueError("A referral that became a case is erased with its client.")
+        done = ClientErasure.objects.filter(
+            kind=ClientErasure.Kind.REFERRAL, referral_id=referral.pk
+        ).first()
+        if done is not None:
+            # A retention run met it again: erased once is enough.
+            return done
         client = Client.objects.select_for_update().get(pk=referral.client_id)
         whole_client = client.erased_on is None and not _referrals_left(client, referral)
         if whole_client:

@@ -304,6 +304,8 @@ def test_a_referral_without_a_case_is_de_identified_then_its_client(service, man
     second.refresh_from_db()
     assert client.is_erased and second.referrer_name == ""
     assert record.kind == "referral" and record.referral_id == second.pk
+    assert erasure.erase_referral(second, actor=None, reason="retention") == record
+    assert ClientErasure.objects.count() == 2
     for text in (FIRST, LAST, "DC Smith"):
         assert _found_anywhere(text) == [], text
 
