@@ -11,6 +11,7 @@ from django.http import Http404
 from accounts import access
 from cases.models import Case, Client
 from cases.selectors import cases_visible_to
+from referrals.models import Referral
 
 from .models import LegalHold, RectificationRequest
 
@@ -143,3 +144,11 @@ def erasure_refusal(user, case: Case) -> str:
             "a manager of every service involved must agree, and one of them erase it."
         )
     return ""
+
+
+def erasure_extent(case: Case) -> dict:
+    """How much an erasure from this case takes with it: the client's cases and referrals."""
+    return {
+        "cases": Case.objects.filter(client_id=case.client_id).count(),
+        "referrals": Referral.objects.filter(client_id=case.client_id).count(),
+    }

@@ -219,7 +219,13 @@ def _erase_page(request, case, form, *, refusal="", status=200):
     return render(
         request,
         "dataprotection/erase.html",
-        {"case": case, "client": case.client, "form": form, "refusal": refusal},
+        {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "refusal": refusal,
+            "extent": None if refusal else selectors.erasure_extent(case),
+        },
         status=status,
     )
 

@@ -423,7 +423,9 @@ def test_a_team_leader_de_identifies_from_the_case_after_typing_its_reference(
     client, case = _rich_client(service, author)
     browser = client_for(team_leader)
     url = reverse("dataprotection:erase", args=[case.pk])
-    assert "Type the case reference" in browser.get(url).content.decode()
+    shown = browser.get(url).content.decode()
+    assert "Type the case reference" in shown
+    assert "takes with it 1 case and 1 referral" in shown
 
     wrong = browser.post(url, {"kind": "stub", "reason": "retention", "reference": "TST-1"})
     assert wrong.status_code == 400
