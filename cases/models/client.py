@@ -192,6 +192,9 @@ class Client(CaseDataModel):
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when the record was de-identified (dataprotection.erasure): the row is a stub keeping
+    # only the coded answers the reports count, left out of search and the duplicate check.
+    erased_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -224,6 +227,10 @@ class Client(CaseDataModel):
         return f"Client {self.pk}"
 
     @property
+    def is_erased(self):
+        return self.erased_on is not None
+
+    @property
     def is_merged(self):
         return self.merged_into_id is not None
 
@@ -238,6 +245,8 @@ class Client(CaseDataModel):
 
     @property
     def display_name(self):
+        if self.erased_on is not None:
+            return "Record erased"
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name} ({self.preferred_name})" if self.preferred_name else name
 
