@@ -17,6 +17,7 @@ from django.db import connections
 APP_TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 # Append-only: the app adds rows and reads them, nothing more.
 AUDIT_TABLES = ("accounts_auditevent", "auditlog_logentry")
+ERASE_HISTORY_FUNCTION = "lantern_erase_history(integer, text[])"
 
 
 def grant_app_role(connection, role: str) -> None:
@@ -29,6 +30,10 @@ def grant_app_role(connection, role: str) -> None:
             f"GRANT {APP_TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {quoted_role}"
         )
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted_role}")
+        # The one way to delete change history: an erasure's (dataprotection migration 0003).
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [ERASE_HISTORY_FUNCTION])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {ERASE_HISTORY_FUNCTION} TO {quoted_role}")
         existing = set(connection.introspection.table_names(cursor))
         for table in AUDIT_TABLES:
             if table in existing:

@@ -56,6 +56,10 @@ def history_erasure_forwards(apps, schema_editor):
         return
     schema_editor.execute(ALLOW_ERASURE_TRIGGER, params=None)
     schema_editor.execute(ERASE_HISTORY_FUNCTION, params=None)
+    # Only the app's role may call it (accounts.database_roles grants it after each migrate).
+    schema_editor.execute(
+        "REVOKE ALL ON FUNCTION lantern_erase_history(integer, text[]) FROM PUBLIC;", params=None
+    )
 
 
 def history_erasure_backwards(apps, schema_editor):
@@ -66,34 +70,91 @@ def history_erasure_backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0012_service_risk_current_days'),
-        ('accounts', '0003_audit_append_only'),
-        ('cases', '0013_client_erased_on'),
-        ('dataprotection', '0002_legal_holds'),
+        ("accounts", "0012_service_risk_current_days"),
+        ("accounts", "0003_audit_append_only"),
+        ("cases", "0013_client_erased_on"),
+        ("dataprotection", "0002_legal_holds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientErasure',
+            name="ClientErasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('erased_at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('stub', 'De-identified, coded answers kept'), ('full', 'Erased entirely (right to erasure)'), ('referral', 'Referral de-identified')], max_length=10)),
-                ('reason', models.CharField(choices=[('retention', 'Retention period ended'), ('request', "The client's request (right to erasure)")], max_length=10)),
-                ('referral_id', models.PositiveIntegerField(blank=True, null=True)),
-                ('service_ids', models.JSONField(default=list)),
-                ('cases_count', models.PositiveIntegerField(default=0)),
-                ('row_counts', models.JSONField(default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.client')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("erased_at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("stub", "De-identified, coded answers kept"),
+                            ("full", "Erased entirely (right to erasure)"),
+                            ("referral", "Referral de-identified"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("retention", "Retention period ended"),
+                            ("request", "The client's request (right to erasure)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("referral_id", models.PositiveIntegerField(blank=True, null=True)),
+                ("service_ids", models.JSONField(default=list)),
+                ("cases_count", models.PositiveIntegerField(default=0)),
+                ("row_counts", models.JSONField(default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.client",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-erased_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'full'), _negated=True), models.Q(('client__isnull', True), ('referral_id__isnull', True)), _connector='OR'), name='client_erasure_full_keeps_no_link')],
+                "ordering": ["-erased_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "full"), _negated=True),
+                            models.Q(("client__isnull", True), ("referral_id__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="client_erasure_full_keeps_no_link",
+                    )
+                ],
             },
         ),
         migrations.RunPython(history_erasure_forwards, history_erasure_backwards),

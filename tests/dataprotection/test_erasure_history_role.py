@@ -38,3 +38,21 @@ def test_the_app_role_erases_history_only_through_the_function(app_connection): 
     assert list(
         LogEntry.objects.filter(content_type_id=alias_type).values_list("object_pk", flat=True)
     ) == [str(kept.pk)]
+
+
+def test_no_other_role_may_call_the_function(app_role):  # noqa: F811
+    """PostgreSQL lets every role run a new function; this one is granted to the app alone."""
+    from django.db import connection
+
+    other = "lantern_test_other_role"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [other])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {other} NOLOGIN")
+        cursor.execute(
+            "SELECT has_function_privilege(%s, 'lantern_erase_history(integer, text[])', "
+            "'EXECUTE'), has_function_privilege(%s, 'lantern_erase_history(integer, text[])', "
+            "'EXECUTE')",
+            [other, app_role],
+        )
+        assert cursor.fetchone() == (False, True)
