@@ -373,7 +373,8 @@ def subject_access_build(request, pk, request_pk):
     sar = _subject_access_request(request, pk, request_pk)
     form = SubjectAccessVersionForm(request.POST)
     if not form.is_valid():
-        return _changed_meanwhile(request, sar)
+        messages.error(request, "The page was incomplete: nothing was built. Try again.")
+        return _subject_access_page(request, sar, status=400)
     try:
         services.subject_access_request_build(
             actor=request.user, request=sar, expected_version=form.cleaned_data["version"]
