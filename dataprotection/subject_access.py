@@ -117,9 +117,12 @@ def record_models() -> tuple[list, dict]:
     for model in data_models:
         if model in roots:
             continue
+        # A child belongs to the row its required link names (a plan version to its plan, not
+        # to the assessment it may answer), so it is printed once.
         for root in roots:
             for link in _relations_to(model, root):
-                children.setdefault(root, []).append((model, link))
+                if not link.null:
+                    children.setdefault(root, []).append((model, link))
     return roots, children
 
 

@@ -408,3 +408,26 @@ def test_the_command_writes_both_files_named_by_the_reference(world, lead, tmp_p
     with pytest.raises(CommandError):
         call_command("subject_access", case.reference, user=caseworker.email, output=str(tmp_path))
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_every_kind_of_case_data_has_a_place_in_the_answer():
+    """A kind of record added later is gathered without anyone remembering to add it here: each
+    CaseDataModel is a section of its own or printed under the row it belongs to."""
+    from django.apps import apps
+
+    from accounts.audit import CaseDataModel
+    from cases.models import Client
+
+    roots, children = answer.record_models()
+    placed = set(roots) | {child for linked in children.values() for child, _ in linked}
+    kinds = {
+        model
+        for model in apps.get_models()
+        if issubclass(model, CaseDataModel)
+        and model._meta.label_lower not in answer.EXCLUDED_MODELS
+        and model not in (Case, Client)
+    }
+    assert kinds - placed == set()
+    # ... and printed once: a safety plan's version under its plan, not under its assessment too.
+    child_kinds = [child for linked in children.values() for child, _ in linked]
+    assert len(child_kinds) == len(set(child_kinds))
