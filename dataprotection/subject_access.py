@@ -67,6 +67,8 @@ SECTION_ORDER = [
     "cases.clientalias",
     "cases.consentrecord",
     "cases.case",
+    "cases.perpetrator",
+    "cases.childincase",
     "referrals.referral",
     "cases.contact",
     "cases.contactrevision",
@@ -273,7 +275,7 @@ def _record(obj, *, case_refs, flags, redactions, parent_link=None, children=())
         "key": key,
         "model": label,
         "pk": str(obj.pk),
-        "title": _capitalised(getattr(obj, "audit_label", "") or key),
+        "title": _title(getattr(obj, "audit_label", "") or key),
         "case": case_refs.get(case_id, "") if case_id else "",
         "flag": whole_flag,
         "redacted": whole_redacted,
@@ -294,10 +296,15 @@ def _record(obj, *, case_refs, flags, redactions, parent_link=None, children=())
 # --- The whole answer ---------------------------------------------------------------------------
 
 
+def _title(text) -> str:
+    # Verbose names made from class names say "Marac"; the partnership is written MARAC.
+    return re.sub(r"\bmarac\b", "MARAC", _capitalised(text), flags=re.IGNORECASE)
+
+
 def _section(model, records) -> dict:
     return {
         "key": _label(model),
-        "title": _capitalised(model._meta.verbose_name_plural),
+        "title": _title(model._meta.verbose_name_plural),
         "records": records,
     }
 
