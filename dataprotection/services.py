@@ -201,7 +201,8 @@ def _set_status(sar: SubjectAccessRequest, new: str) -> None:
 
 def _locked(sar: SubjectAccessRequest, expected_version: int | None) -> SubjectAccessRequest:
     locked = (
-        SubjectAccessRequest.objects.select_for_update()
+        # The request's row only: the case and client stay free for their own edits.
+        SubjectAccessRequest.objects.select_for_update(of=("self",))
         .select_related("case", "case__client")
         .get(pk=sar.pk)
     )
@@ -306,7 +307,9 @@ def subject_access_build(*, request_id: int, user_id: int) -> dict | None:
     2. Gather, apply the redactions, render the JSON and the PDF from the same structure.
     3. Store both; the files they replace are deleted once this commits.
     """
-    sar = SubjectAccessRequest.objects.select_for_update().select_related("case__client")
+    sar = SubjectAccessRequest.objects.select_for_update(of=("self",)).select_related(
+        "case__client"
+    )
     sar = sar.get(pk=request_id)
     if sar.is_answered:
         return None

@@ -366,6 +366,11 @@ def test_the_pages_open_review_build_download_and_send(world, lead, client):
     assert response.status_code == 302
     sar.refresh_from_db()
     assert sar.status == "sent"
+    # Every step is in the audit trail, by its name only (no value from the answer).
+    events = AuditEvent.objects.filter(case_id=case.pk, detail__has_key="subject_access")
+    steps = set(events.values_list("detail__subject_access", flat=True))
+    assert steps == {"open", "gather", "redact", "build", "download", "send"}
+    assert not any("Brannigan" in json.dumps(event.detail) for event in events)
 
 
 def test_a_caseworker_gets_403_and_another_service_404(world, client, service):
