@@ -102,3 +102,40 @@ class ErasureForm(forms.Form):
         if typed.upper() != self.case.reference.upper():
             raise forms.ValidationError(f"This is not the reference of case {self.case.reference}.")
         return typed
+
+
+class SubjectAccessOpenForm(OnceOnlyFormMixin, forms.Form):
+    received_on = forms.DateField(
+        widget=DATE,
+        initial=timezone.localdate,
+        label="Received on",
+        help_text="The day the client's request reached the service: it is due a month later.",
+    )
+
+
+class SubjectAccessVersionForm(forms.Form):
+    """The request's version as the page showed it: a post after it moved on saves nothing."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class SubjectAccessRedactForm(SubjectAccessVersionForm):
+    redact = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    offered = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Why the ticked items are withheld",
+        initial="Information about another person (UK GDPR article 15(4); Data Protection Act "
+        "2018, schedule 2, part 3)",
+    )
+
+    def __init__(self, *args, tokens=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(token, token) for token in tokens]
+        self.fields["redact"].choices = choices
+        self.fields["offered"].choices = choices
+
+
+class SubjectAccessSentForm(SubjectAccessVersionForm):
+    sent_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Sent on")

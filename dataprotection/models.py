@@ -1,10 +1,14 @@
-"""Requests a client makes about the data held on them (UK GDPR): so far, rectification."""
+"""Requests a client makes about the data held on them (UK GDPR), legal holds and erasures."""
+
+import uuid
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 
 from accounts.audit import audited
+from accounts.concurrency import version_field
 from accounts.models import Provider
 from accounts.validators import validate_event_date
 from cases.models import Case, Client
@@ -167,3 +171,123 @@ class ClientErasure(models.Model):
 
     def __str__(self):
         return f"Erasure {self.pk}"
+
+
+def subject_access_storage():
+    """Generated subject-access files sit with the other generated files (the file system or a
+    private S3-compatible bucket: STORAGE_BACKEND); they are only ever streamed through a
+    scoped, audited view."""
+    return default_storage
+
+
+def subject_access_upload_path(instance, filename):
+    # A random name: the stored path never says whose data the file holds.
+    extension = filename.rsplit(".", 1)[-1]
+    return f"subject-access/{uuid.uuid4().hex}.{extension}"
+
+
+@audited
+class SubjectAccessRequest(CaseChild):
+    """A client's request for a copy of everything held about them (UK GDPR article 15),
+    received through one of their cases and answered for all of them: opened by a team leader
+    or the manager, gathered, reviewed for third parties' data (redacted where needed), built
+    as a PDF and a JSON file, and sent. Due a calendar month after it was received."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        READY = "ready", "Ready to send"
+        SENT = "sent", "Sent"
+
+    # The allowed moves: a redaction after a build makes the files stale (back to open).
+    TRANSITIONS = {
+        Status.OPEN: {Status.READY},
+        Status.READY: {Status.OPEN, Status.SENT},
+        Status.SENT: set(),
+    }
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subject_access_requests")
+    received_on = models.DateField("Received on", validators=[validate_event_date])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    built_at = models.DateTimeField(null=True, blank=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pdf = models.FileField(
+        upload_to=subject_access_upload_path, storage=subject_access_storage, blank=True
+    )
+    json = models.FileField(
+        upload_to=subject_access_upload_path, storage=subject_access_storage, blank=True
+    )
+    sent_on = models.DateField("Sent on", null=True, blank=True, validators=[validate_event_date])
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = version_field()  # accounts.concurrency: a build or a send checks it
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = "subject access request"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_on__isnull=False, sent_by__isnull=False),
+                name="subject_access_sent_says_when_and_who",
+            ),
+        ]
+        indexes = [
+            # The managers' home panel: open requests of their services, the oldest first.
+            models.Index(fields=["status", "received_on"], name="sar_status_received"),
+        ]
+
+    @property
+    def audit_label(self) -> str:
+        return f"Subject access request {self.pk}"
+
+    @property
+    def due_on(self):
+        """A month from receipt (UK GDPR article 12(3)), as for a correction request."""
+        return one_month_after(self.received_on)
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == self.Status.SENT
+
+
+@audited
+class SubjectAccessRedaction(CaseChild):
+    """One value (or, with no field named, one whole record) kept out of a subject access answer
+    because it is someone else's information: which record, which field, who decided and why."""
+
+    WHOLE_RECORD = ""
+
+    request = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    model_label = models.CharField(max_length=100)
+    object_pk = models.CharField(max_length=64)
+    field_name = models.CharField(max_length=100, blank=True)
+    reason = models.CharField("Why it is withheld", max_length=300)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["model_label", "object_pk", "field_name"]
+        verbose_name = "subject access redaction"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "model_label", "object_pk", "field_name"],
+                name="subject_access_redaction_once",
+            ),
+        ]
+
+    @property
+    def audit_label(self) -> str:
+        return f"Subject access redaction {self.pk}"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.model_label, self.object_pk, self.field_name

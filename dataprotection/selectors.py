@@ -13,7 +13,7 @@ from cases.models import Case, Client
 from cases.selectors import cases_visible_to
 from referrals.models import Referral
 
-from .models import LegalHold, RectificationRequest
+from .models import LegalHold, RectificationRequest, SubjectAccessRequest
 
 HISTORY_LIMIT = 50
 
@@ -152,3 +152,28 @@ def erasure_extent(case: Case) -> dict:
         "cases": Case.objects.filter(client_id=case.client_id).count(),
         "referrals": Referral.objects.filter(client_id=case.client_id).count(),
     }
+
+
+# --- Subject access ----------------------------------------------------------------------------
+
+
+def subject_access_requests_of_case(case: Case) -> QuerySet:
+    return case.subject_access_requests.select_related("recorded_by", "built_by", "sent_by")
+
+
+def subject_access_get_for_user(user, case_pk: int, pk: int) -> SubjectAccessRequest:
+    return _row_of_visible_case(SubjectAccessRequest, user, case_pk, pk)
+
+
+def subject_access_due(user, service=None) -> QuerySet:
+    """Requests not yet sent, on cases this user may see in the services where they handle
+    data rights (one service when given), the soonest due first."""
+    cases = cases_visible_to(user, access.Capability.HANDLE_DATA_RIGHTS)
+    if service is not None:
+        cases = cases.filter(service=service)
+    return (
+        SubjectAccessRequest.objects.filter(case__in=cases)
+        .exclude(status=SubjectAccessRequest.Status.SENT)
+        .select_related("case")
+        .order_by("received_on", "pk")
+    )

@@ -20,4 +20,35 @@ urlpatterns = [
         views.correction_answer,
         name="correction_answer",
     ),
+    path("cases/<int:pk>/subject-access/", views.subject_access, name="subject_access"),
+    path(
+        "cases/<int:pk>/subject-access/new/",
+        views.subject_access_open,
+        name="subject_access_open",
+    ),
+    path(
+        "cases/<int:pk>/subject-access/<int:request_pk>/",
+        views.subject_access_detail,
+        name="subject_access_detail",
+    ),
+    path(
+        "cases/<int:pk>/subject-access/<int:request_pk>/redactions/",
+        views.subject_access_redact,
+        name="subject_access_redact",
+    ),
+    path(
+        "cases/<int:pk>/subject-access/<int:request_pk>/build/",
+        views.subject_access_build,
+        name="subject_access_build",
+    ),
+    path(
+        "cases/<int:pk>/subject-access/<int:request_pk>/download/<str:kind>/",
+        views.subject_access_download,
+        name="subject_access_download",
+    ),
+    path(
+        "cases/<int:pk>/subject-access/<int:request_pk>/sent/",
+        views.subject_access_send,
+        name="subject_access_send",
+    ),
 ]

@@ -6,21 +6,30 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
+from accounts.audit import record_event
 from accounts.idempotency import AlreadySubmitted
+from accounts.models import AuditEvent
 from cases import selectors as case_selectors
 from cases.views import already_saved, apply_errors
 
 from . import erasure, selectors, services
+from . import subject_access as answer
 from .forms import (
     ErasureForm,
     LegalHoldLiftForm,
     LegalHoldPlaceForm,
     RectificationDecideForm,
     RectificationRecordForm,
+    SubjectAccessOpenForm,
+    SubjectAccessRedactForm,
+    SubjectAccessSentForm,
+    SubjectAccessVersionForm,
 )
 
 
@@ -262,3 +271,233 @@ def erase(request, pk):
         return redirect("cases:case_detail", pk=case.pk)
     messages.success(request, "The client's record is erased.")
     return redirect("home")
+
+
+# --- Subject access ----------------------------------------------------------------------------
+
+
+def _data_rights_case(request, pk, *, read=False):
+    """The case, for a team leader or the manager of its service (404 outside the user's
+    scope, 403 within it for anyone else)."""
+    case = case_selectors.case_get_for_user(request.user, pk, read=read)
+    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
+    return case
+
+
+def _subject_access_list(request, case, *, open_form=None, status=200):
+    return render(
+        request,
+        "dataprotection/subject_access_list.html",
+        {
+            "case": case,
+            "client": case.client,
+            "requests": list(selectors.subject_access_requests_of_case(case)),
+            "open_form": open_form or SubjectAccessOpenForm(),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def subject_access(request, pk):
+    """The case's subject access requests and the form to open one."""
+    case = _data_rights_case(request, pk, read={"page": "subject_access"})
+    return _subject_access_list(request, case)
+
+
+@login_required
+@require_POST
+def subject_access_open(request, pk):
+    case = _data_rights_case(request, pk)
+    form = SubjectAccessOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            sar = services.subject_access_open(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except AlreadySubmitted:
+            return already_saved(request, "dataprotection:subject_access", pk=case.pk)
+        else:
+            messages.success(request, "Subject access request opened: it is due in one month.")
+            return redirect("dataprotection:subject_access_detail", pk=case.pk, request_pk=sar.pk)
+    return _subject_access_list(request, case, open_form=form, status=400)
+
+
+def _subject_access_request(request, pk, request_pk):
+    sar = selectors.subject_access_get_for_user(request.user, pk, request_pk)
+    case_selectors.require_case_capability(
+        request.user, sar.case, access.Capability.HANDLE_DATA_RIGHTS
+    )
+    return sar
+
+
+def _subject_access_page(request, sar, *, redact_form=None, sent_form=None, status=200):
+    gathered = answer.gather(request.user, sar)
+    flagged = answer.flagged_items(gathered)
+    tokens = [item["token"] for item in flagged]
+    if redact_form is None:
+        redact_form = SubjectAccessRedactForm(
+            tokens=tokens,
+            initial={
+                "version": sar.version,
+                "offered": tokens,
+                "redact": [item["token"] for item in flagged if item["redacted"]],
+            },
+        )
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        service=sar.case.service_id,
+        case_id=sar.case_id,
+        obj=sar,
+        detail={"subject_access": "gather", "flagged": len(flagged)},
+    )
+    return render(
+        request,
+        "dataprotection/subject_access_detail.html",
+        {
+            "case": sar.case,
+            "client": sar.case.client,
+            "sar": sar,
+            "counts": answer.counts(gathered),
+            "not_visible": gathered["not_visible"],
+            "lawful_basis": gathered["lawful_basis"],
+            "flagged": flagged,
+            "redact_form": redact_form,
+            "sent_form": sent_form or SubjectAccessSentForm(initial={"version": sar.version}),
+            "version": sar.version,
+            "overdue": not sar.is_answered and sar.due_on < timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def subject_access_detail(request, pk, request_pk):
+    """One request: what was gathered (counts per section), what this user cannot see, the
+    third-party items to review, the build, the downloads and the sending."""
+    sar = _subject_access_request(request, pk, request_pk)
+    return _subject_access_page(request, sar)
+
+
+def _changed_meanwhile(request, sar):
+    messages.warning(
+        request,
+        "This request changed while you were on the page (someone built, redacted or sent it): "
+        "nothing was saved. Here it is as it is now.",
+    )
+    return redirect("dataprotection:subject_access_detail", pk=sar.case_id, request_pk=sar.pk)
+
+
+@login_required
+@require_POST
+def subject_access_redact(request, pk, request_pk):
+    sar = _subject_access_request(request, pk, request_pk)
+    tokens = request.POST.getlist("offered")
+    form = SubjectAccessRedactForm(request.POST, tokens=tokens)
+    if form.is_valid():
+        parsed = [answer.parse_token(token) for token in form.cleaned_data["offered"]]
+        chosen = [answer.parse_token(token) for token in form.cleaned_data["redact"]]
+        if None in parsed or None in chosen:
+            form.add_error(None, "Choose among the items shown.")
+        else:
+            try:
+                added, removed = services.subject_access_set_redactions(
+                    actor=request.user,
+                    request=sar,
+                    chosen=set(chosen),
+                    offered=set(parsed),
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            except services.SubjectAccessChanged:
+                return _changed_meanwhile(request, sar)
+            else:
+                messages.success(request, f"Redactions saved: {added} added, {removed} removed.")
+                return redirect(
+                    "dataprotection:subject_access_detail", pk=sar.case_id, request_pk=sar.pk
+                )
+    return _subject_access_page(request, sar, redact_form=form, status=400)
+
+
+@login_required
+@require_POST
+def subject_access_build(request, pk, request_pk):
+    sar = _subject_access_request(request, pk, request_pk)
+    form = SubjectAccessVersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The page was incomplete: nothing was built. Try again.")
+        return _subject_access_page(request, sar, status=400)
+    try:
+        services.subject_access_request_build(
+            actor=request.user, request=sar, expected_version=form.cleaned_data["version"]
+        )
+    except services.SubjectAccessChanged:
+        return _changed_meanwhile(request, sar)
+    messages.success(
+        request,
+        "The PDF and JSON are being built: reload this page in a moment to download them.",
+    )
+    return redirect("dataprotection:subject_access_detail", pk=sar.case_id, request_pk=sar.pk)
+
+
+DOWNLOADS = {"pdf": "application/pdf", "json": "application/json"}
+
+
+@login_required
+@require_GET
+def subject_access_download(request, pk, request_pk, kind):
+    """The built answer, streamed through this scoped, audited view (never a storage link)."""
+    sar = _subject_access_request(request, pk, request_pk)
+    stored = getattr(sar, kind) if kind in DOWNLOADS else None
+    if not stored or sar.status == sar.Status.OPEN:
+        raise Http404("Not built.")
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.DOWNLOAD,
+        service=sar.case.service_id,
+        case_id=sar.case_id,
+        obj=sar,
+        detail={"subject_access": "download", "kind": kind},
+    )
+    # The case reference only: a file name never carries the client's name.
+    name = f"{sar.case.reference}-subject-access.{kind}"
+    return FileResponse(
+        stored.open("rb"), as_attachment=True, filename=name, content_type=DOWNLOADS[kind]
+    )
+
+
+@login_required
+@require_POST
+def subject_access_send(request, pk, request_pk):
+    sar = _subject_access_request(request, pk, request_pk)
+    form = SubjectAccessSentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_access_mark_sent(
+                actor=request.user,
+                request=sar,
+                sent_on=form.cleaned_data["sent_on"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except services.AlreadyAnswered as answered:
+            messages.warning(
+                request,
+                f"{answered.by.get_full_name() or answered.by.email} marked it sent meanwhile.",
+            )
+            return redirect(
+                "dataprotection:subject_access_detail", pk=sar.case_id, request_pk=sar.pk
+            )
+        except services.SubjectAccessChanged:
+            return _changed_meanwhile(request, sar)
+        else:
+            messages.success(request, "Recorded as sent.")
+            return redirect(
+                "dataprotection:subject_access_detail", pk=sar.case_id, request_pk=sar.pk
+            )
+    return _subject_access_page(request, sar, sent_form=form, status=400)

@@ -3,9 +3,9 @@
 Everyone who may read the case sees its correction requests and legal holds; a team leader or
 the manager opens the page erasing its client's record (the caseworkers get 403); those who may edit
 it record a correction request (a read-only caseworker and the manager get 403); a team leader or
-the manager answers one, and places and lifts holds (the caseworkers get 403); everyone else gets
-404, as for a case that does not exist. POSTs send an empty form: 400 with the errors in place
-for those allowed."""
+the manager answers one, places and lifts holds, and handles subject access requests (the
+caseworkers get 403); everyone else gets 404, as for a case that does not exist. POSTs send an
+empty form: 400 with the errors in place for those allowed."""
 
 from tests.factories import CaseFactory
 
@@ -37,9 +37,26 @@ def build_erasable(world):
     world.erasable_case = CaseFactory(service=world.service)
 
 
+def build_subject_access(world):
+    from django.core.files.base import ContentFile
+
+    from dataprotection.models import SubjectAccessRequest
+
+    world.access_request = SubjectAccessRequest.objects.create(
+        case=world.rights_case,
+        received_on=world.rights_case.opened_on,
+        recorded_by=world.users[TEAM_LEADER],
+        status=SubjectAccessRequest.Status.READY,
+    )
+    # Built already, so that the downloads have files to give.
+    world.access_request.pdf.save("answer.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
+    world.access_request.json.save("answer.json", ContentFile(b"{}"), save=True)
+
+
 BUILDERS = {
     **dict.fromkeys(("rights_case", "rights_request", "rights_hold"), build),
     "erasable_case": build_erasable,
+    "access_request": build_subject_access,
 }
 
 
@@ -51,6 +68,14 @@ def _request(world):
     return {"pk": world.rights_case.pk, "request_pk": world.rights_request.pk}
 
 
+def _access_request(world):
+    return {"pk": world.rights_case.pk, "request_pk": world.access_request.pk}
+
+
+def _download(kind):
+    return lambda world: {**_access_request(world), "kind": kind}
+
+
 def _hold(world):
     return {"pk": world.rights_case.pk, "hold_pk": world.rights_hold.pk}
 
@@ -60,6 +85,8 @@ def _erasable(world):
 
 
 DECIDERS = {**only(400, READERS), CASEWORKER: 403, READ_ONLY: 403}
+# Subject access: a team leader's or the manager's alone, every page of it.
+ANSWERERS = {**only(200, READERS), CASEWORKER: 403, READ_ONLY: 403}
 
 ENTRIES = [
     Entry("dataprotection:legal_hold", _case, only(200, READERS)),
@@ -79,4 +106,12 @@ ENTRIES = [
         {**only(200, READERS), CASEWORKER: 403, READ_ONLY: 403},
     ),
     Entry("dataprotection:erase", _erasable, DECIDERS, method="post"),
+    Entry("dataprotection:subject_access", _case, ANSWERERS),
+    Entry("dataprotection:subject_access_open", _case, DECIDERS, method="post"),
+    Entry("dataprotection:subject_access_detail", _access_request, ANSWERERS),
+    Entry("dataprotection:subject_access_redact", _access_request, DECIDERS, method="post"),
+    Entry("dataprotection:subject_access_build", _access_request, DECIDERS, method="post"),
+    Entry("dataprotection:subject_access_download", _download("pdf"), ANSWERERS),
+    Entry("dataprotection:subject_access_download", _download("json"), ANSWERERS),
+    Entry("dataprotection:subject_access_send", _access_request, DECIDERS, method="post"),
 ]
