@@ -208,9 +208,11 @@ def _keep_stub(found: _Found, today: date) -> Counter:
             obj.save(update_fields=["client_age_at_intake"])
     for (label, _), obj in reversed(found.rows.items()):
         if label in erasure_fields.DELETE:
+            _remove_stored_files(obj)
             obj.delete()
             counts[label] += 1
             continue
+        _remove_stored_files(obj, erasure_fields.fields_of(label, "blank"))
         changed = _de_identify(obj)
         if label == "cases.client" and obj.erased_on is None:
             obj.erased_on = today
@@ -224,6 +226,21 @@ def _keep_stub(found: _Found, today: date) -> Counter:
             obj.save(update_fields=changed)
             counts[label] += 1
     return counts
+
+
+def _remove_stored_files(obj, names=None) -> None:
+    """The files a row holds (a subject access answer, say) leave the storage once the erasure
+    commits: emptying the field or deleting the row leaves the file itself behind."""
+    for model_field in obj._meta.concrete_fields:
+        if not isinstance(model_field, models.FileField):
+            continue
+        if names is not None and model_field.name not in names:
+            continue
+        stored = getattr(obj, model_field.attname)
+        if stored:
+            transaction.on_commit(
+                lambda storage=model_field.storage, name=str(stored): storage.delete(name)
+            )
 
 
 def _is_edited_in_place(obj) -> bool:
@@ -261,6 +278,7 @@ def _deletion_order(found: _Found) -> list:
 def _delete_all(found: _Found) -> Counter:
     counts: Counter = Counter()
     for obj in _deletion_order(found):
+        _remove_stored_files(obj)
         obj.delete()
         counts[obj._meta.label_lower] += 1
     return counts

@@ -18,6 +18,10 @@ DELETE = {
     "cases.clientalias",
     "cases.clientmatchdismissal",
     "bundle.importedrecord",
+    # A subject access answer is a copy of the whole record (its files go with it) and its
+    # redactions say whose details were withheld.
+    "dataprotection.subjectaccessrequest",
+    "dataprotection.subjectaccessredaction",
 }
 
 # Models no erasure writes to: reporting's own per-case figures (no text; kept up to date by

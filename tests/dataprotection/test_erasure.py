@@ -477,3 +477,27 @@ def test_the_page_refuses_on_legal_hold_or_a_service_not_managed(
     assert refused.status_code == 409 and "do not handle data rights" in refused.content.decode()
     client.refresh_from_db()
     assert not client.is_erased and not ClientErasure.objects.exists()
+
+
+def test_an_erasure_takes_the_subject_access_answers_and_their_files(
+    service, manager, author, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from dataprotection.models import SubjectAccessRequest
+
+    client, case = _rich_client(service, author)
+    answer = SubjectAccessRequest.objects.create(
+        case=case, received_on=case.opened_on, recorded_by=manager
+    )
+    answer.pdf.save("answer.pdf", ContentFile(f"%PDF {LAST}".encode()), save=False)
+    answer.json.save("answer.json", ContentFile(f'{{"name": "{LAST}"}}'.encode()), save=True)
+    stored = [answer.pdf.name, answer.json.name]
+    storage = answer.pdf.storage
+    assert all(storage.exists(name) for name in stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erase_client(client, actor=manager, reason="retention")
+
+    assert not SubjectAccessRequest.objects.filter(pk=answer.pk).exists()
+    assert not any(storage.exists(name) for name in stored)
