@@ -49,11 +49,7 @@ def team_leader_panel(request):
     for source in prompt_sources("team_leader"):
         prompts.extend(source(user, team_cases))
     today = timezone.localdate()
-    # What a team leader steps in on: reviews overdue and high-risk cases left without
-    # contact (the reminders in red); what is merely due soon stays with the caseworker.
-    overdue = [
-        reminder for reminder in selectors.reminders_for(cases, today) if reminder[2] == "danger"
-    ]
+    overdue = selectors.reminders_for(cases, today, overdue_reviews_only=True)
     return {
         "cases": cases,
         "reminder_sections": selectors.reminder_groups(

@@ -825,17 +825,23 @@ def team_open_cases(user, service):
     )
 
 
-def reminders_for(cases, today):
+def reminders_for(cases, today, *, overdue_reviews_only=False):
     """Reminders over already-annotated cases (no further queries): review due, follow-up due,
-    and high-risk cases with no successful contact in the last 7 days."""
+    and high-risk cases with no successful contact in the last 7 days. A team leader's
+    (overdue_reviews_only) are the reviews overdue: high-risk cases left without contact reach
+    them as the risk assessment app's prompt."""
     import datetime
 
-    horizon = today + datetime.timedelta(days=REMINDER_HORIZON_DAYS)
+    horizon = (
+        today if overdue_reviews_only else today + datetime.timedelta(days=REMINDER_HORIZON_DAYS)
+    )
     contact_cutoff = today - datetime.timedelta(days=HIGH_RISK_CONTACT_DAYS)
     reminders = []
     for case in cases:
         if case.review_due_on and case.review_due_on <= horizon and not case.is_closed:
             overdue = case.review_due_on < today
+            if overdue_reviews_only and not overdue:
+                continue
             reminders.append(
                 (
                     case,
@@ -844,7 +850,7 @@ def reminders_for(cases, today):
                     "danger" if overdue else "warning",
                 )
             )
-        if case.risk_level == "high" and not case.is_closed:
+        if case.risk_level == "high" and not case.is_closed and not overdue_reviews_only:
             last = getattr(case, "last_contact_at", None)
             if last is None or timezone.localdate(last) < contact_cutoff:
                 reminders.append((case, "High risk: no contact in the last 7 days", "danger"))
