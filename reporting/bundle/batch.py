@@ -107,7 +107,10 @@ def history_entries(queue: list[Queued], actor) -> list[LogEntry]:
             "object_pk": str(obj.pk),
             "object_id": obj.pk,
             "object_repr": smart_str(obj),
-            "additional_data": obj.get_additional_data(),
+            # As auditlog's log_create: only models that define it (not Marac, say).
+            "additional_data": (
+                obj.get_additional_data() if hasattr(obj, "get_additional_data") else None
+            ),
         }
         changes = created_changes(obj)
         if changes:

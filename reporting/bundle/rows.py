@@ -39,6 +39,13 @@ class RowWriter:
         self.batch_clients: dict | None = None
         self.batch_services: set[int] | None = None
         self.references_wanted: list = []
+        # In a batch (records.py): MARAC referrals queued by (client, day) and those of the
+        # batch's known clients by (client id, day); MARAC meetings by (area, day) and MARACs by
+        # name, found or queued.
+        self.batch_marac_referrals: dict | None = None
+        self.batch_marac_referrals_before: dict | None = None
+        self.batch_meetings: dict | None = None
+        self.batch_maracs: dict | None = None
 
     # --- Looking up named things ---
 
