@@ -100,11 +100,13 @@ class CaseRecords(RowWriter):
             refs[values["ref"]] = assessment
             # Questions and options were checked against the version above: the answers go in
             # one insert (inside the import's audited_bulk_write) instead of one per answer.
+            # By id: setting a related row costs a router check per key, thousands of answers
+            # a batch.
             answer_rows = [
                 Answer(
                     assessment=assessment,
-                    question=question,
-                    option=option,
+                    question_id=question.pk,
+                    option_id=option.pk if option is not None else None,
                     detail=answer.get("detail", ""),
                     comment=answer.get("comment", ""),
                 )
