@@ -11,8 +11,8 @@
 2. `lantern_bench_import_dst` (dropped and created each run; --target-url names another):
    migrate and seed_demo, so that the services, users, routes, option lists and checklists the
    bundle names exist.
-3. The import, timed: lines, seconds, lines/s, queries per line, peak memory (ru_maxrss) and the
-   load average (the machine is shared and noisy).
+3. The import, timed: lines, seconds, lines/s, queries per line, this process's CPU time per
+   line, peak memory (ru_maxrss) and the load average (the machine is shared and noisy).
 
 Each database is set up in its own process (Django knows one database per process).
 """
@@ -101,14 +101,18 @@ def target(bundle: Path, url: str) -> None:
 
     lines = sum(1 for _ in bundle.open("rb")) - 1
     load = os.getloadavg()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
         call_command("import_cases", str(bundle), user=admin.email, unknown_users_as_me=True)
     seconds = time.perf_counter() - started
+    # This process's CPU time (PostgreSQL's is not in it): less swayed than the wall time by
+    # other work on a shared machine.
+    cpu = time.process_time() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"import_cases: {lines} lines in {seconds:.1f} s = {lines / seconds:.1f} lines/s; "
-        f"{queries / max(lines, 1):.1f} queries per line; peak memory {peak:.0f} MiB; "
+        f"{queries / max(lines, 1):.2f} queries per line; Python CPU {cpu:.1f} s "
+        f"({1000 * cpu / max(lines, 1):.1f} ms per line); peak memory {peak:.0f} MiB; "
         f"load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f} (1 min)"
     )
 

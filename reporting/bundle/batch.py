@@ -90,8 +90,9 @@ def history_entries(queue: list[Queued], actor) -> list[LogEntry]:
     (changes as auditlog computes them for a create, free text masked by the registry) and an
     m2m UPDATE per audited many-to-many field given values."""
     now, cid, ip = timezone.now(), get_cid(), current_ip()
+    # Keys by id, not by row: setting a related row costs a router check per entry.
     common = {
-        "actor": actor,
+        "actor_id": getattr(actor, "pk", None),
         "actor_email": getattr(actor, "email", None),
         "timestamp": now,
         "cid": cid,
@@ -103,11 +104,14 @@ def history_entries(queue: list[Queued], actor) -> list[LogEntry]:
         if not item.logged or not auditlog.contains(type(obj)):
             continue
         identity = {
-            "content_type": ContentType.objects.get_for_model(obj),
+            "content_type_id": ContentType.objects.get_for_model(obj).pk,
             "object_pk": str(obj.pk),
             "object_id": obj.pk,
             "object_repr": smart_str(obj),
-            "additional_data": obj.get_additional_data(),
+            # As auditlog's log_create: only models that define it (not Marac, say).
+            "additional_data": (
+                obj.get_additional_data() if hasattr(obj, "get_additional_data") else None
+            ),
         }
         changes = created_changes(obj)
         if changes:

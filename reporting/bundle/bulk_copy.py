@@ -13,6 +13,7 @@ import datetime
 
 from django.db import connection, models
 from django.db.models.fields import AutoFieldMixin
+from django.utils import timezone
 
 from accounts.audit import BulkWriteRefused, CaseDataQuerySet, bulk_write_allowed
 
@@ -48,14 +49,24 @@ _WRITTEN_AS_IT_IS = {
 }
 
 
-def preparer(field):
-    """obj -> the value COPY writes for the field: what bulk_create would send."""
+def preparer(field, now: datetime.datetime | None = None):
+    """obj -> the value COPY writes for the field: what bulk_create would send. `now`: the
+    time every auto_now(_add) date-time of the rows takes (one statement, one time), set on
+    each row as the field's pre_save does, instead of asking the clock per row and field."""
 
     def prepared_by_the_field(obj):
         return field.get_db_prep_save(field.pre_save(obj, add=True), connection)
 
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return prepared_by_the_field
+        if now is None or type(field) is not models.DateTimeField:
+            return prepared_by_the_field
+        attname, written = field.attname, field.get_db_prep_save(now, connection)
+
+        def stamp(obj):
+            setattr(obj, attname, now)
+            return written
+
+        return stamp
     is_key = type(field) in (models.ForeignKey, models.OneToOneField)
     target = field.target_field if is_key else field
     kind = _WRITTEN_AS_IT_IS.get(type(target))
@@ -88,7 +99,8 @@ def copy_insert(model, objs: list[models.Model]) -> None:
         )
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not getattr(field, "generated", False)]
-    preparers = [preparer(field) for field in fields]
+    now = timezone.now()
+    preparers = [preparer(field, now) for field in fields]
     for obj in objs:
         # As bulk_create: a parent saved in an earlier round gives its id to the row.
         obj._prepare_related_fields_for_save(operation_name="bulk_create")

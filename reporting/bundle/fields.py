@@ -13,6 +13,7 @@ referral routes and teams by name. Never a database id.
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import models
 from django.utils import timezone
@@ -56,19 +57,25 @@ class Part:
     # Links written by hand (parents, references within the line), or re-made on import.
     structural: frozenset[str] = frozenset()
 
-    def fields(self) -> list[models.Field]:
-        excluded = ALWAYS_EXCLUDED | self.structural
-        found = [
-            field
-            for field in self.model._meta.get_fields()
-            if field.concrete and not field.auto_created and field.name not in excluded
-        ]
-        found += [field for field in self.model._meta.many_to_many if field.name not in excluded]
-        # many_to_many fields are concrete too: keep the first occurrence only.
-        unique = {}
-        for field in found:
-            unique.setdefault(field.name, field)
-        return list(unique.values())
+    def fields(self) -> tuple[models.Field, ...]:
+        # Worked out once per part: the import asks for every row it builds.
+        return _part_fields(self.model, self.structural)
+
+
+@cache
+def _part_fields(model, structural: frozenset[str]) -> tuple[models.Field, ...]:
+    excluded = ALWAYS_EXCLUDED | structural
+    found = [
+        field
+        for field in model._meta.get_fields()
+        if field.concrete and not field.auto_created and field.name not in excluded
+    ]
+    found += [field for field in model._meta.many_to_many if field.name not in excluded]
+    # many_to_many fields are concrete too: keep the first occurrence only.
+    unique = {}
+    for field in found:
+        unique.setdefault(field.name, field)
+    return tuple(unique.values())
 
 
 _FORM = frozenset({"case"})

@@ -222,9 +222,11 @@ class Importer(CaseRecords):
                 external_id__in=[data["client"]["id"] for data in lines],
             ).select_related("client")
         }
+        self._load_batch_marac(lines, list(self.batch_clients.values()))
 
     def end_batch(self) -> None:
         self.queue = self.batch_line_ids = self.batch_clients = self.batch_services = None
+        self._end_batch_marac()
 
     def write_queued(self) -> list[Queued]:
         """Bulk-writes the rows queued so far (batch.py) and returns them."""
@@ -412,13 +414,6 @@ def _import_one(importer, number: int, text: str, data, problems, result: Import
         result.rejects.append(text.rstrip("\n"))
 
 
-def _needs_saving_at_once(data: dict) -> bool:
-    """MARAC referrals and hearings look up earlier rows (the referral a referral repeats, the
-    meeting): such a line is written through today's path, after the rows queued before it."""
-    marac = data.get("marac") or {}
-    return any(marac.get(key) for key in marac)
-
-
 def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bool:
     """Writes a batch of valid lines in bulk, in a savepoint; False (nothing written, the
     importer as it was) if a line is invalid or the database refuses the batch, so that the
@@ -426,26 +421,17 @@ def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bo
     line_ids = {data["id"] for data in lines}
     new_ids = line_ids - importer.seen_ids
     imported, already, counts = 0, 0, Counter()
-    written = []
     try:
         with transaction.atomic():
             importer.start_batch(lines)
             for data in lines:
-                if _needs_saving_at_once(data):
-                    written += importer.write_queued()
-                    importer.queue = None
-                    try:
-                        outcome = importer.import_line(data)
-                    finally:
-                        importer.queue = []
-                else:
-                    outcome = importer.import_line(data)
+                outcome = importer.import_line(data)
                 if outcome == "imported":
                     imported += 1
                     _count_parts(data, counts)
                 else:
                     already += 1
-            written += importer.write_queued()
+            written = importer.write_queued()
             insert_rows(LogEntry, history_entries(written, user))
             services = set(importer.batch_services)
             cases = {item.obj.pk for item in written if isinstance(item.obj, Case)}

@@ -2,6 +2,8 @@
 support, interventions, safety plans, and MARAC referrals, hearings and actions; refs within the
 line ("a1") tie them to each other."""
 
+import datetime
+
 from accounts.models import Marac
 from riskassessment.models import Answer, MaracMeeting, MaracReferral
 
@@ -98,11 +100,13 @@ class CaseRecords(RowWriter):
             refs[values["ref"]] = assessment
             # Questions and options were checked against the version above: the answers go in
             # one insert (inside the import's audited_bulk_write) instead of one per answer.
+            # By id: setting a related row costs a router check per key, thousands of answers
+            # a batch.
             answer_rows = [
                 Answer(
                     assessment=assessment,
-                    question=question,
-                    option=option,
+                    question_id=question.pk,
+                    option_id=option.pk if option is not None else None,
                     detail=answer.get("detail", ""),
                     comment=answer.get("comment", ""),
                 )
@@ -153,13 +157,7 @@ class CaseRecords(RowWriter):
             earlier = values.get("repeat_of_referred_on")
             earlier = earlier and self._date(earlier, f"{path}.repeat_of_referred_on")
             if earlier:
-                repeat_of = (
-                    MaracReferral.objects.filter(
-                        case__client_id=case.client_id, referred_on=earlier
-                    )
-                    .order_by("-pk")
-                    .first()
-                )
+                repeat_of = self._earlier_marac_referral(case.client, earlier)
                 if repeat_of is None:
                     self.fail(
                         f"{path}.repeat_of_referred_on",
@@ -176,20 +174,17 @@ class CaseRecords(RowWriter):
                 repeat_of=repeat_of,
             )
             referral_refs[values["ref"]] = referral
+            if self.batch_marac_referrals is not None and not self.errors:
+                # Later lines of the batch may repeat it: the latest of a day wins, as the
+                # query's order_by("-pk") does once it is written.
+                self.batch_marac_referrals[(id(case.client), referral.referred_on)] = referral
         for index, values in enumerate(marac.get("hearings", [])):
             path = f"marac.hearings[{index}]"
             meeting_values = values["meeting"]
             held_on = self._date(meeting_values["held_on"], f"{path}.meeting.held_on")
             # The bundle names the MARAC; a name not yet known becomes a MARAC no service has
             # joined (only a superuser or the MARAC's admins join services to one).
-            meeting = MaracMeeting.objects.filter(
-                marac__name=meeting_values["area"], held_on=held_on
-            ).first()
-            if meeting is None and not self.errors:
-                marac, _ = Marac.objects.get_or_create(name=meeting_values["area"])
-                meeting = MaracMeeting.objects.create(
-                    marac=marac, held_on=held_on, created_by=self.user
-                )
+            meeting = self._meeting(meeting_values["area"], held_on)
             referral = None
             if values.get("referral") is not None:
                 referral = referral_refs.get(values["referral"])
@@ -216,3 +211,86 @@ class CaseRecords(RowWriter):
                     case=case,
                     hearing=hearing,
                 )
+
+    def _earlier_marac_referral(self, client, referred_on):
+        """The client's latest MARAC referral made on that day: in a batch, one queued by an
+        earlier line of the batch, else one of those start_batch read (one query for the
+        batch's known clients); line by line, a query."""
+        if self.batch_marac_referrals is None:
+            return (
+                MaracReferral.objects.filter(case__client_id=client.pk, referred_on=referred_on)
+                .order_by("-pk")
+                .first()
+            )
+        queued = self.batch_marac_referrals.get((id(client), referred_on))
+        if queued is not None or client.pk is None:
+            return queued
+        return self.batch_marac_referrals_before.get((client.pk, referred_on))
+
+    def _meeting(self, area: str, held_on):
+        """The MARAC's meeting on that day, created (with the MARAC, if its name is new) when
+        missing and the line is valid so far. In a batch, from start_batch's lookups (one query
+        each), the new rows queued for the batch's insert; line by line, a query or two."""
+        if self.batch_meetings is None:
+            meeting = MaracMeeting.objects.filter(marac__name=area, held_on=held_on).first()
+            if meeting is None and not self.errors:
+                marac, _ = Marac.objects.get_or_create(name=area)
+                meeting = MaracMeeting.objects.create(
+                    marac=marac, held_on=held_on, created_by=self.user
+                )
+            return meeting
+        meeting = self.batch_meetings.get((area, held_on))
+        if meeting is None and not self.errors:
+            marac = self.batch_maracs.get(area)
+            if marac is None:
+                marac = self.batch_maracs[area] = Marac(name=area)
+                self.queue.append(Queued(marac))
+            meeting = MaracMeeting(marac=marac, held_on=held_on, created_by=self.user)
+            self.batch_meetings[(area, held_on)] = meeting
+            self.queue.append(Queued(meeting))
+        return meeting
+
+    def _load_batch_marac(self, lines: list[dict], clients: list) -> None:
+        """For a batch (importer.start_batch): the MARAC referrals of the clients imported
+        before (the ones a referral may repeat), and the MARACs and meetings the hearings
+        name, each in one query, and only when a line needs them."""
+        self.batch_marac_referrals, self.batch_marac_referrals_before = {}, {}
+        self.batch_meetings, self.batch_maracs = {}, {}
+        repeats = any(
+            referral.get("repeat_of_referred_on")
+            for data in lines
+            for referral in (data.get("marac") or {}).get("referrals", [])
+        )
+        client_ids = [client.pk for client in clients if client.pk is not None]
+        if repeats and client_ids:
+            # Ascending pk: the latest referral of a day is the one left in the dict.
+            for referral in (
+                MaracReferral.objects.filter(case__client_id__in=client_ids)
+                .order_by("pk")
+                .select_related("case")
+            ):
+                key = (referral.case.client_id, referral.referred_on)
+                self.batch_marac_referrals_before[key] = referral
+        areas, days = set(), set()
+        for data in lines:
+            for hearing in (data.get("marac") or {}).get("hearings", []):
+                meeting = hearing.get("meeting") or {}
+                try:
+                    days.add(datetime.date.fromisoformat(meeting["held_on"]))
+                except (KeyError, TypeError, ValueError):
+                    continue  # reported when the line is written
+                areas.add(meeting.get("area"))
+        if areas:
+            self.batch_maracs = {
+                marac.name: marac for marac in Marac.objects.filter(name__in=areas)
+            }
+            self.batch_meetings = {
+                (meeting.marac.name, meeting.held_on): meeting
+                for meeting in MaracMeeting.objects.filter(
+                    marac__name__in=areas, held_on__in=days
+                ).select_related("marac")
+            }
+
+    def _end_batch_marac(self) -> None:
+        self.batch_marac_referrals = self.batch_marac_referrals_before = None
+        self.batch_meetings = self.batch_maracs = None

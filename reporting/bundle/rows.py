@@ -4,6 +4,7 @@ from the line's values and validated before it is saved, and every problem kept 
 message) for the line's errors."""
 
 import datetime
+from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F
@@ -15,6 +16,11 @@ from riskassessment.models import ChecklistVersion
 
 from .batch import Queued
 from .fields import PARTS, BadValue, load_value, option_list_key, reference_kind
+
+
+@cache
+def _relation_names(model) -> frozenset[str]:
+    return frozenset(field.name for field in model._meta.concrete_fields if field.is_relation)
 
 
 class LineInvalid(Exception):
@@ -39,6 +45,13 @@ class RowWriter:
         self.batch_clients: dict | None = None
         self.batch_services: set[int] | None = None
         self.references_wanted: list = []
+        # In a batch (records.py): MARAC referrals queued by (client, day) and those of the
+        # batch's known clients by (client id, day); MARAC meetings by (area, day) and MARACs by
+        # name, found or queued.
+        self.batch_marac_referrals: dict | None = None
+        self.batch_marac_referrals_before: dict | None = None
+        self.batch_meetings: dict | None = None
+        self.batch_maracs: dict | None = None
 
     # --- Looking up named things ---
 
@@ -184,7 +197,7 @@ class RowWriter:
         # related row here was looked up by name a moment ago, or was just written.
         # Queued for a bulk insert, the unique and constraint checks (a query each) are left to
         # the database: a batch it refuses is written again line by line, with these checks.
-        relations = {field.name for field in obj._meta.concrete_fields if field.is_relation}
+        relations = _relation_names(type(obj))
         errors: dict = {}
         steps = [lambda: obj.clean_fields(exclude=relations), obj.clean]
         if self.queue is None:

@@ -15,14 +15,20 @@ from django.db import connection
 from django.db.models import JSONField
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent, Role
-from cases.models import Case, Client, Contact
+from accounts.models import AuditEvent, Marac, Role
+from cases.models import Agency, Case, Client, Contact
 from reporting.bundle.batch import created_changes
 from reporting.bundle.bulk_copy import preparer
 from reporting.bundle.importer import cases_import
 from reporting.bundle.models import ImportedRecord
 from reporting.models import CaseFacts
-from riskassessment.models import Assessment
+from riskassessment.models import (
+    Assessment,
+    MaracAction,
+    MaracHearing,
+    MaracMeeting,
+    MaracReferral,
+)
 from tests.factories import MembershipFactory, ServiceFactory
 
 
@@ -34,7 +40,7 @@ def _member(service, user=None):
 
 @pytest.fixture
 def one_line(service):
-    """One exported line of a generated case (no MARAC, which takes the line-by-line path)."""
+    """One exported line of a generated case, without MARAC records (_with_marac adds them)."""
     user = _member(service)
     MembershipFactory(service=service, role=Role.SERVICE_MANAGER, user=user)
     call_command(
@@ -161,7 +167,7 @@ def test_an_invalid_line_in_a_batch_is_named_and_the_rest_follow_skip_invalid(on
 def test_the_change_history_of_a_batch_is_what_auditlog_writes_for_each_row(one_line):
     """created_changes reads a new row's values directly; auditlog's own diff of the same row
     (as its signal would store it) gives the same changes, masked free text included."""
-    _target, user, result, _queries = _import_into_new_service(one_line, 2)
+    _target, user, result, _queries = _import_into_new_service(_with_marac(one_line), 2)
     assert result.committed
     entries = LogEntry.objects.filter(action=LogEntry.Action.CREATE, actor=user)
     compared = Counter()
@@ -172,7 +178,7 @@ def test_the_change_history_of_a_batch_is_what_auditlog_writes_for_each_row(one_
         # As stored: a JSON column, its pairs as lists.
         assert entry.changes == json.loads(json.dumps(by_auditlog)), entry.content_type.model
         compared[entry.content_type.model] += 1
-    assert {"client", "case", "referral", "contact", "assessment"} <= set(compared)
+    assert {"client", "case", "referral", "contact", "assessment", "marachearing"} <= set(compared)
 
 
 @pytest.mark.django_db
@@ -180,7 +186,7 @@ def test_copy_writes_each_value_as_bulk_create_would(one_line):
     """The batch's rows go in by COPY (bulk_copy.py), each value passed as it is when the field
     would give it back unchanged: on every imported row, each field's value is the field's own
     get_db_prep_save."""
-    _target, user, result, _queries = _import_into_new_service(one_line, 2)
+    _target, user, result, _queries = _import_into_new_service(_with_marac(one_line), 2)
     assert result.committed
     entries = LogEntry.objects.filter(action=LogEntry.Action.CREATE, actor=user)
     checked = Counter()
@@ -218,3 +224,138 @@ def test_a_batch_the_database_refuses_is_written_line_by_line(one_line):
     assert [error.line for error in result.errors] == [3]
     assert str(result.errors[0]).startswith("line 3: case"), str(result.errors[0])
     assert Case.objects.filter(service=target).count() == 4
+
+
+def _with_marac(line: dict, *, area: str = "Bundle MARAC", repeat_of: str | None = None) -> dict:
+    """The line with a MARAC referral (of its first assessment), a hearing of it at a meeting of
+    `area` and an action; `repeat_of`: the day of the client's earlier referral it repeats."""
+    line = json.loads(json.dumps(line))
+    assert line["assessments"], "the generated case should have an assessment"
+    day = line["assessments"][0]["assessed_on"]
+    who = line["assessments"][0]["assessor"]
+    agency = Agency.objects.order_by("pk").first().name
+    line["marac"] = {
+        "referrals": [
+            {
+                "ref": "m1",
+                "referred_on": day,
+                "referring_agency": agency,
+                "referred_by": who,
+                "visible_high_risk": True,
+                "is_repeat": repeat_of is not None,
+                "assessment": line["assessments"][0]["ref"],
+                "repeat_of_referred_on": repeat_of,
+            }
+        ],
+        "hearings": [
+            {
+                "meeting": {"area": area, "held_on": day},
+                "referral": "m1",
+                "outcome": "Actions agreed.",
+                "actions": [{"agency": agency, "action": "Review the plan.", "owner": "Idva"}],
+            }
+        ],
+    }
+    return line
+
+
+@pytest.mark.django_db
+def test_the_query_count_does_not_grow_with_the_number_of_marac_lines(one_line):
+    """MARAC referrals, hearings and actions go in with the batch (their meetings and the
+    referrals they repeat found set-based), not one row at a time."""
+    marac_line = _with_marac(one_line)
+    _import_into_new_service(marac_line, 1)
+    _target, _user, few, few_queries = _import_into_new_service(marac_line, 10)
+    _target, _user, many, many_queries = _import_into_new_service(marac_line, 50)
+    assert (few.imported, many.imported) == (10, 50), [str(e) for e in few.errors + many.errors]
+    assert few_queries == many_queries
+    # One meeting of the MARAC for that day, shared by every hearing of every import.
+    assert MaracMeeting.objects.filter(marac__name="Bundle MARAC").count() == 1
+    assert MaracHearing.objects.filter(meeting__marac__name="Bundle MARAC").count() == 61
+
+
+@pytest.mark.django_db
+def test_marac_rows_of_a_batch_have_history_audit_and_their_repeats(one_line):
+    """A referral repeating one of an earlier import, and one repeating a referral earlier in
+    the same batch, point at it; every MARAC row is in the change history and the batch's
+    audit event; the new MARAC and meeting are made once."""
+    target = ServiceFactory()
+    user = _member(target)
+    first = _with_marac(one_line, area="New MARAC")
+    first["id"], first["client"]["id"] = str(uuid.uuid4()), str(uuid.uuid4())
+    day = first["marac"]["referrals"][0]["referred_on"]
+    header = json.loads(_bundle(first, 1).splitlines()[0])
+
+    def text(*lines):
+        return "".join(
+            json.dumps(item) + "\n"
+            for item in ({**header, "counts": {**header["counts"], "lines": len(lines)}}, *lines)
+        )
+
+    result = cases_import(user=user, lines=io.StringIO(text(first)), service_code=target.code)
+    assert result.committed, [str(e) for e in result.errors]
+    earlier = MaracReferral.objects.get(case__service=target)
+
+    # The same client again: a repeat of the referral imported before, then (a line later in
+    # the same batch) a repeat of that one, at a second meeting of the same new MARAC.
+    second = _with_marac(one_line, area="New MARAC", repeat_of=day)
+    second["id"] = str(uuid.uuid4())
+    second["client"]["id"] = first["client"]["id"]
+    second["marac"]["hearings"] = []
+    third = _with_marac(one_line, area="Newer MARAC", repeat_of=day)
+    third["id"] = str(uuid.uuid4())
+    third["client"]["id"] = first["client"]["id"]
+    result = cases_import(
+        user=user, lines=io.StringIO(text(second, third)), service_code=target.code
+    )
+    assert result.committed and result.imported == 2, [str(e) for e in result.errors]
+
+    second_referral, third_referral = MaracReferral.objects.filter(case__service=target).order_by(
+        "pk"
+    )[1:]
+    assert second_referral.repeat_of == earlier
+    assert third_referral.repeat_of == second_referral  # the latest of that day
+    assert Marac.objects.filter(name="Newer MARAC").count() == 1
+    hearing = MaracHearing.objects.get(case=third_referral.case)
+    assert hearing.meeting.marac.name == "Newer MARAC" and hearing.referral == third_referral
+    action = MaracAction.objects.get(hearing=hearing)
+
+    event = AuditEvent.objects.filter(detail__has_key="case_bundle_import_batch").latest("pk")
+    listed = event.detail["case_bundle_import_batch"]
+    assert sorted(listed["riskassessment.maracreferral"]) == [
+        second_referral.pk,
+        third_referral.pk,
+    ]
+    assert listed["riskassessment.marachearing"] == [hearing.pk]
+    assert listed["riskassessment.maracaction"] == [action.pk]
+    for row in (second_referral, third_referral, hearing, action):
+        assert LogEntry.objects.filter(
+            content_type__model=row._meta.model_name,
+            object_pk=str(row.pk),
+            action=LogEntry.Action.CREATE,
+            actor=user,
+        ).exists(), row._meta.model_name
+    # The read model counts the hearing (bulk inserts send no signals).
+    assert CaseFacts.objects.filter(case=hearing.case).exists()
+
+
+@pytest.mark.django_db
+def test_a_marac_repeat_of_no_earlier_referral_is_named_by_line_and_field(one_line):
+    target = ServiceFactory()
+    user = _member(target)
+    lines = _bundle(_with_marac(one_line), 3).splitlines()
+    bad = json.loads(lines[2])
+    bad["marac"]["referrals"][0].update(is_repeat=True, repeat_of_referred_on="2001-01-01")
+    lines[2] = json.dumps(bad)
+    result = cases_import(
+        user=user,
+        lines=io.StringIO("\n".join(lines) + "\n"),
+        service_code=target.code,
+        skip_invalid=True,
+    )
+    assert result.committed and result.imported == 2
+    assert [str(error) for error in result.errors] == [
+        "line 3: marac.referrals[0].repeat_of_referred_on: the client has no MARAC referral on "
+        "that date (it must come earlier in the file or be in Lantern already)."
+    ]
+    assert MaracHearing.objects.filter(case__service=target).count() == 2
