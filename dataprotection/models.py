@@ -10,7 +10,7 @@ from django.db.models import Q
 from accounts.audit import audited
 from accounts.models import Provider, Service, TimeStampedModel
 from accounts.validators import validate_event_date
-from cases.models import Case
+from cases.models import Case, Client
 from cases.models.case import CaseChild
 
 from .dates import one_month_after
@@ -123,6 +123,53 @@ class LegalHold(CaseChild):
     @property
     def is_active(self) -> bool:
         return self.lifted_on is None
+
+
+class ClientErasure(models.Model):
+    """One erasure (dataprotection.erasure): when, by whom, what kind, why, and how many rows
+    of each model it changed or removed. Nothing here identifies the person: a stub keeps the
+    client's id (the stub itself holds nothing identifying); a full erasure keeps no link to
+    them at all, only the counts."""
+
+    class Kind(models.TextChoices):
+        STUB = "stub", "De-identified, coded answers kept"
+        FULL = "full", "Erased entirely (right to erasure)"
+        REFERRAL = "referral", "Referral de-identified"
+
+    class Reason(models.TextChoices):
+        RETENTION = "retention", "Retention period ended"
+        REQUEST = "request", "The client's request (right to erasure)"
+
+    erased_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    # Stubs only: the de-identified record. Null for a full erasure.
+    client = models.ForeignKey(
+        Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kind "referral": the referral de-identified (it stays, as a stub of its coded answers).
+    referral_id = models.PositiveIntegerField(null=True, blank=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    service_ids = models.JSONField(default=list)
+    cases_count = models.PositiveIntegerField(default=0)
+    # {"app_label.model": rows changed (stub) or removed (full)}, and "history" for the
+    # change-history entries removed.
+    row_counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="full") | Q(client__isnull=True, referral_id__isnull=True),
+                name="client_erasure_full_keeps_no_link",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Erasure {self.pk}"
 
 
 # --- Retention ---------------------------------------------------------------------------------

@@ -102,6 +102,10 @@ class Case(CaseDataModel):
 
     review_due_on = models.DateField(null=True, blank=True, validators=[validate_scheduled_date])
     follow_up_due_on = models.DateField(null=True, blank=True, validators=[validate_scheduled_date])
+    # The client's age in whole years at this case's intake, kept only when their date of
+    # birth is erased (dataprotection.erasure): the Insights age table and its average read it
+    # in place of the date.
+    client_age_at_intake = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_on", "-pk"]

@@ -192,6 +192,9 @@ class Client(CaseDataModel):
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when the record was de-identified (dataprotection.erasure): the row is a stub keeping
+    # only the coded answers the reports count, left out of search and the duplicate check.
+    erased_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -222,6 +225,10 @@ class Client(CaseDataModel):
     @property
     def audit_label(self):
         return f"Client {self.pk}"
+
+    @property
+    def is_erased(self):
+        return self.erased_on is not None
 
     @property
     def is_merged(self):

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0012_service_risk_current_days'),
-        ('dataprotection', '0002_legal_holds'),
+        ('dataprotection', '0003_erasures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

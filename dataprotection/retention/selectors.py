@@ -22,7 +22,7 @@ from outcomes.services import KIND_TITLES, KINDS
 from referrals.models import Referral
 from riskassessment.models import Assessment
 
-from ..models import LegalHold, RetentionReview, RetentionReviewItem
+from ..models import ClientErasure, LegalHold, RetentionReview, RetentionReviewItem
 from .schedule import Periods, add_months, add_years, in_words, periods_for
 
 Kind = RetentionReviewItem.Kind
@@ -114,7 +114,8 @@ def client_records_due(service: Service, today: datetime.date, periods: Periods)
     cutoff = add_years(today, -years)
     cases = Case.objects.filter(client=OuterRef("pk"))
     clients = (
-        Client.objects.filter(service=service, merged_into__isnull=True)
+        # A stub (erased already, by this run or on request) holds nothing left to erase.
+        Client.objects.filter(service=service, merged_into__isnull=True, erased_on__isnull=True)
         .annotate(
             case_count=Count("cases"),
             last_closed=Subquery(
@@ -188,8 +189,11 @@ def referrals_due(service: Service, today: datetime.date, periods: Periods) -> D
     weeks = periods.referral_weeks
     cutoff = today - datetime.timedelta(weeks=weeks)
     referrals = (
-        Referral.objects.filter(NEVER_A_CASE, service=service)
+        Referral.objects.filter(NEVER_A_CASE, service=service, client__erased_on__isnull=True)
         .filter(triaged_at__lt=_start_of_day_after(cutoff))
+        .exclude(
+            pk__in=ClientErasure.objects.filter(referral_id__isnull=False).values("referral_id")
+        )
         .annotate(
             on_hold=Exists(
                 LegalHold.objects.filter(case__client=OuterRef("client_id"), lifted_on__isnull=True)

@@ -15,7 +15,8 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent, Service, User
 from riskassessment.models import Assessment
 
-from ..models import RetentionReview, RetentionReviewItem
+from .. import erasure
+from ..models import ClientErasure, RetentionReview, RetentionReviewItem
 from . import selectors
 
 logger = logging.getLogger(__name__)
@@ -239,9 +240,7 @@ def _delete_draft(item: RetentionReviewItem, actor: User) -> None:
 
 
 def _erase(item: RetentionReviewItem, actor: User) -> None:
-    from .. import erasure  # helper h1's module, merged into this branch
-
-    reason = f"Retention schedule: {item.reason}"
+    reason = ClientErasure.Reason.RETENTION
     if item.kind == Kind.CLIENT:
         client = apps.get_model(item.model_label).objects.get(pk=item.object_pk)
         erasure.erase_client(client, actor=actor, reason=reason, keep_stub=True)
@@ -270,8 +269,6 @@ def retention_item_apply(*, item_id: int, today: datetime.date | None = None) ->
     3. Client records keep a de-identified stub (the published figures stay); referrals lose
        what identifies; drafts are deleted. The approving manager is the actor.
     """
-    from .. import erasure
-
     with transaction.atomic():
         item = (
             RetentionReviewItem.objects.select_for_update()

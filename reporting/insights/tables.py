@@ -17,6 +17,7 @@ Counting rules (reporting/README.md says the same in words):
 """
 
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from cases.models import ChildInCase
 from catalogue.insights import TABLES, TABLES_BY_KEY
@@ -105,7 +106,11 @@ def _specs():
         BandSpec(
             key="client_age",
             universe="intake_clients",
-            value=lambda: age_at("completed_on", f"{CLIENT}date_of_birth"),
+            # An erased client's date of birth is gone; their age at the intake is kept on
+            # the case in its place (dataprotection.erasure), so past figures do not move.
+            value=lambda: Coalesce(
+                age_at("completed_on", f"{CLIENT}date_of_birth"), F("case__client_age_at_intake")
+            ),
             bands=((None, 17), (18, 20), (21, 30), (31, 40), (41, 50), (51, 60), (61, None)),
             statistic="mean",
         ),
