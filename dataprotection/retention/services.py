@@ -271,7 +271,7 @@ def retention_item_apply(*, item_id: int, today: datetime.date | None = None) ->
     """
     with transaction.atomic():
         item = (
-            RetentionReviewItem.objects.select_for_update()
+            RetentionReviewItem.objects.select_for_update(of=("self",))
             .select_related("review__service", "decided_by")
             .filter(pk=item_id)
             .first()
