@@ -4,7 +4,10 @@ Everyone who may read the case sees its correction requests and legal holds; tho
 it record a correction request (a read-only caseworker and the manager get 403); a team leader or
 the manager answers one, and places and lifts holds (the caseworkers get 403); everyone else gets
 404, as for a case that does not exist. POSTs send an empty form: 400 with the errors in place
-for those allowed."""
+for those allowed.
+
+The retention review is the service manager's alone: its start page refuses (403) anyone who
+reviews no service, and a service's review is 404 for anyone who does not review it."""
 
 from tests.factories import CaseFactory
 
@@ -46,6 +49,10 @@ def _hold(world):
     return {"pk": world.rights_case.pk, "hold_pk": world.rights_hold.pk}
 
 
+def _service(world):
+    return {"service_pk": world.service.pk}
+
+
 DECIDERS = {**only(400, READERS), CASEWORKER: 403, READ_ONLY: 403}
 
 ENTRIES = [
@@ -60,4 +67,8 @@ ENTRIES = [
         method="post",
     ),
     Entry("dataprotection:correction_answer", _request, DECIDERS, method="post"),
+    Entry("dataprotection:retention", expected=only(302, {MANAGER}, others=403)),
+    Entry("dataprotection:retention_review", _service, only(200, {MANAGER})),
+    Entry("dataprotection:retention_approve", _service, only(400, {MANAGER}), method="post"),
+    Entry("dataprotection:retention_exclude", _service, only(400, {MANAGER}), method="post"),
 ]
