@@ -321,7 +321,8 @@ def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | Non
     and the postcode from its index (ORed together they would read every client of the
     provider); the phone number, compared without its spaces, is read from every client of the
     provider, as before."""
-    clients = Client.objects.filter(provider=provider, merged_into__isnull=True)
+    # Erased records (stubs) are nobody anyone can be matched with.
+    clients = Client.objects.filter(provider=provider, merged_into__isnull=True, erased_on=None)
     if exclude is not None:
         clients = clients.exclude(pk__in=[exclude.pk, *_dismissed_with(exclude)])
     probes = []
@@ -527,7 +528,8 @@ def can_edit_client(user, client) -> bool:
     """Whether the user may change the client's record: they may edit a case of the client they
     can see (or the client is their service's and has no case yet)."""
     editable = clients_visible_to(user, access.Capability.EDIT_CASES)
-    return editable.filter(pk=client.pk).exists()
+    # An erased record (a stub of coded answers) is not edited again.
+    return editable.filter(pk=client.pk, erased_on=None).exists()
 
 
 def with_last_contact(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -577,7 +579,9 @@ def _search_words(query: str) -> list[str]:
 def _name_queries(provider_ids, query: str) -> tuple[QuerySet[Client], QuerySet[ClientAlias]]:
     """PostgreSQL: the clients with every typed word like one of their names, and the aliases
     like the whole query; pg_trgm's operators, served by the GIN trigram indexes."""
-    by_name = Client.objects.filter(provider_id__in=provider_ids, merged_into__isnull=True)
+    by_name = Client.objects.filter(
+        provider_id__in=provider_ids, merged_into__isnull=True, erased_on=None
+    )
     for word in _search_words(query):
         by_name = by_name.filter(
             matching.name_like("first_name", word)
@@ -616,7 +620,9 @@ def clients_named(user, query: str) -> QuerySet[Client]:
         ids = set(by_name.values_list("pk", flat=True)[:SEARCH_CLIENT_ROWS])
         ids |= set(by_alias.values_list("client_id", flat=True)[:SEARCH_CLIENT_ROWS])
         return Client.objects.filter(pk__in=ids)
-    clients = Client.objects.filter(provider_id__in=provider_ids, merged_into__isnull=True)
+    clients = Client.objects.filter(
+        provider_id__in=provider_ids, merged_into__isnull=True, erased_on=None
+    )
     initials = Q(pk__in=[])
     for word in words:
         initials |= Q(first_name__istartswith=word[0]) | Q(last_name__istartswith=word[0])

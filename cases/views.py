@@ -132,7 +132,8 @@ def case_detail(request, pk):
         {
             "case": case,
             "client": case.client,
-            "can_edit": can_edit and not case.is_closed,
+            # A stub (dataprotection.erasure) takes no new records.
+            "can_edit": can_edit and not case.is_closed and not case.client.is_erased,
             "can_allocate": access.can(
                 request.user, access.Capability.ALLOCATE_CASES, case.service_id
             ),

@@ -113,18 +113,19 @@ def _history_targets(found: _Found) -> dict[int, set[str]]:
             str(obj.pk) for obj in found.rows.values() if type(obj) is model
         }
     case_ids = [obj.pk for obj in found.of("cases.case")]
-    client_ids = [str(obj.pk) for obj in found.of("cases.client")]
+    client_ids = [obj.pk for obj in found.of("cases.client")]
     earlier = Q(additional_data__case_id__in=case_ids) if case_ids else Q(pk__in=[])
-    for model in models_found:
-        for model_field in model._meta.concrete_fields:
-            if model_field.is_relation and model_field.related_model is Client:
-                content_type = ContentType.objects.get_for_model(model)
-                for client_id in client_ids:
-                    name = model_field.name
-                    earlier |= Q(content_type=content_type) & (
-                        Q(**{f"changes__{name}__0": client_id})
-                        | Q(**{f"changes__{name}__1": client_id})
-                    )
+    for relation in Client._meta.related_objects:
+        if relation.many_to_many or relation.related_model is ClientErasure:
+            continue
+        content_type = ContentType.objects.get_for_model(relation.related_model)
+        name = relation.field.name
+        for client_id in client_ids:
+            # auditlog keeps a key as the number itself ([old, new]); older rows as text.
+            for value in (client_id, str(client_id)):
+                earlier |= Q(content_type=content_type) & (
+                    Q(**{f"changes__{name}__0": value}) | Q(**{f"changes__{name}__1": value})
+                )
     for content_type_id, object_pk in LogEntry.objects.filter(earlier).values_list(
         "content_type_id", "object_pk"
     ):

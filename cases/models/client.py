@@ -245,6 +245,8 @@ class Client(CaseDataModel):
 
     @property
     def display_name(self):
+        if self.erased_on is not None:
+            return "Record erased"
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name} ({self.preferred_name})" if self.preferred_name else name
 

@@ -16,7 +16,7 @@ Counting rules (reporting/README.md says the same in words):
    answered and Missing is a share of every row.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from cases.models import ChildInCase
@@ -109,7 +109,9 @@ def _specs():
             # An erased client's date of birth is gone; their age at the intake is kept on
             # the case in its place (dataprotection.erasure), so past figures do not move.
             value=lambda: Coalesce(
-                age_at("completed_on", f"{CLIENT}date_of_birth"), F("case__client_age_at_intake")
+                age_at("completed_on", f"{CLIENT}date_of_birth"),
+                F("case__client_age_at_intake"),
+                output_field=IntegerField(),
             ),
             bands=((None, 17), (18, 20), (21, 30), (31, 40), (41, 50), (51, 60), (61, None)),
             statistic="mean",
