@@ -91,8 +91,9 @@ def seed_demo_retention(*, services, stdout):
     if Case.objects.filter(service=service, closed_on__lt=_years_ago(today, 6)).exists():
         return
     caseworker = access.users_with(access.Capability.EDIT_CASES, service).first()
+    # A team leader: signs the closures off and places the hold.
     leader = (
-        access.users_with(access.Capability.HANDLE_DATA_RIGHTS, service)
+        access.users_with(access.Capability.SIGN_OFF_CLOSURES, service)
         .exclude(pk=getattr(caseworker, "pk", None))
         .first()
     )
