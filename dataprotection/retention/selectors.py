@@ -106,10 +106,14 @@ def _start_of_day_after(value: datetime.date) -> datetime.datetime:
 # --- Client records ---------------------------------------------------------------------------
 
 
-def client_records_due(service: Service, today: datetime.date, periods: Periods) -> DueList:
+def client_records_due(
+    service: Service, today: datetime.date, periods: Periods, only=None
+) -> DueList:
     """Clients first recorded by `service` (the service whose managers answer for the record)
     with every case closed, whose later of last contact and last closure is at least the
     period ago. A client with a case on legal hold is listed as held, not due."""
+    if only is not None and only[0] != _label(Client):
+        return DueList()
     years = periods.client_record_years
     cutoff = add_years(today, -years)
     cases = Case.objects.filter(client=OuterRef("pk"))
@@ -137,6 +141,8 @@ def client_records_due(service: Service, today: datetime.date, periods: Periods)
         .exclude(_already_decided(Client, today))
         .order_by("pk")
     )
+    if only is not None:
+        clients = clients.filter(pk=only[1])
     found = DueList()
     rows = list(clients.values("pk", "last_closed", "last_contact", "on_hold"))
     if not rows:
@@ -183,9 +189,11 @@ NEVER_A_CASE = Q(case__isnull=True) & ~Q(
 )
 
 
-def referrals_due(service: Service, today: datetime.date, periods: Periods) -> DueList:
+def referrals_due(service: Service, today: datetime.date, periods: Periods, only=None) -> DueList:
     """Referrals to `service` triaged without becoming a case, the period after triage. Held
     when the client has a case on legal hold (erasing the referral may reach the client)."""
+    if only is not None and only[0] != _label(Referral):
+        return DueList()
     weeks = periods.referral_weeks
     cutoff = today - datetime.timedelta(weeks=weeks)
     referrals = (
@@ -202,6 +210,8 @@ def referrals_due(service: Service, today: datetime.date, periods: Periods) -> D
         .exclude(_already_decided(Referral, today))
         .order_by("triaged_at", "pk")
     )
+    if only is not None:
+        referrals = referrals.filter(pk=only[1])
     found = DueList()
     rows = list(referrals.values("pk", "reference", "triage", "triaged_at", "client_id", "on_hold"))
     held_clients = [row["client_id"] for row in rows if row["on_hold"]]
@@ -243,12 +253,14 @@ def _draft_status(model) -> str:
     return Assessment.Status.DRAFT if model is Assessment else FormStatus.DRAFT
 
 
-def drafts_due(service: Service, today: datetime.date, periods: Periods) -> DueList:
+def drafts_due(service: Service, today: datetime.date, periods: Periods, only=None) -> DueList:
     """Drafts on the service's cases not edited for the period. Held with their case."""
     months = periods.draft_months
     cutoff = add_months(today, -months)
     found = DueList()
     for kind, model, title in draft_models():
+        if only is not None and only[0] != _label(model):
+            continue
         drafts = (
             model.objects.filter(
                 case__service=service,
@@ -263,6 +275,8 @@ def drafts_due(service: Service, today: datetime.date, periods: Periods) -> DueL
             .exclude(_already_decided(model, today))
             .order_by("updated_at", "pk")
         )
+        if only is not None:
+            drafts = drafts.filter(pk=only[1])
         rows = list(drafts.values("pk", "case_id", "case__reference", "updated_at", "on_hold"))
         holds = _active_holds_by_case(Q(case_id__in=[r["case_id"] for r in rows if r["on_hold"]]))
         for row in rows:
@@ -291,14 +305,16 @@ def drafts_due(service: Service, today: datetime.date, periods: Periods) -> DueL
 DUE_SOURCES = (client_records_due, referrals_due, drafts_due)
 
 
-def retention_due(service: Service, *, today: datetime.date | None = None) -> DueList:
+def retention_due(
+    service: Service, *, today: datetime.date | None = None, only: tuple[str, int] | None = None
+) -> DueList:
     """Everything of `service` due today under its schedule, each with its reason, and what a
-    legal hold keeps back."""
+    legal hold keeps back; with `only` (model label, pk), that one record alone."""
     today = today or timezone.localdate()
     periods = periods_for(service)
     everything = DueList()
     for source in DUE_SOURCES:
-        found = source(service, today, periods)
+        found = source(service, today, periods, only)
         everything.due.extend(found.due)
         everything.held.extend(found.held)
     return everything
@@ -308,7 +324,7 @@ def record_still_due(item: RetentionReviewItem, *, today: datetime.date | None =
     """Why the item's record may not be erased now ("" when it may): checked again at the
     moment of erasure, with the same rules as the listing (a hold placed, a contact logged or
     a case reopened since approval stops it)."""
-    due = retention_due(item.review.service, today=today)
+    due = retention_due(item.review.service, today=today, only=(item.model_label, item.object_pk))
     for record in due.held:
         if record.key == (item.model_label, item.object_pk):
             return record.held_because

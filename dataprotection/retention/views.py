@@ -1,6 +1,7 @@
 """The service manager's retention review: what is due and why, what a legal hold keeps, and
 approving (which erases) or excluding (with a reason)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,6 +66,7 @@ def _page(request, service, *, approve_form=None, exclude_form=None, status=200)
             "excluded": [item for item in items if item.decision == Decision.EXCLUDED],
             "held": due.held,
             "periods": selectors.periods_for(service),
+            "export_hours": settings.EXPORT_LINK_HOURS,
             "approve_form": approve_form
             or RetentionApproveForm(initial={"items": pending_ids}, item_ids=pending_ids),
             "exclude_form": exclude_form or RetentionExcludeForm(item_ids=pending_ids),

@@ -198,3 +198,42 @@ def test_dry_run_on_a_fresh_demo_shows_due_and_held_records(capsys):
     assert "Referral that never became a case: " in printed
     assert "Kept by a legal hold: 1" in printed and "Complaint" in printed
     assert "Penrose" not in printed and "Haworth" not in printed
+
+
+# --- The schedule in the admin ----------------------------------------------------------------
+
+
+def test_an_admin_sets_their_providers_schedule_and_a_looser_service_one_is_refused(
+    client, service, other_service, admin_user
+):
+    from dataprotection.models import RetentionSchedule
+
+    foreign = RetentionSchedule.objects.create(provider=other_service.provider)
+    sign_in_with_second_factor(client, admin_user)
+    add = reverse("admin:dataprotection_retentionschedule_add")
+    fields = {"client_record_years": 6, "referral_weeks": 6, "draft_months": 12}
+
+    saved = client.post(add, {"provider": service.provider.pk, **fields, "impact_report_years": 6})
+    looser = client.post(
+        add,
+        {
+            "provider": service.provider.pk,
+            "service": service.pk,
+            **fields,
+            "client_record_years": 9,
+            "impact_report_years": 6,
+        },
+    )
+
+    assert saved.status_code == 302
+    assert looser.status_code == 200
+    assert "may only be stricter than its provider" in looser.content.decode()
+    assert RetentionSchedule.objects.filter(provider=service.provider).count() == 1
+    assert AuditEvent.objects.filter(
+        actor=admin_user, detail__model="dataprotection.retentionschedule"
+    ).exists()
+    # Another provider's schedule is out of reach.
+    change = reverse("admin:dataprotection_retentionschedule_change", args=[foreign.pk])
+    assert client.get(change).status_code in (302, 403, 404)
+    listing = client.get(reverse("admin:dataprotection_retentionschedule_changelist"))
+    assert other_service.provider.name not in listing.content.decode()
