@@ -303,6 +303,7 @@ class RetentionReviewItem(TimeStampedModel):
         REFERRAL = "referral", "Referral that never became a case"
         DRAFT_FORM = "draft_form", "Abandoned draft outcome form"
         DRAFT_ASSESSMENT = "draft_assessment", "Abandoned draft risk assessment"
+        IMPACT_REPORT = "impact_report", "Generated impact report"
 
     class Decision(models.TextChoices):
         PENDING = "pending", "Waiting for review"

@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 
 from accounts import access
 from accounts.models import Service
+from accounts.retention import retention_sources
 from cases.models import Case, Client, Contact
 from outcomes.models import FormStatus
 from outcomes.services import KIND_TITLES, KINDS
@@ -300,9 +301,49 @@ def drafts_due(service: Service, today: datetime.date, periods: Periods, only=No
     return found
 
 
+# --- Records other apps keep (accounts.retention) ---------------------------------------------
+
+
+def registered_due(service: Service, today: datetime.date, periods: Periods, only=None) -> DueList:
+    """What the apps registered with accounts.retention offer (impact reports), past their
+    period in years. Not case data: no legal hold reaches them."""
+    found = DueList()
+    for source in retention_sources():
+        if only is not None and only[0] != source.model_label:
+            continue
+        years = getattr(periods, source.period_field)
+        decided = set(
+            RetentionReviewItem.objects.filter(model_label=source.model_label)
+            .filter(
+                Q(applied_at__isnull=False)
+                | Q(decision=Decision.EXCLUDED, review_again_on__isnull=True)
+                | Q(decision=Decision.EXCLUDED, review_again_on__gt=today)
+            )
+            .values_list("object_pk", flat=True)
+        )
+        for candidate in source.candidates(service.pk, add_years(today, -years)):
+            if candidate.pk in decided or (only is not None and candidate.pk != only[1]):
+                continue
+            due_on = add_years(candidate.counted_from, years)
+            if due_on > today:
+                continue
+            found.due.append(
+                DueRecord(
+                    kind=source.kind,
+                    model_label=source.model_label,
+                    object_pk=candidate.pk,
+                    reference=candidate.reference,
+                    reason=f"{candidate.what} {day(candidate.counted_from)}: "
+                    f"{in_words(years, 'year')} passed on {day(due_on)}",
+                    due_on=due_on,
+                )
+            )
+    return found
+
+
 # --- Together ---------------------------------------------------------------------------------
 
-DUE_SOURCES = (client_records_due, referrals_due, drafts_due)
+DUE_SOURCES = (client_records_due, referrals_due, drafts_due, registered_due)
 
 
 def retention_due(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import access, lookup
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Service, User
+from accounts.retention import retention_source
 from riskassessment.models import Assessment
 
 from .. import erasure
@@ -241,7 +242,10 @@ def _delete_draft(item: RetentionReviewItem, actor: User) -> None:
 
 def _erase(item: RetentionReviewItem, actor: User) -> None:
     reason = ClientErasure.Reason.RETENTION
-    if item.kind == Kind.CLIENT:
+    source = retention_source(item.model_label)
+    if source is not None:
+        source.erase(item.object_pk, actor)
+    elif item.kind == Kind.CLIENT:
         client = apps.get_model(item.model_label).objects.get(pk=item.object_pk)
         erasure.erase_client(client, actor=actor, reason=reason, keep_stub=True)
     elif item.kind == Kind.REFERRAL:

@@ -332,3 +332,44 @@ def test_items_decided_meanwhile_are_not_decided_again(service, manager):
     assert decided.items == [] and decided.decided_meanwhile == [item]
     item.refresh_from_db()
     assert item.decision == Decision.EXCLUDED
+
+
+def test_an_old_impact_report_is_listed_and_erased_with_its_pdf_on_approval(
+    service, manager, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from reporting.models import ImpactReport
+    from tests.factories_impact import ImpactReportFactory
+
+    def built(**fields):
+        report = ImpactReportFactory(finished_at=timezone.now(), **fields)
+        report.services.set([service])
+        report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        report.status = ImpactReport.Status.DONE
+        report.save()
+        return report
+
+    first = built()
+    second = built(replaces=first, edition=2)
+    names = [first.pdf.name, second.pdf.name]
+    storage = first.pdf.storage
+    later = add_years(timezone.localdate(), 6)
+
+    assert selectors.retention_due(service, today=later - datetime.timedelta(days=1)).due == []
+    due = selectors.retention_due(service, today=later)
+    # The newest edition stands for the earlier one it replaced.
+    assert [(record.kind, record.object_pk) for record in due.due] == [("impact_report", second.pk)]
+    assert due.due[0].reason.endswith(f"six years passed on {later:%-d %b %Y}")
+    review = services.retention_review_refresh(service=service, today=later).review
+    services.retention_items_approve(
+        actor=manager, review=review, item_ids=review.items.values_list("pk", flat=True)
+    )
+    assert all(storage.exists(name) for name in names)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.retention_item_apply(item_id=review.items.get().pk, today=later)
+
+    assert result.done
+    assert not ImpactReport.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    assert not any(storage.exists(name) for name in names)
