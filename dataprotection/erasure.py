@@ -14,11 +14,13 @@ from datetime import date
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import record_event_in_services
+from accounts.concurrency import version_field
 from accounts.models import AuditEvent
 from cases.models import Case, Client
 from outcomes.models import IntakeForm
@@ -28,6 +30,8 @@ from referrals.models import Referral
 from . import erasure_fields
 from .models import ClientErasure
 from .selectors import cases_on_legal_hold
+
+VERSION_HELP = version_field().help_text
 
 # How far from the client the walk goes (client -> case -> assessment -> MARAC referral ->
 # hearing -> action is five).
@@ -212,9 +216,22 @@ def _keep_stub(found: _Found, today: date) -> Counter:
             obj.erased_on = today
             changed.append("erased_on")
         if changed:
+            if _is_edited_in_place(obj):
+                # An edit form loaded before the erasure then sees someone else's change
+                # (accounts.concurrency) rather than writing the erased values back.
+                obj.version += 1
+                changed.append("version")
             obj.save(update_fields=changed)
             counts[label] += 1
     return counts
+
+
+def _is_edited_in_place(obj) -> bool:
+    try:
+        version = obj._meta.get_field("version")
+    except FieldDoesNotExist:
+        return False
+    return version.help_text == VERSION_HELP
 
 
 def _deletion_order(found: _Found) -> list:
@@ -249,10 +266,11 @@ def _delete_all(found: _Found) -> Counter:
     return counts
 
 
-def _check_reason(reason: str) -> str:
+def _check_reason(reason: str, actor) -> None:
     if reason not in ClientErasure.Reason.values:
         raise ValueError(f"reason must be one of {ClientErasure.Reason.values}")
-    return reason
+    if actor is None and reason != ClientErasure.Reason.RETENTION:
+        raise ValueError("An erasure on request names who approved it.")
 
 
 def _record(*, actor, kind, reason, client, referral_id, provider_id, service_ids, cases, counts):
@@ -301,9 +319,7 @@ def erase_client(client: Client, *, actor, reason: str, keep_stub: bool = True) 
     erased). The reports' freshness receivers see the writes as any other.
     `reason` is ClientErasure.Reason; `actor` may be None only for a retention run.
     """
-    _check_reason(reason)
-    if actor is None and reason != ClientErasure.Reason.RETENTION:
-        raise ValueError("An erasure on request names who approved it.")
+    _check_reason(reason, actor)
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
         found = reachable_from(client)
@@ -349,11 +365,17 @@ def erase_referral(referral: Referral, *, actor, reason: str) -> ClientErasure:
     its referrer's details and free text, and its change history. When its client has no case
     and no other referral left un-erased, the client is de-identified too (a stub, as
     erase_client with keep_stub=True)."""
-    _check_reason(reason)
+    _check_reason(reason, actor)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         if referral.case_id is not None:
             raise ValueError("A referral that became a case is erased with its client.")
+        done = ClientErasure.objects.filter(
+            kind=ClientErasure.Kind.REFERRAL, referral_id=referral.pk
+        ).first()
+        if done is not None:
+            # A retention run met it again: erased once is enough.
+            return done
         client = Client.objects.select_for_update().get(pk=referral.client_id)
         whole_client = client.erased_on is None and not _referrals_left(client, referral)
         if whole_client:

@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.idempotency import OnceOnlyFormMixin
 from cases.forms import DATE
 
-from .models import LegalHold, RectificationRequest
+from .models import ClientErasure, LegalHold, RectificationRequest
 
 
 class RectificationRecordForm(OnceOnlyFormMixin, forms.Form):
@@ -60,3 +60,45 @@ class LegalHoldLiftForm(forms.Form):
         label="Why it can be lifted", widget=forms.Textarea(attrs={"rows": 2})
     )
     lifted_on = forms.DateField(widget=DATE, initial=timezone.localdate, label="Lifted on")
+
+
+class ErasureForm(forms.Form):
+    """Erasing a client's record from one of their cases: which kind, why, and the case's
+    reference typed out, so that a slip of the mouse erases nothing."""
+
+    KEEP_STUB, FULL = "stub", "full"
+
+    kind = forms.ChoiceField(
+        choices=[
+            (
+                KEEP_STUB,
+                "De-identify: remove everything that identifies the client, keep the coded "
+                "answers the reports count",
+            ),
+            (
+                FULL,
+                "Erase entirely (right to erasure): remove the whole record; past reports' "
+                "figures will change",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        label="What to do",
+    )
+    reason = forms.ChoiceField(
+        choices=ClientErasure.Reason.choices, widget=forms.RadioSelect, label="Why"
+    )
+    reference = forms.CharField(
+        label="Type the case reference to confirm",
+        max_length=30,
+        help_text="Every case and referral of this client, at every service, is erased with it.",
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean_reference(self):
+        typed = self.cleaned_data["reference"].strip()
+        if typed.upper() != self.case.reference.upper():
+            raise forms.ValidationError(f"This is not the reference of case {self.case.reference}.")
+        return typed

@@ -11,6 +11,7 @@ from django.http import Http404
 from accounts import access
 from cases.models import Case, Client
 from cases.selectors import cases_visible_to
+from referrals.models import Referral
 
 from .models import LegalHold, RectificationRequest
 
@@ -127,3 +128,27 @@ def cases_on_legal_hold() -> QuerySet:
 
 def legal_hold_get_for_user(user, case_pk: int, pk: int) -> LegalHold:
     return _row_of_visible_case(LegalHold, user, case_pk, pk)
+
+
+def erasure_refusal(user, case: Case) -> str:
+    """Why this user may not erase the client of `case` now ("" when they may): a legal hold
+    on any case of the client, or a case at a service where the user does not handle data
+    rights (erasure takes every case of the client with it)."""
+    cases = Case.objects.filter(client_id=case.client_id)
+    if cases_on_legal_hold().filter(client_id=case.client_id).exists():
+        return "A case of this client is on legal hold: nothing can be erased until it is lifted."
+    managed = set(access.service_ids_with(user, access.Capability.HANDLE_DATA_RIGHTS))
+    if set(cases.values_list("service_id", flat=True)) - managed:
+        return (
+            "This client also has a case at a service where you do not handle data rights: "
+            "a manager of every service involved must agree, and one of them erase it."
+        )
+    return ""
+
+
+def erasure_extent(case: Case) -> dict:
+    """How much an erasure from this case takes with it: the client's cases and referrals."""
+    return {
+        "cases": Case.objects.filter(client_id=case.client_id).count(),
+        "referrals": Referral.objects.filter(client_id=case.client_id).count(),
+    }

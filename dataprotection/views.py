@@ -1,4 +1,5 @@
-"""A client's correction requests and a case's legal holds, on pages of the case."""
+"""A client's correction requests, a case's legal holds and the erasure of its client's record, on
+pages of the case."""
 
 import functools
 
@@ -6,15 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.idempotency import AlreadySubmitted
 from cases import selectors as case_selectors
 from cases.views import already_saved, apply_errors
 
-from . import selectors, services
+from . import erasure, selectors, services
 from .forms import (
+    ErasureForm,
     LegalHoldLiftForm,
     LegalHoldPlaceForm,
     RectificationDecideForm,
@@ -88,6 +90,7 @@ def _page(request, case, *, record_form=None, answering=None, answer_form=None, 
             "requests": requests,
             "can_record": case_selectors.can_edit_case(request.user, case),
             "can_decide": can_decide,
+            "can_erase": can_decide,
             "record_form": record_form or RectificationRecordForm(),
             # Beside the open requests, for whoever answers them: the changes made since the
             # earliest was received.
@@ -161,6 +164,7 @@ def _hold_page(request, case, *, place_form=None, lifting=None, lift_form=None, 
             "holds": holds,
             "on_hold": any(hold.is_active for hold in holds),
             "can_decide": can_decide,
+            "can_erase": can_decide,
             "place_form": place_form or LegalHoldPlaceForm(),
         },
         status=status,
@@ -206,3 +210,55 @@ def legal_hold_lift(request, pk, hold_pk):
             request, hold.case, lifting=hold.pk, lift_form=form, status=400
         ),
     )
+
+
+# --- Erasure -----------------------------------------------------------------------------------
+
+
+def _erase_page(request, case, form, *, refusal="", status=200):
+    return render(
+        request,
+        "dataprotection/erase.html",
+        {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "refusal": refusal,
+            "extent": None if refusal else selectors.erasure_extent(case),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase(request, pk):
+    """Erasing the client's record (de-identified to a stub, or entirely on their request), by a
+    team leader or the manager of every service the client has a case at, never on legal hold."""
+    case = case_selectors.case_get_for_user(request.user, pk, read={"page": "erase"})
+    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
+    refusal = selectors.erasure_refusal(request.user, case)
+    if request.method == "GET":
+        return _erase_page(request, case, ErasureForm(case=case), refusal=refusal)
+    form = ErasureForm(request.POST, case=case)
+    if refusal:
+        return _erase_page(request, case, form, refusal=refusal, status=409)
+    if not form.is_valid():
+        return _erase_page(request, case, form, status=400)
+    keep_stub = form.cleaned_data["kind"] == ErasureForm.KEEP_STUB
+    try:
+        erasure.erase_client(
+            case.client,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            keep_stub=keep_stub,
+        )
+    except erasure.OnLegalHold:
+        # Placed between the page's check and the erasure.
+        refusal = "A case of this client was put on legal hold meanwhile: nothing was erased."
+        return _erase_page(request, case, form, refusal=refusal, status=409)
+    if keep_stub:
+        messages.success(request, "The client's record is de-identified.")
+        return redirect("cases:case_detail", pk=case.pk)
+    messages.success(request, "The client's record is erased.")
+    return redirect("home")

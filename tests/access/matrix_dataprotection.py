@@ -1,6 +1,7 @@
 """Access rows for a client's data-rights pages (dataprotection/urls.py).
 
-Everyone who may read the case sees its correction requests and legal holds; those who may edit
+Everyone who may read the case sees its correction requests and legal holds; a team leader or
+the manager opens the page erasing its client's record (the caseworkers get 403); those who may edit
 it record a correction request (a read-only caseworker and the manager get 403); a team leader or
 the manager answers one, and places and lifts holds (the caseworkers get 403); everyone else gets
 404, as for a case that does not exist. POSTs send an empty form: 400 with the errors in place
@@ -34,7 +35,15 @@ def build(world):
     )
 
 
-BUILDERS = dict.fromkeys(("rights_case", "rights_request", "rights_hold"), build)
+def build_erasable(world):
+    # A case of its own, with no hold: an empty post reaches the form's errors (400).
+    world.erasable_case = CaseFactory(service=world.service)
+
+
+BUILDERS = {
+    **dict.fromkeys(("rights_case", "rights_request", "rights_hold"), build),
+    "erasable_case": build_erasable,
+}
 
 
 def _case(world):
@@ -47,6 +56,10 @@ def _request(world):
 
 def _hold(world):
     return {"pk": world.rights_case.pk, "hold_pk": world.rights_hold.pk}
+
+
+def _erasable(world):
+    return {"pk": world.erasable_case.pk}
 
 
 def _service(world):
@@ -67,6 +80,12 @@ ENTRIES = [
         method="post",
     ),
     Entry("dataprotection:correction_answer", _request, DECIDERS, method="post"),
+    Entry(
+        "dataprotection:erase",
+        _erasable,
+        {**only(200, READERS), CASEWORKER: 403, READ_ONLY: 403},
+    ),
+    Entry("dataprotection:erase", _erasable, DECIDERS, method="post"),
     Entry("dataprotection:retention", expected=only(302, {MANAGER}, others=403)),
     Entry("dataprotection:retention_review", _service, only(200, {MANAGER})),
     Entry("dataprotection:retention_approve", _service, only(400, {MANAGER}), method="post"),

@@ -196,6 +196,8 @@ def test_a_stub_keeps_nothing_identifying_anywhere_and_the_figures_stay(service,
     assert client.date_of_birth is None and client.sex_at_birth == "Female"
     case.refresh_from_db()
     assert case.client_age_at_intake == 37
+    # An edit form loaded before the erasure finds the record changed (accounts.concurrency).
+    assert case.contacts.get().version == 1 and client.version == 1
     assert IntakeForm.objects.get(case=case).pregnant == "No"
     assert _report(service) == before
 
@@ -302,6 +304,8 @@ def test_a_referral_without_a_case_is_de_identified_then_its_client(service, man
     second.refresh_from_db()
     assert client.is_erased and second.referrer_name == ""
     assert record.kind == "referral" and record.referral_id == second.pk
+    assert erasure.erase_referral(second, actor=None, reason="retention") == record
+    assert ClientErasure.objects.count() == 2
     for text in (FIRST, LAST, "DC Smith"):
         assert _found_anywhere(text) == [], text
 
@@ -406,3 +410,70 @@ def test_a_stubs_pages_show_it_erased(service, manager, author, client_for):
         assert response.status_code == 200, url
         assert "Record erased" in page and "erased on" in page.lower()
         assert FIRST not in page and LAST not in page
+
+
+# --- The page ----------------------------------------------------------------------------------
+
+
+def test_a_team_leader_de_identifies_from_the_case_after_typing_its_reference(
+    service, team_leader, author, client_for
+):
+    from django.urls import reverse
+
+    client, case = _rich_client(service, author)
+    browser = client_for(team_leader)
+    url = reverse("dataprotection:erase", args=[case.pk])
+    shown = browser.get(url).content.decode()
+    assert "Type the case reference" in shown
+    assert "takes with it 1 case and 1 referral" in shown
+
+    wrong = browser.post(url, {"kind": "stub", "reason": "retention", "reference": "TST-1"})
+    assert wrong.status_code == 400
+    assert f"not the reference of case {case.reference}" in wrong.content.decode()
+    client.refresh_from_db()
+    assert not client.is_erased
+
+    done = browser.post(url, {"kind": "stub", "reason": "retention", "reference": case.reference})
+    assert done.status_code == 302 and done.url == reverse("cases:case_detail", args=[case.pk])
+    client.refresh_from_db()
+    assert client.is_erased
+    assert ClientErasure.objects.get().actor == team_leader
+
+
+def test_the_page_erases_entirely_on_request(service, manager, author, client_for):
+    from django.urls import reverse
+
+    client, case = _rich_client(service, author)
+    browser = client_for(manager)
+    response = browser.post(
+        reverse("dataprotection:erase", args=[case.pk]),
+        {"kind": "full", "reason": "request", "reference": case.reference.lower()},
+    )
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert not Client.objects.filter(pk=client.pk).exists()
+    assert ClientErasure.objects.get().kind == "full"
+
+
+def test_the_page_refuses_on_legal_hold_or_a_service_not_managed(
+    service, other_service, manager, author, client_for
+):
+    from django.urls import reverse
+
+    client, case = _rich_client(service, author)
+    browser = client_for(manager)
+    url = reverse("dataprotection:erase", args=[case.pk])
+    posted = {"kind": "stub", "reason": "retention", "reference": case.reference}
+
+    hold = LegalHold.objects.create(
+        case=case, reason="court", placed_by=manager, placed_on=timezone.localdate()
+    )
+    assert "on legal hold" in browser.get(url).content.decode()
+    refused = browser.post(url, posted)
+    assert refused.status_code == 409 and "on legal hold" in refused.content.decode()
+    hold.delete()
+
+    CaseFactory(service=other_service, client=client)
+    refused = browser.post(url, posted)
+    assert refused.status_code == 409 and "do not handle data rights" in refused.content.decode()
+    client.refresh_from_db()
+    assert not client.is_erased and not ClientErasure.objects.exists()
