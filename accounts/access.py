@@ -28,6 +28,9 @@ class Capability(StrEnum):
     # Answering a client's data-rights requests (a correction, and later subject access): a
     # decision on the service's behalf, so a team leader's or the manager's.
     HANDLE_DATA_RIGHTS = "handle_data_rights"
+    # Approving (or excluding) the records that reached their retention date, which erases
+    # them: the service manager's decision, who answers for the service's records.
+    REVIEW_RETENTION = "review_retention"
     ADMINISTER = "administer"
 
 
@@ -52,6 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RUN_REPORTS,
             Capability.READ_AUDIT,
             Capability.HANDLE_DATA_RIGHTS,
+            Capability.REVIEW_RETENTION,
         }
     ),
     # A MARAC coordinator runs the meetings of the MARAC areas of their services: meetings, the

@@ -1,5 +1,6 @@
-"""The data-protection app's home-page panel (registered in apps.DataProtectionConfig.ready
-through accounts.dashboard): subject access requests not yet answered, with their due dates."""
+"""The data-protection app's home-page panels (registered in apps.DataProtectionConfig.ready
+through accounts.dashboard): subject access requests not yet answered, with their due dates, and
+the records waiting for the manager's retention review."""
 
 from django.utils import timezone
 
@@ -7,6 +8,7 @@ from accounts import access
 from accounts.models import Role
 
 from . import selectors
+from .retention import selectors as retention_selectors
 
 SHOWN = 20
 
@@ -28,3 +30,11 @@ def subject_access_panel_for_manager(request) -> dict | None:
     if Role.TEAM_LEADER in access.roles_in(request.user, request.current_service):
         return None
     return subject_access_panel(request)
+
+
+def retention_panel(request):
+    """The service manager's count of records waiting for their retention review."""
+    service = getattr(request, "current_service", None)
+    if service is None or not access.can(request.user, access.Capability.REVIEW_RETENTION, service):
+        return None
+    return {"service": service, "pending": retention_selectors.pending_count([service.pk])}

@@ -1,15 +1,19 @@
-"""Requests a client makes about the data held on them (UK GDPR), legal holds and erasures."""
+"""What Lantern keeps about a client's data rights (UK GDPR): correction and subject access
+requests, legal holds, erasures, and the retention schedule with the reviews of what reached
+its date."""
 
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from accounts.audit import audited
 from accounts.concurrency import version_field
-from accounts.models import Provider
+from accounts.models import Provider, Service, TimeStampedModel
 from accounts.validators import validate_event_date
 from cases.models import Case, Client
 from cases.models.case import CaseChild
@@ -291,3 +295,192 @@ class SubjectAccessRedaction(CaseChild):
     @property
     def key(self) -> tuple[str, str, str]:
         return self.model_label, self.object_pk, self.field_name
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+# The issue's defaults, used wherever a provider has saved no schedule (README "Retention"
+# gives the reason for each).
+RETENTION_DEFAULTS = {
+    "client_record_years": 6,
+    "referral_weeks": 6,
+    "draft_months": 12,
+    "impact_report_years": 6,
+}
+
+PERIOD_FIELDS = tuple(RETENTION_DEFAULTS)
+
+
+def _period(verbose_name: str, help_text: str, *, default: int, most: int):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        default=default,
+        validators=[MinValueValidator(1), MaxValueValidator(most)],
+        help_text=help_text,
+    )
+
+
+class RetentionSchedule(TimeStampedModel):
+    """How long a provider keeps each kind of record (service blank), or a stricter schedule
+    for one of its services: a service may shorten a period, never lengthen it. What is due
+    is listed for a manager's review; nothing is erased without their approval."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave blank for the provider's own schedule; choose a service to make it "
+        "stricter there.",
+    )
+    client_record_years = _period(
+        "client records: years",
+        "Years after the later of the last contact and the closure of the client's last case "
+        "(cases still open are never due).",
+        default=RETENTION_DEFAULTS["client_record_years"],
+        most=100,
+    )
+    referral_weeks = _period(
+        "referrals that never became a case: weeks",
+        "Weeks after triage.",
+        default=RETENTION_DEFAULTS["referral_weeks"],
+        most=520,
+    )
+    draft_months = _period(
+        "abandoned drafts: months",
+        "Months since a draft outcome form or risk assessment was last edited.",
+        default=RETENTION_DEFAULTS["draft_months"],
+        most=120,
+    )
+    impact_report_years = _period(
+        "generated impact reports: years",
+        "Years after the report was generated.",
+        default=RETENTION_DEFAULTS["impact_report_years"],
+        most=100,
+    )
+
+    class Meta:
+        ordering = ["provider__name", "service__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=Q(service__isnull=True),
+                name="retention_one_schedule_per_provider",
+                violation_error_message="This provider has a schedule already: change that one.",
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(service__isnull=False),
+                name="retention_one_schedule_per_service",
+                violation_error_message="This service has a schedule already: change that one.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Retention schedule: {self.service or self.provider}"
+
+    def clean(self):
+        """A service's schedule belongs to the service's provider and is stricter (each period
+        as short or shorter) than the provider's, saved or default."""
+        if self.service_id is None:
+            return
+        if self.service.provider_id != self.provider_id:
+            raise ValidationError({"service": "Choose one of this provider's services."})
+        provider_schedule = (
+            RetentionSchedule.objects.filter(provider_id=self.provider_id, service__isnull=True)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        errors = {}
+        for name in PERIOD_FIELDS:
+            allowed = getattr(provider_schedule, name, None) or RETENTION_DEFAULTS[name]
+            value = getattr(self, name)
+            if value is not None and value > allowed:
+                field = self._meta.get_field(name)
+                errors[name] = (
+                    f"A service may only be stricter than its provider: {field.verbose_name} "
+                    f"is {allowed} for the provider, so at most {allowed} here."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class RetentionReview(TimeStampedModel):
+    """One service's list of records that reached their retention date, refreshed by the daily
+    run (dataprotection.retention.services.retention_review_refresh), for its manager to
+    approve or exclude. The list is all the run writes."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="+")
+    listed_on = models.DateField("listed on")
+
+    def __str__(self):
+        return f"Retention review of service {self.service_id}"
+
+
+class RetentionReviewItem(TimeStampedModel):
+    """A record due for erasure, and the manager's decision on it. Names nobody: a case or
+    referral reference and the reason it is due (dates only)."""
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", "Client record"
+        REFERRAL = "referral", "Referral that never became a case"
+        DRAFT_FORM = "draft_form", "Abandoned draft outcome form"
+        DRAFT_ASSESSMENT = "draft_assessment", "Abandoned draft risk assessment"
+        IMPACT_REPORT = "impact_report", "Generated impact report"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved for erasure"
+        EXCLUDED = "excluded", "Excluded"
+
+    review = models.ForeignKey(RetentionReview, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The record, by model and key (draft forms are of several models).
+    model_label = models.CharField(max_length=100)
+    object_pk = models.BigIntegerField()
+    reference = models.CharField("reference", max_length=100)
+    reason = models.CharField(max_length=300)
+    due_on = models.DateField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    exclusion_reason = models.TextField("why it is kept", blank=True)
+    review_again_on = models.DateField("review again on", null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "due_on", "pk"]
+        constraints = [
+            # One decision per record, whichever run listed it: an exclusion sticks.
+            models.UniqueConstraint(
+                fields=["model_label", "object_pk"], name="retention_item_once_per_record"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (~Q(decision="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="retention_item_decided_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="excluded") | ~Q(exclusion_reason=""),
+                name="retention_item_excluded_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(applied_at__isnull=True) | Q(decision="approved"),
+                name="retention_item_applied_only_approved",
+            ),
+        ]
+        indexes = [
+            # The manager's page: one review's items by decision.
+            models.Index(fields=["review", "decision"], name="retention_item_review"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"Retention item {self.pk} ({self.reference})"

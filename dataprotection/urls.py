@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .retention import views as retention_views
 
 app_name = "dataprotection"
 
@@ -50,5 +51,21 @@ urlpatterns = [
         "cases/<int:pk>/subject-access/<int:request_pk>/sent/",
         views.subject_access_send,
         name="subject_access_send",
+    ),
+    path("retention/", retention_views.retention_home, name="retention"),
+    path(
+        "retention/<int:service_pk>/",
+        retention_views.retention_review,
+        name="retention_review",
+    ),
+    path(
+        "retention/<int:service_pk>/approve/",
+        retention_views.retention_approve,
+        name="retention_approve",
+    ),
+    path(
+        "retention/<int:service_pk>/exclude/",
+        retention_views.retention_exclude,
+        name="retention_exclude",
     ),
 ]

@@ -420,6 +420,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.purge_old_insights_results",
         "schedule": timedelta(hours=24),
     },
+    # Records past their retention date listed for each service manager's review, early each
+    # morning. It erases nothing: the manager approves (dataprotection/retention/).
+    "list-retention-due": {
+        "task": "dataprotection.tasks.list_retention_due",
+        "schedule": crontab(minute=30, hour=4),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0012_client_safe_to_email'),
-        ('dataprotection', '0003_erasures'),
+        ('dataprotection', '0004_retention'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,10 @@ the manager opens the page erasing its client's record (the caseworkers get 403)
 it record a correction request (a read-only caseworker and the manager get 403); a team leader or
 the manager answers one, places and lifts holds, and handles subject access requests (the
 caseworkers get 403); everyone else gets 404, as for a case that does not exist. POSTs send an
-empty form: 400 with the errors in place for those allowed."""
+empty form: 400 with the errors in place for those allowed.
+
+The retention review is the service manager's alone: its start page refuses (403) anyone who
+reviews no service, and a service's review is 404 for anyone who does not review it."""
 
 from tests.factories import CaseFactory
 
@@ -84,6 +87,10 @@ def _erasable(world):
     return {"pk": world.erasable_case.pk}
 
 
+def _service(world):
+    return {"service_pk": world.service.pk}
+
+
 DECIDERS = {**only(400, READERS), CASEWORKER: 403, READ_ONLY: 403}
 # Subject access: a team leader's or the manager's alone, every page of it.
 ANSWERERS = {**only(200, READERS), CASEWORKER: 403, READ_ONLY: 403}
@@ -114,4 +121,8 @@ ENTRIES = [
     Entry("dataprotection:subject_access_download", _download("pdf"), ANSWERERS),
     Entry("dataprotection:subject_access_download", _download("json"), ANSWERERS),
     Entry("dataprotection:subject_access_send", _access_request, DECIDERS, method="post"),
+    Entry("dataprotection:retention", expected=only(302, {MANAGER}, others=403)),
+    Entry("dataprotection:retention_review", _service, only(200, {MANAGER})),
+    Entry("dataprotection:retention_approve", _service, only(400, {MANAGER}), method="post"),
+    Entry("dataprotection:retention_exclude", _service, only(400, {MANAGER}), method="post"),
 ]
