@@ -59,6 +59,11 @@ urlpatterns = [
         name="retention_review",
     ),
     path(
+        "retention/<int:service_pk>/list-now/",
+        retention_views.retention_list_now,
+        name="retention_list_now",
+    ),
+    path(
         "retention/<int:service_pk>/approve/",
         retention_views.retention_approve,
         name="retention_approve",

@@ -138,3 +138,25 @@ def retention_exclude(request, service_pk):
             _decided_meanwhile(request, decided)
             return redirect("dataprotection:retention_review", service_pk=service.pk)
     return _page(request, service, exclude_form=form, status=400)
+
+
+@login_required
+@require_POST
+def retention_list_now(request, service_pk):
+    """Lists what is due now rather than at the next morning's run (after a schedule change, or
+    on a new installation): the same listing, which erases nothing."""
+    service = _reviewable_service(request.user, service_pk)
+    refreshed = services.retention_review_refresh(service=service)
+    record_event(
+        actor=request.user,
+        action=AuditEvent.Action.ADMIN,
+        service=service,
+        label="Retention review",
+        detail={"retention": "listed_on_request", "added": refreshed.added},
+    )
+    messages.success(
+        request,
+        f"Listed now: {refreshed.added} new, {refreshed.removed} no longer due. "
+        "Nothing was erased.",
+    )
+    return redirect("dataprotection:retention_review", service_pk=service.pk)

@@ -123,6 +123,7 @@ ENTRIES = [
     Entry("dataprotection:subject_access_send", _access_request, DECIDERS, method="post"),
     Entry("dataprotection:retention", expected=only(302, {MANAGER}, others=403)),
     Entry("dataprotection:retention_review", _service, only(200, {MANAGER})),
+    Entry("dataprotection:retention_list_now", _service, only(302, {MANAGER}), method="post"),
     Entry("dataprotection:retention_approve", _service, only(400, {MANAGER}), method="post"),
     Entry("dataprotection:retention_exclude", _service, only(400, {MANAGER}), method="post"),
 ]

@@ -237,3 +237,27 @@ def test_an_admin_sets_their_providers_schedule_and_a_looser_service_one_is_refu
     assert client.get(change).status_code in (302, 403, 404)
     listing = client.get(reverse("admin:dataprotection_retentionschedule_changelist"))
     assert other_service.provider.name not in listing.content.decode()
+
+
+def test_the_manager_lists_what_is_due_now_and_nothing_is_erased(
+    client, service, other_service, manager
+):
+    due = closed_long_ago(service)
+    closed_long_ago(other_service)
+    sign_in_with_second_factor(client, manager)
+    page = reverse("dataprotection:retention_review", args=[service.pk])
+    assert "Not listed yet." in client.get(page).content.decode()
+
+    response = client.post(reverse("dataprotection:retention_list_now", args=[service.pk]))
+
+    assert response.status_code == 302 and response.url == page
+    shown = client.get(page).content.decode()
+    assert due.reference in shown and "Listed now: 1 new" in shown
+    item = RetentionReviewItem.objects.get()
+    assert item.review.service == service and item.decision == Decision.PENDING
+    assert Client.objects.get(pk=due.client_id).erased_on is None
+    assert AuditEvent.objects.filter(actor=manager, detail__retention="listed_on_request").exists()
+    # Another service's list is not this manager's to run.
+    other = reverse("dataprotection:retention_list_now", args=[other_service.pk])
+    assert client.post(other).status_code == 404
+    assert not RetentionReview.objects.filter(service=other_service).exists()
