@@ -17,7 +17,7 @@ class CasesConfig(AppConfig):
         from accounts.models import Role
         from accounts.selectors import register_case_references
 
-        from . import dashboard, selectors
+        from . import dashboard, selectors, tasks_documents  # noqa: F401 (registers the scan task)
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
         # The audit trail names cases by reference and filters by it.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duplicates
+from . import views, views_documents, views_duplicates
 
 app_name = "cases"
 
@@ -31,6 +31,18 @@ urlpatterns = [
     path("<int:pk>/children/new/", views.child_form, name="child_add"),
     path("<int:pk>/children/<int:child_pk>/", views.child_form, name="child_edit"),
     path("<int:pk>/sharing/new/", views.information_share_add, name="information_share_add"),
+    path("<int:pk>/documents/", views_documents.document_list, name="document_list"),
+    path("<int:pk>/documents/new/", views_documents.document_upload, name="document_upload"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/download/",
+        views_documents.document_download,
+        name="document_download",
+    ),
+    path(
+        "<int:pk>/documents/<int:document_pk>/delete/",
+        views_documents.document_delete,
+        name="document_delete",
+    ),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/safe-contact/", views.client_safe_contact, name="client_safe_contact"),

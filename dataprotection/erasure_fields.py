@@ -102,6 +102,19 @@ FIELDS: dict[str, dict[str, set[str]]] = {
         "mark": {"reason_without_consent", "what_was_shared"},
         "keep": {"created_at", "updated_at", "shared_on"},
     },
+    "cases.casedocument": {
+        # The file leaves the storage (dataprotection.erasure removes a blanked file).
+        "blank": {"file", "original_filename"},
+        "mark": {"title", "deletion_reason"},
+        "keep": {
+            "created_at",
+            "updated_at",
+            "uploaded_at",
+            "scanned_at",
+            "scan_finding",
+            "deleted_at",
+        },
+    },
     "referrals.referral": {
         "blank": {"referrer_name", "referrer_phone", "referrer_email"},
         "mark": {"referrer_risk_information", "reason", "triage_note"},

@@ -21,12 +21,14 @@ from .client import (
     ConsentRecord,
     SafeToContact,
 )
+from .documents import CaseDocument
 from .options import Option
 
 __all__ = [
     "Agency",
     "Case",
     "CaseAllocation",
+    "CaseDocument",
     "CaseReferenceCounter",
     "CaseStatusChange",
     "ChildInCase",

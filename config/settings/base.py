@@ -366,6 +366,15 @@ STORAGES = {
 # The address in notification e-mails (which carry a link, never data).
 LANTERN_BASE_URL = env("LANTERN_BASE_URL", default="http://127.0.0.1:8000")
 
+# Documents on a case (cases.services_documents): the largest file accepted, and the virus
+# scanner (ClamAV's clamd, by unix socket or host and port). With no scanner, documents are
+# stored as "not scanned"; configure one in production.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", default=60)
+
 # Export files are offered through links that expire.
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 
