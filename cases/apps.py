@@ -14,10 +14,11 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from accounts.dashboard import register_home_panel
+        from accounts.demo import register_demo_seeder
         from accounts.models import Role
         from accounts.selectors import register_case_references
 
-        from . import dashboard, selectors, tasks_documents  # noqa: F401 (registers the scan task)
+        from . import dashboard, demo_documents, selectors, tasks_documents  # noqa: F401
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
         # The audit trail names cases by reference and filters by it.
@@ -30,3 +31,6 @@ class CasesConfig(AppConfig):
         register_home_panel(
             Role.TEAM_LEADER, 20, "cases/home/team_leader_panel.html", dashboard.team_leader_panel
         )
+        # tasks_documents is imported above so that workers know the scan task (autodiscovery
+        # looks for cases.tasks only). Demo documents go on the cases the referrals made (10).
+        register_demo_seeder(26, demo_documents.seed_demo_documents)

@@ -419,3 +419,20 @@ def test_an_unreachable_scanner_leaves_the_document_pending(
     document.refresh_from_db()
     assert document.scan_status == CaseDocument.ScanStatus.PENDING
     assert not document.is_downloadable
+
+
+# --- Demo data ----------------------------------------------------------------------------------
+
+
+def test_demo_documents_are_a_pdf_and_a_note_on_open_cases_once(
+    storage_in_memory, service, caseworker, case
+):
+    from cases.demo_documents import seed_demo_documents
+
+    seed_demo_documents(services={"CIV": service})
+    seed_demo_documents(services={"CIV": service})  # idempotent
+    documents = CaseDocument.objects.filter(case=case).order_by("file_type")
+    assert [d.file_type for d in documents] == ["pdf", "text"]
+    pdf = storage_in_memory.open(documents[0].file.name).read()
+    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
+    assert all(d.is_downloadable for d in documents)
