@@ -436,3 +436,24 @@ def test_demo_documents_are_a_pdf_and_a_note_on_open_cases_once(
     pdf = storage_in_memory.open(documents[0].file.name).read()
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
     assert all(d.is_downloadable for d in documents)
+
+
+# --- Erasure ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keep_stub", [True, False])
+def test_erasing_the_client_takes_the_documents_files(
+    storage_in_memory, manager, case, document, keep_stub, django_capture_on_commit_callbacks
+):
+    from dataprotection import erasure
+
+    stored = document.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.erase_client(case.client, actor=manager, reason="retention", keep_stub=keep_stub)
+    assert not storage_in_memory.exists(stored)
+    if keep_stub:
+        document.refresh_from_db()
+        assert not document.file and document.original_filename == ""
+        assert document.title == "Erased"
+    else:
+        assert not CaseDocument.objects.filter(pk=document.pk).exists()
