@@ -86,8 +86,12 @@ def document_download(request, pk, document_pk):
     # browser's download list, so it never carries the client's name.
     extension = sorted(EXTENSIONS[document.file_type])[0]
     name = f"{document.case.reference}-document-{document.pk}.{extension}"
+    try:
+        stored = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing.") from None
     response = FileResponse(
-        document.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=name,
         content_type=CONTENT_TYPES[document.file_type],

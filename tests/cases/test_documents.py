@@ -217,6 +217,14 @@ def test_download_streams_an_attachment_and_is_audited(client_for, caseworker, c
     assert event.object_label == f"Document {document.pk}"
 
 
+def test_a_file_missing_from_the_storage_is_404_not_an_error(
+    storage_in_memory, client_for, caseworker, case, document
+):
+    storage_in_memory.delete(document.file.name)
+    url = reverse("cases:document_download", args=[case.pk, document.pk])
+    assert client_for(caseworker).get(url).status_code == 404
+
+
 def test_another_service_gets_404_and_the_attempt_is_audited(client_for, outsider, case, document):
     http = client_for(outsider)
     assert http.get(reverse("cases:document_list", args=[case.pk])).status_code == 404
