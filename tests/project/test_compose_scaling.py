@@ -156,9 +156,10 @@ def test_the_proxy_sets_the_headers_the_production_settings_trust():
 def test_the_proxy_takes_uploads_as_large_as_lantern_does():
     (limit,) = _directive("client_max_body_size")
     limit_bytes = int(limit.removesuffix("m")) * 1024 * 1024
-    # Room for the largest file Lantern takes and the form around it, so Lantern itself says
-    # what is too large; far larger is refused at the proxy.
-    assert ChecklistImportForm.MAX_BYTES < limit_bytes <= 2 * ChecklistImportForm.MAX_BYTES
+    # Room for the largest file Lantern takes (a case document) and the form around it, so
+    # Lantern itself says what is too large; far larger is refused at the proxy.
+    largest = max(ChecklistImportForm.MAX_BYTES, settings.DOCUMENT_MAX_BYTES)
+    assert largest < limit_bytes <= 2 * largest
     assert limit_bytes >= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert _directive("error_page") == ["413 @too_large"]
 
