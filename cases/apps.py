@@ -17,12 +17,17 @@ class CasesConfig(AppConfig):
         from accounts.models import Role
         from accounts.selectors import register_case_references
 
-        from . import dashboard, selectors
+        from . import dashboard, selectors, selectors_transfers
+        from .extensions import register_case_panel
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
         # The audit trail names cases by reference and filters by it.
         register_case_references(
             references=selectors.audit_case_references, case_id=selectors.audit_case_id
+        )
+        # Where a case went or came from (another service of the provider), and its history.
+        register_case_panel(
+            5, "cases/_transfer_panel.html", selectors_transfers.case_transfer_panel
         )
         register_home_panel(
             Role.CASEWORKER, 10, "cases/home/caseworker_panel.html", dashboard.caseworker_panel

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duplicates
+from . import views, views_duplicates, views_transfers
 
 app_name = "cases"
 
@@ -31,6 +31,18 @@ urlpatterns = [
     path("<int:pk>/children/new/", views.child_form, name="child_add"),
     path("<int:pk>/children/<int:child_pk>/", views.child_form, name="child_edit"),
     path("<int:pk>/sharing/new/", views.information_share_add, name="information_share_add"),
+    path("<int:pk>/transfer/", views_transfers.case_transfer_request, name="case_transfer"),
+    path(
+        "<int:pk>/transferred-from/",
+        views_transfers.case_transfer_history,
+        name="case_transfer_history",
+    ),
+    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path(
+        "transfers/<int:transfer_pk>/",
+        views_transfers.transfer_decide,
+        name="transfer_decide",
+    ),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/safe-contact/", views.client_safe_contact, name="client_safe_contact"),

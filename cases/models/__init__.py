@@ -22,6 +22,7 @@ from .client import (
     SafeToContact,
 )
 from .options import Option
+from .transfers import CaseTransfer
 
 __all__ = [
     "Agency",
@@ -29,6 +30,7 @@ __all__ = [
     "CaseAllocation",
     "CaseReferenceCounter",
     "CaseStatusChange",
+    "CaseTransfer",
     "ChildInCase",
     "Client",
     "ClientAlias",
