@@ -14,10 +14,11 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from accounts.dashboard import register_home_panel
+        from accounts.demo import register_demo_seeder
         from accounts.models import Role
         from accounts.selectors import register_case_references
 
-        from . import dashboard, selectors, selectors_transfers
+        from . import dashboard, demo_transfers, selectors, selectors_transfers
         from .extensions import register_case_panel
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
@@ -29,9 +30,17 @@ class CasesConfig(AppConfig):
         register_case_panel(
             5, "cases/_transfer_panel.html", selectors_transfers.case_transfer_panel
         )
+        # After the other apps' demo records, so that the transferred case has a history.
+        register_demo_seeder(80, demo_transfers.seed_demo_transfer)
         register_home_panel(
             Role.CASEWORKER, 10, "cases/home/caseworker_panel.html", dashboard.caseworker_panel
         )
         register_home_panel(
             Role.TEAM_LEADER, 20, "cases/home/team_leader_panel.html", dashboard.team_leader_panel
+        )
+        register_home_panel(
+            Role.TEAM_LEADER,
+            21,
+            "cases/home/transfers_panel.html",
+            selectors_transfers.transfers_home_panel,
         )

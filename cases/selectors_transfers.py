@@ -152,3 +152,19 @@ def case_history_through_transfer(user, pk, *, page: int = 1) -> dict:
         "perpetrators": list(previous.perpetrators.all()),
         "children": list(previous.children.prefetch_related("cyps_involvement")),
     }
+
+
+def transfers_home_panel(request) -> dict | None:
+    """A team leader's home panel: transfers into the current service waiting for a decision
+    (hidden when none waits). Names no client: the reference, the services, who asked."""
+    service = getattr(request, "current_service", None)
+    if service is None or not access.can(
+        request.user, access.Capability.ALLOCATE_CASES, service.pk
+    ):
+        return None
+    waiting = list(
+        CaseTransfer.objects.filter(to_service=service, decision=CaseTransfer.Decision.REQUESTED)
+        .select_related("case", "from_service", "requested_by")
+        .order_by("requested_at")
+    )
+    return {"waiting": waiting} if waiting else None

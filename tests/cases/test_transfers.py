@@ -319,3 +319,27 @@ def test_insights_counts_the_receiving_case_as_a_continuing_case(case, receiving
     assert figures.n == 1
     assert figures.count("Continuing case") == 1
     assert figures.count("New client") == 0
+
+
+def test_seed_demo_makes_one_transfer_once():
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    transfer = CaseTransfer.objects.get()
+    assert transfer.decision == CaseTransfer.Decision.ACCEPTED
+    assert transfer.case.status == Case.Status.CLOSED
+    assert transfer.new_case.referral_status == Case.ReferralStatus.CONTINUING
+    assert transfer.new_case.service_id == transfer.to_service_id != transfer.from_service_id
+
+
+def test_the_receiving_team_leaders_home_lists_the_waiting_transfer(
+    client, case, receiving, people
+):
+    transfer = request_transfer(case, people["sending_leader"], receiving)
+    as_user(client, people["receiving_leader"])
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("cases:transfer_decide", args=[transfer.pk]) in home
+    as_user(client, people["receiving_caseworker"])
+    home = client.get(reverse("home")).content.decode()
+    assert "Transfers waiting" not in home
