@@ -8,7 +8,7 @@ from accounts import access
 from accounts.models import Service
 
 from . import services_transfers
-from .models import Case, CaseTransfer, ClosureRequest
+from .models import Case, CaseTransfer, ClosureRequest, RiskLevel
 
 
 def _team_leader(service: Service):
@@ -25,7 +25,12 @@ def seed_demo_transfer(*, services, stdout):
         return
     requester, decider = _team_leader(sending), _team_leader(receiving)
     case = (
-        Case.objects.filter(service=sending, status=Case.Status.OPEN, is_restricted=False)
+        # Not high-risk or MARAC: the demo's one team leader both asks and accepts, which those
+        # cases' second-look rule refuses.
+        Case.objects.filter(
+            service=sending, status=Case.Status.OPEN, is_restricted=False, is_marac=False
+        )
+        .exclude(risk_level=RiskLevel.HIGH)
         .exclude(closure_requests__decision=ClosureRequest.Decision.REQUESTED)
         .order_by("pk")
         .first()

@@ -15,7 +15,7 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent, Service, User
 
 from .models import Case, CaseTransfer, ChildInCase, ClosureRequest, Perpetrator
-from .selectors import closure_gaps
+from .selectors import closure_always_signed_off, closure_gaps
 from .selectors_transfers import transfer_destinations
 from .services import _apply_closure, _locked, _require, case_open
 
@@ -86,7 +86,9 @@ def case_transfer_decide(
     """A team leader of the receiving service accepts the transfer or declines it with a reason.
 
     1. The actor allocates cases in the receiving service; the transfer is still waiting (one
-       decided meanwhile, by another team leader, is refused rather than decided twice).
+       decided meanwhile, by another team leader, is refused rather than decided twice). A
+       high-risk or MARAC case is accepted by someone other than the requester (a team leader
+       of both services), as its closure would be signed off by a second person.
     2. Declining needs a reason; the case stays open where it was.
     3. Accepting, in this one transaction: the sending case closes (planned, "Transferred to
        <service>", the gaps other than the exit form kept as acknowledged by the transfer, no
@@ -111,6 +113,13 @@ def case_transfer_decide(
 
     case = _locked(transfer.case)
     _refuse_if_closing(case)
+    if closure_always_signed_off(case) and transfer.requested_by_id == actor.pk:
+        # The closure rule's second look: a high-risk or MARAC case never closes on one
+        # person's word, and a transfer closes it.
+        raise ValidationError(
+            "Another team leader of the receiving service accepts a high-risk or MARAC case's "
+            "transfer you asked for."
+        )
     to_service = transfer.to_service
     if not to_service.is_active:
         raise ValidationError("The receiving service is no longer active.")

@@ -343,3 +343,14 @@ def test_the_receiving_team_leaders_home_lists_the_waiting_transfer(
     as_user(client, people["receiving_caseworker"])
     home = client.get(reverse("home")).content.decode()
     assert "Transfers waiting" not in home
+
+
+def test_a_high_risk_case_is_accepted_by_someone_other_than_the_requester(case, receiving, people):
+    both = people["sending_leader"]
+    MembershipFactory(user=both, service=receiving, role=Role.TEAM_LEADER)
+    transfer = request_transfer(case, both, receiving)
+    with pytest.raises(ValidationError, match="Another team leader"):
+        accept(transfer, both)
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
+    assert accept(transfer, people["receiving_leader"]).decision == CaseTransfer.Decision.ACCEPTED
