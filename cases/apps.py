@@ -18,13 +18,27 @@ class CasesConfig(AppConfig):
         from accounts.models import Role
         from accounts.selectors import register_case_references
 
-        from . import dashboard, demo_documents, selectors, tasks_documents  # noqa: F401
+        from . import (  # noqa: F401 (tasks_documents: see below)
+            dashboard,
+            demo_documents,
+            demo_transfers,
+            selectors,
+            selectors_transfers,
+            tasks_documents,
+        )
+        from .extensions import register_case_panel
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
         # The audit trail names cases by reference and filters by it.
         register_case_references(
             references=selectors.audit_case_references, case_id=selectors.audit_case_id
         )
+        # Where a case went or came from (another service of the provider), and its history.
+        register_case_panel(
+            5, "cases/_transfer_panel.html", selectors_transfers.case_transfer_panel
+        )
+        # After the other apps' demo records, so that the transferred case has a history.
+        register_demo_seeder(80, demo_transfers.seed_demo_transfer)
         register_home_panel(
             Role.CASEWORKER, 10, "cases/home/caseworker_panel.html", dashboard.caseworker_panel
         )
@@ -34,3 +48,9 @@ class CasesConfig(AppConfig):
         # tasks_documents is imported above so that workers know the scan task (autodiscovery
         # looks for cases.tasks only). Demo documents go on the cases the referrals made (10).
         register_demo_seeder(26, demo_documents.seed_demo_documents)
+        register_home_panel(
+            Role.TEAM_LEADER,
+            21,
+            "cases/home/transfers_panel.html",
+            selectors_transfers.transfers_home_panel,
+        )

@@ -348,8 +348,17 @@ def case_close(
 
 
 def _apply_closure(
-    case, *, actor, closed_on, closure_type, unplanned_closure_reason, closure_note, gaps
+    case,
+    *,
+    actor,
+    closed_on,
+    closure_type,
+    unplanned_closure_reason,
+    closure_note,
+    gaps,
+    follow_up=True,
 ):
+    # follow_up False: the client's support continues elsewhere (a transfer), nothing to follow.
     old = case.status
     case.status = Case.Status.CLOSED
     case.closed_on = closed_on
@@ -357,7 +366,7 @@ def _apply_closure(
     case.unplanned_closure_reason = unplanned_closure_reason
     case.closure_note = closure_note
     case.closure_gaps_acknowledged = gaps
-    case.follow_up_due_on = closed_on + FOLLOW_UP_AFTER
+    case.follow_up_due_on = closed_on + FOLLOW_UP_AFTER if follow_up else None
     case.full_clean()
     case.save()
     CaseStatusChange.objects.create(

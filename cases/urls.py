@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents, views_duplicates
+from . import views, views_documents, views_duplicates, views_transfers
 
 app_name = "cases"
 
@@ -42,6 +42,18 @@ urlpatterns = [
         "<int:pk>/documents/<int:document_pk>/delete/",
         views_documents.document_delete,
         name="document_delete",
+    ),
+    path("<int:pk>/transfer/", views_transfers.case_transfer_request, name="case_transfer"),
+    path(
+        "<int:pk>/transferred-from/",
+        views_transfers.case_transfer_history,
+        name="case_transfer_history",
+    ),
+    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path(
+        "transfers/<int:transfer_pk>/",
+        views_transfers.transfer_decide,
+        name="transfer_decide",
     ),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),

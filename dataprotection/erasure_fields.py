@@ -78,6 +78,12 @@ FIELDS: dict[str, dict[str, set[str]]] = {
         "mark": {"closure_note", "gaps_acknowledged", "comment"},
         "keep": {"created_at", "updated_at", "requested_at", "closed_on", "decided_at"},
     },
+    # The reasons are free text about the client's circumstances; the services, dates and
+    # decision are what the sending and receiving services' records and reports need.
+    "cases.casetransfer": {
+        "mark": {"reason", "declined_reason"},
+        "keep": {"created_at", "updated_at", "requested_at", "decided_at"},
+    },
     "cases.contact": {
         "blank": {"location"},
         "mark": {"notes", "unsafe_channel_warning", "unsafe_channel_reason"},

@@ -23,6 +23,7 @@ from .client import (
 )
 from .documents import CaseDocument
 from .options import Option
+from .transfers import CaseTransfer
 
 __all__ = [
     "Agency",
@@ -31,6 +32,7 @@ __all__ = [
     "CaseDocument",
     "CaseReferenceCounter",
     "CaseStatusChange",
+    "CaseTransfer",
     "ChildInCase",
     "Client",
     "ClientAlias",

@@ -1,0 +1,170 @@
+"""Reads for transfers between services of one provider (cases.services_transfers writes).
+
+Who sees what:
+- the sending case stays its service's: requesting is a team leader's (ALLOCATE_CASES) of a
+  case they may see (a restricted case: only if they are named on it);
+- a transfer waiting for a decision is seen by the team leaders of the receiving service, with
+  no more than it needs to decide: the reference, the services, the reason, the risk;
+- after acceptance, the receiving team reads the sending case's history through the link only:
+  the history page of a case they can see (case_history_through_transfer). cases_visible_to is
+  not widened: the previous case stays out of their lists, search and reports.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts import access, lookup
+from accounts.audit import record_event, record_event_in_services
+from accounts.models import AuditEvent, Service
+
+from .models import Case, CaseTransfer
+from .selectors import case_get_for_user, case_timeline, cases_visible_to, closure_record
+
+
+def transfer_destinations(case: Case) -> QuerySet[Service]:
+    """The services a case may move to: the other active services of its provider."""
+    return (
+        Service.objects.filter(provider_id=case.service.provider_id, is_active=True)
+        .exclude(pk=case.service_id)
+        .order_by("name")
+    )
+
+
+def waiting_transfer(case: Case) -> CaseTransfer | None:
+    return case.transfers.filter(decision=CaseTransfer.Decision.REQUESTED).first()
+
+
+def transfers_to_decide(user) -> QuerySet[CaseTransfer]:
+    """Transfers into the services where the user allocates cases (any decision)."""
+    service_ids = access.service_ids_with(user, access.Capability.ALLOCATE_CASES)
+    return CaseTransfer.objects.filter(to_service_id__in=service_ids)
+
+
+def transfers_for_list(user) -> dict:
+    """The transfers page: waiting and recent transfers into the user's services, and those out of
+    cases they may see in services where they allocate. Audited as one list view per service."""
+    service_ids = access.service_ids_with(user, access.Capability.ALLOCATE_CASES)
+    related = ("case", "from_service", "to_service", "requested_by", "decided_by", "new_case")
+    incoming = list(
+        transfers_to_decide(user)
+        .select_related(*related)
+        .order_by("decision", "-requested_at")[:100]
+    )
+    outgoing = list(
+        CaseTransfer.objects.filter(
+            from_service_id__in=service_ids,
+            case__in=cases_visible_to(user, access.Capability.ALLOCATE_CASES),
+        )
+        .select_related(*related)
+        .order_by("-requested_at")[:100]
+    )
+    record_event_in_services(
+        sorted(service_ids),
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        detail={"list": "transfers"},
+    )
+    return {"incoming": incoming, "outgoing": outgoing}
+
+
+def transfer_get_for_decision(user, pk, *, read: lookup.Read = False) -> CaseTransfer:
+    """A transfer into one of the user's services, for its decision page; 404 (audited) for one
+    into any other service, and for a caseworker (deciding is a team leader's)."""
+    transfer = lookup.get_in_scope(
+        transfers_to_decide(user).select_related(
+            "case", "case__service", "from_service", "to_service", "requested_by"
+        ),
+        pk,
+        user=user,
+        capability=access.Capability.ALLOCATE_CASES,
+    )
+    lookup.record_read(
+        user, transfer, read=read, service_id=transfer.case.service_id, case_id=transfer.case_id
+    )
+    return transfer
+
+
+def case_transfer_panel(request, case: Case) -> dict:
+    """The case page's transfer panel: where the case went or came from, and the request button."""
+    user = request.user
+    outgoing = list(case.transfers.select_related("to_service", "new_case", "requested_by"))
+    incoming = (
+        CaseTransfer.objects.filter(new_case=case).select_related("case", "from_service").first()
+    )
+    accepted = [t for t in outgoing if t.new_case_id]
+    # The receiving case is linked only for those who may see it (the sending team usually not).
+    visible_new = (
+        set(
+            cases_visible_to(user)
+            .filter(pk__in=[t.new_case_id for t in accepted])
+            .values_list("pk", flat=True)
+        )
+        if accepted
+        else set()
+    )
+    can_request = (
+        not case.is_closed
+        and not any(t.decision == CaseTransfer.Decision.REQUESTED for t in outgoing)
+        and access.can(user, access.Capability.ALLOCATE_CASES, case.service_id)
+    )
+    return {
+        "case": case,
+        "outgoing": outgoing,
+        "incoming": incoming,
+        "visible_new_case_ids": visible_new,
+        "can_request": can_request,
+    }
+
+
+def case_history_through_transfer(user, pk, *, page: int = 1) -> dict:
+    """The previous case's history for the team that received it: `pk` is the receiving case
+    (scoped as any case page); its accepted transfer names the previous case, shown read-only.
+
+    1. The receiving case must be one the user may see (restricted: named users only), else 404.
+    2. It must have come by an accepted transfer, else 404.
+    3. The read of the previous case is audited in the previous case's service and case, so the
+       sending service's managers see who read it, and why (detail names the receiving case).
+    """
+    case = case_get_for_user(user, pk, read={"page": "history through transfer"})
+    transfer = (
+        CaseTransfer.objects.filter(new_case=case, decision=CaseTransfer.Decision.ACCEPTED)
+        .select_related("case", "case__service", "from_service", "requested_by", "decided_by")
+        .first()
+    )
+    if transfer is None:
+        raise Http404("No such transfer.")
+    previous = transfer.case
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        service=previous.service_id,
+        case_id=previous.pk,
+        obj=previous,
+        detail={"page": "history through transfer", "receiving_case": case.pk},
+    )
+    return {
+        "case": case,
+        "client": case.client,
+        "transfer": transfer,
+        "previous": previous,
+        "closure": closure_record(previous),
+        "timeline": case_timeline(previous, page=page),
+        "perpetrators": list(previous.perpetrators.all()),
+        "children": list(previous.children.prefetch_related("cyps_involvement")),
+    }
+
+
+def transfers_home_panel(request) -> dict | None:
+    """A team leader's home panel: transfers into the current service waiting for a decision
+    (hidden when none waits). Names no client: the reference, the services, who asked."""
+    service = getattr(request, "current_service", None)
+    if service is None or not access.can(
+        request.user, access.Capability.ALLOCATE_CASES, service.pk
+    ):
+        return None
+    waiting = list(
+        CaseTransfer.objects.filter(to_service=service, decision=CaseTransfer.Decision.REQUESTED)
+        .select_related("case", "from_service", "requested_by")
+        .order_by("requested_at")
+    )
+    return {"waiting": waiting} if waiting else None

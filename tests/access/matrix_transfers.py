@@ -1,0 +1,77 @@
+"""Access rows for case transfers (cases/urls.py, views_transfers).
+
+Requesting a transfer is for a team leader of the case's service (caseworkers, the read-only
+caseworker and the manager get 403); the transfers page for anyone who allocates cases somewhere
+(403 for the rest); a transfer's decision page for the team leaders of the receiving service only
+(404 for everyone else, as for a transfer that does not exist); the history of a transferred
+case for everyone who may read the receiving case."""
+
+from django.utils import timezone
+
+from cases.models import CaseTransfer
+from tests.factories import CaseFactory, UserFactory
+
+from .matrix import ADMIN, ANON, CASEWORKER, MANAGER, READ_ONLY, TEAM_LEADER, Entry, only
+from .matrix_cases import statuses
+
+
+def build(world):
+    world.transfer_case = CaseFactory(service=world.service)
+    requester = UserFactory()
+    # Waiting: from the other service into the matrix service.
+    world.incoming_transfer = CaseTransfer.objects.create(
+        case=CaseFactory(service=world.other_service),
+        from_service=world.other_service,
+        to_service=world.service,
+        requested_by=requester,
+        requested_at=timezone.now(),
+        reason="Moved area.",
+    )
+    # Accepted: the previous case closed in the other service, continued in the matrix service.
+    today = timezone.localdate()
+    previous = CaseFactory(service=world.other_service, status="closed", closed_on=today)
+    world.continuing_case = CaseFactory(
+        service=world.service, referral_status="Continuing case", opened_on=today
+    )
+    CaseTransfer.objects.create(
+        case=previous,
+        from_service=world.other_service,
+        to_service=world.service,
+        requested_by=requester,
+        requested_at=timezone.now(),
+        reason="Moved area.",
+        decision=CaseTransfer.Decision.ACCEPTED,
+        decided_by=world.users[TEAM_LEADER],
+        decided_at=timezone.now(),
+        new_case=world.continuing_case,
+    )
+
+
+BUILDERS = dict.fromkeys(("transfer_case", "incoming_transfer", "continuing_case"), build)
+
+LEAD = statuses(**{CASEWORKER: 403, READ_ONLY: 403, TEAM_LEADER: 200, MANAGER: 403})
+READ = statuses(**{CASEWORKER: 200, READ_ONLY: 200, TEAM_LEADER: 200, MANAGER: 200})
+ALLOCATORS_LIST = {**only(200, {TEAM_LEADER}, others=403), ANON: 302, ADMIN: 403}
+
+ENTRIES = [
+    Entry("cases:case_transfer", lambda w: {"pk": w.transfer_case.pk}, LEAD),
+    Entry(
+        "cases:case_transfer",
+        lambda w: {"pk": w.transfer_case.pk},
+        {**LEAD, TEAM_LEADER: 400},
+        method="post",
+    ),
+    Entry("cases:transfer_list", expected=ALLOCATORS_LIST),
+    Entry(
+        "cases:transfer_decide",
+        lambda w: {"transfer_pk": w.incoming_transfer.pk},
+        only(200, {TEAM_LEADER}),
+    ),
+    Entry(
+        "cases:transfer_decide",
+        lambda w: {"transfer_pk": w.incoming_transfer.pk},
+        only(400, {TEAM_LEADER}),
+        method="post",
+    ),
+    Entry("cases:case_transfer_history", lambda w: {"pk": w.continuing_case.pk}, READ),
+]
