@@ -50,7 +50,7 @@ def hearings_timeline(case, limit: int) -> list[TimelineItem]:
             url=reverse("outcomes:hearing_detail", kwargs={"pk": hearing.pk}),
         )
         for hearing in case.court_hearings.order_by("-starts_at", "-pk").only(
-            "starts_at", "kind", "bail_conditions"
+            "case_id", "starts_at", "kind", "bail_conditions"
         )[:limit]
     ]
 
@@ -71,6 +71,6 @@ def hearings_diary_source(user, cases, start, end, caseworker_ids=None) -> list[
             caseworker_id=row.case.caseworker_id,
         )
         for row in rows.select_related("case").only(
-            "starts_at", "kind", "case__reference", "case__caseworker_id"
+            "case_id", "starts_at", "kind", "case__reference", "case__caseworker_id"
         )
     ]

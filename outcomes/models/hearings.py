@@ -10,6 +10,7 @@ from accounts.concurrency import version_field
 from cases.choices import insights_choices
 from cases.models import Case
 from cases.models.case import CaseChild
+from catalogue.insights import TABLES_BY_KEY
 
 
 @audited
@@ -28,11 +29,15 @@ class CourtHearing(CaseChild):
         OTHER_CIVIL = "other_civil", "Civil: other"
 
     CRIMINAL_KINDS = frozenset({Kind.FIRST_HEARING, Kind.TRIAL, Kind.SENTENCING})
-    # The civil justice form's order (outcomes.questions.CIVIL_ORDER_TABLES) a hearing is about.
+    # The civil justice form's order (outcomes.questions.CIVIL_ORDER_TABLES) a hearing is about:
+    # the label of the Insights table of that order.
     CIVIL_ORDER_OF_KIND = {
-        Kind.NON_MOLESTATION: "Non-molestation order",
-        Kind.OCCUPATION: "Occupation order",
-        Kind.CHILD_ARRANGEMENTS: "Child arrangements order",
+        kind: TABLES_BY_KEY[table].scope[0]
+        for kind, table in (
+            (Kind.NON_MOLESTATION, "civil_order_non_molestation"),
+            (Kind.OCCUPATION, "civil_order_occupation"),
+            (Kind.CHILD_ARRANGEMENTS, "civil_order_child_arrangements"),
+        )
     }
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="court_hearings")
