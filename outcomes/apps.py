@@ -24,7 +24,7 @@ class OutcomesConfig(AppConfig):
             register_timeline_source,
         )
 
-        from . import case_page, closure_checks, demo, selectors_hearings
+        from . import case_page, closure_checks, demo, demo_hearings, selectors_hearings
 
         post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="outcomes_options")
         register_case_panel(40, "outcomes/_case_panel.html", case_page.panel_context)
@@ -35,3 +35,4 @@ class OutcomesConfig(AppConfig):
         # Court dates (issue 22): on the timeline and in the diary.
         register_timeline_source(selectors_hearings.hearings_timeline)
         register_diary_source(selectors_hearings.hearings_diary_source)
+        register_demo_seeder(31, demo_hearings.seed_demo_hearings)

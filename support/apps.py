@@ -26,7 +26,7 @@ class SupportConfig(AppConfig):
             register_timeline_source,
         )
 
-        from . import case_page, closure_checks, dashboard, demo, selectors_appointments
+        from . import case_page, closure_checks, dashboard, demo, demo_diary, selectors_appointments
 
         post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="support_options")
         register_case_panel(25, "support/_case_panel.html", case_page.case_panel_context)
@@ -40,3 +40,4 @@ class SupportConfig(AppConfig):
         )
         register_diary_source(selectors_appointments.appointments_diary_source)
         register_prompt_source("caseworker", selectors_appointments.tomorrow_prompts)
+        register_demo_seeder(26, demo_diary.seed_demo_appointments)
