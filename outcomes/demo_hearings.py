@@ -19,16 +19,15 @@ def _this_week_at(weekday: int, hour: int) -> datetime.datetime:
 
 
 def seed_demo_hearings(*, services, stdout=None) -> None:
-    """The first two open cases of each service with no hearing get a couple: a criminal
+    """The first two open cases of each service with no hearing yet get a couple: a criminal
     first hearing with special measures asked for and bail conditions, then a trial this
     week; or a non-molestation order granted and a return hearing this week."""
     recorded = 0
     for service in services.values():
-        cases = (
-            Case.objects.filter(service=service, status=Case.Status.OPEN)
-            .exclude(pk__in=CourtHearing.objects.values("case_id"))
-            .order_by("pk")[:2]
-        )
+        # Once per service: a second run would otherwise take the next two cases.
+        if CourtHearing.objects.filter(case__service=service).exists():
+            continue
+        cases = Case.objects.filter(service=service, status=Case.Status.OPEN).order_by("pk")[:2]
         for index, case in enumerate(cases):
             actor = demo_editor(case)
             if actor is None:
