@@ -163,6 +163,8 @@ def appointment_change(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.is_cancelled:
         raise ValidationError("This appointment was cancelled.")
+    if appointment.case.is_closed:
+        raise ValidationError("Appointments of a closed case cannot be changed.")
     check_edit(appointment, loaded=edit_state, submitted=fields)
     for name, value in fields.items():
         setattr(appointment, name, value)
