@@ -179,3 +179,35 @@ def register_closure_check(source: Callable) -> None:
 
 def closure_checks() -> list[Callable]:
     return list(_closure_checks)
+
+
+# --- Diary -------------------------------------------------------------------------------------
+# A *diary source* gives what an app has in the diary (appointments, court hearings) between two
+# moments: source(user, cases_queryset, start, end, caseworker_ids=None) -> list[DiaryEntry],
+# for the cases of `cases_queryset` (already scoped to the user); `caseworker_ids` narrows to
+# entries of those caseworkers' cases or diaries (the week panel passes the user's own). One or
+# two queries, whatever the number of rows. The home page's week panel and the team view read
+# them all, so that support and outcomes need not know each other.
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    at: datetime
+    kind: str  # badge: "Appointment", "Court"
+    title: str  # never identifying: the type, the case reference
+    reference: str
+    url: str
+    caseworker_id: int | None = None
+    ends_at: datetime | None = None
+
+
+_diary_sources: list[Callable] = []
+
+
+def register_diary_source(source: Callable) -> None:
+    if source not in _diary_sources:
+        _diary_sources.append(source)
+
+
+def diary_sources() -> list[Callable]:
+    return list(_diary_sources)

@@ -173,6 +173,12 @@ FIELDS: dict[str, dict[str, set[str]]] = {
         "keep": {"created_at", "updated_at", "occurred_on"},
     },
     "support.safetyplan": {"keep": {"created_at", "updated_at"}},
+    # The warnings quote the client's safe times and safe-contact instructions.
+    "support.appointment": {
+        "blank": {"place", "with_whom"},
+        "mark": {"notes", "warnings", "cancellation_reason"},
+        "keep": {"created_at", "updated_at", "starts_at", "ends_at", "cancelled_at"},
+    },
     "support.safetyplanversion": {
         "mark": {
             "review_reason",
@@ -197,6 +203,11 @@ FIELDS: dict[str, dict[str, set[str]]] = {
     "outcomes.incident": {"keep": {"created_at", "updated_at"}},
     "outcomes.civiljusticeform": {"keep": {"created_at", "updated_at", "submitted_at"}},
     "outcomes.civilorder": {"keep": {"created_at", "updated_at"}},
+    "outcomes.courthearing": {
+        "blank": {"court"},
+        "mark": {"outcome", "bail_conditions"},
+        "keep": {"created_at", "updated_at", "starts_at", "bail_ends_on"},
+    },
     "dataprotection.rectificationrequest": {
         "mark": {"requested", "changes_made", "outcome_reason"},
         "keep": {"created_at", "updated_at", "received_on", "decided_on"},

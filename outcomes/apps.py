@@ -19,11 +19,12 @@ class OutcomesConfig(AppConfig):
         from cases.extensions import (
             register_case_panel,
             register_closure_check,
+            register_diary_source,
             register_prompt_source,
             register_timeline_source,
         )
 
-        from . import case_page, closure_checks, demo
+        from . import case_page, closure_checks, demo, demo_hearings, selectors_hearings
 
         post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="outcomes_options")
         register_case_panel(40, "outcomes/_case_panel.html", case_page.panel_context)
@@ -31,3 +32,7 @@ class OutcomesConfig(AppConfig):
         register_closure_check(closure_checks.closure_gaps)
         register_prompt_source("caseworker", case_page.caseworker_prompts)
         register_demo_seeder(30, demo.seed_outcome_forms)
+        # Court dates (issue 22): on the timeline and in the diary.
+        register_timeline_source(selectors_hearings.hearings_timeline)
+        register_diary_source(selectors_hearings.hearings_diary_source)
+        register_demo_seeder(31, demo_hearings.seed_demo_hearings)

@@ -118,6 +118,7 @@ def panel_context(request, case) -> dict:
         "outcome_can_edit": can_edit_case(request.user, case),
         "outcome_missing_intake": "intake" not in kinds,
         "outcome_exit_possible": "exit" not in kinds and case_is_closing(case),
+        "outcome_hearings_url": reverse("outcomes:hearing_list", kwargs={"case_id": case.pk}),
     }
 
 

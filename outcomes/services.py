@@ -62,7 +62,7 @@ from .services_police import (
     police_report_delete,
     police_report_save,
 )
-from .suggestions import intake_suggestions
+from .suggestions import intake_suggestions, justice_suggestions
 
 __all__ = [
     "KINDS",
@@ -131,8 +131,9 @@ def outcome_form_start(*, kind: str, case: Case, actor: User, form_token=None):
     2. Refuse a second intake, exit, CCJ or follow-up form; an exit form needs the case closed
        or closing; a follow-up needs it closed.
     3. Fill in what Lantern knows (dates, closure type, the primary perpetrator; at intake the
-       client's situation, the intake risk and Marac: outcomes.suggestions), for the
-       caseworker to confirm or change: the form keeps them as they were at intake.
+       client's situation, the intake risk and Marac; on a civil form the orders of the court
+       hearings recorded: outcomes.suggestions), for the caseworker to confirm or change: the
+       form keeps them as they were at intake.
     """
     model, _questions, one_per_case = KINDS[kind]
     require_edit(actor, case)
@@ -181,6 +182,9 @@ def outcome_form_start(*, kind: str, case: Case, actor: User, form_token=None):
     form.save()
     for field, options in chosen.items():
         getattr(form, field).set(options)
+    if kind == "civil":
+        # The orders the recorded court hearings were about, as a draft to confirm.
+        _save_civil_orders(form, justice_suggestions(case, "civil").get("orders", {}))
     return claim.record(form)
 
 

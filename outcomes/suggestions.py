@@ -60,3 +60,33 @@ def intake_blanks_suggested(form) -> dict:
         elif not getattr(form, field):
             suggested[field] = value
     return suggested
+
+
+def justice_suggestions(case, kind: str) -> dict:
+    """What the case's recorded court hearings say as justice-form answers, for the caseworker
+    to confirm or change (outcomes.models.hearings):
+
+    1. Civil: for each order a hearing was about (non-molestation, occupation, child
+       arrangements), its status after the latest such hearing: the status recorded, or
+       "Applied for" when the hearing has none yet. {"orders": {order type: status}}
+    2. Criminal: the special measures answer of the latest criminal hearing that has one, for
+       a new police report. {"special_measures": answer}
+    One query.
+    """
+    from .models import CourtHearing
+
+    hearings = CourtHearing.objects.filter(case=case).order_by("starts_at", "pk")
+    if kind == "civil":
+        orders = {}
+        for hearing in hearings.filter(kind__in=list(CourtHearing.CIVIL_ORDER_OF_KIND)):
+            order_type = CourtHearing.CIVIL_ORDER_OF_KIND[hearing.kind]
+            orders[order_type] = hearing.order_status or "Applied for"
+        return {"orders": orders} if orders else {}
+    if kind == "criminal":
+        latest = (
+            hearings.filter(kind__in=list(CourtHearing.CRIMINAL_KINDS))
+            .exclude(special_measures="")
+            .last()
+        )
+        return {"special_measures": latest.special_measures} if latest else {}
+    return {}

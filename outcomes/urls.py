@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import views, views_hearings
 from .services import KINDS
 
 
@@ -28,4 +28,8 @@ urlpatterns = [
     path("criminal/<int:pk>/reports/add/", views.police_report_add, name="police_report_add"),
     path("reports/<int:pk>/", views.police_report_edit, name="police_report_edit"),
     path("reports/<int:pk>/delete/", views.police_report_delete, name="police_report_delete"),
+    path("case/<int:case_id>/hearings/", views_hearings.hearing_list, name="hearing_list"),
+    path("case/<int:case_id>/hearings/new/", views_hearings.hearing_add, name="hearing_add"),
+    path("hearings/<int:pk>/", views_hearings.hearing_detail, name="hearing_detail"),
+    path("hearings/<int:pk>/edit/", views_hearings.hearing_edit, name="hearing_edit"),
 ]

@@ -24,7 +24,7 @@ from . import questions as q
 from . import selectors, services
 from .forms import FormStartForm, IncidentFormSet, PoliceReportForm, form_class_for, section_id
 from .models import Incident
-from .suggestions import intake_blanks_suggested
+from .suggestions import intake_blanks_suggested, justice_suggestions
 
 KIND_TITLES = services.KIND_TITLES
 
@@ -197,6 +197,12 @@ def form_edit(request, kind, pk):
             # A draft intake offers what the records say for its blank answers (changeable).
             initial=intake_blanks_suggested(form_obj) if kind == "intake" else None,
         )
+        if kind == "civil" and not form_obj.is_submitted:
+            # A draft offers the orders of court hearings recorded since it was started.
+            suggested = justice_suggestions(case, "civil").get("orders", {})
+            for name, order_type in form.order_type_fields.items():
+                if order_type in suggested and not form.fields[name].initial:
+                    form.fields[name].initial = suggested[order_type]
     nav = _section_nav(form_obj, questions)
     context = {
         "case": case,
@@ -322,7 +328,9 @@ def _report_page(request, cj_form, report=None):
                 messages.success(request, "Police report saved.")
                 return redirect("outcomes:form_edit", kind="criminal", pk=cj_form.pk)
     else:
-        form = PoliceReportForm(instance=report)
+        # A new report starts from what the court hearings recorded (special measures).
+        initial = {} if report else justice_suggestions(cj_form.case, "criminal")
+        form = PoliceReportForm(instance=report, initial=initial)
         formset = IncidentFormSet(
             queryset=report.incidents.all() if report else Incident.objects.none(),
             prefix="incidents",

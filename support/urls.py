@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import views
+from . import views_appointments as diary
 
 app_name = "support"
 
@@ -20,4 +21,18 @@ urlpatterns = [
     path("<int:case_pk>/interventions/", views.intervention_list, name="intervention_list"),
     path("<int:case_pk>/interventions/new/", views.intervention_add, name="intervention_add"),
     path("interventions/<int:pk>/delete/", views.intervention_delete, name="intervention_delete"),
+    path("<int:case_pk>/appointments/", diary.appointment_list, name="appointment_list"),
+    path(
+        "<int:case_pk>/appointments/new/",
+        diary.appointment_add,
+        name="appointment_add",
+    ),
+    path("appointments/<int:pk>/", diary.appointment_detail, name="appointment_detail"),
+    path("appointments/<int:pk>/edit/", diary.appointment_edit, name="appointment_edit"),
+    path(
+        "appointments/<int:pk>/cancel/",
+        diary.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path("diary/team/", diary.team_diary, name="team_diary"),
 ]

@@ -4,6 +4,7 @@ justice, and the follow-up six months after closure."""
 from .base import FormStatus, OutcomeForm
 from .exit import ExitForm
 from .follow_up import FollowUp
+from .hearings import CourtHearing
 from .intake import IntakeForm
 from .justice import CivilJusticeForm, CivilOrder, CriminalJusticeForm, Incident, PoliceReport
 from .review import ReviewForm
@@ -11,6 +12,7 @@ from .review import ReviewForm
 __all__ = [
     "CivilJusticeForm",
     "CivilOrder",
+    "CourtHearing",
     "CriminalJusticeForm",
     "ExitForm",
     "FollowUp",
