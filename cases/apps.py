@@ -28,5 +28,8 @@ class CasesConfig(AppConfig):
             Role.CASEWORKER, 10, "cases/home/caseworker_panel.html", dashboard.caseworker_panel
         )
         register_home_panel(
+            Role.CASEWORKER, 12, "cases/home/tasks_panel.html", dashboard.tasks_panel
+        )
+        register_home_panel(
             Role.TEAM_LEADER, 20, "cases/home/team_leader_panel.html", dashboard.team_leader_panel
         )

@@ -17,7 +17,9 @@ class SupportConfig(AppConfig):
     def ready(self):
         from accounts.demo import register_demo_seeder
         from cases.extensions import (
+            CaseloadCount,
             register_case_panel,
+            register_caseload_count,
             register_closure_check,
             register_prompt_source,
             register_timeline_source,
@@ -31,3 +33,7 @@ class SupportConfig(AppConfig):
         register_closure_check(closure_checks.closure_gaps)
         register_prompt_source("caseworker", case_page.plan_review_prompts)
         register_demo_seeder(25, demo.seed_demo_plans)
+        # The team leader's caseload view counts the cases with no safety plan of any kind.
+        register_caseload_count(
+            CaseloadCount("no_safety_plan", "No safety plan", case_page.no_safety_plan)
+        )

@@ -22,6 +22,7 @@ from .client import (
     SafeToContact,
 )
 from .options import Option
+from .work import SupervisionNote, Task
 
 __all__ = [
     "Agency",
@@ -42,4 +43,6 @@ __all__ = [
     "Perpetrator",
     "RiskLevel",
     "SafeToContact",
+    "SupervisionNote",
+    "Task",
 ]
