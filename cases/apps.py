@@ -14,10 +14,11 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from accounts.dashboard import register_home_panel
+        from accounts.demo import register_demo_seeder
         from accounts.models import Role
         from accounts.selectors import register_case_references
 
-        from . import dashboard, selectors
+        from . import dashboard, demo_work, selectors
 
         post_migrate.connect(_sync_builtin_lookups, sender=self, dispatch_uid="cases_lookups")
         # The audit trail names cases by reference and filters by it.
@@ -33,3 +34,5 @@ class CasesConfig(AppConfig):
         register_home_panel(
             Role.TEAM_LEADER, 20, "cases/home/team_leader_panel.html", dashboard.team_leader_panel
         )
+        # After the cases (referrals, 10) and the support app's plans (25).
+        register_demo_seeder(40, demo_work.seed_demo_work)

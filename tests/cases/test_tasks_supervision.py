@@ -408,3 +408,15 @@ def test_bulk_reallocation_is_all_or_nothing(service, caseworker, second_casewor
     open_case.refresh_from_db()
     assert open_case.caseworker == caseworker
     assert not CaseAllocation.objects.filter(case=open_case).exists()
+
+
+def test_demo_seeder_adds_tasks_and_a_note_once(service, caseworker, team_leader):
+    from cases.demo_work import seed_demo_work
+
+    CaseFactory(service=service, caseworker=caseworker)
+    CaseFactory(service=service, caseworker=caseworker)
+    seed_demo_work(services={"S": service})
+    counts = (Task.objects.count(), SupervisionNote.objects.count())
+    assert counts == (1 + 1 + 2 + 1, 1)
+    seed_demo_work(services={"S": service})
+    assert (Task.objects.count(), SupervisionNote.objects.count()) == counts
