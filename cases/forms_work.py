@@ -65,10 +65,12 @@ class SupervisionNoteForm(OnceOnlyFormMixin, forms.Form):
 
 
 class ReallocationForm(forms.Form):
+    all_cases = forms.BooleanField(label="All their open cases", required=False)
     cases = forms.ModelMultipleChoiceField(
         queryset=Case.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        label="Cases to move",
+        label="Or the cases ticked",
+        required=False,
     )
     to_caseworker = forms.ModelChoiceField(queryset=User.objects.none(), label="Move them to")
 
@@ -79,3 +81,11 @@ class ReallocationForm(forms.Form):
         self.fields["to_caseworker"].queryset = caseworkers_of(service).exclude(
             pk=from_caseworker_pk
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("all_cases"):
+            cleaned["cases"] = self.fields["cases"].queryset
+        elif not cleaned.get("cases"):
+            self.add_error("cases", "Tick the cases to move, or choose all of them.")
+        return cleaned

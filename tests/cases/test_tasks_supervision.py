@@ -420,3 +420,30 @@ def test_demo_seeder_adds_tasks_and_a_note_once(service, caseworker, team_leader
     assert counts == (1 + 1 + 2 + 1, 1)
     seed_demo_work(services={"S": service})
     assert (Task.objects.count(), SupervisionNote.objects.count()) == counts
+
+
+def test_bulk_reallocation_of_all_a_caseworkers_open_cases(
+    client_for, service, caseworker, second_caseworker, team_leader
+):
+    cases = [CaseFactory(service=service, caseworker=caseworker) for _ in range(3)]
+    other = CaseFactory(service=service, caseworker=second_caseworker)
+    response = client_for(team_leader).post(
+        reverse("cases:caseload_reallocate", args=[caseworker.pk]),
+        {"all_cases": "on", "to_caseworker": second_caseworker.pk},
+    )
+    assert response.status_code == 302
+    assert CaseAllocation.objects.filter(case__in=cases, caseworker=second_caseworker).count() == 3
+    assert not CaseAllocation.objects.filter(case=other).exists()
+
+
+def test_bulk_reallocation_with_nothing_ticked_is_refused_in_place(
+    client_for, service, caseworker, second_caseworker, team_leader
+):
+    CaseFactory(service=service, caseworker=caseworker)
+    response = client_for(team_leader).post(
+        reverse("cases:caseload_reallocate", args=[caseworker.pk]),
+        {"to_caseworker": second_caseworker.pk},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["cases"]
+    assert not CaseAllocation.objects.exists()
