@@ -22,6 +22,7 @@ class CasesConfig(AppConfig):
             dashboard,
             demo_documents,
             demo_transfers,
+            demo_work,
             selectors,
             selectors_transfers,
             tasks_documents,
@@ -43,6 +44,9 @@ class CasesConfig(AppConfig):
             Role.CASEWORKER, 10, "cases/home/caseworker_panel.html", dashboard.caseworker_panel
         )
         register_home_panel(
+            Role.CASEWORKER, 12, "cases/home/tasks_panel.html", dashboard.tasks_panel
+        )
+        register_home_panel(
             Role.TEAM_LEADER, 20, "cases/home/team_leader_panel.html", dashboard.team_leader_panel
         )
         # tasks_documents is imported above so that workers know the scan task (autodiscovery
@@ -54,3 +58,5 @@ class CasesConfig(AppConfig):
             "cases/home/transfers_panel.html",
             selectors_transfers.transfers_home_panel,
         )
+        # After the cases (referrals, 10) and the support app's plans (25).
+        register_demo_seeder(40, demo_work.seed_demo_work)

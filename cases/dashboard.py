@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accounts import access
 
-from . import selectors
+from . import selectors, selectors_work
 from .extensions import prompt_sources
 from .models import Case, ClosureRequest
 
@@ -20,6 +20,8 @@ def caseworker_panel(request):
     cases = list(selectors.my_open_cases(user))
     prompts = []
     visible = selectors.cases_visible_to(user).filter(caseworker=user)
+    # Reminders snoozed, or handed on as a task, wait (cases.selectors_work).
+    hidden = selectors_work.hidden_reminder_keys(visible, today)
     for source in prompt_sources("caseworker"):
         prompts.extend(source(user, visible))
     return {
@@ -30,7 +32,7 @@ def caseworker_panel(request):
         ],
         "reminder_sections": selectors.reminder_groups(
             cases=cases,
-            reminders=selectors.reminders_for(cases, today),
+            reminders=selectors.reminders_for(cases, today, hidden_keys=hidden),
             follow_ups=list(selectors.follow_ups_due(user, today)),
             prompts=prompts,
             today=today,
@@ -49,7 +51,12 @@ def team_leader_panel(request):
     for source in prompt_sources("team_leader"):
         prompts.extend(source(user, team_cases))
     today = timezone.localdate()
-    overdue = selectors.reminders_for(cases, today, overdue_reviews_only=True)
+    overdue = selectors.reminders_for(
+        cases,
+        today,
+        overdue_reviews_only=True,
+        hidden_keys=selectors_work.hidden_reminder_keys(team_cases, today),
+    )
     return {
         "cases": cases,
         "reminder_sections": selectors.reminder_groups(
@@ -62,4 +69,21 @@ def team_leader_panel(request):
             ).select_related("case", "requested_by")
         ),
         "statuses": Case.Status,
+    }
+
+
+TASKS_ON_DASHBOARD = 10
+
+
+def tasks_panel(request):
+    """My tasks, overdue first (cases.selectors_work.my_tasks), for anyone who edits cases."""
+    service = request.current_service
+    if service is None or not access.can(request.user, access.Capability.EDIT_CASES, service.pk):
+        return None
+    today = timezone.localdate()
+    tasks = selectors_work.my_tasks(request.user, today)
+    return {
+        "tasks": tasks[:TASKS_ON_DASHBOARD],
+        "more": max(len(tasks) - TASKS_ON_DASHBOARD, 0),
+        "today": today,
     }

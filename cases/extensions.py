@@ -211,3 +211,28 @@ def register_diary_source(source: Callable) -> None:
 
 def diary_sources() -> list[Callable]:
     return list(_diary_sources)
+
+
+# --- Caseload counts ---------------------------------------------------------------------------
+# A *caseload count* lets the team leader's caseload view (cases.selectors_work.caseloads) count
+# what another app holds (cases with no safety plan) in the same aggregate query:
+# `condition()` returns a condition on Case (a Q, or an Exists over OuterRef("pk")).
+
+
+@dataclass(frozen=True)
+class CaseloadCount:
+    key: str
+    label: str
+    condition: Callable
+
+
+_caseload_counts: list[CaseloadCount] = []
+
+
+def register_caseload_count(count: CaseloadCount) -> None:
+    if all(known.key != count.key for known in _caseload_counts):
+        _caseload_counts.append(count)
+
+
+def caseload_counts() -> list[CaseloadCount]:
+    return list(_caseload_counts)

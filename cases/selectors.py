@@ -825,11 +825,28 @@ def team_open_cases(user, service):
     )
 
 
-def reminders_for(cases, today, *, overdue_reviews_only=False):
+class Reminder(tuple):
+    """(case, message, severity), with `key`: the reminder's identity for this occurrence
+    (cases.selectors_work.reminder_key), which a snoozed or reassigned Task names."""
+
+    def __new__(cls, case, message, severity, key=""):
+        reminder = super().__new__(cls, (case, message, severity))
+        reminder.key = key
+        return reminder
+
+
+def reminder_key(kind: str, case, on) -> str:
+    """ "review_due:<case>:<date due>" or "no_contact:<case>:<last contact date or never>": a new
+    review date or a new contact makes a new reminder, which an old snooze does not hide."""
+    return f"{kind}:{case.pk}:{on.isoformat() if on else 'never'}"
+
+
+def reminders_for(cases, today, *, overdue_reviews_only=False, hidden_keys=frozenset()):
     """Reminders over already-annotated cases (no further queries): review due, follow-up due,
     and high-risk cases with no successful contact in the last 7 days. A team leader's
     (overdue_reviews_only) are the reviews overdue: high-risk cases left without contact reach
-    them as the risk assessment app's prompt."""
+    them as the risk assessment app's prompt. Reminders whose key is in `hidden_keys` (snoozed
+    or handed on as a task: cases.selectors_work.hidden_reminder_keys) are left out."""
     import datetime
 
     horizon = (
@@ -842,18 +859,25 @@ def reminders_for(cases, today, *, overdue_reviews_only=False):
             overdue = case.review_due_on < today
             if overdue_reviews_only and not overdue:
                 continue
-            reminders.append(
-                (
-                    case,
-                    f"Review {'overdue since' if overdue else 'due'} "
-                    f"{date_format(case.review_due_on)}",
-                    "danger" if overdue else "warning",
+            key = reminder_key("review_due", case, case.review_due_on)
+            if key not in hidden_keys:
+                reminders.append(
+                    Reminder(
+                        case,
+                        f"Review {'overdue since' if overdue else 'due'} "
+                        f"{date_format(case.review_due_on)}",
+                        "danger" if overdue else "warning",
+                        key,
+                    )
                 )
-            )
         if case.risk_level == "high" and not case.is_closed and not overdue_reviews_only:
             last = getattr(case, "last_contact_at", None)
             if last is None or timezone.localdate(last) < contact_cutoff:
-                reminders.append((case, "High risk: no contact in the last 7 days", "danger"))
+                key = reminder_key("no_contact", case, last and timezone.localdate(last))
+                if key not in hidden_keys:
+                    reminders.append(
+                        Reminder(case, "High risk: no contact in the last 7 days", "danger", key)
+                    )
     return reminders
 
 
@@ -886,7 +910,9 @@ class ReminderGroup:
     reference: str
     url: str
     risk_rank: int
-    items: list = field(default_factory=list)  # (severity, message, url), most urgent first
+    items: list = field(
+        default_factory=list
+    )  # (severity, message, url, action_url), most urgent first
 
     @property
     def severity(self) -> str:
@@ -920,7 +946,7 @@ def reminder_groups(*, cases, reminders, follow_ups, prompts, today) -> list[dic
     }
     groups: dict[int, ReminderGroup] = {}
 
-    def add(case_id, reference, severity, message, url):
+    def add(case_id, reference, severity, message, url, action_url=""):
         group = groups.get(case_id)
         if group is None:
             group = groups[case_id] = ReminderGroup(
@@ -929,10 +955,14 @@ def reminder_groups(*, cases, reminders, follow_ups, prompts, today) -> list[dic
                 url=reverse("cases:case_detail", args=[case_id]),
                 risk_rank=rank_of.get(case_id, len(RISK_ORDER)),
             )
-        group.items.append((severity, message, url))
+        group.items.append((severity, message, url, action_url))
 
-    for case, message, severity in reminders:
-        add(case.pk, case.reference, severity, message, "")
+    for reminder in reminders:
+        case, message, severity = reminder
+        key = getattr(reminder, "key", "")
+        # What can be done with it: snoozed with a reason, or handed to someone (a Task).
+        action_url = reverse("cases:reminder_act", args=[case.pk, key]) if key else ""
+        add(case.pk, case.reference, severity, message, "", action_url)
     for case in follow_ups:
         overdue = case.follow_up_due_on < today
         add(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents, views_duplicates, views_transfers
+from . import views, views_documents, views_duplicates, views_transfers, views_work
 
 app_name = "cases"
 
@@ -54,6 +54,26 @@ urlpatterns = [
         "transfers/<int:transfer_pk>/",
         views_transfers.transfer_decide,
         name="transfer_decide",
+    ),
+    path("<int:pk>/tasks/", views_work.task_list, name="task_list"),
+    path("<int:pk>/tasks/new/", views_work.task_add, name="task_add"),
+    path("<int:pk>/tasks/<int:task_pk>/edit/", views_work.task_edit, name="task_edit"),
+    path("<int:pk>/tasks/<int:task_pk>/done/", views_work.task_done, name="task_done"),
+    path("<int:pk>/tasks/<int:task_pk>/snooze/", views_work.task_snooze, name="task_snooze"),
+    path("<int:pk>/tasks/<int:task_pk>/reassign/", views_work.task_reassign, name="task_reassign"),
+    path("<int:pk>/reminders/<str:key>/", views_work.reminder_act, name="reminder_act"),
+    path("<int:pk>/supervision/", views_work.supervision_notes, name="supervision_notes"),
+    path(
+        "<int:pk>/supervision/new/",
+        views_work.supervision_note_add,
+        name="supervision_note_add",
+    ),
+    path("tasks/", views_work.my_tasks, name="my_tasks"),
+    path("caseloads/", views_work.caseloads, name="caseloads"),
+    path(
+        "caseloads/<int:caseworker_pk>/reallocate/",
+        views_work.caseload_reallocate,
+        name="caseload_reallocate",
     ),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),

@@ -74,6 +74,23 @@ FIELDS: dict[str, dict[str, set[str]]] = {
         "keep": {"created_at", "updated_at", "changed_at"},
     },
     "cases.caseallocation": {"keep": {"created_at", "updated_at", "allocated_at"}},
+    # A task's and a supervision note's words may name the client or their circumstances.
+    "cases.task": {
+        "mark": {"title", "details", "snooze_reason"},
+        # source_key names a reminder by case id and date ("review_due:12:2026-12-01").
+        "keep": {
+            "created_at",
+            "updated_at",
+            "due_on",
+            "snoozed_until",
+            "done_at",
+            "source_key",
+        },
+    },
+    "cases.supervisionnote": {
+        "mark": {"text", "follow_up_actions"},
+        "keep": {"created_at", "updated_at", "noted_on"},
+    },
     "cases.closurerequest": {
         "mark": {"closure_note", "gaps_acknowledged", "comment"},
         "keep": {"created_at", "updated_at", "requested_at", "closed_on", "decided_at"},

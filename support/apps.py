@@ -19,7 +19,9 @@ class SupportConfig(AppConfig):
         from accounts.demo import register_demo_seeder
         from accounts.models import Role
         from cases.extensions import (
+            CaseloadCount,
             register_case_panel,
+            register_caseload_count,
             register_closure_check,
             register_diary_source,
             register_prompt_source,
@@ -41,3 +43,7 @@ class SupportConfig(AppConfig):
         register_diary_source(selectors_appointments.appointments_diary_source)
         register_prompt_source("caseworker", selectors_appointments.tomorrow_prompts)
         register_demo_seeder(26, demo_diary.seed_demo_appointments)
+        # The team leader's caseload view counts the cases with no safety plan of any kind.
+        register_caseload_count(
+            CaseloadCount("no_safety_plan", "No safety plan", case_page.no_safety_plan)
+        )

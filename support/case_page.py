@@ -2,7 +2,7 @@
 (registered in apps.SupportConfig.ready through cases.extensions): the plans and support panel,
 plan versions and interventions on the timeline, and plans due for review."""
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -112,3 +112,8 @@ def plan_review_prompts(user, cases_qs) -> list[Prompt]:
         )
         for plan_id, kind, case_id, reference, review_on in due
     ]
+
+
+def no_safety_plan():
+    """A condition on Case: no safety plan of any kind (cases.extensions.CaseloadCount)."""
+    return ~Q(Exists(SafetyPlan.objects.filter(case_id=OuterRef("pk"))))

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0012_service_risk_current_days'),
-        ('cases', '0014_documents'),
+        ('cases', '0015_tasks_supervision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -24,6 +24,7 @@ from .client import (
 from .documents import CaseDocument
 from .options import Option
 from .transfers import CaseTransfer
+from .work import SupervisionNote, Task
 
 __all__ = [
     "Agency",
@@ -46,4 +47,6 @@ __all__ = [
     "Perpetrator",
     "RiskLevel",
     "SafeToContact",
+    "SupervisionNote",
+    "Task",
 ]
