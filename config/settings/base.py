@@ -425,6 +425,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Stored Insights results of open periods nobody has had computed for a month (custom
     # dates, old filters); closed periods' snapshots are kept.
+    # Case documents still waiting for their virus scan long after upload (the scanner was
+    # down, a worker died) are scanned again.
+    "requeue-stale-document-scans": {
+        "task": "cases.tasks_documents.requeue_stale_document_scans",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-old-insights-results": {
         "task": "reporting.tasks.purge_old_insights_results",
         "schedule": timedelta(hours=24),

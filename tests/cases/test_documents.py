@@ -429,6 +429,40 @@ def test_an_unreachable_scanner_leaves_the_document_pending(
     assert not document.is_downloadable
 
 
+def test_a_document_left_pending_is_scanned_again_by_the_sweep(
+    settings,
+    storage_in_memory,
+    client_for,
+    caseworker,
+    case,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases import tasks_documents
+
+    settings.CLAMD_SOCKET = "/nonexistent/clamd.sock"
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(client_for(caseworker), case, "letter.pdf", PDF)
+        upload(client_for(caseworker), case, "later.pdf", PDF)
+    stale, _recent = CaseDocument.objects.order_by("pk")
+    stale.uploaded_at = timezone.now() - datetime.timedelta(minutes=60)
+    stale.save(update_fields=["uploaded_at"])
+    queued = []
+    monkeypatch.setattr(tasks_documents.scan_document, "delay", queued.append)
+
+    tasks_documents.requeue_stale_document_scans()
+
+    # Only the one waiting well past its scan; a fresh upload's own task is still due.
+    assert queued == [stale.pk]
+    assert settings.CELERY_BEAT_SCHEDULE["requeue-stale-document-scans"]["task"] == (
+        "cases.tasks_documents.requeue_stale_document_scans"
+    )
+
+
 # --- Demo data ----------------------------------------------------------------------------------
 
 
