@@ -147,6 +147,7 @@ def history_entries(queue: list[Queued], actor) -> list[LogEntry]:
 
 # How created_changes reads a field: the fast paths of auditlog.diff.get_field_value.
 _PLAIN, _DATETIME, _FOREIGN_KEY, _OTHER = "plain", "datetime", "foreign key", "other"
+_REVERSE_ONE = "reverse one-to-one"
 
 
 @cache
@@ -161,7 +162,9 @@ def _create_plan(model) -> tuple[list[tuple], object]:
     fields = [each for each in fields if each.name not in options["exclude_fields"]]
     plan = []
     for each in fields:
-        if not getattr(each, "concrete", False) or isinstance(each, models.JSONField):
+        if each.one_to_one and not getattr(each, "concrete", False):
+            kind = _REVERSE_ONE
+        elif not getattr(each, "concrete", False) or isinstance(each, models.JSONField):
             kind = _OTHER
         elif isinstance(each, models.DateTimeField):
             kind = _DATETIME
@@ -202,6 +205,10 @@ def created_changes(obj) -> dict | None:
                     value = timezone.make_naive(value, timezone=datetime.UTC)
             else:
                 value = get_field_value(obj, each, use_json)
+        elif kind is _REVERSE_ONE and not each.is_cached(obj):
+            # A row pointing at one just created was set on it by this batch (a referral's
+            # case); anything else is None, as auditlog finds after a query per row.
+            continue
         else:
             value = get_field_value(obj, each, use_json)
         if value is None:  # the old row's value: no change
