@@ -756,6 +756,9 @@ def case_search_kind(query: str) -> str:
 
 HIGH_RISK_CONTACT_DAYS = 7
 REMINDER_HORIZON_DAYS = 7
+# A six-month follow-up missed by more than this is no longer asked for: the client is not
+# called about support that ended years ago (a case closed long before, or imported).
+FOLLOW_UP_REMINDER_DAYS = 60
 
 
 # The caseload's order: the highest risk first, then the longest since the last successful
@@ -891,7 +894,7 @@ def follow_ups_due(user, today):
             caseworker=user,
             status=Case.Status.CLOSED,
             follow_up_due_on__lte=today + datetime.timedelta(days=REMINDER_HORIZON_DAYS),
-            follow_up_due_on__gte=today - datetime.timedelta(days=60),
+            follow_up_due_on__gte=today - datetime.timedelta(days=FOLLOW_UP_REMINDER_DAYS),
         )
         .select_related("client")
         .order_by("follow_up_due_on")

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 
 from cases.extensions import Prompt, TimelineItem
 from cases.models import Case
-from cases.selectors import can_edit_case
+from cases.selectors import FOLLOW_UP_REMINDER_DAYS, can_edit_case
 
 from .models import FollowUp, FormStatus, IntakeForm
 from .services import KIND_TITLES, KINDS, case_is_closing
@@ -171,7 +171,11 @@ def caseworker_prompts(user, cases_qs) -> list[Prompt]:
         )
     follow_up = FollowUp.objects.filter(case_id=OuterRef("pk"))
     due = (
-        cases_qs.filter(status=Case.Status.CLOSED, follow_up_due_on__lte=today)
+        cases_qs.filter(
+            status=Case.Status.CLOSED,
+            follow_up_due_on__lte=today,
+            follow_up_due_on__gte=today - datetime.timedelta(days=FOLLOW_UP_REMINDER_DAYS),
+        )
         .filter(~Exists(follow_up))
         .order_by("follow_up_due_on")
         .values_list("pk", "reference")[:PROMPT_LIMIT]

@@ -296,6 +296,17 @@ def test_panel_timeline_and_prompts(rf, case, caseworker, service):
     FollowUpFactory(case=closed, created_by=caseworker)
     messages = {(p.case_id, p.message) for p in case_page.caseworker_prompts(caseworker, cases)}
     assert (closed.pk, "6-month follow-up due") not in messages
+    # A follow-up missed long ago (a case closed years before) is asked for no more.
+    long_ago = CaseFactory(
+        service=service,
+        status="closed",
+        closed_on=timezone.localdate() - datetime.timedelta(days=2000),
+        opened_on=timezone.localdate() - datetime.timedelta(days=2100),
+        closure_type="Planned closure",
+        follow_up_due_on=timezone.localdate() - datetime.timedelta(days=1800),
+    )
+    messages = {(p.case_id, p.message) for p in case_page.caseworker_prompts(caseworker, cases)}
+    assert (long_ago.pk, "6-month follow-up due") not in messages
 
 
 def test_timeline_uses_a_fixed_number_of_queries(case, caseworker, django_assert_num_queries):
