@@ -33,6 +33,14 @@ from .forms import (
 )
 
 
+def _data_rights_case(request, pk, *, read=False):
+    """The case, for a team leader or the manager of its service (404 outside the user's
+    scope, 403 within it for anyone else)."""
+    case = case_selectors.case_get_for_user(request.user, pk, read=read)
+    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
+    return case
+
+
 def _create(request, case, form, write, *, page, done, shown_again):
     """A create form's post: saved once (a second post of the same form is not), or shown
     again with its errors in place (400)."""
@@ -189,8 +197,7 @@ def legal_hold(request, pk):
 @login_required
 @require_POST
 def legal_hold_place(request, pk):
-    case = case_selectors.case_get_for_user(request.user, pk)
-    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
+    case = _data_rights_case(request, pk)
     return _create(
         request,
         case,
@@ -242,8 +249,7 @@ def _erase_page(request, case, form, *, refusal="", status=200):
 def erase(request, pk):
     """Erasing the client's record (de-identified to a stub, or entirely on their request), by a
     team leader or the manager of every service the client has a case at, never on legal hold."""
-    case = case_selectors.case_get_for_user(request.user, pk, read={"page": "erase"})
-    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
+    case = _data_rights_case(request, pk, read={"page": "erase"})
     refusal = selectors.erasure_refusal(request.user, case)
     if request.method == "GET":
         return _erase_page(request, case, ErasureForm(case=case), refusal=refusal)
@@ -272,14 +278,6 @@ def erase(request, pk):
 
 
 # --- Subject access ----------------------------------------------------------------------------
-
-
-def _data_rights_case(request, pk, *, read=False):
-    """The case, for a team leader or the manager of its service (404 outside the user's
-    scope, 403 within it for anyone else)."""
-    case = case_selectors.case_get_for_user(request.user, pk, read=read)
-    case_selectors.require_case_capability(request.user, case, access.Capability.HANDLE_DATA_RIGHTS)
-    return case
 
 
 def _subject_access_list(request, case, *, open_form=None, status=200):
