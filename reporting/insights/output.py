@@ -12,6 +12,11 @@ from .shown import ShownReport, ShownTable
 from .suppression import ShownFigures
 
 
+def rounded(value, places: int):
+    """A statistic as shown: a number rounded, a hidden count ("<5") as it is."""
+    return value if value is None or isinstance(value, str) else round(value, places)
+
+
 def _figures_json(view: ShownFigures | None):
     if view is None:
         return None
@@ -23,10 +28,7 @@ def _figures_json(view: ShownFigures | None):
                 view.labels, view.kinds, view.counts, view.percents, strict=True
             )
         ],
-        "statistics": {
-            name: None if value is None else round(value, 2)
-            for name, value in view.statistics.items()
-        },
+        "statistics": {name: rounded(value, 2) for name, value in view.statistics.items()},
     }
 
 
@@ -105,10 +107,10 @@ def _csv_rows(result: ShownTable):
             result.question,
             name,
             "statistic",
-            "" if value is None else round(value, 2),
+            "" if value is None else rounded(value, 2),
             "",
             current.n,
-            "" if other is None else round(other, 2),
+            "" if other is None else rounded(other, 2),
             "",
             comparison.n if comparison else "",
         ]
@@ -182,12 +184,10 @@ def display_table(result: ShownTable) -> dict:
     statistics = [
         {
             "label": STATISTIC_LABELS.get(name, name),
-            "value": None if value is None else round(value, 1),
-            "comparison": (
-                None
-                if comparison is None or comparison.statistics.get(name) is None
-                else round(comparison.statistics[name], 1)
-            ),
+            "value": rounded(value, 1),
+            "comparison": None
+            if comparison is None
+            else rounded(comparison.statistics.get(name), 1),
         }
         for name, value in current.statistics.items()
     ]

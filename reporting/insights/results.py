@@ -26,6 +26,9 @@ class Figures:
     n: int
     rows: list[Row]
     statistics: dict[str, float | None] = field(default_factory=dict)
+    # The statistics that count people (a number of cases, not an average): small numbers
+    # are hidden in them as in the rows (reporting.insights.suppression).
+    counted_statistics: frozenset[str] = frozenset()
     # The largest n of the tables of this table's universe in the period (set by the report):
     # where that is small, even a table's zeros describe the few people in it.
     universe_n: int | None = None

@@ -325,9 +325,13 @@ class CountSpec(Spec):
             Row(counted.label, values.get(f"{prefix}c{index}", 0), counted.kind)
             for index, counted in enumerate(self.counts)
         ]
-        figures = Figures(values[f"{prefix}n"], rows)
+        counted = frozenset(
+            name for name, aggregate in self.statistics.items() if isinstance(aggregate, Count)
+        )
+        figures = Figures(values[f"{prefix}n"], rows, counted_statistics=counted)
         for name in self.statistics:
-            figures.statistics[name] = number(values[f"{prefix}s_{name}"])
+            value = values[f"{prefix}s_{name}"]
+            figures.statistics[name] = value if name in counted else number(value)
         figures.statistics.update(extra.get("medians", {}))
         if self.finish is not None:
             self.finish(figures)

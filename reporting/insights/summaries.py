@@ -75,7 +75,9 @@ def _percent(figures: ShownFigures, label: str):
 
 def _statistic(figures: ShownFigures, name: str):
     value = figures.statistics.get(name)
-    return None if value is None else f"{value:.0f}"
+    if value is None or isinstance(value, str):
+        return value
+    return f"{value:.0f}"
 
 
 def at_a_glance(report: ShownReport) -> list[Statement]:

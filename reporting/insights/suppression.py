@@ -150,7 +150,7 @@ class ShownFigures:
     n: int | str | None
     counts: list[int | str | None]
     percents: list[float | None]
-    statistics: dict[str, float | None]
+    statistics: dict[str, float | str | None]
 
     @classmethod
     def of(cls, figures: Figures, suppress_below: int | None, groups=()) -> "ShownFigures":
@@ -185,9 +185,7 @@ class ShownFigures:
                 )
                 for row, flag in pairs
             ],
-            statistics={
-                name: None if n_hidden else value for name, value in figures.statistics.items()
-            },
+            statistics=_shown_statistics(figures, suppress_below, n_hidden=n_hidden),
         )
 
     def row(self, label: str) -> tuple[int | str | None, float | None] | None:
@@ -196,6 +194,26 @@ class ShownFigures:
             return None
         index = self.labels.index(label)
         return self.counts[index], self.percents[index]
+
+
+def _shown_statistics(figures: Figures, suppress_below: int | None, *, n_hidden: bool) -> dict:
+    """A table's statistics as they may be shown: none when n is hidden (the average of fewer
+    than five cases describes them); the counts of people among them (the cases whose Dash
+    score fell, say) hidden as the rows' counts are, read together as one column."""
+    if n_hidden:
+        return dict.fromkeys(figures.statistics)
+    counted = [name for name in figures.statistics if name in figures.counted_statistics]
+    hidden = dict(
+        zip(
+            counted,
+            hidden_counts([figures.statistics[name] for name in counted], suppress_below),
+            strict=True,
+        )
+    )
+    return {
+        name: shown(value, suppress_below, hidden=hidden[name]) if name in hidden else value
+        for name, value in figures.statistics.items()
+    }
 
 
 def shown_cells(cells, suppress_below: int | None) -> list[dict]:
