@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from accounts import access, selectors
 from accounts.admin import LanternAdminMixin
+from accounts.models import Service
 from accounts.services import admin_change_record
 
 from .models import ImpactReport, ImpactReportEvent, UnitCost
@@ -81,7 +82,7 @@ class UnitCostAdmin(LanternAdminMixin, admin.ModelAdmin):
         )
 
 
-class ImpactReportEventInline(admin.TabularInline):
+class ImpactReportEventInline(LanternAdminMixin, admin.TabularInline):
     model = ImpactReportEvent
     extra = 0
     can_delete = False
@@ -90,17 +91,31 @@ class ImpactReportEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(ImpactReport)
-class ImpactReportAdmin(admin.ModelAdmin):
-    """Read-only view of the jobs, for support: the figures and case studies stay with managers."""
+class ImpactReportAdmin(LanternAdminMixin, admin.ModelAdmin):
+    """Read-only view of the jobs, for support: the figures and case studies stay with managers.
+    A provider's admins see the reports of their provider's services only; a report that names a
+    service of another provider is not theirs to see."""
 
     list_display = ("pk", "title", "period_start", "period_end", "status", "attempts", "created_at")
     list_filter = ("status",)
     exclude = ("figures", "introduction")
     inlines = [ImpactReportEventInline]
 
-    def has_add_permission(self, request):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if access.administers_everything(request.user):
+            return queryset
+        outside = Service.objects.exclude(
+            pk__in=selectors.services_administered_by(request.user).values("pk")
+        )
+        return queryset.filter(services__isnull=False).exclude(services__in=outside).distinct()
+
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
