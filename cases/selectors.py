@@ -319,8 +319,8 @@ def _client_candidates(*, provider, typed: matching.Typed, exclude: Client | Non
 
     Each way in is its own query, so that PostgreSQL serves the names from the trigram indexes
     and the postcode from its index (ORed together they would read every client of the
-    provider); the phone number, compared without its spaces, is read from every client of the
-    provider, as before."""
+    provider); the phone number, compared without its spaces, from the indexes of that same
+    expression (Client.Meta: client_duplicate_phone_digits, client_duplicate_other_digits)."""
     # Erased records (stubs) are nobody anyone can be matched with.
     clients = Client.objects.filter(provider=provider, merged_into__isnull=True, erased_on=None)
     if exclude is not None:

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import F
 
 from accounts.audit import CaseDataModel, audited
 from accounts.concurrency import version_field
 from accounts.models import Provider, Service, TimeStampedModel
 from accounts.validators import validate_birth_date, validate_event_date
 from cases.choices import YES_NO_DONT_KNOW, insights_choices
+from cases.matching import digits_only
 
 from .options import Option
 
@@ -220,6 +222,17 @@ class Client(CaseDataModel):
                 name="client_duplicate_name_dob",
             ),
             models.Index(fields=["provider", "safe_phone"], name="client_duplicate_phone"),
+            # The duplicate check compares phone numbers without their spaces and dashes: the
+            # same expression indexed (cases.matching.digits_only), so it reads the few clients
+            # with that number instead of every client of the provider.
+            models.Index(
+                F("provider"), digits_only("safe_phone"), name="client_duplicate_phone_digits"
+            ),
+            models.Index(
+                F("provider"),
+                digits_only("safe_phone_alternative"),
+                name="client_duplicate_other_digits",
+            ),
         ]
 
     @property

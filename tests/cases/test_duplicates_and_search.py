@@ -363,6 +363,29 @@ def test_search_by_name_is_served_by_the_trigram_indexes(service, caseworker, ro
             assert "_trgm" in plan and "Seq Scan on cases_client " not in plan, plan
 
 
+def test_the_duplicate_checks_phone_number_is_served_by_its_digits_indexes(
+    service, caseworker, rosa
+):
+    """The phone part of the duplicate check compares numbers without their spaces: the
+    same expression is indexed, so the check reads the clients with that number, not every
+    client of the provider (it did, once per referral)."""
+    many_clients(service, caseworker, 10000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_client")
+    with CaptureQueriesContext(connection) as run:
+        matches = check(caseworker, service, first_name="Zed", phone="+44 7700 900321")
+    assert matches.shown == [rosa]
+    phone_queries = [q["sql"] for q in run.captured_queries if "REPLACE(" in q["sql"].upper()]
+    assert phone_queries
+    with connection.cursor() as cursor:
+        for sql in phone_queries:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "client_duplicate_phone_digits" in plan, plan
+            assert "client_duplicate_other_digits" in plan, plan
+            assert "Seq Scan on cases_client " not in plan, plan
+
+
 def test_search_shows_each_cases_real_last_contact(client_for, service, caseworker, rosa):
     case = rosa.cases.get()
     quiet = CaseFactory(service=service, client=ClientFactory(service=service, last_name="Ashdown"))
