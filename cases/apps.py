@@ -36,7 +36,10 @@ class CasesConfig(AppConfig):
         )
         # Where a case went or came from (another service of the provider), and its history.
         register_case_panel(
-            5, "cases/_transfer_panel.html", selectors_transfers.case_transfer_panel
+            5,
+            "cases/_transfer_panel.html",
+            selectors_transfers.case_transfer_panel,
+            annotations=selectors_transfers.case_transfer_panel_annotations,
         )
         # After the other apps' demo records, so that the transferred case has a history.
         register_demo_seeder(80, demo_transfers.seed_demo_transfer)

@@ -32,6 +32,10 @@ class CasePanel:
     order: int
     template: str
     context: Callable  # (request, case) -> dict
+    # () -> {name: expression}: what the panel asks of the case page's one query of the case
+    # (an Exists, say), so that its context can skip queries that would find nothing. Read by
+    # cases.selectors once per process; the context must still work on a case without them.
+    annotations: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,24 @@ _prompt_sources: dict[str, list[Callable]] = {"caseworker": [], "team_leader": [
 _closure_checks: list[Callable] = []
 
 
-def register_case_panel(order: int, template: str, context: Callable) -> None:
+def register_case_panel(
+    order: int, template: str, context: Callable, *, annotations: Callable | None = None
+) -> None:
     if all(panel.template != template for panel in _panels):
-        _panels.append(CasePanel(order, template, context))
+        _panels.append(CasePanel(order, template, context, annotations))
 
 
 def case_panels() -> list[CasePanel]:
     return sorted(_panels, key=lambda panel: panel.order)
+
+
+def case_page_annotations() -> dict:
+    """The panels' annotations of the case page's query of the case (CasePanel.annotations)."""
+    annotations = {}
+    for panel in case_panels():
+        if panel.annotations is not None:
+            annotations.update(panel.annotations())
+    return annotations
 
 
 def register_timeline_source(source: Callable) -> None:

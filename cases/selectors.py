@@ -36,7 +36,13 @@ from accounts.models import AuditEvent, Service
 from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from . import matching
-from .extensions import ClosureGap, SearchHit, closure_checks, search_sources
+from .extensions import (
+    ClosureGap,
+    SearchHit,
+    case_page_annotations,
+    closure_checks,
+    search_sources,
+)
 from .filters import CaseFilter
 from .models import (
     Case,
@@ -163,7 +169,8 @@ def _cases_for_case_page() -> QuerySet[Case]:
     """Every case with what the case page reads with it (case_get_for_user(for_case_page=True)):
     built once per process and never evaluated itself, only narrowed to the user's scope and
     the case (each filter is a copy). Resolving these subqueries on every case page cost more
-    than running the query."""
+    than running the query. The panels' own annotations (cases.extensions.CasePanel) ride in
+    it too: an Exists here costs less than the query a panel would run to find nothing."""
     return Case.objects.select_related("client", "service", "team", "caseworker").annotate(
         **_contact_count_columns("pk"),
         pending_closure_exists=Exists(
@@ -171,6 +178,7 @@ def _cases_for_case_page() -> QuerySet[Case]:
                 case_id=OuterRef("pk"), decision=ClosureRequest.Decision.REQUESTED
             )
         ),
+        **case_page_annotations(),
     )
 
 

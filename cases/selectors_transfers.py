@@ -10,7 +10,7 @@ Who sees what:
   not widened: the previous case stays out of their lists, search and reports.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts import access, lookup
@@ -84,13 +84,28 @@ def transfer_get_for_decision(user, pk, *, read: lookup.Read = False) -> CaseTra
     return transfer
 
 
+def case_transfer_panel_annotations() -> dict:
+    """Whether the case was transferred or came by a transfer (read with the case page's case)."""
+    return {
+        "transfer_panel_any": Exists(
+            CaseTransfer.objects.filter(Q(case_id=OuterRef("pk")) | Q(new_case_id=OuterRef("pk")))
+        )
+    }
+
+
 def case_transfer_panel(request, case: Case) -> dict:
-    """The case page's transfer panel: where the case went or came from, and the request button."""
+    """The case page's transfer panel: where the case went or came from, and the request button.
+    No query for a case the case page read with no transfer either way (most cases)."""
     user = request.user
-    outgoing = list(case.transfers.select_related("to_service", "new_case", "requested_by"))
-    incoming = (
-        CaseTransfer.objects.filter(new_case=case).select_related("case", "from_service").first()
-    )
+    if getattr(case, "transfer_panel_any", True):
+        outgoing = list(case.transfers.select_related("to_service", "new_case", "requested_by"))
+        incoming = (
+            CaseTransfer.objects.filter(new_case=case)
+            .select_related("case", "from_service")
+            .first()
+        )
+    else:
+        outgoing, incoming = [], None
     accepted = [t for t in outgoing if t.new_case_id]
     # The receiving case is linked only for those who may see it (the sending team usually not).
     visible_new = (

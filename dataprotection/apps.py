@@ -15,7 +15,12 @@ class DataProtectionConfig(AppConfig):
 
         # First of the panels: whoever opens a held case, or one with a request to answer,
         # sees it before working on the record.
-        register_case_panel(5, "dataprotection/_case_panel.html", case_page.case_panel_context)
+        register_case_panel(
+            5,
+            "dataprotection/_case_panel.html",
+            case_page.case_panel_context,
+            annotations=case_page.case_panel_annotations,
+        )
         register_prompt_source("team_leader", case_page.correction_request_prompts)
 
         template = "dataprotection/_home_subject_access.html"

@@ -2,7 +2,7 @@
 cases.extensions): a case's legal hold and its open correction requests, so nobody works on a
 held case unaware, and a request is answered within its month."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,14 +11,31 @@ from cases.extensions import Prompt
 from cases.models import Case
 
 from .dates import one_month_after
-from .models import RectificationRequest
+from .models import LegalHold, RectificationRequest
 
 PROMPT_LIMIT = 20
 
 
+def case_panel_annotations() -> dict:
+    """Whether the case is held or has a correction request to answer, read with the case page's
+    case (cases.extensions): most cases have neither, and then the panel runs no query."""
+    return {
+        "data_protection_panel_any": Exists(
+            LegalHold.objects.filter(case_id=OuterRef("pk"), lifted_on__isnull=True)
+        )
+        | Exists(
+            RectificationRequest.objects.filter(
+                case_id=OuterRef("pk"), outcome=RectificationRequest.Outcome.OPEN
+            )
+        )
+    }
+
+
 def case_panel_context(request, case) -> dict | None:
     """The case's active holds and open correction requests, in one query; nothing to show
-    when there are neither."""
+    when there are neither (no query when the case page read that with the case)."""
+    if getattr(case, "data_protection_panel_any", True) is False:
+        return None
     counts = Case.objects.filter(pk=case.pk).aggregate(
         active_holds=Count(
             "legal_holds", filter=Q(legal_holds__lifted_on__isnull=True), distinct=True

@@ -26,7 +26,12 @@ class RiskAssessmentConfig(AppConfig):
         post_migrate.connect(
             _sync_shipped_checklists, sender=self, dispatch_uid="riskassessment_checklists"
         )
-        register_case_panel(20, "riskassessment/_case_panel.html", case_page.case_panel_context)
+        register_case_panel(
+            20,
+            "riskassessment/_case_panel.html",
+            case_page.case_panel_context,
+            annotations=case_page.case_panel_annotations,
+        )
         register_timeline_source(case_page.case_timeline)
         register_closure_check(closure_checks.closure_gaps)
         register_prompt_source("team_leader", case_page.team_leader_prompts)

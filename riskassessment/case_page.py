@@ -1,6 +1,7 @@
 """What the risk-assessment app adds to the case page, its timeline and the team leader's
 dashboard prompts (registered in apps.RiskAssessmentConfig.ready through cases.extensions)."""
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -8,21 +9,37 @@ from accounts import access
 from cases.extensions import Prompt, TimelineItem
 
 from . import current_risk, selectors
-from .models import Assessment
+from .models import Assessment, MaracHearing, MaracReferral, RiskDecision
 
 # A source called directly (not through the case page's timeline) gives this many of each kind.
 TIMELINE_LIMIT = 50
 
 
+def case_panel_annotations() -> dict:
+    """Whether the case has MARAC hearings, referrals and decisions to lower its risk, read with
+    the case page's case (cases.extensions): the panel reads only those it has (most cases have
+    no MARAC record and no decision)."""
+    return {
+        "risk_panel_heard": Exists(MaracHearing.objects.filter(case_id=OuterRef("pk"))),
+        "risk_panel_referred": Exists(MaracReferral.objects.filter(case_id=OuterRef("pk"))),
+        "risk_panel_decided": Exists(RiskDecision.objects.filter(case_id=OuterRef("pk"))),
+    }
+
+
 def case_panel_context(request, case) -> dict:
     """Current risk and why (riskassessment.current_risk), and the MARAC record of the case."""
-    # The case page includes the panel "with panel=<this dict>".
-    hearings = selectors.hearings_for_case(case)
+    # The case page includes the panel "with panel=<this dict>". A case read without the
+    # annotations (case_panel_annotations) reads all it may have.
+    hearings = selectors.hearings_for_case(case) if getattr(case, "risk_panel_heard", True) else []
     return {
         "case": case,
-        "risk": current_risk.current_risk_of(case),
+        "risk": current_risk.current_risk_of(
+            case, decisions=getattr(case, "risk_panel_decided", True)
+        ),
         # The panel names a referral only while no hearing is listed: read only then.
-        "referral_not_heard": None if hearings else selectors.latest_referral_of(case),
+        "referral_not_heard": None
+        if hearings or not getattr(case, "risk_panel_referred", True)
+        else selectors.latest_referral_of(case),
         "hearings": hearings,
         "can_edit": access.can(request.user, access.Capability.EDIT_CASES, case.service_id),
     }

@@ -162,12 +162,13 @@ def submitted_main_assessments(case):
     ).select_related("version__checklist")
 
 
-def case_entries(case, *, stage: str = "", assessments=None) -> list[Entry]:
+def case_entries(case, *, stage: str = "", assessments=None, decisions: bool = True) -> list[Entry]:
     """The rule's entries of a case: its submitted main assessments (of one stage, if given,
-    and then no decisions: a stage's risk is what its assessments said) and its decisions."""
+    and then no decisions: a stage's risk is what its assessments said) and its decisions
+    (`decisions` False: the caller knows the case has none, and they are not read)."""
     assessments = submitted_main_assessments(case) if assessments is None else assessments
     entries = [assessment_entry(a) for a in assessments if not stage or a.stage == stage]
-    if not stage:
+    if not stage and decisions:
         window = case.service.risk_current_days
         entries += [
             decision_entry(d, window) for d in case.risk_decisions.select_related("decided_by")[:1]
@@ -175,9 +176,10 @@ def case_entries(case, *, stage: str = "", assessments=None) -> list[Entry]:
     return entries
 
 
-def current_risk_of(case) -> CurrentRisk:
-    """The case's current risk under the rule, with the reasons (two queries)."""
-    return decide(case_entries(case))
+def current_risk_of(case, *, decisions: bool = True) -> CurrentRisk:
+    """The case's current risk under the rule, with the reasons (two queries; one with
+    `decisions` False, for a case known to have no decision)."""
+    return decide(case_entries(case, decisions=decisions))
 
 
 def stage_decider(case, stage: str, assessments) -> Assessment | None:
