@@ -31,7 +31,12 @@ class SupportConfig(AppConfig):
         from . import case_page, closure_checks, dashboard, demo, demo_diary, selectors_appointments
 
         post_migrate.connect(_sync_option_lists, sender=self, dispatch_uid="support_options")
-        register_case_panel(25, "support/_case_panel.html", case_page.case_panel_context)
+        register_case_panel(
+            25,
+            "support/_case_panel.html",
+            case_page.case_panel_context,
+            annotations=case_page.case_panel_annotations,
+        )
         register_timeline_source(case_page.plans_timeline)
         register_closure_check(closure_checks.closure_gaps)
         register_prompt_source("caseworker", case_page.plan_review_prompts)

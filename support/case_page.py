@@ -2,7 +2,8 @@
 (registered in apps.SupportConfig.ready through cases.extensions): the plans and support panel,
 plan versions and interventions on the timeline, and plans due for review."""
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,28 +13,56 @@ from cases.models import Case
 
 from .models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
 from .models.areas import SupportArea
-from .selectors import intervention_band, intervention_count
+from .selectors import different_interventions, intervention_band, intervention_count
 
 PROMPT_LIMIT = 20
 # A source called directly (not through the case page's timeline) gives this many of each kind.
 TIMELINE_LIMIT = 50
 
 
+def case_panel_annotations() -> dict:
+    """Read with the case page's case (cases.extensions): whether it has a safety plan, its
+    Safety in Numbers count and the number of areas where support was given."""
+    return {
+        "support_panel_planned": Exists(SafetyPlan.objects.filter(case_id=OuterRef("pk"))),
+        "support_panel_interventions": different_interventions("pk"),
+        "support_panel_areas": Coalesce(
+            Subquery(
+                AreaSupport.objects.filter(case_id=OuterRef("pk"), supported="Yes")
+                .order_by()
+                .values("case_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            Value(0),
+        ),
+    }
+
+
 def case_panel_context(request, case) -> dict:
     """Plans (kind, latest version), the Safety in Numbers count and band, and the number of
-    areas where support was given: 3 queries."""
-    plans = list(
-        case.safety_plans.annotate(
-            latest_number=Max("versions__number"), latest_on=Max("versions__reviewed_on")
+    areas where support was given: 3 queries; on the case page's case (case_panel_annotations)
+    one, only when it has a plan."""
+    if getattr(case, "support_panel_planned", True):
+        plans = list(
+            case.safety_plans.annotate(
+                latest_number=Max("versions__number"), latest_on=Max("versions__reviewed_on")
+            )
         )
-    )
-    count = intervention_count(case)
+    else:
+        plans = []
+    count = getattr(case, "support_panel_interventions", None)
+    if count is None:
+        count = intervention_count(case)
+    areas_supported = getattr(case, "support_panel_areas", None)
+    if areas_supported is None:
+        areas_supported = AreaSupport.objects.filter(case=case, supported="Yes").count()
     return {
         "case": case,
         "plans": plans,
         "intervention_count": count,
         "intervention_band": intervention_band(count),
-        "areas_supported": AreaSupport.objects.filter(case=case, supported="Yes").count(),
+        "areas_supported": areas_supported,
         "areas_total": len(SupportArea.values),
     }
 
