@@ -47,11 +47,13 @@ from .filters import CaseFilter
 from .models import (
     Case,
     CaseStatusChange,
+    ChildInCase,
     Client,
     ClientAlias,
     ClientMatchDismissal,
     ClosureRequest,
     Contact,
+    InformationSharing,
     RiskLevel,
 )
 
@@ -140,8 +142,9 @@ def case_get_for_user(
     """The case if the user may see it (or act on it with `capability`); otherwise 404, audited.
     `read`: the page shows the case, and its view is audited here (see accounts.lookup).
     `for_case_page`: what the case page needs of the case itself read in the same query: its
-    contact summary (`contact_counts`) and whether a closure waits for sign-off
-    (`pending_closure_exists`, see `pending_closure`).
+    contact summary (`contact_counts`), whether a closure waits for sign-off
+    (`pending_closure_exists`, see `pending_closure`), whether it has children and information
+    shares (`children_exist`, `shares_exist`) and the panels' annotations (cases.extensions).
 
     Checking edit rights raises 404 too when the case is outside the user's scope, and the view
     decides what to say to a user who may read it but not change it.
@@ -178,6 +181,9 @@ def _cases_for_case_page() -> QuerySet[Case]:
                 case_id=OuterRef("pk"), decision=ClosureRequest.Decision.REQUESTED
             )
         ),
+        # Children and information shares: many cases have none, and then the page reads none.
+        children_exist=Exists(ChildInCase.objects.filter(case_id=OuterRef("pk"))),
+        shares_exist=Exists(InformationSharing.objects.filter(case_id=OuterRef("pk"))),
         **case_page_annotations(),
     )
 

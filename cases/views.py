@@ -146,8 +146,13 @@ def case_detail(request, pk):
             "latest_contacts": selectors.latest_contacts(case),
             "contact_counts": contact_counts,
             "perpetrators": case.perpetrators.all(),
-            "children": case.children.prefetch_related("cyps_involvement"),
-            "shares": case.information_shares.select_related("agency", "authorised_by"),
+            # Read only for a case that has them (the case query says: children_exist...).
+            "children": case.children.prefetch_related("cyps_involvement")
+            if case.children_exist
+            else (),
+            "shares": case.information_shares.select_related("agency", "authorised_by")
+            if case.shares_exist
+            else (),
             "pending_closure": selectors.pending_closure(case),
             "closure": selectors.closure_record(case),
             "panels": panels,

@@ -87,6 +87,75 @@ def test_a_case_page_view_writes_nothing_but_its_audit_row(web, service, casewor
     assert writes[0].startswith('INSERT INTO "accounts_auditevent"')
 
 
+# What the case page reads only for a case that has it: the query of the case says whether it
+# has any (Exists), and a case with none reads none of these tables.
+READ_ONLY_WHEN_PRESENT = (
+    "cases_casetransfer",
+    "cases_childincase",
+    "cases_informationsharing",
+    "dataprotection_legalhold",
+    "riskassessment_marachearing",
+    "riskassessment_maracreferral",
+    "riskassessment_riskdecision",
+    "cases_safetyplan",
+)
+
+
+def _tables_read(queries) -> set[str]:
+    """The tables a page's statements read as tables of their own (a subquery's are aliased)."""
+    return {
+        table
+        for query in queries.captured_queries
+        for table in READ_ONLY_WHEN_PRESENT
+        if f'"{table}".' in query["sql"]
+    }
+
+
+def test_the_case_page_reads_the_panels_rows_only_for_a_case_that_has_them(
+    web, rf, service, caseworker
+):
+    from cases.extensions import case_panels
+    from tests.factories import ChildInCaseFactory
+    from tests.factories_marac import MaracReferralFactory
+    from tests.factories_support import (
+        AreaSupportFactory,
+        InterventionFactory,
+        SafetyPlanVersionFactory,
+    )
+
+    case = CaseFactory(service=service, caseworker=caseworker)
+    url = reverse("cases:case_detail", args=[case.pk])
+    queries, response = _measured(web, url)
+    assert _tables_read(queries) == set()
+    html = response.content.decode()
+    assert "None yet" in html and "Nothing shared yet." in html
+
+    ChildInCaseFactory(case=case, first_name="Robin")
+    MaracReferralFactory(case=case, referred_on=datetime.date(2026, 1, 2))
+    SafetyPlanVersionFactory(plan__case=case, plan__created_by=caseworker, made_by=caseworker)
+    AreaSupportFactory(case=case, updated_by=caseworker)
+    InterventionFactory(case=case, recorded_by=caseworker)
+    queries, response = _measured(web, url)
+    assert _tables_read(queries) == {
+        "cases_childincase",
+        "riskassessment_maracreferral",
+        "cases_safetyplan",
+    }
+    html = response.content.decode()
+    assert "Robin" in html
+    assert "Referred to MARAC on 2 Jan 2026" in html and "not yet heard" in html
+    # Each panel shows what it would for the case read without the case page's annotations.
+    request = rf.get(url)
+    request.user = caseworker
+    plain = type(case).objects.get(pk=case.pk)
+    for panel, shown in zip(case_panels(), response.context["panels"], strict=True):
+        assert shown["context"] == panel.context(request, plain), panel.template
+    support = next(p for p in response.context["panels"] if p["template"].startswith("support/"))
+    assert support["context"]["intervention_count"] > 0
+    assert support["context"]["areas_supported"] == 1
+    assert len(support["context"]["plans"]) == 1
+
+
 def test_a_timeline_page_is_the_same_size_for_300_contacts_as_for_10(web, service, caseworker):
     pages = {}
     for size in (10, 300):
