@@ -16,7 +16,9 @@ tables are analysed (the read model's refresh is planned from their statistics),
 batches are shared between two forked processes, each with its own connection: most of the
 work is PostgreSQL's (heap, indexes and foreign-key checks of every row), and two backends use
 both cores. Each batch draws from its own seeded generator, so the data do not depend on which
-process writes which batch.
+process writes which batch. The command prints the time of each phase (wall, the writer's CPU,
+the PostgreSQL backend's CPU): on 2026-12-05 PostgreSQL did seven eighths of the CPU, the answers
+half of that, and two thirds of the answers' INSERT is their three foreign-key checks per row.
 """
 
 import contextlib
@@ -111,14 +113,19 @@ class GeneratedCounts:
         # utime and stime (the 14th and 15th fields of the line), in clock ticks.
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def phase_lines(self) -> list[str]:
+    def phase_lines(self, *, share: float = 0.01) -> list[str]:
         """'  cases_contact: 12.3 s wall, 4.5 s CPU here, 6.7 s PostgreSQL CPU', the longest
-        first."""
+        first; the phases under `share` of the longest's wall time added up on one line."""
+        ordered = sorted(self.phases.items(), key=lambda item: -item[1][0])
+        longest = ordered[0][1][0] if ordered else 0.0
+        shown = [(name, spent) for name, spent in ordered if spent[0] >= share * longest]
+        rest = [spent for _name, spent in ordered if spent[0] < share * longest]
+        if rest:
+            added = [sum(column) for column in zip(*rest, strict=True)]
+            shown.append((f"{len(rest)} others", added))
         return [
             f"  {name}: {wall:.1f} s wall, {cpu:.1f} s CPU here, {backend:.1f} s PostgreSQL CPU"
-            for name, (wall, cpu, backend) in sorted(
-                self.phases.items(), key=lambda item: -item[1][0]
-            )
+            for name, (wall, cpu, backend) in shown
         ]
 
 

@@ -55,6 +55,9 @@ def test_each_case_has_its_rows_and_a_second_run_adds_cases(service):
         assert assessment.answered == assessment.version.questions.count()
         assert assessment.ticks == assessment.score
     assert "7 of 7 cases" in output and "/s" in output and "s left" in output
+    # Where the time went, per phase, the whole batch first.
+    phases = output.split("Time per phase of the batches", 1)[1].splitlines()[1:]
+    assert phases[0].startswith("  batch, in all: ") and "s CPU here" in phases[0]
     assert (
         AuditEvent.objects.filter(
             action=AuditEvent.Action.ADMIN, detail__bulk_write__startswith="generate_cases"
@@ -233,3 +236,20 @@ def test_a_case_is_the_same_whichever_process_writes_it(service, monkeypatch):
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.strip().splitlines()[-1]) == [[2, 2]]
     assert _fingerprint() == by_one_process
+
+
+def test_the_phases_times_add_up_over_batches_and_the_short_ones_share_a_line():
+    first, second, totals = (synthetic.GeneratedCounts() for _ in range(3))
+    first.spend("riskassessment_answer", 10.0, 0.5, 6.0)
+    first.spend("cases_contact", 2.0, 0.5, 1.0)
+    second.spend("riskassessment_answer", 8.0, 0.5, 5.0)
+    second.spend("commit", 0.04, 0.0, 0.01)
+    second.spend("analyse", 0.05, 0.0, 0.05)
+    totals.add(first)
+    totals.add(second)
+    assert totals.phases["riskassessment_answer"] == [18.0, 1.0, 11.0]
+    assert totals.phase_lines() == [
+        "  riskassessment_answer: 18.0 s wall, 1.0 s CPU here, 11.0 s PostgreSQL CPU",
+        "  cases_contact: 2.0 s wall, 0.5 s CPU here, 1.0 s PostgreSQL CPU",
+        "  2 others: 0.1 s wall, 0.0 s CPU here, 0.1 s PostgreSQL CPU",
+    ]
