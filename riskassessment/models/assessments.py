@@ -141,7 +141,12 @@ class Assessment(CaseChild):
 
 @audited
 class Answer(CaseDataModel):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique constraint on (assessment, question) below starts with
+    # the assessment, so it serves every lookup by assessment (and the cascade from it); a
+    # second index only doubled the work of each answer written (24 per assessment).
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     # Empty while a draft leaves the question unanswered.
     option = models.ForeignKey(
