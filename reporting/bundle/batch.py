@@ -30,7 +30,7 @@ from django.utils.encoding import smart_str
 
 from accounts.audit import current_ip
 
-from .bulk_copy import can_copy, copy_insert
+from .bulk_copy import can_copy, copy_insert, copy_values
 
 
 @dataclass
@@ -39,6 +39,47 @@ class Queued:
     many: dict = field(default_factory=dict)
     # False for rows today's path inserts in bulk with no history of their own (answers).
     logged: bool = True
+
+
+@dataclass
+class QueuedValues:
+    """Rows of one model under one parent row, given as values rather than model instances
+    (an assessment's answers: no model rule of theirs is checked, and none has a change-history
+    entry of its own): each row the values of `attnames`, the parent's id written in
+    `parent_attname` once the parent is saved. `pks`: their ids, once written."""
+
+    model: type
+    parent: models.Model
+    parent_attname: str
+    attnames: tuple[str, ...]
+    rows: list[tuple]
+    pks: list[int] = field(default_factory=list)
+    # As Queued's, for the code that reads every queued item.
+    obj = None
+    many: dict = field(default_factory=dict)
+    logged: bool = False
+
+
+def insert_values(model, attnames, rows: list) -> list[int]:
+    """New rows given as values (each the values of `attnames`), by COPY where it can
+    (bulk_copy.copy_values), else bulk_create; returns their ids."""
+    if can_copy(model):
+        return copy_values(model, attnames, rows)
+    objs = model.objects.bulk_create(
+        [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+    )
+    return [obj.pk for obj in objs]
+
+
+def _insert_values(items: list[QueuedValues]) -> None:
+    by_model = defaultdict(list)
+    for item in items:
+        by_model[(item.model, item.parent_attname, item.attnames)].append(item)
+    for (model, parent_attname, attnames), group in by_model.items():
+        rows = [(item.parent.pk, *row) for item in group for row in item.rows]
+        pks = iter(insert_values(model, (parent_attname, *attnames), rows))
+        for item in group:
+            item.pks = [next(pks) for _row in item.rows]
 
 
 def _unsaved_parents(obj) -> bool:
@@ -52,7 +93,8 @@ def _unsaved_parents(obj) -> bool:
 
 def insert_in_rounds(queue: list[Queued]) -> None:
     """Bulk-creates every queued row, per model, each row after the rows it points at."""
-    pending = list(queue)
+    values = [item for item in queue if isinstance(item, QueuedValues)]
+    pending = [item for item in queue if not isinstance(item, QueuedValues)]
     while pending:
         ready = [item for item in pending if not _unsaved_parents(item.obj)]
         if not ready:  # pragma: no cover - rows are queued after their parents
@@ -64,17 +106,19 @@ def insert_in_rounds(queue: list[Queued]) -> None:
             insert_rows(model, objs)
         done = {id(item) for item in ready}
         pending = [item for item in pending if id(item) not in done]
+    # Rows given as values point at model rows only (written above).
+    _insert_values(values)
     through_rows = defaultdict(list)
     for item in queue:
         for name, related in item.many.items():
             m2m = item.obj._meta.get_field(name)
             through = m2m.remote_field.through
             source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
-            through_rows[through] += [
-                through(**{source: item.obj.pk, target: other.pk}) for other in related
+            through_rows[(through, source, target)] += [
+                (item.obj.pk, other.pk) for other in related
             ]
-    for through, rows in through_rows.items():
-        insert_rows(through, rows)
+    for (through, source, target), rows in through_rows.items():
+        insert_values(through, (source, target), rows)
 
 
 def insert_rows(model, objs: list[models.Model]) -> None:
@@ -85,64 +129,82 @@ def insert_rows(model, objs: list[models.Model]) -> None:
         model.objects.bulk_create(objs)
 
 
-def history_entries(queue: list[Queued], actor) -> list[LogEntry]:
-    """The auditlog entries today's row-by-row saves would have written: a CREATE per row
-    (changes as auditlog computes them for a create, free text masked by the registry) and an
-    m2m UPDATE per audited many-to-many field given values."""
+# The change-history values history_rows gives per entry (LogEntry fields; the others take
+# their defaults, as a LogEntry built with these would).
+HISTORY_FIELDS = (
+    "content_type_id",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "additional_data",
+    "actor_id",
+    "actor_email",
+    "timestamp",
+    "cid",
+    "remote_addr",
+    "action",
+    "changes",
+    "serialized_data",
+)
+
+
+def history_rows(queue: list[Queued], actor) -> list[tuple]:
+    """The auditlog entries today's row-by-row saves would have written, as values of
+    HISTORY_FIELDS (insert_values(LogEntry, HISTORY_FIELDS, rows)): a CREATE per row (changes
+    as auditlog computes them for a create, free text masked by the registry) and an m2m
+    UPDATE per audited many-to-many field given values."""
     now, cid, ip = timezone.now(), get_cid(), current_ip()
-    # Keys by id, not by row: setting a related row costs a router check per entry.
-    common = {
-        "actor_id": getattr(actor, "pk", None),
-        "actor_email": getattr(actor, "email", None),
-        "timestamp": now,
-        "cid": cid,
-        "remote_addr": ip,
-    }
-    entries = []
+    actor_id, actor_email = getattr(actor, "pk", None), getattr(actor, "email", None)
+    create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
+    serialized = LogEntry.objects._get_serialized_data_or_none
+    plans = {}  # model -> (content type id, audited m2m fields, has additional data) or None
+    rows = []
     for item in queue:
         obj = item.obj
-        if not item.logged or not auditlog.contains(type(obj)):
+        if not item.logged:
             continue
-        identity = {
-            "content_type_id": ContentType.objects.get_for_model(obj).pk,
-            "object_pk": str(obj.pk),
-            "object_id": obj.pk,
-            "object_repr": smart_str(obj),
+        model = type(obj)
+        if model not in plans:
+            plans[model] = (
+                (
+                    ContentType.objects.get_for_model(obj).pk,
+                    # The registry's m2m fields have no public getter in this auditlog version.
+                    auditlog._registry[model].get("m2m_fields", set()),
+                    hasattr(obj, "get_additional_data"),
+                )
+                if auditlog.contains(model)
+                else None
+            )
+        if plans[model] is None:
+            continue
+        content_type, audited_m2m, has_additional = plans[model]
+        identity = (
+            content_type,
+            str(obj.pk),
+            obj.pk,
+            smart_str(obj),
             # As auditlog's log_create: only models that define it (not Marac, say).
-            "additional_data": (
-                obj.get_additional_data() if hasattr(obj, "get_additional_data") else None
-            ),
-        }
+            obj.get_additional_data() if has_additional else None,
+            actor_id,
+            actor_email,
+            now,
+            cid,
+            ip,
+        )
         changes = created_changes(obj)
         if changes:
-            entries.append(
-                LogEntry(
-                    **identity,
-                    **common,
-                    action=LogEntry.Action.CREATE,
-                    changes=changes,
-                    serialized_data=LogEntry.objects._get_serialized_data_or_none(obj),
-                )
-            )
-        # The registry's m2m fields have no public getter in this auditlog version.
-        audited_m2m = auditlog._registry[type(obj)].get("m2m_fields", set())
+            rows.append((*identity, create, changes, serialized(obj)))
         for name, related in item.many.items():
             if related and name in audited_m2m:
-                entries.append(
-                    LogEntry(
-                        **identity,
-                        **common,
-                        action=LogEntry.Action.UPDATE,
-                        changes={
-                            name: {
-                                "type": "m2m",
-                                "operation": "add",
-                                "objects": [smart_str(other) for other in related],
-                            }
-                        },
-                    )
-                )
-    return entries
+                changes = {
+                    name: {
+                        "type": "m2m",
+                        "operation": "add",
+                        "objects": [smart_str(other) for other in related],
+                    }
+                }
+                rows.append((*identity, update, changes, None))
+    return rows
 
 
 # How created_changes reads a field: the fast paths of auditlog.diff.get_field_value.
@@ -224,5 +286,8 @@ def written_ids(queue: list[Queued]) -> dict[str, list[int]]:
     """Every row written, as {"app.model": [ids]}: ids only, never names or text."""
     ids = defaultdict(list)
     for item in queue:
-        ids[item.obj._meta.label_lower].append(item.obj.pk)
+        if isinstance(item, QueuedValues):
+            ids[item.model._meta.label_lower] += item.pks
+        else:
+            ids[item.obj._meta.label_lower].append(item.obj.pk)
     return dict(ids)

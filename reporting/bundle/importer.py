@@ -45,7 +45,14 @@ from referrals.services import next_referral_reference, reserve_referral_referen
 
 from ..freshness import mark_changed
 from ..read_model import refresh_cases
-from .batch import Queued, history_entries, insert_in_rounds, insert_rows, written_ids
+from .batch import (
+    HISTORY_FIELDS,
+    Queued,
+    history_rows,
+    insert_in_rounds,
+    insert_values,
+    written_ids,
+)
 from .conformance import line_conforms
 from .fields import PARTS, BadValue, load_value
 from .models import ImportedRecord
@@ -432,7 +439,7 @@ def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bo
                 else:
                     already += 1
             written = importer.write_queued()
-            insert_rows(LogEntry, history_entries(written, user))
+            insert_values(LogEntry, HISTORY_FIELDS, history_rows(written, user))
             services = set(importer.batch_services)
             cases = {item.obj.pk for item in written if isinstance(item.obj, Case)}
             if written:

@@ -7,8 +7,11 @@ import datetime
 from accounts.models import Marac
 from riskassessment.models import Answer, MaracMeeting, MaracReferral
 
-from .batch import Queued
+from .batch import Queued, QueuedValues
 from .rows import RowWriter
+
+# An answer's values, as the line gives them (its assessment set apart).
+ANSWER_VALUES = ("question_id", "option_id", "detail", "comment")
 
 
 class CaseRecords(RowWriter):
@@ -103,19 +106,26 @@ class CaseRecords(RowWriter):
             # By id: setting a related row costs a router check per key, thousands of answers
             # a batch.
             answer_rows = [
-                Answer(
-                    assessment=assessment,
-                    question_id=question.pk,
-                    option_id=option.pk if option is not None else None,
-                    detail=answer.get("detail", ""),
-                    comment=answer.get("comment", ""),
+                (
+                    question.pk,
+                    option.pk if option is not None else None,
+                    answer.get("detail", ""),
+                    answer.get("comment", ""),
                 )
                 for _answer_path, question, option, answer in answers
             ]
             if self.queue is not None:
-                self.queue += [Queued(row, logged=False) for row in answer_rows]
+                # As values, not Answer instances: tens of thousands a batch.
+                self.queue.append(
+                    QueuedValues(Answer, assessment, "assessment_id", ANSWER_VALUES, answer_rows)
+                )
             else:
-                Answer.objects.bulk_create(answer_rows)
+                Answer.objects.bulk_create(
+                    [
+                        Answer(assessment=assessment, **dict(zip(ANSWER_VALUES, row, strict=True)))
+                        for row in answer_rows
+                    ]
+                )
         return refs
 
     def _forms(self, forms, case, service):
