@@ -25,9 +25,9 @@ SCHEDULE_YEARS_AHEAD = 5
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
-def _day(value) -> datetime.date:
+def _day(value, zone=None) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        return timezone.localtime(value, zone).date() if timezone.is_aware(value) else value.date()
     return value
 
 
@@ -50,12 +50,16 @@ def validate_event_date(value) -> None:
     """A day something happened: not before 2000, not in the future."""
     if value is None:
         return
+    # The current time zone read once (a context-local lookup, a few per call before: the
+    # case-bundle import checks tens of thousands of dates).
+    zone, now = timezone.get_current_timezone(), timezone.now()
     is_moment = isinstance(value, datetime.datetime) and timezone.is_aware(value)
-    if is_moment and value > timezone.now() + CLOCK_SKEW:
+    if is_moment and value > now + CLOCK_SKEW:
         raise ValidationError("This cannot be in the future.", code="future")
-    if _day(value) > timezone.localdate():
+    day = _day(value, zone)
+    if day > timezone.localtime(now, zone).date():
         raise ValidationError("This date cannot be in the future.", code="future")
-    if _day(value) < EARLIEST_EVENT:
+    if day < EARLIEST_EVENT:
         raise ValidationError(
             f"This date cannot be before {_show(EARLIEST_EVENT)}.", code="too_early"
         )
@@ -65,12 +69,14 @@ def validate_scheduled_date(value) -> None:
     """A day something is due or planned: not before 2000, at most a few years ahead."""
     if value is None:
         return
-    latest = timezone.localdate() + relativedelta(years=SCHEDULE_YEARS_AHEAD)
-    if _day(value) > latest:
+    zone = timezone.get_current_timezone()
+    latest = timezone.localdate(timezone=zone) + relativedelta(years=SCHEDULE_YEARS_AHEAD)
+    day = _day(value, zone)
+    if day > latest:
         raise ValidationError(
             f"This date cannot be more than {SCHEDULE_YEARS_AHEAD} years ahead.", code="too_late"
         )
-    if _day(value) < EARLIEST_EVENT:
+    if day < EARLIEST_EVENT:
         raise ValidationError(
             f"This date cannot be before {_show(EARLIEST_EVENT)}.", code="too_early"
         )

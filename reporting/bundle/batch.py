@@ -155,7 +155,8 @@ def history_rows(queue: list[Queued], actor) -> list[tuple]:
     UPDATE per audited many-to-many field given values."""
     now, cid, ip = timezone.now(), get_cid(), current_ip()
     actor_id, actor_email = getattr(actor, "pk", None), getattr(actor, "email", None)
-    create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
+    # Plain ints, not the IntegerChoices members: COPY then writes them as they are.
+    create, update = int(LogEntry.Action.CREATE), int(LogEntry.Action.UPDATE)
     serialized = LogEntry.objects._get_serialized_data_or_none
     plans = {}  # model -> (content type id, audited m2m fields, has additional data) or None
     rows = []
@@ -210,6 +211,10 @@ def history_rows(queue: list[Queued], actor) -> list[tuple]:
 # How created_changes reads a field: the fast paths of auditlog.diff.get_field_value.
 _PLAIN, _DATETIME, _FOREIGN_KEY, _OTHER = "plain", "datetime", "foreign key", "other"
 _REVERSE_ONE = "reverse one-to-one"
+# A reverse many-to-one (a case's contacts): auditlog records the text of the related manager
+# (e.g. "cases.Contact.None"), the same for every row of a model, read once (_SAME_FOR_EVERY_ROW).
+_REVERSE_MANY = "reverse many-to-one"
+_SAME_FOR_EVERY_ROW: dict = {}
 
 
 @cache
@@ -226,6 +231,8 @@ def _create_plan(model) -> tuple[list[tuple], object]:
     for each in fields:
         if each.one_to_one and not getattr(each, "concrete", False):
             kind = _REVERSE_ONE
+        elif each.one_to_many and not getattr(each, "concrete", False):
+            kind = _REVERSE_MANY
         elif not getattr(each, "concrete", False) or isinstance(each, models.JSONField):
             kind = _OTHER
         elif isinstance(each, models.DateTimeField):
@@ -254,16 +261,19 @@ def created_changes(obj) -> dict | None:
     if not use_json:  # auditlog's old values are then the text "None": its own diff says
         return model_instance_diff(None, obj)
     plan, mask = _create_plan(type(obj))
+    to_naive = settings.USE_TZ  # read once a row, not once a date-time field
     changes = {}
     for each, kind, masked in plan:
         if kind is _PLAIN:
             value = getattr(obj, each.attname)
         elif kind is _FOREIGN_KEY:
-            value = smart_str(getattr(obj, each.attname), strings_only=True)
+            value = getattr(obj, each.attname)
+            if value is not None and type(value) is not int:  # else smart_str gives it back
+                value = smart_str(value, strings_only=True)
         elif kind is _DATETIME:
             value = getattr(obj, each.attname)
             if isinstance(value, datetime.datetime):
-                if settings.USE_TZ and not timezone.is_naive(value):
+                if to_naive and not timezone.is_naive(value):
                     value = timezone.make_naive(value, timezone=datetime.UTC)
             else:
                 value = get_field_value(obj, each, use_json)
@@ -271,6 +281,13 @@ def created_changes(obj) -> dict | None:
             # A row pointing at one just created was set on it by this batch (a referral's
             # case); anything else is None, as auditlog finds after a query per row.
             continue
+        elif kind is _REVERSE_MANY:
+            key = (type(obj), each.name)
+            if key not in _SAME_FOR_EVERY_ROW:
+                value = get_field_value(obj, each, use_json)
+                # Its text, not the manager (which holds the row).
+                _SAME_FOR_EVERY_ROW[key] = value if is_primitive(value) else smart_str(value)
+            value = _SAME_FOR_EVERY_ROW[key]
         else:
             value = get_field_value(obj, each, use_json)
         if value is None:  # the old row's value: no change
