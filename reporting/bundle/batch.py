@@ -82,9 +82,14 @@ def _insert_values(items: list[QueuedValues]) -> None:
             item.pks = [next(pks) for _row in item.rows]
 
 
+@cache
+def _relation_fields(model) -> tuple:
+    return tuple(each for each in model._meta.concrete_fields if each.is_relation)
+
+
 def _unsaved_parents(obj) -> bool:
-    for model_field in obj._meta.concrete_fields:
-        if model_field.is_relation and model_field.is_cached(obj):
+    for model_field in _relation_fields(type(obj)):
+        if model_field.is_cached(obj):
             parent = model_field.get_cached_value(obj)
             if parent is not None and parent.pk is None:
                 return True
@@ -215,6 +220,10 @@ _REVERSE_ONE = "reverse one-to-one"
 # (e.g. "cases.Contact.None"), the same for every row of a model, read once (_SAME_FOR_EVERY_ROW).
 _REVERSE_MANY = "reverse many-to-one"
 _SAME_FOR_EVERY_ROW: dict = {}
+# auditlog.diff.is_primitive's types (the test comparing created_changes with auditlog's own
+# diff notices a change), and the types whose smart_str is their str().
+_PRIMITIVE = (type(None), bool, int, float, str, list, tuple, dict, set)
+_TEXT_BY_STR = frozenset({datetime.date, datetime.datetime})
 
 
 @cache
@@ -294,8 +303,12 @@ def created_changes(obj) -> dict | None:
             continue
         if masked:
             changes[each.name] = (mask(smart_str(None)), mask(smart_str(value)))
+        elif isinstance(value, _PRIMITIVE):  # auditlog.diff.is_primitive, without its call
+            changes[each.name] = (None, value)
+        elif type(value) in _TEXT_BY_STR:  # what smart_str gives, without its calls
+            changes[each.name] = (None, str(value))
         else:
-            changes[each.name] = (None, value if is_primitive(value) else smart_str(value))
+            changes[each.name] = (None, smart_str(value))
     return changes or None
 
 

@@ -7,6 +7,7 @@ import datetime
 from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.db.models import F
 
 from accounts.models import Service, Team, User
@@ -21,6 +22,31 @@ from .fields import PARTS, BadValue, load_value, option_list_key, reference_kind
 @cache
 def _relation_names(model) -> frozenset[str]:
     return frozenset(field.name for field in model._meta.concrete_fields if field.is_relation)
+
+
+# How build writes a field's value: the part's fields sorted once (_build_plan).
+_MANY, _RELATION, _LOADED, _AS_IT_IS = "many", "relation", "loaded", "as it is"
+
+
+@cache
+def _build_plan(part) -> tuple[tuple, ...]:
+    plan = []
+    for model_field in part.fields():
+        if model_field.many_to_many:
+            how = _MANY
+        elif model_field.is_relation:
+            how = _RELATION
+        elif isinstance(model_field, models.DateField):  # date-times too: fields.load_value
+            how = _LOADED
+        else:
+            how = _AS_IT_IS
+        plan.append((model_field, how))
+    return tuple(plan)
+
+
+@cache
+def _reference_kind(model_field) -> str:
+    return reference_kind(model_field)
 
 
 class LineInvalid(Exception):
@@ -156,13 +182,17 @@ class RowWriter:
         part = PARTS[part_name]
         obj = part.model(**fixed)
         many = {}
-        for model_field in part.fields():
-            if model_field.name not in values:
+        for model_field, how in _build_plan(part):
+            name = model_field.name
+            if name not in values:
                 continue
-            raw = values[model_field.name]
-            field_path = f"{path}.{model_field.name}"
-            if model_field.many_to_many:
-                kind = reference_kind(model_field)
+            raw = values[name]
+            if how is _AS_IT_IS:  # load_value gives it back unchanged
+                setattr(obj, model_field.attname, raw)
+                continue
+            field_path = f"{path}.{name}"
+            if how is _MANY:
+                kind = _reference_kind(model_field)
                 if kind == "option":
                     list_key = option_list_key(model_field, values)
                     items = [
@@ -174,14 +204,14 @@ class RowWriter:
                         self.resolve(kind, value, f"{field_path}[{index}]", line_service)
                         for index, value in enumerate(raw)
                     ]
-                many[model_field.name] = [item for item in items if item is not None]
-            elif model_field.is_relation:
+                many[name] = [item for item in items if item is not None]
+            elif how is _RELATION:
                 related = (
                     None
                     if raw is None
-                    else self.resolve(reference_kind(model_field), raw, field_path, line_service)
+                    else self.resolve(_reference_kind(model_field), raw, field_path, line_service)
                 )
-                setattr(obj, model_field.name, related)
+                setattr(obj, name, related)
             else:
                 try:
                     setattr(obj, model_field.attname, load_value(model_field, raw))
