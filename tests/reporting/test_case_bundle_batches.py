@@ -23,6 +23,7 @@ from reporting.bundle.importer import cases_import
 from reporting.bundle.models import ImportedRecord
 from reporting.models import CaseFacts
 from riskassessment.models import (
+    Answer,
     Assessment,
     MaracAction,
     MaracHearing,
@@ -359,3 +360,42 @@ def test_a_marac_repeat_of_no_earlier_referral_is_named_by_line_and_field(one_li
         "that date (it must come earlier in the file or be in Lantern already)."
     ]
     assert MaracHearing.objects.filter(case__service=target).count() == 2
+
+
+@pytest.mark.django_db
+def test_answers_go_in_as_values_with_the_fields_defaults_and_are_listed(one_line):
+    """A batch's answers are written from their values (bulk_copy.copy_values), not from model
+    instances: each answer of the line is there, under its assessment, with its option, text and
+    the timestamps bulk_create would give it, and the batch's audit event lists every one."""
+    target, _user, result, _queries = _import_into_new_service(one_line, 2)
+    assert result.committed and result.imported == 2
+    given = {
+        (
+            int(number),
+            answer.get("option") or None,
+            answer.get("detail", ""),
+            answer.get("comment", ""),
+        )
+        for assessment in one_line["assessments"]
+        for number, answer in (assessment.get("answers") or {}).items()
+    }
+    assert given, "the generated case should have answers"
+    answers = Answer.objects.filter(assessment__case__service=target).select_related(
+        "question", "option"
+    )
+    written = {
+        (
+            answer.question.number,
+            answer.option.key if answer.option else None,
+            answer.detail,
+            answer.comment,
+        )
+        for answer in answers
+    }
+    assert written == given
+    per_line = sum(len(item.get("answers") or {}) for item in one_line["assessments"])
+    assert answers.count() == 2 * per_line
+    assert all(answer.created_at and answer.updated_at for answer in answers)
+    event = AuditEvent.objects.get(detail__has_key="case_bundle_import_batch")
+    listed = event.detail["case_bundle_import_batch"]["riskassessment.answer"]
+    assert sorted(listed) == sorted(answers.values_list("pk", flat=True))
