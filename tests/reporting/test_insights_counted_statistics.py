@@ -12,15 +12,8 @@ from reporting.insights.output import as_csv, as_xlsx, display_table, table_json
 from reporting.insights.results import Figures, Row, TableResult
 from reporting.insights.shown import show_table
 from reporting.insights.suppression import ShownFigures
-from tests.factories import CaseFactory
-from tests.factories_outcomes import ExitFormFactory, IntakeFormFactory
-from tests.factories_riskassessment import submitted
-from tests.reporting.test_insights_dash_bands import (
-    IN_PERIOD,
-    INTAKE_ON,
-    NOW,
-    _figures,
-)
+from tests.reporting.test_impact_value import _closed_case
+from tests.reporting.test_insights_dash_bands import _figures
 
 COUNTED = frozenset({"reduced", "reduced_from_high"})
 
@@ -92,24 +85,7 @@ def test_every_output_shows_the_hidden_count_statistic_as_hidden():
 @pytest.mark.django_db
 def test_the_report_marks_the_dash_exit_counts_as_counts_of_people(service, caseworker):
     for ticks_in, ticks_out in ((12, 3), (8, 8)):
-        case = CaseFactory(service=service, opened_on=INTAKE_ON)
-        IntakeFormFactory(
-            case=case,
-            created_by=caseworker,
-            completed_on=INTAKE_ON,
-            status="submitted",
-            submitted_at=NOW,
-        )
-        submitted(case, caseworker, ticks=ticks_in, stage="intake", on=INTAKE_ON)
-        submitted(case, caseworker, ticks=ticks_out, stage="exit", on=IN_PERIOD)
-        ExitFormFactory(
-            case=case,
-            created_by=caseworker,
-            exit_date=IN_PERIOD,
-            status="submitted",
-            submitted_at=NOW,
-            case_status="Planned closure",
-        )
+        _closed_case(service, caseworker, ticks_in, ticks_out)
 
     figures = _figures(service, "dash_ticks_exit")
     assert figures.statistics["reduced"] == 1
