@@ -252,7 +252,10 @@ class Contact(CaseChild):
         SUCCESSFUL = "successful", "Successful"
         ATTEMPTED = "attempted", "Attempted, no contact made"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    # No index of its own: contact_case_time (case, -occurred_at) serves every lookup by case.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     occurred_at = models.DateTimeField(validators=[validate_event_date])
     contact_type = models.CharField(max_length=20, choices=ContactType.choices)
     with_client = models.BooleanField(

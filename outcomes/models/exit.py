@@ -20,7 +20,10 @@ EXIT_M2M = {
 
 @audited(m2m_fields=EXIT_M2M)
 class ExitForm(OutcomeForm):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exit_forms")
+    # No index of its own: the unique outcomes_one_exit_per_case is that index.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="exit_forms", db_index=False
+    )
     exit_date = models.DateField(
         "date of exit", null=True, blank=True, validators=[validate_event_date]
     )

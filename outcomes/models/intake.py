@@ -36,7 +36,10 @@ INTAKE_M2M = {
 
 @audited(m2m_fields=INTAKE_M2M)
 class IntakeForm(OutcomeForm):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="intake_forms")
+    # No index of its own: the unique outcomes_one_intake_per_case is that index.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="intake_forms", db_index=False
+    )
     completed_on = models.DateField(
         "date of intake", null=True, blank=True, validators=[validate_event_date]
     )

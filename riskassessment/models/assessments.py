@@ -37,7 +37,10 @@ class Assessment(CaseChild):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
+    # No index of its own: assessment_case_status (case, status, -assessed_on) serves it.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="risk_assessments", db_index=False
+    )
     version = models.ForeignKey(
         ChecklistVersion, on_delete=models.PROTECT, related_name="assessments"
     )

@@ -63,7 +63,10 @@ IMPACT_CHOICES = insights_choices(impact_table_key(SupportArea.HOUSING, "safety"
 class AreaSupport(CaseChild):
     """One support area of one case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="area_support")
+    # No index of its own: the unique area_support_one_per_area (case, area) serves it.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="area_support", db_index=False
+    )
     area = models.CharField(max_length=40, choices=SupportArea.choices)
     supported = models.CharField(
         "support given", max_length=3, blank=True, choices=YES_NO

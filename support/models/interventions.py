@@ -110,7 +110,10 @@ class Intervention(CaseChild):
         "Type", [(item.key.upper(), (item.key, item.label)) for item in INTERVENTION_TYPES]
     )
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
+    # No index of its own: intervention_case_date (case, -occurred_on) serves it.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="interventions", db_index=False
+    )
     type = models.CharField(max_length=40, choices=Type.choices)
     occurred_on = models.DateField("date", validators=[validate_event_date])
     agency = models.ForeignKey(
