@@ -427,16 +427,22 @@ def subject_access_build(request, pk, request_pk):
     if not form.is_valid():
         messages.error(request, "The page was incomplete: nothing was built. Try again.")
         return _subject_access_page(request, sar, status=400)
+    built_before = sar.built_at
     try:
         services.subject_access_request_build(
             actor=request.user, request=sar, expected_version=form.cleaned_data["version"]
         )
     except services.SubjectAccessChanged:
         return _changed_meanwhile(request, sar)
-    messages.success(
-        request,
-        "The PDF and JSON are being built: reload this page in a moment to download them.",
-    )
+    # Where no worker runs (the embedded demo) the build has already happened in-process.
+    sar.refresh_from_db(fields=["built_at"])
+    if sar.built_at is not None and sar.built_at != built_before:
+        messages.success(request, "The PDF and JSON are built: download them below.")
+    else:
+        messages.success(
+            request,
+            "The PDF and JSON are being built: reload this page in a moment to download them.",
+        )
     return redirect("dataprotection:subject_access_detail", pk=sar.case_id, request_pk=sar.pk)
 
 

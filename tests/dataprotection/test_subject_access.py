@@ -436,3 +436,34 @@ def test_every_kind_of_case_data_has_a_place_in_the_answer():
     # ... and printed once: a safety plan's version under its plan, not under its assessment too.
     child_kinds = [child for linked in children.values() for child, _ in linked]
     assert len(child_kinds) == len(set(child_kinds))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("worker_runs", [True, False])
+def test_the_build_message_says_whether_the_files_are_ready(
+    world, lead, client, monkeypatch, worker_runs
+):
+    """With a worker, the files are built later ("reload in a moment"); where no worker runs
+    (the embedded demo builds in-process) they are already there, and the message says so.
+    Transactional: the build is asked for when the request's transaction commits."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", not worker_runs)
+    if worker_runs:
+        # The message goes to the worker; it builds nothing in this test.
+        monkeypatch.setattr(build_subject_access, "delay", lambda *args: None)
+    sar = world["request"]
+    sign_in_with_second_factor(client, lead)
+    response = client.post(
+        reverse("dataprotection:subject_access_build", args=[sar.case_id, sar.pk]),
+        {"version": sar.version},
+        follow=True,
+    )
+    page = response.content.decode()
+    sar.refresh_from_db()
+    if worker_runs:
+        assert sar.built_at is None
+        assert "being built: reload this page in a moment" in page
+    else:
+        assert sar.built_at is not None
+        assert "The PDF and JSON are built: download them below." in page
