@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories_referrals import ReferralFactory
+from tests.signin import fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -301,11 +302,7 @@ def test_sessions_end_ten_hours_after_sign_in_whatever_the_activity(client_for, 
 
 def test_a_disabled_users_sessions_end_at_once(client, caseworker, admin_user):
     client.post(reverse("account_login"), {"login": caseworker.email, "password": TEST_PASSWORD})
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    code = format_hotp_value(
-        hotp_value(caseworker.totp_secret, int(timezone.now().timestamp()) // 30)
-    )
+    code = fresh_totp_code(caseworker.totp_secret)
     client.post(reverse("mfa_authenticate"), {"code": code})
     assert client.get(reverse("home")).status_code == 200
     user_deactivate(user=caseworker, actor=admin_user)

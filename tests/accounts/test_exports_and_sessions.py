@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.exports import export_file_create, purge_expired_exports
 from accounts.models import AuditEvent, ExportFile, Membership, Role
 from tests.factories import TEST_PASSWORD
-from tests.signin import sign_in_with_second_factor
+from tests.signin import fresh_totp_code, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,7 @@ def test_users_see_and_end_their_other_sessions(client, caseworker):
 
 def test_changing_the_second_factor_needs_the_password_again(client, caseworker):
     client.post(reverse("account_login"), {"login": caseworker.email, "password": TEST_PASSWORD})
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    code = format_hotp_value(
-        hotp_value(caseworker.totp_secret, int(timezone.now().timestamp()) // 30)
-    )
+    code = fresh_totp_code(caseworker.totp_secret)
     client.post(reverse("mfa_authenticate"), {"code": code})
     # Sign-in happened long ago as far as re-authentication is concerned.
     session = client.session
