@@ -2,14 +2,16 @@
 
 import datetime
 import io
+import uuid
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
+from accounts.models import AuditEvent, Role, Service
 from cases.models import Case, Client, Contact
 from outcomes.models import ExitForm, IntakeForm
 from referrals.models import Referral, ReferralRoute
@@ -253,3 +255,88 @@ def test_the_phases_times_add_up_over_batches_and_the_short_ones_share_a_line():
         "  cases_contact: 2.0 s wall, 0.5 s CPU here, 1.0 s PostgreSQL CPU",
         "  2 others: 0.1 s wall, 0.0 s CPU here, 0.1 s PostgreSQL CPU",
     ]
+
+
+def _dangling_foreign_keys() -> dict[str, int]:
+    """Rows of the generated tables whose foreign key names no row, by table and column (none
+    is the answer PostgreSQL's own per-row checks would have enforced)."""
+    dangling = {}
+    models = {model for model in apps.get_models() if model._meta.db_table in _written()}
+    for model in models:
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                continue
+            target = field.target_field
+            missing = (
+                model.objects.exclude(**{f"{field.attname}__isnull": True})
+                .exclude(
+                    **{
+                        f"{field.attname}__in": target.model.objects.values(target.attname),
+                    }
+                )
+                .count()
+            )
+            if missing:
+                dangling[f"{model._meta.db_table}.{field.column}"] = missing
+    return dangling
+
+
+def _written() -> set[str]:
+    return set(synthetic._written_tables())
+
+
+@pytest.mark.django_db
+def test_with_per_row_foreign_key_checks_off_every_row_pointed_at_exists(service):
+    """The tests' connection is a superuser's, as the benchmarks' is: the batches turn
+    PostgreSQL's per-row foreign-key checks off and check each row pointed at once instead."""
+    user = MembershipFactory(service=service, role=Role.CASEWORKER).user
+    output = _generate(service, user, 9, seed=3)
+
+    assert "foreign keys, once per row pointed at" in output
+    assert Answer.objects.filter(assessment__case__service=service).exists()
+    assert _dangling_foreign_keys() == {}
+    # Back on for whatever the transaction writes next.
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+
+
+@pytest.mark.django_db
+def test_a_row_pointing_at_no_row_is_refused_when_the_per_row_checks_are_off(service):
+    from reporting.synthetic import _per_row_checks_off, _References, _Table, _Writer
+
+    connection = transaction.get_connection()
+    missing_service = Service.objects.order_by("-pk").first().pk + 1000
+    with pytest.raises(IntegrityError, match="accounts_service"), transaction.atomic():
+        assert _per_row_checks_off(connection)
+        writer = _Writer(connection)
+        writer.references = _References()
+        writer.write(
+            _Table(Client, now=timezone.now()),
+            ("service_id", "first_name", "provider_id"),
+            [(service.pk, "Pointing at a service", service.provider_id)],
+        )
+        writer.write(
+            _Table(Client, now=timezone.now()),
+            ("service_id", "first_name", "provider_id"),
+            [(missing_service, "Pointing at nothing", service.provider_id)],
+        )
+        writer.references.verify(connection)
+    assert not Client.objects.filter(first_name__startswith="Pointing at").exists()
+
+
+@pytest.mark.django_db
+def test_a_role_not_allowed_to_turn_the_checks_off_keeps_them():
+    from reporting.synthetic import _per_row_checks_off
+
+    connection = transaction.get_connection()
+    role = f"lantern_synthetic_{uuid.uuid4().hex[:12]}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Roles are the cluster's, but CREATE ROLE is transactional: rolled back with the test.
+        cursor.execute(f"CREATE ROLE {role} NOSUPERUSER")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+        assert _per_row_checks_off(connection) is False
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+        cursor.execute("RESET ROLE")
+        transaction.set_rollback(True)
