@@ -4,7 +4,8 @@ Who sees what:
 - the sending case stays its service's: requesting is a team leader's (ALLOCATE_CASES) of a
   case they may see (a restricted case: only if they are named on it);
 - a transfer waiting for a decision is seen by the team leaders of the receiving service, with
-  no more than it needs to decide: the reference, the services, the reason, the risk;
+  no more than it needs to decide: the reference, the services, the reason, the risk; while it
+  waits, a team leader of the sending service who may see the case may withdraw it;
 - after acceptance, the receiving team reads the sending case's history through the link only:
   the history page of a case they can see (case_history_through_transfer). cases_visible_to is
   not widened: the previous case stays out of their lists, search and reports.
@@ -84,6 +85,19 @@ def transfer_get_for_decision(user, pk, *, read: lookup.Read = False) -> CaseTra
     return transfer
 
 
+def transfer_get_for_withdrawal(user, pk) -> CaseTransfer:
+    """A transfer of a case the user may allocate (a restricted case: only if they are named on
+    it), to withdraw; 404 (audited) for any other, whoever asks."""
+    return lookup.get_in_scope(
+        CaseTransfer.objects.filter(
+            case__in=cases_visible_to(user, access.Capability.ALLOCATE_CASES)
+        ).select_related("case", "to_service"),
+        pk,
+        user=user,
+        capability=access.Capability.ALLOCATE_CASES,
+    )
+
+
 def case_transfer_panel_annotations() -> dict:
     """Whether the case was transferred or came by a transfer (read with the case page's case)."""
     return {
@@ -98,7 +112,9 @@ def case_transfer_panel(request, case: Case) -> dict:
     No query for a case the case page read with no transfer either way (most cases)."""
     user = request.user
     if getattr(case, "transfer_panel_any", True):
-        outgoing = list(case.transfers.select_related("to_service", "new_case", "requested_by"))
+        outgoing = list(
+            case.transfers.select_related("to_service", "new_case", "requested_by", "decided_by")
+        )
         incoming = (
             CaseTransfer.objects.filter(new_case=case)
             .select_related("case", "from_service")
@@ -117,17 +133,16 @@ def case_transfer_panel(request, case: Case) -> dict:
         if accepted
         else set()
     )
-    can_request = (
-        not case.is_closed
-        and not any(t.decision == CaseTransfer.Decision.REQUESTED for t in outgoing)
-        and access.can(user, access.Capability.ALLOCATE_CASES, case.service_id)
-    )
+    allocates = access.can(user, access.Capability.ALLOCATE_CASES, case.service_id)
+    waiting = any(t.decision == CaseTransfer.Decision.REQUESTED for t in outgoing)
     return {
         "case": case,
         "outgoing": outgoing,
         "incoming": incoming,
         "visible_new_case_ids": visible_new,
-        "can_request": can_request,
+        "can_request": allocates and not case.is_closed and not waiting,
+        # The sending team's team leaders may take back the transfer that waits.
+        "can_withdraw": allocates and waiting,
     }
 
 

@@ -3,7 +3,8 @@
 A transfer is a closure path of its own: the sending case closes (planned, "Transferred to
 <service>") without an exit form, which measures the end of support and is filled by the service
 where support ends, and without a follow-up, as the client is still supported. Two team leaders
-see it: one of the sending service requests it, one of the receiving service accepts or declines.
+see it: one of the sending service requests it (and may withdraw it while it waits), one of the
+receiving service accepts or declines.
 """
 
 from django.core.exceptions import ValidationError
@@ -75,6 +76,26 @@ def case_transfer_request(
 
 
 @transaction.atomic
+def case_transfer_withdraw(*, transfer: CaseTransfer, actor: User) -> CaseTransfer:
+    """A team leader of the sending service takes back a transfer that still waits (asked in
+    error, or the client's plans changed): the case stays open where it is, and a new transfer
+    may be asked for. One decided meanwhile is refused, so a case accepted by the receiving
+    service is never withdrawn from under it (both lock the transfer's row)."""
+    _require(actor, access.Capability.ALLOCATE_CASES, transfer.from_service_id)
+    transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.decision != CaseTransfer.Decision.REQUESTED:
+        raise ValidationError(
+            f"This transfer was {transfer.get_decision_display().lower()} already: "
+            "only a waiting transfer is withdrawn."
+        )
+    transfer.decision = CaseTransfer.Decision.WITHDRAWN
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    transfer.save()
+    return transfer
+
+
+@transaction.atomic
 def case_transfer_decide(
     *,
     transfer: CaseTransfer,
@@ -100,7 +121,9 @@ def case_transfer_decide(
     _require(actor, access.Capability.ALLOCATE_CASES, transfer.to_service_id)
     transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
     if transfer.decision != CaseTransfer.Decision.REQUESTED:
-        raise ValidationError("This transfer has already been decided.")
+        raise ValidationError(
+            f"This transfer was {transfer.get_decision_display().lower()} already."
+        )
     if not accept and not declined_reason.strip():
         raise ValidationError({"declined_reason": "Say why the transfer is declined."})
     transfer.decided_by = actor

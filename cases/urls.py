@@ -55,6 +55,11 @@ urlpatterns = [
         views_transfers.transfer_decide,
         name="transfer_decide",
     ),
+    path(
+        "transfers/<int:transfer_pk>/withdraw/",
+        views_transfers.transfer_withdraw,
+        name="transfer_withdraw",
+    ),
     path("<int:pk>/tasks/", views_work.task_list, name="task_list"),
     path("<int:pk>/tasks/new/", views_work.task_add, name="task_add"),
     path("<int:pk>/tasks/<int:task_pk>/edit/", views_work.task_edit, name="task_edit"),

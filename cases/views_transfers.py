@@ -1,12 +1,13 @@
-"""Transfer pages: a team leader requests a case's transfer to another service of the provider,
-a team leader of that service accepts or declines it, and the receiving team reads the previous
-case's history. Thin: scope through selectors_transfers, write through services_transfers."""
+"""Transfer pages: a team leader requests a case's transfer to another service of the provider
+(and may withdraw it while it waits), a team leader of that service accepts or declines it, and
+the receiving team reads the previous case's history. Thin: scope through selectors_transfers,
+write through services_transfers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 
@@ -59,6 +60,23 @@ def case_transfer_request(request, pk):
         submit="Request transfer",
         status=status,
     )
+
+
+@login_required
+@require_POST
+def transfer_withdraw(request, transfer_pk):
+    transfer = selectors_transfers.transfer_get_for_withdrawal(request.user, transfer_pk)
+    try:
+        services_transfers.case_transfer_withdraw(transfer=transfer, actor=request.user)
+    except ValidationError as error:
+        # Decided meanwhile: the case page says what happened.
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Transfer to {transfer.to_service.name} withdrawn: the case stays in this service.",
+        )
+    return redirect("cases:case_detail", pk=transfer.case_id)
 
 
 @login_required

@@ -1,5 +1,6 @@
 """A case's transfer to another service of the same provider: requested by a team leader of the
-sending service, accepted or declined by one of the receiving service (cases.services_transfers)."""
+sending service, accepted or declined by one of the receiving service, or withdrawn by one of the
+sending service while it waits (cases.services_transfers)."""
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,7 @@ class CaseTransfer(CaseChild):
         REQUESTED = "requested", "Waiting for the receiving service"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
@@ -30,6 +32,7 @@ class CaseTransfer(CaseChild):
     requested_at = models.DateTimeField()
     reason = models.TextField(help_text="Why the client's support moves to this service.")
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.REQUESTED)
+    # Who decided it and when; for a withdrawn transfer, the sending team leader who withdrew it.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

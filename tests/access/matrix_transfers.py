@@ -3,8 +3,9 @@
 Requesting a transfer is for a team leader of the case's service (caseworkers, the read-only
 caseworker and the manager get 403); the transfers page for anyone who allocates cases somewhere
 (403 for the rest); a transfer's decision page for the team leaders of the receiving service only
-(404 for everyone else, as for a transfer that does not exist); the history of a transferred
-case for everyone who may read the receiving case."""
+(404 for everyone else, as for a transfer that does not exist); withdrawing a waiting transfer
+for the team leaders of the sending service only (404 for everyone else); the history of a
+transferred case for everyone who may read the receiving case."""
 
 from django.utils import timezone
 
@@ -23,6 +24,15 @@ def build(world):
         case=CaseFactory(service=world.other_service),
         from_service=world.other_service,
         to_service=world.service,
+        requested_by=requester,
+        requested_at=timezone.now(),
+        reason="Moved area.",
+    )
+    # Waiting: out of the matrix service into the other one.
+    world.outgoing_transfer = CaseTransfer.objects.create(
+        case=CaseFactory(service=world.service),
+        from_service=world.service,
+        to_service=world.other_service,
         requested_by=requester,
         requested_at=timezone.now(),
         reason="Moved area.",
@@ -47,7 +57,9 @@ def build(world):
     )
 
 
-BUILDERS = dict.fromkeys(("transfer_case", "incoming_transfer", "continuing_case"), build)
+BUILDERS = dict.fromkeys(
+    ("transfer_case", "incoming_transfer", "outgoing_transfer", "continuing_case"), build
+)
 
 LEAD = statuses(**{CASEWORKER: 403, READ_ONLY: 403, TEAM_LEADER: 200, MANAGER: 403})
 READ = statuses(**{CASEWORKER: 200, READ_ONLY: 200, TEAM_LEADER: 200, MANAGER: 200})
@@ -71,6 +83,12 @@ ENTRIES = [
         "cases:transfer_decide",
         lambda w: {"transfer_pk": w.incoming_transfer.pk},
         only(400, {TEAM_LEADER}),
+        method="post",
+    ),
+    Entry(
+        "cases:transfer_withdraw",
+        lambda w: {"transfer_pk": w.outgoing_transfer.pk},
+        only(302, {TEAM_LEADER}),
         method="post",
     ),
     Entry("cases:case_transfer_history", lambda w: {"pk": w.continuing_case.pk}, READ),

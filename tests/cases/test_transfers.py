@@ -212,7 +212,7 @@ def test_declining_needs_a_reason_and_keeps_the_case_open(client, case, receivin
     assert case.status == Case.Status.OPEN
     assert not Case.objects.filter(client=case.client, service=receiving).exists()
     # Decided meanwhile (another team leader's answer): refused, not decided twice.
-    with pytest.raises(ValidationError, match="already been decided"):
+    with pytest.raises(ValidationError, match="was declined already"):
         accept(transfer, member(receiving, Role.TEAM_LEADER))
     # A new request may follow a declined one.
     assert request_transfer(case, people["sending_leader"], receiving).pk != transfer.pk
@@ -354,3 +354,96 @@ def test_a_high_risk_case_is_accepted_by_someone_other_than_the_requester(case, 
     case.refresh_from_db()
     assert case.status == Case.Status.OPEN
     assert accept(transfer, people["receiving_leader"]).decision == CaseTransfer.Decision.ACCEPTED
+
+
+def test_the_sending_team_leader_withdraws_a_waiting_transfer(client, case, receiving, people):
+    transfer = request_transfer(case, people["sending_leader"], receiving)
+    withdraw_url = reverse("cases:transfer_withdraw", args=[transfer.pk])
+    as_user(client, people["sending_leader"])
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert withdraw_url in page and "Withdraw this request" in page
+    assert client.get(withdraw_url).status_code == 405  # a change is a POST
+
+    response = client.post(withdraw_url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cases:case_detail", args=[case.pk])
+    page = response.content.decode()
+    assert "Transfer to Hospital Idva withdrawn: the case stays in this service." in page
+    assert f"withdrawn by {people['sending_leader']}" in page
+    assert withdraw_url not in page
+    transfer.refresh_from_db()
+    case.refresh_from_db()
+    assert transfer.decision == CaseTransfer.Decision.WITHDRAWN
+    assert transfer.decided_by == people["sending_leader"]
+    assert transfer.decided_at is not None
+    assert case.status == Case.Status.OPEN and case.service_id == transfer.from_service_id
+    from auditlog.models import LogEntry
+
+    assert LogEntry.objects.get_for_object(transfer).count() == 2  # requested, then withdrawn
+
+    # The receiving team leaders can no longer decide it: their page says it was withdrawn.
+    as_user(client, people["receiving_leader"])
+    response = client.get(reverse("cases:transfer_decide", args=[transfer.pk]), follow=True)
+    assert "This transfer was withdrawn." in response.content.decode()
+    with pytest.raises(ValidationError, match="was withdrawn already"):
+        accept(transfer, people["receiving_leader"])
+    assert not Case.objects.filter(client=case.client, service=receiving).exists()
+    # A new request may follow a withdrawn one.
+    assert request_transfer(case, people["sending_leader"], receiving).pk != transfer.pk
+
+
+def test_only_the_sending_team_leaders_withdraw_and_never_a_decided_transfer(
+    client, case, receiving, people
+):
+    transfer = request_transfer(case, people["sending_leader"], receiving)
+    withdraw_url = reverse("cases:transfer_withdraw", args=[transfer.pk])
+    other_provider = ServiceFactory()
+    outsiders = (
+        people["sending_caseworker"],
+        people["receiving_leader"],
+        member(other_provider, Role.TEAM_LEADER),
+    )
+    as_user(client, people["sending_caseworker"])
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert withdraw_url not in page
+    for user in outsiders:
+        as_user(client, user)
+        # The same 404 as for a transfer that does not exist, audited.
+        assert client.post(withdraw_url).status_code == 404
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.DENIED, case_id=case.pk, detail__casetransfer=transfer.pk
+    ).count() == len(outsiders)
+    with pytest.raises(PermissionDenied):
+        services_transfers.case_transfer_withdraw(
+            transfer=transfer, actor=people["receiving_leader"]
+        )
+    transfer.refresh_from_db()
+    assert transfer.decision == CaseTransfer.Decision.REQUESTED
+
+    # Accepted first (the receiving team leader was quicker): the withdrawal is refused, with
+    # a message, and the acceptance stands.
+    accept(transfer, people["receiving_leader"], caseworker=people["receiving_caseworker"])
+    as_user(client, people["sending_leader"])
+    response = client.post(withdraw_url, follow=True)
+    assert response.status_code == 200
+    assert "This transfer was accepted already" in response.content.decode()
+    transfer.refresh_from_db()
+    assert transfer.decision == CaseTransfer.Decision.ACCEPTED
+    assert transfer.new_case is not None
+
+
+def test_a_restricted_case_s_transfer_is_withdrawn_only_by_a_named_team_leader(
+    client, case, receiving, people
+):
+    named_leader = people["sending_leader"]
+    other_leader = member(case.service, Role.TEAM_LEADER)
+    case.is_restricted = True
+    case.save()
+    case.restricted_to.set([named_leader, people["sending_caseworker"]])
+    transfer = request_transfer(case, named_leader, receiving)
+    withdraw_url = reverse("cases:transfer_withdraw", args=[transfer.pk])
+    as_user(client, other_leader)
+    assert client.post(withdraw_url).status_code == 404
+    as_user(client, named_leader)
+    assert client.post(withdraw_url).status_code == 302
+    transfer.refresh_from_db()
+    assert transfer.decision == CaseTransfer.Decision.WITHDRAWN
