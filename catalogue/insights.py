@@ -80,6 +80,9 @@ class InsightsTable:
     seed_group_counts: tuple[int | None, ...] = ()
     seed_errors: int | None = None
     missing_outside_n: bool = False
+    # The seed gives counts alone, of things that add to no common n (forms of several kinds):
+    # shown with no n and no percentages.
+    counts_only: bool = False
 
     @property
     def title(self) -> str:
@@ -360,6 +363,7 @@ TABLES: tuple[InsightsTable, ...] = (
         universe="forms submitted by caseworkers, April 2019 to March 2020",
         form="case",
         seed_counts=(3074, 153, 2928, None),
+        counts_only=True,
         notes=(
             "A panel of headline figures, not a 2020/2019 table. 'Criminal and civil justice "
             "forms' has no single count: 792 clients were supported with criminal justice and "

@@ -17,11 +17,16 @@ def rounded(value, places: int):
     return value if value is None or isinstance(value, str) else round(value, places)
 
 
-def _figures_json(view: ShownFigures | None):
+def _n(result: ShownTable, view: ShownFigures | None):
+    """The n shown for a table's figures: none for a table of counts alone."""
+    return None if view is None or result.counts_only else view.n
+
+
+def _figures_json(result: ShownTable, view: ShownFigures | None):
     if view is None:
         return None
     return {
-        "n": view.n,
+        "n": _n(result, view),
         "rows": [
             {"label": label, "kind": kind, "count": count, "percent": share}
             for label, kind, count, share in zip(
@@ -39,8 +44,8 @@ def table_json(result: ShownTable) -> dict:
         "question": result.question,
         "universe": result.universe,
         "note": result.note,
-        "current": _figures_json(result.current),
-        "comparison": _figures_json(result.comparison),
+        "current": _figures_json(result, result.current),
+        "comparison": _figures_json(result, result.comparison),
     }
 
 
@@ -94,10 +99,10 @@ def _csv_rows(result: ShownTable):
             kind,
             count,
             share,
-            current.n,
+            _as_cell(_n(result, current)),
             other[0] if other else "",
             other[1] if other else "",
-            comparison.n if comparison else "",
+            _as_cell(_n(result, comparison)),
         ]
     for name, value in current.statistics.items():
         other = comparison.statistics.get(name) if comparison else None
@@ -109,11 +114,15 @@ def _csv_rows(result: ShownTable):
             "statistic",
             "" if value is None else rounded(value, 2),
             "",
-            current.n,
+            _as_cell(_n(result, current)),
             "" if other is None else rounded(other, 2),
             "",
-            comparison.n if comparison else "",
+            _as_cell(_n(result, comparison)),
         ]
+
+
+def _as_cell(value):
+    return "" if value is None else value
 
 
 def as_csv(results: list[ShownTable]) -> bytes:
@@ -135,8 +144,8 @@ def as_xlsx(results: list[ShownTable], title="Insights"):
         sheet.append([result.question])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         sheet.append(["", "Count", "%", "Comparison count", "Comparison %"])
-        comparison_n = result.comparison.n if result.comparison else None
-        sheet.append(["n", result.current.n, None, comparison_n])
+        if not result.counts_only:
+            sheet.append(["n", result.current.n, None, _n(result, result.comparison)])
         for row in _csv_rows(result):
             # The CSV's "" (nothing to show) is an empty cell; a 0 stays 0, as in the CSV.
             sheet.append(
@@ -196,8 +205,9 @@ def display_table(result: ShownTable) -> dict:
         "question": result.question,
         "universe": result.universe,
         "note": result.note,
-        "n": current.n,
-        "comparison_n": comparison.n if comparison else None,
+        "n": _n(result, current),
+        "comparison_n": _n(result, comparison),
+        "counts_only": result.counts_only,
         "rows": rows,
         "statistics": statistics,
     }

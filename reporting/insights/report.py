@@ -72,7 +72,9 @@ def build_report(
         if keys is not None and spec.key not in keys:
             continue
         catalogue = TABLES_BY_KEY[spec.key]
-        universe = _universe_label(spec)
+        # A table of counts alone counts forms of several kinds, not its first table's rows
+        # (for suppression it stays in that table's universe: _with_universe_sizes).
+        universe = "forms dated in the period" if catalogue.counts_only else _universe_label(spec)
         tables.append(
             TableResult(
                 key=spec.key,

@@ -35,6 +35,12 @@ class ShownTable:
     current: ShownFigures
     comparison: ShownFigures | None
 
+    @property
+    def counts_only(self) -> bool:
+        """A table of counts alone (catalogue.insights.InsightsTable.counts_only): no n, no %."""
+        table = TABLES_BY_KEY.get(self.key)
+        return table is not None and table.counts_only
+
 
 @dataclass(frozen=True)
 class ShownReport:

@@ -4,6 +4,9 @@ No view computes a report: each reads the stored result of its filters
 (reporting.insights.results_store), computed once by a Celery job; while it is computed the
 page shows a progress panel that htmx polls (and a plain Refresh link without JavaScript)."""
 
+import functools
+import hashlib
+import inspect
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -18,9 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import access
 from accounts.exports import export_file_create
 from accounts.models import Service
+from catalogue import insights as catalogue_insights
 
 from ..analyses import SERVICE_OF_100_MIN_N
-from . import charts
+from . import charts, output, shown
 from .forms import InsightsFilterForm
 from .output import as_csv, as_xlsx, display_table
 from .results_store import (
@@ -73,6 +78,20 @@ def _query(data) -> str:
     return urlencode(data, doseq=True)
 
 
+TABLES_TEMPLATE = "reporting/insights/_tables.html"
+
+
+@functools.cache
+def tables_version() -> str:
+    """A short hash of what draws the tables' cached HTML (the template, the formatting, the
+    charts, the catalogue's labels): part of the fragment's cache key, so that a release that
+    changes any of them shows the tables as it draws them, not as the one before did."""
+    sources = [get_template(TABLES_TEMPLATE).template.source] + [
+        inspect.getsource(module) for module in (output, charts, shown, catalogue_insights)
+    ]
+    return hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16]
+
+
 def tables_context(report, data) -> dict:
     """The tables of a report as the page shows them, with their charts and export forms."""
     chart_svgs = charts.for_report(report)
@@ -90,6 +109,7 @@ def tables_context(report, data) -> dict:
         "filter_items": _items(data),
         "export_formats": EXPORT_FORMATS,
         "suppress_below": report.suppress_below,
+        "tables_version": tables_version(),
         "service_of_100_min_n": SERVICE_OF_100_MIN_N,
     }
 

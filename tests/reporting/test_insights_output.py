@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import AuditEvent, ExportFile
+from reporting.insights import output
 from tests.factories import UserFactory
 from tests.reporting.insights_results import compute_queued, get_computed
 from tests.reporting.test_insights_tables import PERIOD, exit_matched, intake
@@ -166,3 +167,85 @@ def test_charts_keep_suppressed_counts_hidden(client_for, manager, service, auth
     # Every closure count hidden: no chart is drawn beside the table (its bars would be "<5"
     # alone), so it gives nothing away; bar_chart's "<5" is tested in test_insights_shown.
     assert chart is None
+
+
+def test_cases_used_is_counts_alone_with_no_n_or_percentages(client_for, manager, service, author):
+    """The seed's "Cases used in the analysis" counts forms of several kinds, which add to no
+    common n: its counts are shown, with no n row and no % column, in every format."""
+    for _ in range(2):
+        intake(service, author)
+    exit_matched(service, author)
+    client = client_for(manager)
+    response = get_computed(client, reverse("reporting:insights"), _form(service))
+    shown = next(
+        table
+        for section in response.context["sections"]
+        for table in section["tables"]
+        if table["key"] == "cases_used"
+    )
+    assert shown["counts_only"] and shown["n"] is None
+    assert shown["universe"] == "forms dated in the period"
+    counts = {row["label"]: row["count"] for row in shown["rows"]}
+    assert counts["Intake forms"] >= 2 and counts["Exit forms"] == 1
+    page = response.content.decode()
+    cases_used = page.split('id="table-cases_used"', 1)[1].split("</table>", 1)[0]
+    assert "n=" not in cases_used and ">%<" not in cases_used
+    assert "Intake forms" in cases_used and "Previous count" in cases_used
+    other = page.split('id="table-referral_route"', 1)[1].split("</table>", 1)[0]
+    assert "n=" in other and ">%<" in other  # other tables keep theirs
+
+    out = io.StringIO()
+    arguments = ["--from", PERIOD.start.isoformat(), "--to", PERIOD.end.isoformat()]
+    call_command("insights_report", *arguments, "--format", "json", stdout=out)
+    table = next(t for t in json.loads(out.getvalue())["tables"] if t["key"] == "cases_used")
+    assert table["current"]["n"] is None
+    out = io.StringIO()
+    call_command("insights_report", *arguments, "--format", "csv", stdout=out)
+    rows = [
+        row for row in csv.DictReader(io.StringIO(out.getvalue())) if row["table"] == "cases_used"
+    ]
+    assert rows and all(row["n"] == "" and row["percent"] == "" for row in rows)
+
+
+def test_the_cached_tables_are_drawn_again_by_a_release_that_changes_them(
+    client_for, manager, service, author, monkeypatch
+):
+    """The tables' HTML is cached per stored result; its key holds a hash of what draws it, so
+    a new release never shows the tables as the one before drew them."""
+    from reporting.insights import views
+
+    intake(service, author)
+    client = client_for(manager)
+    monkeypatch.setattr(views, "tables_version", lambda: "release-1")
+    first = get_computed(client, reverse("reporting:insights"), _form(service))
+    assert "Drawn by release 2" not in first.content.decode()
+
+    def display_table_of_release_2(result):
+        table = output.display_table(result)
+        table["question"] = f"{table['question']} (Drawn by release 2)"
+        return table
+
+    monkeypatch.setattr(views, "display_table", display_table_of_release_2)
+    same_release = client.get(reverse("reporting:insights"), _form(service))
+    assert "Drawn by release 2" not in same_release.content.decode()  # cached: the same key
+    monkeypatch.setattr(views, "tables_version", lambda: "release-2")
+    next_release = client.get(reverse("reporting:insights"), _form(service))
+    assert "Drawn by release 2" in next_release.content.decode()
+
+
+def test_the_tables_version_follows_the_template(monkeypatch):
+    from types import SimpleNamespace
+
+    from reporting.insights import views
+
+    views.tables_version.cache_clear()
+    version = views.tables_version()
+    assert len(version) == 16 and views.tables_version() == version
+    real = views.get_template(views.TABLES_TEMPLATE).template.source
+    changed = SimpleNamespace(template=SimpleNamespace(source=real + "<p>A new column</p>"))
+    monkeypatch.setattr(views, "get_template", lambda name: changed)
+    views.tables_version.cache_clear()
+    try:
+        assert views.tables_version() != version
+    finally:
+        views.tables_version.cache_clear()
