@@ -328,6 +328,13 @@ class MaracAdmin(ProviderScopedMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return access.administers_everything(request.user)
 
+    def has_view_permission(self, request, obj=None):
+        # Listed only for those who administer a MARAC: a provider's admin named on none
+        # would find an empty list ("0 MARACs") where nothing is theirs to see.
+        return super().has_view_permission(request, obj) and (
+            obj is not None or selectors.maracs_administered_by(request.user).exists()
+        )
+
 
 @admin.register(Membership)
 class MembershipAdmin(ProviderScopedMixin, admin.ModelAdmin):

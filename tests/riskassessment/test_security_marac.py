@@ -169,3 +169,20 @@ def test_item_4_meeting_form_offers_only_the_coordinators_maracs(client_for, coo
     )
     assert response.status_code == 200  # not a choice: the form again
     assert not south.meetings.exists()
+
+
+def test_the_marac_list_is_offered_only_to_admins_named_on_a_marac(
+    client_for, service_admin, south
+):
+    client = client_for(service_admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:accounts_marac_changelist") not in index
+    assert client.get(reverse("admin:accounts_marac_changelist")).status_code == 403
+
+    south.admins.add(service_admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:accounts_marac_changelist") in index
+    listing = client.get(reverse("admin:accounts_marac_changelist"))
+    assert listing.status_code == 200
+    assert "South partnership" in listing.content.decode()
+    assert client.get(reverse("admin:accounts_marac_change", args=[south.pk])).status_code == 200
