@@ -13,10 +13,23 @@ from tests.conftest import axe_violations
 MAX_TAB_PRESSES = 400
 
 
+# Seconds of its 30 s step a code typed in the browser keeps at least: Lantern accepts only the
+# current step, and typing it, key by key, then signing in takes a few seconds.
+BROWSER_TOTP_MARGIN = 10
+
+
 def totp_code(secret: str, at: float | None = None) -> str:
-    """The six digits an authenticator app shows for a base32 secret (RFC 6238: SHA-1, 30 s)."""
+    """The six digits an authenticator app shows for a base32 secret (RFC 6238: SHA-1, 30 s).
+    For now (no `at`), taken with at least BROWSER_TOTP_MARGIN seconds of its step left (it
+    waits for the next step if need be): a code typed in a step's last moment would be refused
+    by the time the form is sent."""
+    if at is None:
+        left = 30 - time.time() % 30
+        if left < BROWSER_TOTP_MARGIN:
+            time.sleep(left + 0.05)
+        at = time.time()
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
+    counter = struct.pack(">Q", int(at // 30))
     digest = hmac.new(key, counter, hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
