@@ -8,7 +8,7 @@ import io
 import zipfile
 
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from .models import CaseDocument
 
@@ -96,14 +96,24 @@ def checked_type(*, content: bytes, filename: str) -> str:
     return file_type
 
 
+# An animated GIF is re-encoded frame by frame in memory: past this many pixels in all its
+# frames (about 100 frames of 500 x 500) it is refused rather than held whole by a web worker.
+GIF_MOST_PIXELS = 25_000_000
+
+UNREADABLE = "The image could not be read: it may be damaged. Try saving it again."
+
+
 def without_metadata(content: bytes, file_type: str) -> bytes:
-    """A JPEG or PNG re-encoded from its pixels alone: EXIF (GPS location, camera, time), XMP,
-    comments and text chunks are dropped. A photo taken in a refuge would otherwise give its
-    address away. The EXIF orientation is applied first so the picture still stands upright."""
-    if file_type not in (FileType.JPEG, FileType.PNG):
+    """A JPEG, PNG or GIF re-encoded from its pixels alone: EXIF (GPS location, camera, time),
+    XMP, comments and text chunks are dropped. A photo taken in a refuge would otherwise give its
+    address away. The EXIF orientation is applied first so the picture still stands upright; an
+    animated GIF keeps its frames, their timing and its looping."""
+    if file_type not in (FileType.JPEG, FileType.PNG, FileType.GIF):
         return content
     try:
         with Image.open(io.BytesIO(content)) as image:
+            if file_type == FileType.GIF:
+                return _gif_without_metadata(image)
             image.load()
             upright = ImageOps.exif_transpose(image)
             # Only what drawing the pixels needs survives; everything else in info is metadata.
@@ -117,8 +127,40 @@ def without_metadata(content: bytes, file_type: str) -> bytes:
             else:
                 options = {"transparency": transparency} if transparency is not None else {}
                 upright.save(out, format="PNG", optimize=True, **options)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, ValueError, EOFError, Image.DecompressionBombError):
+        raise ValidationError({"file": UNREADABLE}) from None
+    return out.getvalue()
+
+
+def _gif_without_metadata(image) -> bytes:
+    """Each frame copied with only its pixels, palette and transparency, then written again
+    with the frames' durations, disposal and the loop count: comments and application
+    extensions (XMP, which may hold a location) are left behind."""
+    frames = getattr(image, "n_frames", 1)
+    if frames * image.width * image.height > GIF_MOST_PIXELS:
         raise ValidationError(
-            {"file": "The image could not be read: it may be damaged. Try saving it again."}
-        ) from None
+            {
+                "file": (
+                    f"This animated GIF ({frames} frames of {image.width} x {image.height}) is "
+                    "too large to clear of its hidden details. Save the frame that matters as "
+                    "a PNG and upload that."
+                )
+            }
+        )
+    loop = image.info.get("loop")
+    copies, durations, disposals = [], [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(frame.info.get("duration", 0))
+        disposals.append(getattr(frame, "disposal_method", 0))
+        copy = frame.copy()
+        transparency = frame.info.get("transparency")
+        copy.info = {"transparency": transparency} if transparency is not None else {}
+        copies.append(copy)
+    out = io.BytesIO()
+    options = {"loop": loop} if loop is not None else {}
+    if len(copies) > 1:
+        options |= {"save_all": True, "append_images": copies[1:], "disposal": disposals}
+    copies[0].save(
+        out, format="GIF", duration=durations if len(copies) > 1 else durations[0], **options
+    )
     return out.getvalue()

@@ -17,7 +17,7 @@ from auditlog.models import LogEntry
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from accounts.models import AuditEvent, Role
 from cases import clamd
@@ -73,6 +73,12 @@ def jpeg_with_gps() -> bytes:
     exif[GPS_TAG] = {1: "N", 2: (51.0, 30.0, 12.0), 3: "W", 4: (0.0, 7.0, 40.0)}
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def still_gif() -> bytes:
+    out = io.BytesIO()
+    Image.new("P", (4, 4), 1).save(out, format="GIF")
     return out.getvalue()
 
 
@@ -132,7 +138,7 @@ def test_the_type_comes_from_the_content_and_a_mismatch_is_refused(
         ("letter.docx", docx(), CaseDocument.FileType.DOCX),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, CaseDocument.FileType.DOC),
         ("notes.txt", "Safety plan notes \u2014 caf\u00e9".encode(), CaseDocument.FileType.TEXT),
-        ("scan.gif", b"GIF89a" + b"\0" * 20, CaseDocument.FileType.GIF),
+        ("scan.gif", still_gif(), CaseDocument.FileType.GIF),
     ],
 )
 def test_each_accepted_type_is_recognised(
@@ -183,6 +189,77 @@ def test_a_png_loses_its_text_chunks(storage_in_memory, client_for, caseworker, 
     assert b"Location" not in stored
     with Image.open(io.BytesIO(stored)) as image:
         assert image.size == (10, 10) and "Location" not in image.info
+
+
+def animated_gif_with_hidden_details(frames=3, size=(12, 8)) -> bytes:
+    """An animated GIF carrying a comment and an XMP packet with a location (an application
+    extension, as image editors write it)."""
+    palette = [value for index in range(256) for value in (index, 255 - index, index * 7 % 256)]
+    images = []
+    for index in range(frames):
+        image = Image.new("P", size, index + 1)
+        image.putpalette(palette)
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=[100 * (index + 1) for index in range(frames)],
+        loop=0,
+        comment=b"Refuge at 12 Hidden Road",
+    )
+    xmp = b"<x:xmpmeta><exif:GPSLatitude>51,30.2N</exif:GPSLatitude></x:xmpmeta>"
+    extension = b"\x21\xff\x0bXMP DataXMP" + xmp + bytes(range(0xFF, -1, -1)) + b"\x00"
+    raw = out.getvalue()
+    return raw[:-1] + extension + b"\x3b"  # before the trailer
+
+
+def test_an_animated_gif_loses_its_comment_and_xmp_and_keeps_its_frames(
+    storage_in_memory, client_for, caseworker, case
+):
+    original = animated_gif_with_hidden_details()
+    assert b"Hidden Road" in original and b"GPSLatitude" in original
+    response = upload(client_for(caseworker), case, "map.gif", original, kind="photo")
+    assert response.status_code == 302
+    document = CaseDocument.objects.get()
+    stored = storage_in_memory.open(document.file.name).read()
+    assert b"Hidden Road" not in stored and b"GPSLatitude" not in stored and b"XMP" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "GIF" and image.size == (12, 8)
+        assert image.n_frames == 3 and image.info.get("loop") == 0
+        durations = [frame.info.get("duration") for frame in ImageSequence.Iterator(image)]
+        assert durations == [100, 200, 300]
+        assert "comment" not in image.info
+    assert document.size_bytes == len(stored)
+
+
+def test_a_damaged_gif_is_refused_as_unreadable(storage_in_memory, client_for, caseworker, case):
+    response = upload(client_for(caseworker), case, "scan.gif", b"GIF89a" + b"\0" * 20)
+    assert response.status_code == 200
+    assert "could not be read" in response.context["form"].errors["file"][0]
+    assert not CaseDocument.objects.exists()
+
+
+def test_an_animated_gif_too_large_to_clear_is_refused_with_a_way_forward(
+    storage_in_memory, settings, client_for, caseworker, case
+):
+    from cases import document_content
+
+    settings.DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    original = animated_gif_with_hidden_details(frames=4, size=(100, 100))
+    document_content_limit = document_content.GIF_MOST_PIXELS
+    document_content.GIF_MOST_PIXELS = 3 * 100 * 100
+    try:
+        response = upload(client_for(caseworker), case, "big.gif", original, kind="photo")
+    finally:
+        document_content.GIF_MOST_PIXELS = document_content_limit
+    assert response.status_code == 200
+    error = response.context["form"].errors["file"][0]
+    assert "4 frames of 100 x 100" in error and "as a PNG" in error
+    assert not CaseDocument.objects.exists()
+    assert stored_names(storage_in_memory) == []
 
 
 # --- Download, scope and audit ----------------------------------------------------------------
