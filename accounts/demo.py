@@ -54,19 +54,48 @@ DEMO_USERS = [
         "demo-aintree-lantern",
         [("RAI", Role.CASEWORKER, "Hospital Idva")],
     ),
+    # Another provider's team leader and admin: nothing of the first provider's is theirs.
+    (
+        "wirral@demo.lantern.test",
+        "Wren Wirral",
+        "demo-wirral-lantern",
+        [("WWA", Role.TEAM_LEADER, "Birkenhead")],
+    ),
+    (
+        "wirral.admin@demo.lantern.test",
+        "Wynn Admin",
+        "demo-wirral-admin-lantern",
+        [("WWA", Role.ADMIN, None)],
+    ),
 ]
 
 
-def demo_logins() -> list[str]:
-    """One line per role, each role once, in the roles' order: the first demo user holding it,
-    its password and the services where it holds it."""
+def _login_line(label: str, email: str, password: str, codes) -> str:
+    return f"{label:18} {email:30} {password:26} {', '.join(codes)}"
+
+
+def demo_logins(other_provider_codes=()) -> list[str]:
+    """One line per role, each role once, in the roles' order: the first demo user holding it
+    (leaving out the staff of `other_provider_codes`, another provider's services), its
+    password and the services where it holds it."""
     lines = []
     for role in Role:
         for email, _name, password, memberships in DEMO_USERS:
             codes = [code for code, held, _team in memberships if held == role]
-            if codes:
-                lines.append(f"{role.label:18} {email:30} {password:26} {', '.join(codes)}")
+            if codes and not set(codes) & set(other_provider_codes):
+                lines.append(_login_line(role.label, email, password, codes))
                 break
+    return lines
+
+
+def other_provider_logins(other_provider_codes) -> list[str]:
+    """The demo users who work only in `other_provider_codes` (another provider's services),
+    one line each."""
+    lines = []
+    for email, _name, password, memberships in DEMO_USERS:
+        codes = [code for code, _role, _team in memberships]
+        if codes and set(codes) <= set(other_provider_codes):
+            lines.append(_login_line(memberships[0][1].label, email, password, codes))
     return lines
 
 

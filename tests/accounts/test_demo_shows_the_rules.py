@@ -20,7 +20,13 @@ LOGIN_LINE = re.compile(
 
 
 def _login_lines(output: str) -> list[re.Match]:
-    lines = output.split("Demo logins, one per role", 1)[1].splitlines()[1:]
+    printed = output.split("Demo logins, one per role", 1)[1]
+    lines = printed.split("Another provider's staff", 1)[0].splitlines()[1:]
+    return [match for line in lines if (match := LOGIN_LINE.match(line))]
+
+
+def _other_provider_lines(output: str) -> list[re.Match]:
+    lines = output.split("Another provider's staff", 1)[1].splitlines()[1:]
     return [match for line in lines if (match := LOGIN_LINE.match(line))]
 
 
@@ -60,6 +66,21 @@ def test_seed_demo_prints_one_login_per_role_each_once(demo_output):
         assert Membership.objects.filter(
             user__email=match["email"], role=by_label[match["role"].strip()]
         ).exists()
+
+
+def test_seed_demo_has_another_provider_whose_staff_see_none_of_the_first(demo_output):
+    from cases.selectors import cases_visible_to
+
+    lines = _other_provider_lines(demo_output)
+    assert {match["role"].strip() for match in lines} == {"Team leader", "Admin"}
+    first_provider_cases = Case.objects.exclude(service__code="WWA")
+    assert first_provider_cases.exists()
+    for match in lines:
+        memberships = Membership.objects.filter(user__email=match["email"])
+        assert {m.service.provider.name for m in memberships} == {"Wirral Women's Aid (demo)"}
+    leader = Membership.objects.get(user__email="wirral@demo.lantern.test").user
+    visible = cases_visible_to(leader)
+    assert visible.exists() and not visible.filter(pk__in=first_provider_cases).exists()
 
 
 def test_a_second_run_prints_the_same_logins(demo_output, capsys):

@@ -157,8 +157,9 @@ def test_export_then_import_into_an_empty_database_gives_an_identical_report():
         call_command("seed_demo", stdout=io.StringIO())
         exporter = _demo_organisation_with_exporter()
         before = _whole_report()
-        exported_cases = Case.objects.count()
-        exported_contacts = Contact.objects.count()
+        # The exporter works for the first demo provider; the other provider's cases stay.
+        exported_cases = Case.objects.filter(service__code__in=DEMO_CODES).count()
+        exported_contacts = Contact.objects.filter(case__service__code__in=DEMO_CODES).count()
         bundle = _export(exporter)
         transaction.set_rollback(True)
     assert Case.objects.count() == 0 and Client.objects.count() == 0
@@ -174,7 +175,7 @@ def test_export_then_import_into_an_empty_database_gives_an_identical_report():
 
     # 3. Every table, count, percentage and median is the same.
     after = _whole_report()
-    assert sum(table["current"]["n"] for table in before["tables"]) > 0
+    assert sum(table["current"]["n"] or 0 for table in before["tables"]) > 0
     assert after == before
 
     # 4. Importing the same file again adds nothing.

@@ -6,15 +6,25 @@ Never real data. Running it twice changes nothing: every row is found by a natur
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import DEMO_USERS, demo_logins, demo_seeders
+from accounts.demo import DEMO_USERS, demo_logins, demo_seeders, other_provider_logins
 from accounts.models import Marac, Membership, Provider, Service, Team, User
 
 DEMO_PROVIDER = "Mersey Lantern Trust (demo)"
+# Another provider, with a service and staff of its own: what one provider's staff see of the
+# other's (nothing) can be tried in the demo.
+OTHER_DEMO_PROVIDER = "Wirral Women's Aid (demo)"
 DEMO_SERVICES = [
-    # (code, name, area, teams)
-    ("RRH", "Ruby - Royal Hospital", "Liverpool", ["Emergency department", "Maternity"]),
-    ("RAI", "Ruby - Aintree", "Sefton", ["Hospital Idva"]),
-    ("CID", "Community Idva", "St Helens", ["North", "South"]),
+    # (code, name, area, teams, provider)
+    (
+        "RRH",
+        "Ruby - Royal Hospital",
+        "Liverpool",
+        ["Emergency department", "Maternity"],
+        DEMO_PROVIDER,
+    ),
+    ("RAI", "Ruby - Aintree", "Sefton", ["Hospital Idva"], DEMO_PROVIDER),
+    ("CID", "Community Idva", "St Helens", ["North", "South"], DEMO_PROVIDER),
+    ("WWA", "Wirral Idva", "Wirral", ["Birkenhead"], OTHER_DEMO_PROVIDER),
 ]
 
 
@@ -23,9 +33,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        provider, _ = Provider.objects.get_or_create(name=DEMO_PROVIDER)
         services = {}
-        for code, name, area, team_names in DEMO_SERVICES:
+        for code, name, area, team_names, provider_name in DEMO_SERVICES:
+            provider, _ = Provider.objects.get_or_create(name=provider_name)
             # Each demo area has its own MARAC partnership (named after it), joined by the service.
             marac, _ = Marac.objects.get_or_create(name=area)
             service, _ = Service.objects.get_or_create(
@@ -70,5 +80,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo organisation ready ({created_users} new users).")
         )
         self.stdout.write("Demo logins, one per role (synthetic data only; second factor set up):")
-        for line in demo_logins():
+        other_codes = [
+            code for code, *_rest, provider in DEMO_SERVICES if provider != DEMO_PROVIDER
+        ]
+        for line in demo_logins(other_codes):
+            self.stdout.write(f"  {line}")
+        self.stdout.write(
+            f"Another provider's staff ({OTHER_DEMO_PROVIDER}), who see nothing of the above's:"
+        )
+        for line in other_provider_logins(other_codes):
             self.stdout.write(f"  {line}")
