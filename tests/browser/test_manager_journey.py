@@ -52,14 +52,17 @@ def test_manager_reads_insights_exports_and_downloads_the_impact_report(
     tab.locator(".insights-table").first.wait_for(timeout=INSIGHTS_SECONDS * 1000)
     assert tab.locator("#insights-progress").count() == 0
     journey.page("insights-quarter")
-    first_table = tab.locator(".insights-table table").first
-    headers = first_table.locator("thead th").all_inner_texts()
+    # The first table, "Cases used in the analysis", is counts alone (no n, no %).
+    counts_only = tab.locator("#table-cases_used table").locator("thead th").all_inner_texts()
+    assert counts_only == ["Option", "Count", "Previous count"]
+    referral_route = tab.locator("#table-referral_route")
+    headers = referral_route.locator("table thead th").all_inner_texts()
     assert headers == ["Option", "Count", "%", "Previous count", "Previous %"]
 
     # One table as CSV (through the expiring, audited download link).
-    question = first_table.locator("caption").inner_text()
+    question = referral_route.locator("caption").inner_text()
     with tab.expect_download() as download_info:
-        tab.locator(".insights-table").first.get_by_role("button", name="CSV").click()
+        referral_route.get_by_role("button", name="CSV").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8-sig") as exported:
