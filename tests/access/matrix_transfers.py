@@ -16,27 +16,23 @@ from .matrix import ADMIN, ANON, CASEWORKER, MANAGER, READ_ONLY, TEAM_LEADER, En
 from .matrix_cases import statuses
 
 
+def _waiting(from_service, to_service, requester) -> CaseTransfer:
+    return CaseTransfer.objects.create(
+        case=CaseFactory(service=from_service),
+        from_service=from_service,
+        to_service=to_service,
+        requested_by=requester,
+        requested_at=timezone.now(),
+        reason="Moved area.",
+    )
+
+
 def build(world):
     world.transfer_case = CaseFactory(service=world.service)
     requester = UserFactory()
-    # Waiting: from the other service into the matrix service.
-    world.incoming_transfer = CaseTransfer.objects.create(
-        case=CaseFactory(service=world.other_service),
-        from_service=world.other_service,
-        to_service=world.service,
-        requested_by=requester,
-        requested_at=timezone.now(),
-        reason="Moved area.",
-    )
-    # Waiting: out of the matrix service into the other one.
-    world.outgoing_transfer = CaseTransfer.objects.create(
-        case=CaseFactory(service=world.service),
-        from_service=world.service,
-        to_service=world.other_service,
-        requested_by=requester,
-        requested_at=timezone.now(),
-        reason="Moved area.",
-    )
+    # Waiting: from the other service into the matrix service, and out of it into the other.
+    world.incoming_transfer = _waiting(world.other_service, world.service, requester)
+    world.outgoing_transfer = _waiting(world.service, world.other_service, requester)
     # Accepted: the previous case closed in the other service, continued in the matrix service.
     today = timezone.localdate()
     previous = CaseFactory(service=world.other_service, status="closed", closed_on=today)
