@@ -146,37 +146,63 @@ def case_transfer_panel(request, case: Case) -> dict:
     }
 
 
-def case_history_through_transfer(user, pk, *, page: int = 1) -> dict:
-    """The previous case's history for the team that received it: `pk` is the receiving case
-    (scoped as any case page); its accepted transfer names the previous case, shown read-only.
+# How far back a chain of transfers is read (a client moved between services more often than
+# this is not a chain anyone follows page by page); also a bound on the walk.
+TRANSFER_CHAIN_MOST = 20
 
-    1. The receiving case must be one the user may see (restricted: named users only), else 404.
-    2. It must have come by an accepted transfer, else 404.
-    3. The read of the previous case is audited in the previous case's service and case, so the
-       sending service's managers see who read it, and why (detail names the receiving case).
-    """
-    case = case_get_for_user(user, pk, read={"page": "history through transfer"})
-    transfer = (
+
+def _accepted_transfer_into(case: Case) -> CaseTransfer | None:
+    return (
         CaseTransfer.objects.filter(new_case=case, decision=CaseTransfer.Decision.ACCEPTED)
-        .select_related("case", "case__service", "from_service", "requested_by", "decided_by")
+        .select_related(
+            "case", "case__service", "from_service", "to_service", "requested_by", "decided_by"
+        )
         .first()
     )
-    if transfer is None:
+
+
+def case_history_through_transfer(user, pk, *, page: int = 1, back: int = 1) -> dict:
+    """A previous case's history for the team that received the client: `pk` is the receiving
+    case (scoped as any case page); its accepted transfer names the previous case, shown
+    read-only. A client moved more than once: `back` steps back along the chain of accepted
+    transfers (2: the case before the previous one, and so on), so the whole history is read.
+
+    1. The receiving case must be one the user may see (restricted: named users only), else 404.
+    2. It must have come by an accepted transfer, and each step back by another, else 404.
+    3. The read of the case shown is audited in that case's service and case, so its service's
+       managers see who read it, and why (detail names the receiving case).
+    """
+    if not 1 <= back <= TRANSFER_CHAIN_MOST:
         raise Http404("No such transfer.")
+    case = case_get_for_user(user, pk, read={"page": "history through transfer"})
+    later, transfer = case, None
+    for _step in range(back):
+        transfer = _accepted_transfer_into(later)
+        if transfer is None:
+            raise Http404("No such transfer.")
+        later = transfer.case
     previous = transfer.case
+    earlier = _accepted_transfer_into(previous) if back < TRANSFER_CHAIN_MOST else None
     record_event(
         actor=user,
         action=AuditEvent.Action.VIEW,
         service=previous.service_id,
         case_id=previous.pk,
         obj=previous,
-        detail={"page": "history through transfer", "receiving_case": case.pk},
+        detail={
+            "page": "history through transfer",
+            "receiving_case": case.pk,
+            **({"transfers_back": back} if back > 1 else {}),
+        },
     )
     return {
         "case": case,
         "client": case.client,
         "transfer": transfer,
         "previous": previous,
+        "back": back,
+        # The case before this one, when the client came to it by a transfer too.
+        "earlier": earlier,
         "closure": closure_record(previous),
         "timeline": case_timeline(previous, page=page),
         "perpetrators": list(previous.perpetrators.all()),

@@ -132,8 +132,12 @@ def case_transfer_history(request, pk):
         number = min(max(1, int(request.GET.get("page", 1))), selectors.TIMELINE_MAX_PAGE)
     except ValueError:
         number = 1
+    try:
+        back = int(request.GET.get("back", 1))
+    except ValueError:
+        back = 1
     return render(
         request,
         "cases/transfer_history.html",
-        selectors_transfers.case_history_through_transfer(request.user, pk, page=number),
+        selectors_transfers.case_history_through_transfer(request.user, pk, page=number, back=back),
     )

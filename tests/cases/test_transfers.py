@@ -447,3 +447,61 @@ def test_a_restricted_case_s_transfer_is_withdrawn_only_by_a_named_team_leader(
     assert client.post(withdraw_url).status_code == 302
     transfer.refresh_from_db()
     assert transfer.decision == CaseTransfer.Decision.WITHDRAWN
+
+
+def test_a_client_moved_twice_has_the_whole_history_read_back_along_the_chain(
+    client, case, sending, receiving, people
+):
+    third = ServiceFactory(name="Community Idva South", code="CIDS", provider=sending.provider)
+    third_leader = member(third, Role.TEAM_LEADER)
+    third_caseworker = member(third)
+    # Community Idva -> Hospital Idva -> Community Idva South.
+    first = accept(
+        request_transfer(case, people["sending_leader"], receiving, reason="First move."),
+        people["receiving_leader"],
+        people["receiving_caseworker"],
+    )
+    middle = first.new_case
+    second = accept(
+        request_transfer(middle, people["receiving_leader"], third, reason="Second move."),
+        third_leader,
+        third_caseworker,
+    )
+    latest = second.new_case
+    url = reverse("cases:case_transfer_history", args=[latest.pk])
+    as_user(client, third_caseworker)
+
+    one_back = client.get(url).content.decode()
+    assert f"History of case {middle.reference}" in one_back and "Second move." in one_back
+    assert f"read the history of case {case.reference} (Community Idva)" in one_back
+    assert "?back=2" in one_back
+
+    two_back = client.get(url, {"back": 2})
+    assert two_back.status_code == 200
+    body = two_back.content.decode()
+    assert f"History of case {case.reference}" in body and "First move." in body
+    assert "Perp Example" in body  # the first case's own records
+    assert "Transferred to Hospital Idva by" in body
+    assert "by 2 transfers" in body and "?back=1" in body
+    assert "?back=3" not in body  # the first case came by no transfer
+    # Each read audited in the service and case read, naming the receiving case.
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.VIEW, case_id=case.pk, actor=third_caseworker
+    )
+    assert event.service_id == sending.pk
+    assert event.detail == {
+        "page": "history through transfer",
+        "receiving_case": latest.pk,
+        "transfers_back": 2,
+    }
+    # No further back than the chain goes; nonsense is the first step; nothing widens the scope.
+    assert client.get(url, {"back": 3}).status_code == 404
+    assert client.get(url, {"back": 0}).status_code == 404
+    assert client.get(url, {"back": "x"}).status_code == 200
+    for pk in (case.pk, middle.pk):
+        assert client.get(reverse("cases:case_detail", args=[pk])).status_code == 404
+    # The middle team reads one step back from its own case, never through the latest.
+    as_user(client, people["receiving_caseworker"])
+    assert client.get(url, {"back": 2}).status_code == 404
+    middle_url = reverse("cases:case_transfer_history", args=[middle.pk])
+    assert client.get(middle_url).status_code == 200
