@@ -21,6 +21,9 @@ from .suppression import SUPPRESSION_THRESHOLD
 from .tables import SPECS, SPECS_BY_KEY
 from .universes import LANES, UNIVERSES
 
+# What a table counts when it counts forms of more than one universe.
+FORMS_IN_THE_PERIOD = "forms dated in the period"
+
 
 def _universe_label(spec) -> str:
     """What a table counts; a table made from others counts what the first of them counts."""
@@ -32,7 +35,7 @@ def _universe_label(spec) -> str:
         return label
     if isinstance(spec, PostSpec) and spec.needs:
         return _universe_label(SPECS_BY_KEY[spec.needs[0]])
-    return "forms dated in the period"
+    return FORMS_IN_THE_PERIOD
 
 
 @dataclass
@@ -74,7 +77,7 @@ def build_report(
         catalogue = TABLES_BY_KEY[spec.key]
         # A table of counts alone counts forms of several kinds, not its first table's rows
         # (for suppression it stays in that table's universe: _with_universe_sizes).
-        universe = "forms dated in the period" if catalogue.counts_only else _universe_label(spec)
+        universe = FORMS_IN_THE_PERIOD if catalogue.counts_only else _universe_label(spec)
         tables.append(
             TableResult(
                 key=spec.key,

@@ -243,18 +243,13 @@ def test_a_damaged_gif_is_refused_as_unreadable(storage_in_memory, client_for, c
 
 
 def test_an_animated_gif_too_large_to_clear_is_refused_with_a_way_forward(
-    storage_in_memory, settings, client_for, caseworker, case
+    storage_in_memory, monkeypatch, client_for, caseworker, case
 ):
     from cases import document_content
 
-    settings.DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     original = animated_gif_with_hidden_details(frames=4, size=(100, 100))
-    document_content_limit = document_content.GIF_MOST_PIXELS
-    document_content.GIF_MOST_PIXELS = 3 * 100 * 100
-    try:
-        response = upload(client_for(caseworker), case, "big.gif", original, kind="photo")
-    finally:
-        document_content.GIF_MOST_PIXELS = document_content_limit
+    monkeypatch.setattr(document_content, "GIF_MOST_PIXELS", 3 * 100 * 100)
+    response = upload(client_for(caseworker), case, "big.gif", original, kind="photo")
     assert response.status_code == 200
     error = response.context["form"].errors["file"][0]
     assert "4 frames of 100 x 100" in error and "as a PNG" in error
