@@ -55,6 +55,7 @@ def _case_prefetches() -> list:
         "contacts": "contact",
         "area_support": "support",
         "interventions": "intervention",
+        "risk_decisions": "risk_decision",
         "intake_forms": "intake",
         "review_forms": "review",
         "exit_forms": "exit",
@@ -198,6 +199,9 @@ class Exporter:
                 ],
             },
             "assessments": [self._assessment(item, refs) for item in assessments],
+            "risk_decisions": [
+                dump(item, PARTS["risk_decision"]) for item in _by_pk(case.risk_decisions.all())
+            ],
             "forms": self._forms(case),
             "contacts": [dump(item, PARTS["contact"]) for item in contacts],
             "support": [dump(item, PARTS["support"]) for item in _by_pk(case.area_support.all())],

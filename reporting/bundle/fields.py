@@ -42,7 +42,13 @@ from outcomes.models import (
     ReviewForm,
 )
 from referrals.models import Referral, ReferralRoute
-from riskassessment.models import Assessment, MaracAction, MaracHearing, MaracReferral
+from riskassessment.models import (
+    Assessment,
+    MaracAction,
+    MaracHearing,
+    MaracReferral,
+    RiskDecision,
+)
 from support.models import AreaSupport, Intervention, SafetyPlan, SafetyPlanVersion
 
 # Kept out of every part: bookkeeping of the row in this database (`version` counts saves for
@@ -102,6 +108,9 @@ PARTS = {
         Part("safety_plan", SafetyPlan, _FORM),
         Part("safety_plan_version", SafetyPlanVersion, frozenset({"plan", "assessment"})),
         Part("assessment", Assessment, frozenset({"case", "version", "parent", "supersedes"})),
+        # A reasoned decision to lower the risk: the current-risk rule reads it beside the
+        # assessments, so a case without it would be recomputed at its older, higher level.
+        Part("risk_decision", RiskDecision, _FORM),
         Part("intake", IntakeForm, _FORM),
         Part("review", ReviewForm, _FORM),
         Part("exit", ExitForm, _FORM),

@@ -287,7 +287,14 @@ class Importer(CaseRecords):
         return (
             any(
                 data.get(key)
-                for key in ("assessments", "contacts", "support", "interventions", "safety_plans")
+                for key in (
+                    "assessments",
+                    "risk_decisions",
+                    "contacts",
+                    "support",
+                    "interventions",
+                    "safety_plans",
+                )
             )
             or any(forms.get(key) for key in forms)
             or any(marac.get(key) for key in marac)

@@ -25,6 +25,7 @@ class CaseRecords(RowWriter):
             ("contacts", "contact"),
             ("support", "support"),
             ("interventions", "intervention"),
+            ("risk_decisions", "risk_decision"),
         )
         for key, part in simple:
             for index, values in enumerate(data.get(key, [])):

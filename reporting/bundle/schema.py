@@ -193,6 +193,7 @@ def build_schema() -> dict:
                 "referral": _ref("referral", nullable=True),
                 "case": _ref("case", nullable=True),
                 "assessments": _array_of("assessment"),
+                "risk_decisions": _array_of("risk_decision"),
                 "forms": _ref("forms"),
                 "contacts": _array_of("contact"),
                 "support": _array_of("support"),
@@ -230,6 +231,7 @@ def build_schema() -> dict:
         "contact": part_schema("contact"),
         "support": part_schema("support"),
         "intervention": part_schema("intervention"),
+        "risk_decision": part_schema("risk_decision"),
         "safety_plan": part_schema("safety_plan", {"versions": _array_of("safety_plan_version")}),
         "safety_plan_version": part_schema(
             "safety_plan_version",

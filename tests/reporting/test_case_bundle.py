@@ -26,8 +26,9 @@ from reporting.insights.output import report_json
 from reporting.insights.report import build_report
 from reporting.insights.shown import show_report
 from reporting.periods import Period
-from riskassessment import scoring
-from riskassessment.models import Assessment
+from riskassessment import current_risk, scoring
+from riskassessment import services as risk_services
+from riskassessment.models import Assessment, RiskDecision
 from tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -37,6 +38,7 @@ from tests.factories import (
 )
 from tests.factories_outcomes import IntakeFormFactory
 from tests.factories_referrals import ReferralFactory
+from tests.factories_riskassessment import submitted
 
 DEMO_CODES = ("CID", "RAI", "RRH")
 GENERATED_CLIENT_FIELDS = (
@@ -406,6 +408,45 @@ def test_import_renumbers_references_and_keeps_the_original(service, bundle_user
     assert record.referral.reference.startswith(f"R{service.code}-2026-")
     # Labels, not ids: option values are the seed's labels.
     assert Option.objects.filter(list_key="client_disability_type").exists()
+
+
+@pytest.mark.django_db
+def test_a_reasoned_decision_to_lower_the_risk_goes_with_the_case(
+    service, bundle_user, team_leader
+):
+    """The current-risk rule reads decisions beside the assessments: without its decision, an
+    imported case would be worked out again at its older, higher level."""
+    case = CaseFactory(service=service, opened_on=timezone.localdate())
+    submitted(case, bundle_user, ticks=16)
+    case.refresh_from_db()
+    decision = risk_services.risk_decision_record(
+        case=case,
+        actor=team_leader,
+        to_level="medium",
+        reason="Perpetrator remanded; client moved away.",
+        seen_level=case.risk_level,
+    )
+    bundle = _export(bundle_user)
+    exported = _lines(bundle)[1]["risk_decisions"]
+    assert [(item["from_level"], item["to_level"]) for item in exported] == [("high", "medium")]
+
+    elsewhere = ServiceFactory(name="Elsewhere Idva")
+    importer = _member(elsewhere, Role.CASEWORKER)
+    result = _import(importer, bundle, service_code=elsewhere.code)
+    assert [str(error) for error in result.errors] == []
+    imported = RiskDecision.objects.get(case__service=elsewhere)
+    assert (imported.from_level, imported.to_level, imported.reason) == (
+        "high",
+        "medium",
+        decision.reason,
+    )
+    assert imported.decided_at == decision.decided_at
+    assert imported.decided_by == team_leader  # people by e-mail
+    # Worked out again from the imported records, the risk is still the decision's.
+    new_case = imported.case
+    risk = current_risk.current_risk_of(new_case)
+    assert (risk.level, risk.decision) == ("medium", imported)
+    assert new_case.risk_level == "medium"
 
 
 # --- Generated data --------------------------------------------------------------------------
