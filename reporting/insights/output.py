@@ -143,18 +143,17 @@ def as_xlsx(results: list[ShownTable], title="Insights"):
     for result in results:
         sheet.append([result.question])
         sheet.cell(row=sheet.max_row, column=1).font = bold
-        sheet.append(["", "Count", "%", "Comparison count", "Comparison %"])
-        if not result.counts_only:
+        if result.counts_only:
+            # Counts alone, as the page shows the table: no n row, no % columns.
+            sheet.append(["", "Count", "Comparison count"])
+            columns = (5, 8)
+        else:
+            sheet.append(["", "Count", "%", "Comparison count", "Comparison %"])
             sheet.append(["n", result.current.n, None, _n(result, result.comparison)])
+            columns = (5, 6, 8, 9)
         for row in _csv_rows(result):
             # The CSV's "" (nothing to show) is an empty cell; a 0 stays 0, as in the CSV.
-            sheet.append(
-                [
-                    row[3],
-                    *(None if value == "" else value for value in row[5:7]),
-                    *(None if value == "" else value for value in row[8:10]),
-                ]
-            )
+            sheet.append([row[3], *(None if row[index] == "" else row[index] for index in columns)])
         sheet.append([])
     sheet.column_dimensions["A"].width = 60
     buffer = io.BytesIO()

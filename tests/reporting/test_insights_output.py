@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import AuditEvent, ExportFile
 from reporting.insights import output
@@ -205,6 +206,20 @@ def test_cases_used_is_counts_alone_with_no_n_or_percentages(client_for, manager
         row for row in csv.DictReader(io.StringIO(out.getvalue())) if row["table"] == "cases_used"
     ]
     assert rows and all(row["n"] == "" and row["percent"] == "" for row in rows)
+
+    cases_used_result = response.context["report"].table("cases_used")
+    referral_route = response.context["report"].table("referral_route")
+    sheet = load_workbook(io.BytesIO(output.as_xlsx([cases_used_result, referral_route]))).active
+    sheet_rows = list(sheet.iter_rows(values_only=True))
+    first, second = (
+        sheet_rows.index((result.question, *[None] * (sheet.max_column - 1)))
+        for result in (cases_used_result, referral_route)
+    )
+    headings = [cell for cell in sheet_rows[first + 1] if cell is not None]
+    assert headings == ["Count", "Comparison count"]
+    assert all(row[0] != "n" for row in sheet_rows[first:second])
+    assert sheet_rows[first + 2][:2] == ("Intake forms", counts["Intake forms"])
+    assert "%" in sheet_rows[second + 1] and sheet_rows[second + 2][0] == "n"
 
 
 def test_the_cached_tables_are_drawn_again_by_a_release_that_changes_them(
