@@ -6,6 +6,11 @@ Who sees what:
 - a transfer waiting for a decision is seen by the team leaders of the receiving service, with
   no more than it needs to decide: the reference, the services, the reason, the risk; while it
   waits, a team leader of the sending service who may see the case may withdraw it;
+- a transfer of a case restricted now is seen (in lists, on the home page, on its decision page)
+  only by the receiving service's team leaders the requester named on it (`deciders`): restricted
+  cases are seen by named users everywhere, and a colleague of the perpetrator may work in the
+  receiving service. A case restricted after its request, with nobody named, is seen by nobody
+  there: the sending team is told on the case page to withdraw it and ask again;
 - after acceptance, the receiving team reads the sending case's history through the link only:
   the history page of a case they can see (case_history_through_transfer). cases_visible_to is
   not widened: the previous case stays out of their lists, search and reports.
@@ -16,10 +21,16 @@ from django.http import Http404
 
 from accounts import access, lookup
 from accounts.audit import record_event, record_event_in_services
-from accounts.models import AuditEvent, Service
+from accounts.models import AuditEvent, Service, User
 
 from .models import Case, CaseTransfer
-from .selectors import case_get_for_user, case_timeline, cases_visible_to, closure_record
+from .selectors import (
+    case_get_for_user,
+    case_timeline,
+    cases_visible_to,
+    closure_always_signed_off,
+    closure_record,
+)
 
 
 def transfer_destinations(case: Case) -> QuerySet[Service]:
@@ -35,10 +46,45 @@ def waiting_transfer(case: Case) -> CaseTransfer | None:
     return case.transfers.filter(decision=CaseTransfer.Decision.REQUESTED).first()
 
 
+def transfer_hidden_from(user) -> Q:
+    """The restricted-transfer rule, written once: a transfer of a case restricted now is for
+    the team leaders named on it as its deciders. True of the transfers this user is not named
+    on (a filter on CaseTransfer)."""
+    named = CaseTransfer.deciders.through.objects.filter(
+        casetransfer_id=OuterRef("pk"), user_id=user.pk
+    )
+    return Q(case__is_restricted=True) & ~Q(Exists(named))
+
+
 def transfers_to_decide(user) -> QuerySet[CaseTransfer]:
-    """Transfers into the services where the user allocates cases (any decision)."""
+    """Transfers into the services where the user allocates cases (any decision); a restricted
+    case's only for its named deciders."""
     service_ids = access.service_ids_with(user, access.Capability.ALLOCATE_CASES)
-    return CaseTransfer.objects.filter(to_service_id__in=service_ids)
+    if not service_ids:
+        return CaseTransfer.objects.none()
+    return CaseTransfer.objects.filter(to_service_id__in=service_ids).filter(
+        ~transfer_hidden_from(user)
+    )
+
+
+def transfer_decider_choices(case: Case) -> list[tuple[Service, User]]:
+    """Who a restricted case's transfer may name as its deciders: the team leaders (those who
+    allocate cases) of each service it may move to, by service then name (two queries)."""
+    destinations = list(transfer_destinations(case))
+    by_service = access.users_with_in_services(access.Capability.ALLOCATE_CASES, destinations)
+    return [(service, user) for service in destinations for user in by_service.get(service.pk, [])]
+
+
+def transfer_deciders_able(transfer: CaseTransfer) -> list[User]:
+    """The named deciders who may still decide a restricted case's transfer: those who allocate
+    cases in the receiving service now and, for a high-risk or MARAC case, are not the requester
+    (who may not accept their own: services_transfers.case_transfer_decide)."""
+    able = access.users_with(access.Capability.ALLOCATE_CASES, transfer.to_service_id).filter(
+        pk__in=transfer.deciders.values("pk")
+    )
+    if closure_always_signed_off(transfer.case):
+        able = able.exclude(pk=transfer.requested_by_id)
+    return list(able)
 
 
 def transfers_for_list(user) -> dict:
@@ -134,15 +180,22 @@ def case_transfer_panel(request, case: Case) -> dict:
         else set()
     )
     allocates = access.can(user, access.Capability.ALLOCATE_CASES, case.service_id)
-    waiting = any(t.decision == CaseTransfer.Decision.REQUESTED for t in outgoing)
+    waiting = next((t for t in outgoing if t.decision == CaseTransfer.Decision.REQUESTED), None)
+    # A restricted case's waiting transfer is seen only by its named deciders: the sending team
+    # is told who they are, and told to ask again when none of them can decide it (the case
+    # restricted after the request, a decider who left the receiving service).
+    waiting_deciders = (
+        transfer_deciders_able(waiting) if waiting is not None and case.is_restricted else None
+    )
     return {
         "case": case,
         "outgoing": outgoing,
         "incoming": incoming,
         "visible_new_case_ids": visible_new,
-        "can_request": allocates and not case.is_closed and not waiting,
+        "can_request": allocates and not case.is_closed and waiting is None,
         # The sending team's team leaders may take back the transfer that waits.
-        "can_withdraw": allocates and waiting,
+        "can_withdraw": allocates and waiting is not None,
+        "waiting_deciders": waiting_deciders,
     }
 
 
@@ -219,7 +272,8 @@ def transfers_home_panel(request) -> dict | None:
     ):
         return None
     waiting = list(
-        CaseTransfer.objects.filter(to_service=service, decision=CaseTransfer.Decision.REQUESTED)
+        transfers_to_decide(request.user)
+        .filter(to_service=service, decision=CaseTransfer.Decision.REQUESTED)
         .select_related("case", "from_service", "requested_by")
         .order_by("requested_at")
     )

@@ -4,10 +4,13 @@ A transfer is a closure path of its own: the sending case closes (planned, "Tran
 <service>") without an exit form, which measures the end of support and is filled by the service
 where support ends, and without a follow-up, as the client is still supported. Two team leaders
 see it: one of the sending service requests it (and may withdraw it while it waits), one of the
-receiving service accepts or declines.
+receiving service accepts or declines. For a restricted case, only the receiving team leaders the
+requester names may see and decide it (selectors_transfers.transfers_to_decide).
 """
 
-from django.core.exceptions import ValidationError
+from collections.abc import Collection
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,15 +44,62 @@ def _refuse_if_closing(case: Case) -> None:
         )
 
 
+def _refuse_deciders(
+    case: Case, *, actor: User, to_service: Service, deciders: Collection[User]
+) -> None:
+    """A restricted case's transfer names who in the receiving service sees and decides it:
+    at least one user, each allocating cases there; for a high-risk or MARAC case, someone
+    besides the requester, who may not accept their own. Any other case names nobody."""
+    if not case.is_restricted:
+        if deciders:
+            raise ValidationError(
+                {"deciders": "Team leaders are named only for a restricted case's transfer."}
+            )
+        return
+    if not deciders:
+        raise ValidationError(
+            {
+                "deciders": "This case is restricted: name the team leaders of the receiving "
+                "service who may see and decide its transfer."
+            }
+        )
+    allocators = set(
+        access.users_with(access.Capability.ALLOCATE_CASES, to_service).values_list("pk", flat=True)
+    )
+    others = sorted(str(user) for user in deciders if user.pk not in allocators)
+    if others:
+        raise ValidationError(
+            {
+                "deciders": f"{', '.join(others)} cannot decide transfers in {to_service.name}: "
+                "name team leaders of the service the case moves to."
+            }
+        )
+    if closure_always_signed_off(case) and {user.pk for user in deciders} == {actor.pk}:
+        raise ValidationError(
+            {
+                "deciders": "A high-risk or MARAC case's transfer is accepted by someone other "
+                "than the team leader who asked: name another team leader of "
+                f"{to_service.name} too."
+            }
+        )
+
+
 @transaction.atomic
 def case_transfer_request(
-    *, case: Case, actor: User, to_service: Service, reason: str
+    *,
+    case: Case,
+    actor: User,
+    to_service: Service,
+    reason: str,
+    deciders: Collection[User] = (),
 ) -> CaseTransfer:
     """A team leader of the case's service asks another service of the provider to take it on.
 
     1. The actor allocates cases in the case's service (a caseworker asks their team leader).
     2. The case is open or on hold, no closure waits for sign-off, no transfer is waiting.
     3. The receiving service is another active service of the same provider; a reason is given.
+    4. A restricted case names its deciders: team leaders of the receiving service, the only
+       ones there who will see the request (_refuse_deciders); any other case names none.
     """
     _require(actor, access.Capability.ALLOCATE_CASES, case.service_id)
     case = _locked(case)
@@ -62,6 +112,7 @@ def case_transfer_request(
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case moves to this service."})
+    _refuse_deciders(case, actor=actor, to_service=to_service, deciders=deciders)
     transfer = CaseTransfer(
         case=case,
         from_service_id=case.service_id,
@@ -72,6 +123,8 @@ def case_transfer_request(
     )
     transfer.full_clean()
     transfer.save()
+    if deciders:
+        transfer.deciders.set(deciders)
     return transfer
 
 
@@ -106,10 +159,11 @@ def case_transfer_decide(
 ) -> CaseTransfer:
     """A team leader of the receiving service accepts the transfer or declines it with a reason.
 
-    1. The actor allocates cases in the receiving service; the transfer is still waiting (one
-       decided meanwhile, by another team leader, is refused rather than decided twice). A
-       high-risk or MARAC case is accepted by someone other than the requester (a team leader
-       of both services), as its closure would be signed off by a second person.
+    1. The actor allocates cases in the receiving service and, for a case restricted now, is
+       one of the transfer's named deciders; the transfer is still waiting (one decided
+       meanwhile, by another team leader, is refused rather than decided twice). A high-risk
+       or MARAC case is accepted by someone other than the requester (a team leader of both
+       services), as its closure would be signed off by a second person.
     2. Declining needs a reason; the case stays open where it was.
     3. Accepting, in this one transaction: the sending case closes (planned, "Transferred to
        <service>", the gaps other than the exit form kept as acknowledged by the transfer, no
@@ -120,6 +174,10 @@ def case_transfer_decide(
     """
     _require(actor, access.Capability.ALLOCATE_CASES, transfer.to_service_id)
     transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.case.is_restricted and not transfer.deciders.filter(pk=actor.pk).exists():
+        # The pages never show it to them (selectors_transfers); a caller that skipped the
+        # scope is refused as one without the capability.
+        raise PermissionDenied
     if transfer.decision != CaseTransfer.Decision.REQUESTED:
         raise ValidationError(
             f"This transfer was {transfer.get_decision_display().lower()} already."
@@ -188,8 +246,10 @@ def case_transfer_decide(
 
 def _carry_restriction(case: Case, new_case: Case, *, actor: User, caseworker: User | None):
     """A restricted case stays restricted: in the receiving service, for the team leader who
-    accepted it, the caseworker they allocated, and those named on it before who work in the
-    receiving service too. Nobody else there sees it until a team leader names them."""
+    accepted it (always one of the transfer's named deciders), the caseworker they allocated,
+    and those named on it before who work in the receiving service too. Nobody else there sees
+    it until a team leader names them: the other named deciders neither, as they needed to see
+    the request, not the case."""
     receiving = new_case.service_id
     named = {actor, *([caseworker] if caseworker else [])}
     named |= {

@@ -31,7 +31,11 @@ def case_transfer_request(request, pk):
         messages.info(request, f"A transfer to {waiting.to_service.name} is already waiting.")
         return redirect("cases:case_detail", pk=case.pk)
     form = TransferRequestForm(
-        request.POST or None, destinations=selectors_transfers.transfer_destinations(case)
+        request.POST or None,
+        destinations=selectors_transfers.transfer_destinations(case),
+        decider_choices=(
+            selectors_transfers.transfer_decider_choices(case) if case.is_restricted else None
+        ),
     )
     status = 200
     if request.method == "POST":
@@ -44,7 +48,10 @@ def case_transfer_request(request, pk):
                 apply_errors(form, error)
             else:
                 messages.success(
-                    request, "Transfer requested: the receiving service's team leaders decide."
+                    request,
+                    "Transfer requested: the team leaders you named decide."
+                    if case.is_restricted
+                    else "Transfer requested: the receiving service's team leaders decide.",
                 )
                 return redirect("cases:case_detail", pk=case.pk)
         status = 400

@@ -11,7 +11,7 @@ from accounts.models import Service
 from .case import Case, CaseChild
 
 
-@audited
+@audited(m2m_fields={"deciders"})
 class CaseTransfer(CaseChild):
     """One request to move a case's support to another service. On acceptance the sending case
     closes and a new case opens in the receiving service ("Continuing case"), linked here: the
@@ -31,6 +31,10 @@ class CaseTransfer(CaseChild):
     )
     requested_at = models.DateTimeField()
     reason = models.TextField(help_text="Why the client's support moves to this service.")
+    # A restricted case's transfer is seen and decided only by the receiving service's team
+    # leaders named here by the requester (selectors_transfers.transfers_to_decide); empty for
+    # any other case, which every team leader of the receiving service sees.
+    deciders = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.REQUESTED)
     # Who decided it and when; for a withdrawn transfer, the sending team leader who withdrew it.
     decided_by = models.ForeignKey(

@@ -77,9 +77,11 @@ def as_user(client, user):
     return sign_in_with_second_factor(client, user)
 
 
-def request_transfer(case, actor, to_service, reason="Client moved to the hospital's area."):
+def request_transfer(
+    case, actor, to_service, reason="Client moved to the hospital's area.", deciders=()
+):
     return services_transfers.case_transfer_request(
-        case=case, actor=actor, to_service=to_service, reason=reason
+        case=case, actor=actor, to_service=to_service, reason=reason, deciders=deciders
     )
 
 
@@ -268,7 +270,9 @@ def test_a_restricted_case_stays_restricted_to_named_users_of_the_receiving_serv
     case.is_restricted = True
     case.save()
     case.restricted_to.set([people["sending_leader"], both])
-    transfer = request_transfer(case, people["sending_leader"], receiving)
+    transfer = request_transfer(
+        case, people["sending_leader"], receiving, deciders=[people["receiving_leader"]]
+    )
     transfer = accept(transfer, people["receiving_leader"], people["receiving_caseworker"])
     new_case = transfer.new_case
     assert new_case.is_restricted
@@ -439,7 +443,9 @@ def test_a_restricted_case_s_transfer_is_withdrawn_only_by_a_named_team_leader(
     case.is_restricted = True
     case.save()
     case.restricted_to.set([named_leader, people["sending_caseworker"]])
-    transfer = request_transfer(case, named_leader, receiving)
+    transfer = request_transfer(
+        case, named_leader, receiving, deciders=[people["receiving_leader"]]
+    )
     withdraw_url = reverse("cases:transfer_withdraw", args=[transfer.pk])
     as_user(client, other_leader)
     assert client.post(withdraw_url).status_code == 404
