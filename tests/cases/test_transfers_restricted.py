@@ -265,6 +265,15 @@ def test_a_decider_who_left_the_receiving_service_leaves_the_request_to_be_asked
     as_user(client, people["requester"])
     page = client.get(reverse("cases:case_detail", args=[restricted.pk])).content.decode()
     assert "no team leader named on it can accept it" in page
+    assert "Withdraw this request and ask again" in page
+    # A caseworker named on the case cannot withdraw it: told who can, not to do it.
+    caseworker = member(restricted.service, name="Cara Named")
+    restricted.restricted_to.add(caseworker)
+    as_user(client, caseworker)
+    page = client.get(reverse("cases:case_detail", args=[restricted.pk])).content.decode()
+    assert "no team leader named on it can accept it" in page
+    assert "Withdraw this request" not in page
+    assert f"A team leader of {restricted.service.name} can withdraw it" in page
 
 
 def test_the_transfers_page_reads_as_many_queries_for_many_transfers_as_for_one(
