@@ -227,6 +227,49 @@ def test_a_batch_the_database_refuses_is_written_line_by_line(one_line):
     assert Case.objects.filter(service=target).count() == 4
 
 
+@pytest.mark.django_db
+def test_a_row_pointing_at_nothing_is_refused_with_its_batch_not_at_the_commit(
+    one_line, monkeypatch
+):
+    """PostgreSQL checks Django's foreign keys at the end of the transaction unless told
+    otherwise: the import checks them at the end of each batch, so a row pointing at no row
+    (here, a contact whose recorder is made to vanish between the checks and the COPY) fails
+    its batch, which is written again line by line, instead of the whole import's commit."""
+    from reporting.bundle import importer as importer_module
+
+    # As in production, where the import starts a transaction of its own: generate_cases (the
+    # fixture, in this test's transaction) set the constraints immediate for its batches.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    write_queued = importer_module.Importer.write_queued
+    nobody = (
+        Contact.objects.order_by("-recorded_by_id").values_list("recorded_by_id", flat=True).first()
+        or 0
+    ) + 10_000
+
+    def with_a_recorder_who_is_nobody(self):
+        for item in self.queue:
+            if isinstance(item.obj, Contact):
+                item.obj.recorded_by_id = nobody
+                break
+        return write_queued(self)
+
+    monkeypatch.setattr(importer_module.Importer, "write_queued", with_a_recorder_who_is_nobody)
+    checks = []
+    check = importer_module.check_references_now
+
+    def counted_check():
+        checks.append("asked")
+        check()
+
+    monkeypatch.setattr(importer_module, "check_references_now", counted_check)
+    target, _user, result, _queries = _import_into_new_service(one_line, 3)
+    # The batch was refused and written again line by line (no queue there to tamper with).
+    assert result.committed and result.imported == 3, [str(e) for e in result.errors]
+    assert len(checks) == 1 + 3  # the refused batch's check, then one per line
+    assert Contact.objects.filter(case__service=target, recorded_by_id=nobody).count() == 0
+
+
 def _with_marac(line: dict, *, area: str = "Bundle MARAC", repeat_of: str | None = None) -> dict:
     """The line with a MARAC referral (of its first assessment), a hearing of it at a meeting of
     `area` and an action; `repeat_of`: the day of the client's earlier referral it repeats."""
