@@ -12,7 +12,9 @@
    is reported as "line N: path.to.field: message", exactly as without batches.
 3. The whole import is one transaction: any invalid line rolls everything back, unless
    skip_invalid is set, in which case the valid lines stay and the invalid ones are returned as
-   rejects (written to a reject file by the command).
+   rejects (written to a reject file by the command). A resumable import (for files too large
+   to lose to an interruption) commits each batch instead: stopped part way, it keeps the lines
+   written, and the same file imported again goes on after them (5).
 4. The file is read as it streams (bundle_lines): text that is not UTF-8, a line longer than
    settings.CASE_BUNDLE_MAX_LINE_BYTES (1 MiB), or a last line cut short (no newline and not
    JSON) refuses the whole file, whatever skip_invalid says, since a cut or garbled file
@@ -25,6 +27,7 @@
    One ADMIN audit event records the import and its counts.
 """
 
+import contextlib
 import datetime
 import json
 import time
@@ -102,6 +105,9 @@ class ImportResult:
     rejects: list[str] = field(default_factory=list)  # the raw text of each invalid line
     counts: Counter = field(default_factory=Counter)
     committed: bool = False
+    # A resumable import that stopped before the end of the file: why (the lines imported
+    # before it are kept; running it again skips them).
+    stopped: str = ""
 
     @property
     def invalid_lines(self) -> int:
@@ -488,11 +494,19 @@ def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bo
 
 
 def _import_lines(
-    importer, iterator, line_validator, result: ImportResult, user, progress=None
+    importer,
+    iterator,
+    line_validator,
+    result: ImportResult,
+    user,
+    progress=None,
+    *,
+    stop_at_invalid: bool = False,
 ) -> None:
     """The lines in batches of BATCH_LINES, each written in bulk (_import_batch); a batch with
     an invalid line is written line by line, each in its own savepoint, as before.
-    `progress(lines_read)` is called every PROGRESS_EVERY lines."""
+    `progress(lines_read)` is called every PROGRESS_EVERY lines. `stop_at_invalid`: a batch
+    with an invalid line writes nothing and the import stops there (result.stopped)."""
     with audited_bulk_write(actor=user, description="case bundle import"):
         batch = []
         for number, text in enumerate(iterator, start=2):
@@ -502,18 +516,38 @@ def _import_lines(
                 continue
             batch.append((number, text, *_parse(text, line_validator)))
             if len(batch) == BATCH_LINES:
-                _write_batch(importer, batch, result, user)
+                if not _write_batch(importer, batch, result, user, stop_at_invalid):
+                    return
                 batch = []
         if batch:
-            _write_batch(importer, batch, result, user)
+            _write_batch(importer, batch, result, user, stop_at_invalid)
 
 
-def _write_batch(importer, batch, result: ImportResult, user) -> None:
+def _write_batch(importer, batch, result: ImportResult, user, stop_at_invalid=False) -> bool:
+    """Writes a batch in bulk, or else line by line; False when `stop_at_invalid` and a line
+    of it is invalid: then nothing of the batch is written (its errors are reported)."""
     valid = all(not problems for _number, _text, _data, problems in batch)
     if valid and _import_batch(importer, [data for _n, _t, data, _p in batch], result, user):
-        return
-    for number, text, data, problems in batch:
-        _import_one(importer, number, text, data, problems, result)
+        return True
+    if not stop_at_invalid:
+        for number, text, data, problems in batch:
+            _import_one(importer, number, text, data, problems, result)
+        return True
+    # Line by line, to name every invalid line of the batch, in one transaction kept only if
+    # none is invalid.
+    before = (result.imported, result.already_imported, Counter(result.counts))
+    seen_before, errors_before = set(importer.seen_ids), len(result.errors)
+    with transaction.atomic():
+        for number, text, data, problems in batch:
+            _import_one(importer, number, text, data, problems, result)
+        if len(result.errors) == errors_before:
+            return True
+        transaction.set_rollback(True)
+    result.imported, result.already_imported, result.counts = before
+    importer.seen_ids = seen_before
+    first = result.errors[errors_before].line
+    result.stopped = f"line {first} is invalid"
+    return False
 
 
 def cases_import(
@@ -524,12 +558,20 @@ def cases_import(
     skip_invalid: bool = False,
     unknown_users_as_me: bool = False,
     progress=None,
+    resumable: bool = False,
 ) -> ImportResult:
     """Imports the bundle whose text lines are `lines` (an iterable of str). See the module
     docstring for the rules. Raises BundleFileError when the file cannot be read at all.
 
     `progress(done, total, seconds)`, if given, hears every PROGRESS_EVERY lines how many lines
-    were read of the header's count, and how long it took."""
+    were read of the header's count, and how long it took.
+
+    `resumable`: each batch is its own transaction, committed as it is written, so that an
+    import stopped part way (an interruption, a file cut short, an invalid line: without
+    skip_invalid, the batch holding it writes nothing and the import stops there) keeps the
+    lines written before; the same file imported again skips them (their ids were recorded)
+    and goes on. A file that cannot be read further stops it too (result.stopped), rather
+    than raising."""
     iterator = _whole_lines(lines)
     first = next(iterator, None)
     if first is None or not first.strip():
@@ -547,27 +589,37 @@ def cases_import(
         def report(done):
             progress(done, header["counts"]["lines"], time.monotonic() - started)
 
-    with transaction.atomic(), set_actor(user):
-        _import_lines(importer, iterator, line_validator, result, user, report)
+    with contextlib.nullcontext() if resumable else transaction.atomic(), set_actor(user):
+        try:
+            _import_lines(
+                importer,
+                iterator,
+                line_validator,
+                result,
+                user,
+                report,
+                stop_at_invalid=resumable and not skip_invalid,
+            )
+        except BundleFileError as error:
+            if not resumable:
+                raise
+            result.stopped = str(error)
         if report is not None:
             report(result.imported + result.already_imported + len(result.rejects))
         expected = header["counts"]["lines"]
         seen = result.imported + result.already_imported + len(result.rejects)
-        if seen != expected:
-            result.errors.insert(
-                0,
-                LineError(
-                    1,
-                    "counts.lines",
-                    f"the header counts {expected} lines but the file has {seen}: is it complete?",
-                ),
-            )
+        if seen != expected and not result.stopped:
+            incomplete = f"the header counts {expected} lines but the file has {seen}"
+            result.errors.insert(0, LineError(1, "counts.lines", f"{incomplete}: is it complete?"))
+            if resumable:
+                result.stopped = incomplete
         fatal = bool(result.errors) and (not skip_invalid or seen != expected)
-        if fatal:
+        if fatal and not resumable:
             transaction.set_rollback(True)
             result.imported = 0
             result.counts = Counter()
         else:
+            # A resumable import records what it kept, whole or stopped part way.
             record_event(
                 actor=user,
                 action=AuditEvent.Action.ADMIN,
@@ -578,6 +630,7 @@ def cases_import(
                         "imported": result.imported,
                         "already_imported": result.already_imported,
                         "rejected": len(result.rejects),
+                        **({"stopped": True} if result.stopped else {}),
                         **dict(result.counts),
                     }
                 },

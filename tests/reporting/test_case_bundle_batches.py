@@ -442,3 +442,116 @@ def test_answers_go_in_as_values_with_the_fields_defaults_and_are_listed(one_lin
     event = AuditEvent.objects.get(detail__has_key="case_bundle_import_batch")
     listed = event.detail["case_bundle_import_batch"]["riskassessment.answer"]
     assert sorted(listed) == sorted(answers.values_list("pk", flat=True))
+
+
+# --- Resumable imports -----------------------------------------------------------------------
+
+
+class Interrupted(Exception):
+    """Stands for the process being stopped part way (a deploy, a lost connection)."""
+
+
+def _interrupted_after(text: str, lines: int):
+    for number, line in enumerate(io.StringIO(text)):
+        if number > lines:  # the header, then `lines` lines
+            raise Interrupted
+        yield line
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resumable_import_keeps_its_written_batches_and_goes_on_after_them(one_line, monkeypatch):
+    from reporting.bundle import importer as importer_module
+
+    monkeypatch.setattr(importer_module, "BATCH_LINES", 3)
+    target = ServiceFactory()
+    user = _member(target)
+    text = _bundle(one_line, 8)
+    with pytest.raises(Interrupted):
+        cases_import(
+            user=user,
+            lines=_interrupted_after(text, 7),
+            service_code=target.code,
+            resumable=True,
+        )
+    # Two whole batches were committed; the third (line 7 read, then the stop) was not begun.
+    assert Case.objects.filter(service=target).count() == 6
+    assert ImportedRecord.objects.filter(kind=ImportedRecord.Kind.LINE).count() == 6
+
+    again = cases_import(
+        user=user, lines=io.StringIO(text), service_code=target.code, resumable=True
+    )
+    assert (again.imported, again.already_imported, again.stopped) == (2, 6, "")
+    assert again.committed and again.errors == []
+    assert Case.objects.filter(service=target).count() == 8
+    assert Client.objects.filter(service=target).count() == 8
+
+
+@pytest.mark.django_db
+def test_a_resumable_import_stops_at_an_invalid_line_keeping_the_batches_before(
+    one_line, monkeypatch
+):
+    from reporting.bundle import importer as importer_module
+
+    monkeypatch.setattr(importer_module, "BATCH_LINES", 3)
+    target = ServiceFactory()
+    user = _member(target)
+    lines = _bundle(one_line, 8).splitlines()
+    bad = json.loads(lines[5])  # file line 6: the second batch's (lines 5-7) second line
+    bad["client"]["date_of_birth"] = "yesterday"
+    lines[5] = json.dumps(bad)
+    text = "\n".join(lines) + "\n"
+
+    result = cases_import(
+        user=user, lines=io.StringIO(text), service_code=target.code, resumable=True
+    )
+    assert result.stopped == "line 6 is invalid"
+    assert [str(error).split(":")[:2] for error in result.errors] == [
+        ["line 6", " client.date_of_birth"]
+    ]
+    # The first batch stays; nothing of the second (its valid lines neither), nor after it.
+    assert (result.imported, result.already_imported) == (3, 0)
+    assert Case.objects.filter(service=target).count() == 3
+    assert AuditEvent.objects.filter(
+        object_label="Case bundle import", detail__case_bundle_import__stopped=True
+    ).exists()
+
+    # Corrected, the same file goes on after the lines already imported.
+    lines[5] = json.dumps({**bad, "client": {**bad["client"], "date_of_birth": "1980-02-03"}})
+    text = "\n".join(lines) + "\n"
+    again = cases_import(
+        user=user, lines=io.StringIO(text), service_code=target.code, resumable=True
+    )
+    assert (again.imported, again.already_imported, again.stopped) == (5, 3, "")
+    assert Case.objects.filter(service=target).count() == 8
+
+
+@pytest.mark.django_db
+def test_the_command_says_where_a_resumable_import_stopped_and_how_to_go_on(
+    one_line, monkeypatch, tmp_path
+):
+    from django.core.management.base import CommandError
+
+    from reporting.bundle import importer as importer_module
+
+    monkeypatch.setattr(importer_module, "BATCH_LINES", 2)
+    target = ServiceFactory()
+    user = _member(target)
+    text = _bundle(one_line, 5)
+    cut = text[: text.rindex("\n", 0, len(text) - 1) + 40]  # the last line cut short
+    path = tmp_path / "cut.jsonl"
+    path.write_text(cut, encoding="utf-8")
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "import_cases",
+            str(path),
+            user=user.email,
+            service=target.code,
+            resumable=True,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    message = str(stopped.value)
+    assert message.startswith("Stopped: line 6: ")
+    assert "4 line(s) imported before it are kept" in message
+    assert "run the same command again" in message
+    assert Case.objects.filter(service=target).count() == 4

@@ -27,6 +27,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rejects", help="Where --skip-invalid writes the invalid lines")
         parser.add_argument(
+            "--resumable",
+            action="store_true",
+            help="Commit every batch of lines as it is written: if the import stops (an "
+            "interruption, an invalid line, a file cut short), the lines before stay imported "
+            "and the same command run again skips them and goes on",
+        )
+        parser.add_argument(
             "--unknown-users-as-me",
             action="store_true",
             help="Record work by people who are not users here as done by the importing user",
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                     skip_invalid=options["skip_invalid"],
                     unknown_users_as_me=options["unknown_users_as_me"],
                     progress=self._progress,
+                    resumable=options["resumable"],
                 )
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from error
@@ -58,6 +66,12 @@ class Command(BaseCommand):
         if options["rejects"] and result.rejects:
             with open(options["rejects"], "w", encoding="utf-8") as rejects:
                 rejects.writelines(f"{line}\n" for line in result.rejects)
+        if result.stopped:
+            raise CommandError(
+                f"Stopped: {result.stopped}. {result.imported} line(s) imported before it are "
+                f"kept ({result.already_imported} were imported before). Correct the file and "
+                "run the same command again: the lines already imported are skipped."
+            )
         if not result.committed:
             raise CommandError(
                 f"Nothing imported: {result.invalid_lines} invalid line(s). Fix them, or use "
