@@ -715,3 +715,27 @@ def test_multi_select_tables_count_the_same_in_one_scan_as_in_two(service, autho
                 "client_helpful_agencies": 4,
             }[key]
             assert one_scan[key].count("Missing") == missing, key
+
+
+def test_client_age_is_whole_years_on_the_intake_date(service, author):
+    """The age (builders.age_at, date parts worked out in SQL) is the whole years from the date
+    of birth to the intake's date: a birthday on the intake's date counts, the day after does
+    not; someone born on 29 February is a year older on 1 March."""
+    cases = [
+        (datetime.date(2007, 5, 10), IN_PERIOD),  # 18th birthday on the intake's date: 18
+        (datetime.date(2007, 5, 11), IN_PERIOD),  # 18 the day after: 17
+        (datetime.date(2007, 4, 11), IN_PERIOD),  # a month and a day before: 18
+        (datetime.date(2004, 2, 29), datetime.date(2025, 4, 1)),  # 21
+        (datetime.date(1964, 6, 30), datetime.date(2025, 6, 29)),  # 60, 61 the next day
+    ]
+    for born, on in cases:
+        intake(service, author, client=ClientFactory(service=service, date_of_birth=born), on=on)
+    ages = [
+        on.year - born.year - ((on.month, on.day) < (born.month, born.day)) for born, on in cases
+    ]
+    assert ages == [18, 17, 18, 21, 60]
+
+    result = figures(service, "client_age")
+    labels = TABLES_BY_KEY["client_age"].options  # "<18", "18-20", "21-30", ... "51-60", "61+"
+    assert [result.count(label) for label in labels] == [1, 2, 1, 0, 0, 1, 0]
+    assert result.statistics["mean"] == pytest.approx(sum(ages) / len(ages))
