@@ -218,23 +218,37 @@ def _counted_in_one_scan(
     tagged_links: QuerySet, distinct_per_option: bool, option_model, label_field: str
 ) -> tuple[str, list]:
     """(tag, option id, key) links as (tag, label, keys) rows: keys per option, and keys with
-    any option (label NULL), grouped in one pass over the links (GROUPING SETS): reading the
-    links and matching them to the universe's keys is most of the cost, so it is done once
-    (measured: this lane's UNION 30% faster at 100,000 cases; a MATERIALIZED WITH of the links
-    read twice was slower). GROUPING(counted_option) is 1 on a tag's row of any option."""
+    any option (label NULL), from one pass over the links: reading the links and matching them
+    to the universe's keys is most of the cost, so it is done once.
+
+    1. One GROUP BY GROUPING SETS, hashed (no sort, no DISTINCT): per (tag, option) the links,
+       and per (tag, key) one row, so each key counts once. Where an option counts distinct
+       keys (distinct_per_option) its set is (tag, option, key), one row per key too.
+    2. The rows summed per (tag, option): the per-key rows have no option, so their sum is the
+       tag's keys with any option.
+
+    Measured at 100,000 cases (backend CPU, summed over the tables): the intakes' UNION 619 ->
+    558 ms, the exits' 403 -> 282 ms; GROUPING SETS with COUNT(DISTINCT) (sorted) 580 and 284
+    ms, a MATERIALIZED WITH of the links read twice 602 and 315 ms."""
     sql, params = tagged_links.query.sql_with_params()
-    keys = "COUNT(DISTINCT links.counted_key)"
-    if not distinct_per_option:
-        # Per option as counted elsewhere (each link once); the tag's row still counts keys.
-        keys = (
-            "CASE WHEN GROUPING(links.counted_option) = 0 THEN COUNT(links.counted_key) "
-            f"ELSE {keys} END"
-        )
-    grouped = (
-        f"SELECT links.tag, links.counted_option, {keys} AS keys FROM ({sql}) links "  # noqa: S608
-        "GROUP BY GROUPING SETS ((links.tag, links.counted_option), (links.tag))"
+    per_option = (
+        "(links.tag, links.counted_option, links.counted_key)"
+        if distinct_per_option
+        else "(links.tag, links.counted_option)"
     )
-    return _labelled_sql(grouped, option_model, label_field, outer=True), list(params)
+    per_set = (
+        "SELECT links.tag, links.counted_option, "  # noqa: S608
+        "CASE WHEN GROUPING(links.counted_key) = 0 THEN 1 ELSE COUNT(*) END AS keys "
+        f"FROM ({sql}) links "
+        f"GROUP BY GROUPING SETS ({per_option}, (links.tag, links.counted_key))"
+    )
+    summed = (
+        # SUM of bigints is a numeric: cast back, or the whole UNION's counts come as Decimals.
+        "SELECT per_set.tag, per_set.counted_option, "  # noqa: S608
+        "CAST(SUM(per_set.keys) AS bigint) AS keys "
+        f"FROM ({per_set}) per_set GROUP BY per_set.tag, per_set.counted_option"
+    )
+    return _labelled_sql(summed, option_model, label_field, outer=True), list(params)
 
 
 def _labelled(per_option: QuerySet, option_model, label_field: str) -> tuple[str, list]:
