@@ -24,8 +24,11 @@ _reading_for_a_report: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 # PostgreSQL's settings for every reporting statement. Reports are one-off wide aggregates:
 # compiling them (JIT) cost about 3 s of a 4-5 s page and saves nothing; their sorts and hashes
-# (a year's assessments, say) fit in memory instead of spilling to disk.
-STATEMENT_SETTINGS = (("jit", "off"), ("work_mem", "64MB"))
+# (a year's assessments, say) fit in memory instead of spilling to disk. The Insights run's
+# temporary tables are analysed from a sample of 3,000 rows (statistics target 10, instead of
+# 100's 30,000): at 100,000 cases every statement's plan is the same and the ANALYZEs take a
+# tenth of the time. Nothing else a report runs reads that setting.
+STATEMENT_SETTINGS = (("jit", "off"), ("work_mem", "64MB"), ("default_statistics_target", "10"))
 
 
 def reporting_alias() -> str:
@@ -47,10 +50,11 @@ def apply_statement_settings(connection) -> None:
     """SET LOCAL the reporting settings (this transaction only) on a PostgreSQL connection."""
     if connection.vendor != "postgresql":
         return
+    # set_config(..., true) is SET LOCAL with a bound value; the names are the code's own. All
+    # in one statement: one round trip per transaction, not one per setting.
+    calls = ", ".join(["set_config(%s, %s, true)"] * len(STATEMENT_SETTINGS))
     with connection.cursor() as cursor:
-        for name, value in STATEMENT_SETTINGS:
-            # set_config(..., true) is SET LOCAL with a bound value; the names are the code's own.
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute(f"SELECT {calls}", [part for pair in STATEMENT_SETTINGS for part in pair])
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -20,7 +21,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact, LessThan
 
 from cases.choices import DONT_KNOW
 from catalogue.insights import TABLES_BY_KEY
@@ -38,24 +40,49 @@ ABUSE_LEVELS = ("physical", "sexual", "harassment_stalking", "jealous_controllin
 OTHER_ABUSE = ("forced_marriage", "honour_based", "fgm")
 
 
+class CalendarPart(Func):
+    """A date's year, month or day as a whole number. On PostgreSQL date_part(), a float8:
+    EXTRACT (Django's __year, ExtractYear) gives a numeric there since PostgreSQL 14, and the
+    client profile's age took a third of its aggregate's time at 100,000 cases in numerics."""
+
+    output_field = IntegerField()
+
+    def __init__(self, part: str, expression, **extra):
+        self.part = part  # "year", "month" or "day": the code's own, never input
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return connection.ops.date_extract_sql(self.part, sql, params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date_part('{self.part}', {sql})", params
+
+
 def age_at(date_field: str, born_field: str):
-    """Whole years between two dates, in SQL (portable to SQLite and PostgreSQL)."""
+    """Whole years between two dates, in SQL (portable to SQLite and PostgreSQL): the years
+    between them, one less before the birthday (its month and day) of the later year."""
+
+    def part(name: str, field: str) -> CalendarPart:
+        return CalendarPart(name, F(field))
+
     before_birthday = Case(
         When(
-            Q(**{f"{date_field}__month__lt": ExtractMonth(born_field)})
+            Q(LessThan(part("month", date_field), part("month", born_field)))
             | Q(
-                **{
-                    f"{date_field}__month": ExtractMonth(born_field),
-                    f"{date_field}__day__lt": ExtractDay(born_field),
-                }
+                Exact(part("month", date_field), part("month", born_field)),
+                LessThan(part("day", date_field), part("day", born_field)),
             ),
             then=Value(1),
         ),
         default=Value(0),
         output_field=IntegerField(),
     )
-    return ExpressionWrapper(
-        ExtractYear(date_field) - ExtractYear(born_field) - before_birthday,
+    # Whole years in an integer (the parts are float8 on PostgreSQL): the band comparisons
+    # and the mean read an integer, as they did when the parts were EXTRACT's numerics.
+    return Cast(
+        part("year", date_field) - part("year", born_field) - before_birthday,
         output_field=IntegerField(),
     )
 

@@ -357,6 +357,7 @@ def _aggregate_universe(rows: QuerySet, group, universe: Universe) -> tuple[dict
 def _aggregate_universe_compiling(rows: QuerySet, group) -> tuple[dict, dict, tuple | None]:
     """_aggregate_universe through the ORM; also returns what it ran, for the next run."""
     annotations, aggregates, median_requests = {}, {}, {}
+    flags: dict[Q, str] = {}  # each condition that decides which rows a table applies to
     for index, spec in enumerate(group):
         prefix = f"t{index}_"
         if hasattr(spec, "annotations"):
@@ -367,9 +368,12 @@ def _aggregate_universe_compiling(rows: QuerySet, group) -> tuple[dict, dict, tu
         counted = spec
         if spec.applies is not None:
             # Which rows a table applies to, worked out once per row (as a column) rather than
-            # inside each of the table's FILTER clauses.
-            flag = f"{prefix}applies"
-            annotations[flag] = ExpressionWrapper(spec.applies, output_field=BooleanField())
+            # inside each of the table's FILTER clauses; tables of the same condition (an
+            # area's support, outcomes and impact) share the column.
+            flag = flags.get(spec.applies)
+            if flag is None:
+                flag = flags[spec.applies] = f"{prefix}applies"
+                annotations[flag] = ExpressionWrapper(spec.applies, output_field=BooleanField())
             counted = replace(spec, applies=Q(**{flag: True}))
         aggregates.update(counted.aggregates(prefix))
         if hasattr(counted, "median_requests"):

@@ -91,15 +91,24 @@ def column_of(table: str, column: str) -> RawSQL:
     return RawSQL(sql, ())  # noqa: S611
 
 
-def _latest_per_client(table: str) -> RawSQL:
-    """The latest row per client of a universe's table (its rows, de-duplicated): the latest by
-    the row's own date, then the newest row of that day (as engine.Universe.rows)."""
-    sql = (
-        "SELECT universe_row FROM (SELECT universe_row, ROW_NUMBER() OVER ("  # noqa: S608
+def _latest_per_client(table: str, columns) -> str:
+    """The latest row per client of a universe's table (its rows, de-duplicated: the latest by
+    the row's own date, then the newest row of that day, as engine.Universe.rows) with its case
+    and the given columns of that table. The names are the code's own, never input."""
+    selected = ", ".join(("universe_row", "universe_case", *columns))
+    return (
+        f"SELECT {selected} FROM (SELECT *, ROW_NUMBER() OVER ("  # noqa: S608
         "PARTITION BY universe_client ORDER BY universe_date DESC, universe_row DESC"
         f") AS client_rank FROM {universe_source(table)}) ranked WHERE client_rank = 1"
     )
-    return RawSQL(sql, ())  # noqa: S611
+
+
+def _columns_for(other: str, wanted: dict, present: dict) -> dict:
+    """Another universe's columns, to be worked out in this universe's table: each name once."""
+    for name, expression in wanted.items():
+        if name in present and present[name] != expression:
+            raise ValueError(f"Column {name} of {other} is another universe's column too.")
+    return wanted
 
 
 @contextmanager
@@ -127,6 +136,14 @@ def report_tables(
         token = _universe_sql.set({} if _is_read_only() else None)
         try:
             rows = {}
+            # A universe that de-duplicates another's rows of this run (the client profile's
+            # intakes) is that universe's table's latest row per client: its columns are worked
+            # out in that table, with the other's, and the forms are not read again.
+            from_table = {
+                key: universe.deduplicates
+                for key, universe in universes.items()
+                if universe.deduplicates in universes
+            }
             deduplicated = {universe.deduplicates for universe in universes.values()}
             # A universe that de-duplicates another's rows comes after it, to read its table.
             for key, universe in sorted(
@@ -138,19 +155,23 @@ def report_tables(
                 if key in deduplicated:
                     extra["universe_client"] = F(universe.client_path)
                     extra["universe_date"] = F(universe.date_field)
-                if universe.deduplicates in rows:
-                    selected = universe.queryset().filter(
-                        pk__in=_latest_per_client(universe_table(universe.deduplicates))
-                    )
+                    for other, source in from_table.items():
+                        if source == key:
+                            extra |= _columns_for(other, columns.get(other, {}), extra)
+                if key in from_table:
+                    own = tuple(columns.get(key, {}))
+                    sql, params = _latest_per_client(universe_table(from_table[key]), own), ()
+                    _create(table, sql, params, analyze=("universe_row", "universe_case", *own))
                 else:
-                    selected = universe.rows(period, filters)
-                selected = selected.annotate(universe_row=F("pk"), universe_case=F(case), **extra)
-                sql, params = (
-                    selected.order_by()
-                    .values("universe_row", "universe_case", *extra)
-                    .query.sql_with_params()
-                )
-                _create(table, sql, params, analyze=("universe_row", "universe_case", *extra))
+                    selected = universe.rows(period, filters).annotate(
+                        universe_row=F("pk"), universe_case=F(case), **extra
+                    )
+                    sql, params = (
+                        selected.order_by()
+                        .values("universe_row", "universe_case", *extra)
+                        .query.sql_with_params()
+                    )
+                    _create(table, sql, params, analyze=("universe_row", "universe_case", *extra))
                 if _universe_sql.get() is None:
                     created.append(table)
                 rows[key] = universe.queryset().filter(pk__in=column_of(table, "universe_row"))

@@ -5,13 +5,13 @@ over its universe's rows, and its figures back from the values the database retu
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Avg, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 
 from cases.choices import DONT_KNOW
 from catalogue.insights import TABLES_BY_KEY
 
+from ..database import reporting_connection
 from .facts import column_of, universe_source
 from .results import Figures, Row, number
 
@@ -154,10 +154,13 @@ class MultiSpec(Spec):
 
 
 def multi_branches(specs: list[MultiSpec], universe_table: str, tags: list[int], model):
-    """Two GROUP BYs over one many-to-many table, for the report's one UNION: keys per option,
-    and keys with any option (label NULL), each tagged with its table's tag. `specs` are one
-    table, or one batch of tables (see MultiSpec.batch). The many-to-many belongs to the specs'
-    `owner` if given, otherwise to the universe's `model`."""
+    """The GROUP BYs of one many-to-many table for the report's one UNION: keys per option, and
+    keys with any option (label NULL), each tagged with its table's tag. `specs` are one table,
+    or one batch of tables (see MultiSpec.batch). The many-to-many belongs to the specs' `owner`
+    if given, otherwise to the universe's `model`.
+
+    On PostgreSQL both counts come from one scan of the links (GROUPING SETS); elsewhere (the
+    SQLite demo has no GROUPING SETS) from two GROUP BYs over the same links."""
     first = specs[0]
     owner = first.owner() if first.owner else model
     relation = owner._meta.get_field(first.field)
@@ -182,7 +185,14 @@ def multi_branches(specs: list[MultiSpec], universe_table: str, tags: list[int],
         )
     # A row of the universe ticks an option once; the keys of other owners (the children of a
     # case, say) may tick it more than once.
-    keys_counted = Count(counted, distinct=not (first.owner_key == "pk" or first.one_owner_per_key))
+    distinct_per_option = not (first.owner_key == "pk" or first.one_owner_per_key)
+    labels = (relation.related_model, first.label_field)
+    if counts_grouping_sets():
+        tagged_links = links.annotate(
+            tag=tag, counted_option=F(target), counted_key=F(counted)
+        ).values_list("tag", "counted_option", "counted_key")
+        return [_counted_in_one_scan(tagged_links, distinct_per_option, *labels)]
+    keys_counted = Count(counted, distinct=distinct_per_option)
     # Counted per option id, labelled after: joining the labels to every link costs more.
     per_option = (
         links.annotate(tag=tag, counted_option=F(target))
@@ -196,24 +206,70 @@ def multi_branches(specs: list[MultiSpec], universe_table: str, tags: list[int],
         .annotate(keys=Count(counted, distinct=True))
         .values_list("tag", "label", "keys")
     )
-    return [
-        _labelled(per_option, relation.related_model, first.label_field),
-        answered.query.sql_with_params(),
-    ]
+    return [_labelled(per_option, *labels), answered.query.sql_with_params()]
+
+
+def counts_grouping_sets() -> bool:
+    """Whether the reporting database has GROUPING SETS (PostgreSQL; not SQLite, the demo's)."""
+    return reporting_connection().vendor == "postgresql"
+
+
+def _counted_in_one_scan(
+    tagged_links: QuerySet, distinct_per_option: bool, option_model, label_field: str
+) -> tuple[str, list]:
+    """(tag, option id, key) links as (tag, label, keys) rows: keys per option, and keys with
+    any option (label NULL), from one pass over the links: reading the links and matching them
+    to the universe's keys is most of the cost, so it is done once.
+
+    1. One GROUP BY GROUPING SETS, hashed (no sort, no DISTINCT): per (tag, option) the links,
+       and per (tag, key) one row, so each key counts once. Where an option counts distinct
+       keys (distinct_per_option) its set is (tag, option, key), one row per key too.
+    2. The rows summed per (tag, option): the per-key rows have no option, so their sum is the
+       tag's keys with any option.
+
+    Measured at 100,000 cases (backend CPU, summed over the tables): the intakes' UNION 619 ->
+    558 ms, the exits' 403 -> 282 ms; GROUPING SETS with COUNT(DISTINCT) (sorted) 580 and 284
+    ms, a MATERIALIZED WITH of the links read twice 602 and 315 ms."""
+    sql, params = tagged_links.query.sql_with_params()
+    per_option = (
+        "(links.tag, links.counted_option, links.counted_key)"
+        if distinct_per_option
+        else "(links.tag, links.counted_option)"
+    )
+    per_set = (
+        "SELECT links.tag, links.counted_option, "  # noqa: S608
+        "CASE WHEN GROUPING(links.counted_key) = 0 THEN 1 ELSE COUNT(*) END AS keys "
+        f"FROM ({sql}) links "
+        f"GROUP BY GROUPING SETS ({per_option}, (links.tag, links.counted_key))"
+    )
+    summed = (
+        # SUM of bigints is a numeric: cast back, or the whole UNION's counts come as Decimals.
+        "SELECT per_set.tag, per_set.counted_option, "  # noqa: S608
+        "CAST(SUM(per_set.keys) AS bigint) AS keys "
+        f"FROM ({per_set}) per_set GROUP BY per_set.tag, per_set.counted_option"
+    )
+    return _labelled_sql(summed, option_model, label_field, outer=True), list(params)
 
 
 def _labelled(per_option: QuerySet, option_model, label_field: str) -> tuple[str, list]:
     """(tag, option id, keys) rows as (tag, label, keys)."""
     sql, params = per_option.query.sql_with_params()
-    quote = connection.ops.quote_name
+    return _labelled_sql(sql, option_model, label_field), list(params)
+
+
+def _labelled_sql(counted_sql: str, option_model, label_field: str, outer=False) -> str:
+    """(tag, counted_option, keys) rows of `counted_sql` with each option's label; `outer`
+    keeps the rows of no option (label NULL)."""
+    quote = reporting_connection().ops.quote_name
     table = quote(option_model._meta.db_table)
     label = quote(option_model._meta.get_field(label_field).column)
     pk = quote(option_model._meta.pk.column)
-    labelled = (
+    join = "LEFT JOIN" if outer else "INNER JOIN"
+    return (
         f"SELECT counted.tag, options.{label}, counted.keys "  # noqa: S608 - the models' own names
-        f"FROM ({sql}) counted INNER JOIN {table} options ON options.{pk} = counted.counted_option"
+        f"FROM ({counted_sql}) counted {join} {table} options "
+        f"ON options.{pk} = counted.counted_option"
     )
-    return labelled, list(params)
 
 
 @dataclass(frozen=True)

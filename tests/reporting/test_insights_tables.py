@@ -650,3 +650,94 @@ def test_the_facts_kept_by_every_write_give_the_figures_of_a_rebuild(service, au
     ]
     # Four exits with 1, 2, 3 and 4 contacts: the median is halfway between 2 and 3.
     assert only_read.table("contacts_count").current.statistics["median"] == pytest.approx(2.5)
+
+
+def test_multi_select_tables_count_the_same_in_one_scan_as_in_two(service, author, monkeypatch):
+    """On PostgreSQL each many-to-many is read once for its per-option counts and its keys with
+    any option (GROUPING SETS); the SQLite demo counts them with two GROUP BYs. Both give the
+    same figures: a form's own options, a case's children (one case, counted once per option,
+    however many of its children ticked it), one support row per case, and a batch."""
+    from reporting.insights import engine, specs
+
+    user = UserFactory()
+    physical = Option.objects.of("physical_abuse_details")
+    cyps = Option.objects.of("cyps_involvement_intake")
+    housing = Option.objects.of("support_housing_outcomes")
+    safety = Option.objects.of("support_safety_outcomes")
+    forms = [
+        exit_matched(service, author, intake_on=IN_PERIOD, intake_values={"level_physical": "High"})
+        for _ in range(4)
+    ]
+    intakes = [form.case.intake_forms.get() for form in forms]
+    intakes[0].physical_abuse_details.set(physical[:2])
+    intakes[1].physical_abuse_details.set(physical[:1])
+    # Two children of one case tick the same option: the case counts once for it.
+    ChildInCaseFactory(case=forms[0].case).cyps_involvement.set(cyps[:2])
+    ChildInCaseFactory(case=forms[0].case).cyps_involvement.set(cyps[:1])
+    ChildInCaseFactory(case=forms[1].case).cyps_involvement.set(cyps[1:2])
+    ChildInCaseFactory(case=forms[2].case)  # a child with nothing ticked
+    for form, area, outcomes in (
+        (forms[0], "housing", housing[:2]),
+        (forms[1], "housing", housing[:1]),
+        (forms[1], "safety", safety[:1]),
+        (forms[2], "safety", ()),
+    ):
+        row = AreaSupportFactory(case=form.case, area=area, supported="Yes", updated_by=user)
+        row.outcomes.set(outcomes)
+    keys = [
+        "physical_abuse_details",
+        "cyps_involvement_intake",
+        "support_housing_outcomes",
+        "support_safety_outcomes",
+        "client_helpful_agencies",  # nothing ticked at all
+    ]
+
+    def tables(grouping_sets: bool):
+        monkeypatch.setattr(specs, "counts_grouping_sets", lambda: grouping_sets)
+        engine._compiled.clear()  # the UNION is compiled once per process
+        built = report(service, *keys)
+        return {key: built.table(key).current for key in keys}
+
+    one_scan, two_group_bys = tables(True), tables(False)
+    assert one_scan == two_group_bys
+    # Counts are whole numbers of Python's own type (a numeric SUM would give Decimals).
+    assert {type(row.count) for figures in one_scan.values() for row in figures.rows} == {int}
+    assert one_scan["physical_abuse_details"].count(physical[0].label) == 2
+    assert one_scan["cyps_involvement_intake"].count(cyps[0].label) == 1
+    assert one_scan["cyps_involvement_intake"].count(cyps[1].label) == 2
+    assert one_scan["support_housing_outcomes"].count(housing[0].label) == 2
+    assert one_scan["support_safety_outcomes"].count(safety[0].label) == 1
+    for key in keys:
+        if TABLES_BY_KEY[key].has_missing:
+            missing = {
+                "physical_abuse_details": 2,
+                "cyps_involvement_intake": 1,
+                "support_housing_outcomes": 0,
+                "support_safety_outcomes": 1,
+                "client_helpful_agencies": 4,
+            }[key]
+            assert one_scan[key].count("Missing") == missing, key
+
+
+def test_client_age_is_whole_years_on_the_intake_date(service, author):
+    """The age (builders.age_at, date parts worked out in SQL) is the whole years from the date
+    of birth to the intake's date: a birthday on the intake's date counts, the day after does
+    not; someone born on 29 February is a year older on 1 March."""
+    cases = [
+        (datetime.date(2007, 5, 10), IN_PERIOD),  # 18th birthday on the intake's date: 18
+        (datetime.date(2007, 5, 11), IN_PERIOD),  # 18 the day after: 17
+        (datetime.date(2007, 4, 11), IN_PERIOD),  # a month and a day before: 18
+        (datetime.date(2004, 2, 29), datetime.date(2025, 4, 1)),  # 21
+        (datetime.date(1964, 6, 30), datetime.date(2025, 6, 29)),  # 60, 61 the next day
+    ]
+    for born, on in cases:
+        intake(service, author, client=ClientFactory(service=service, date_of_birth=born), on=on)
+    ages = [
+        on.year - born.year - ((on.month, on.day) < (born.month, born.day)) for born, on in cases
+    ]
+    assert ages == [18, 17, 18, 21, 60]
+
+    result = figures(service, "client_age")
+    labels = TABLES_BY_KEY["client_age"].options  # "<18", "18-20", "21-30", ... "51-60", "61+"
+    assert [result.count(label) for label in labels] == [1, 2, 1, 0, 0, 1, 0]
+    assert result.statistics["mean"] == pytest.approx(sum(ages) / len(ages))
