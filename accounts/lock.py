@@ -129,11 +129,32 @@ def session_lock_best_effort(request) -> bool:
     return in_cache or in_session
 
 
-def session_unlock(request) -> None:
-    cache.delete(_lock_cache_key(request.session.session_key))
-    request.session.pop(LOCKED_AT_KEY, None)
-    # A new session key: the cookie that was on screen while locked is not the one used now.
-    request.session.cycle_key()
+def session_unlock(request) -> bool:
+    """Unlocks the session under a new key; False (still locked) if the database stayed busy
+    through the retries."""
+
+    def unlock():
+        cache.delete(_lock_cache_key(request.session.session_key))
+        request.session.pop(LOCKED_AT_KEY, None)
+        # A new session key: the cookie that was on screen while locked is not the one used now.
+        request.session.cycle_key()
+
+    return _with_retries(unlock, "unlocking the session")
+
+
+def _keep_locked(request) -> None:
+    """An unlock that did not go through leaves the session locked: the lock is put back where
+    the attempt took it from (the cache, the session), and the user tries again."""
+    locked_at = time.time()
+    request.session[LOCKED_AT_KEY] = locked_at
+    try:
+        _cache_lock(request.session.session_key, locked_at)
+    except Exception:  # the session holds the lock; the cache is a second copy
+        logger.warning("Unlock: the lock could not be put back in the cache.")
+
+
+# Said on the unlock page when the database stayed busy: the password was right, nothing is lost.
+UNLOCK_BUSY = "Lantern is busy and could not unlock just now. Enter your password again."
 
 
 class ScreenLockMiddleware:
@@ -257,9 +278,19 @@ def unlock(request):
         if limited:
             return limited
         if form.is_valid():
-            session_unlock(request)
-            record_event(
-                actor=request.user, action=AuditEvent.Action.LOGIN, detail={"screen_unlocked": True}
+            if session_unlock(request):
+                _with_retries(
+                    lambda: record_event(
+                        actor=request.user,
+                        action=AuditEvent.Action.LOGIN,
+                        detail={"screen_unlocked": True},
+                    ),
+                    "recording the unlock in the audit trail",
+                )
+                return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            _keep_locked(request)
+            form.add_error(None, UNLOCK_BUSY)
+            return render(
+                request, "accounts/unlock.html", {"form": form, "next": next_url}, status=503
             )
-            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/unlock.html", {"form": form, "next": next_url})

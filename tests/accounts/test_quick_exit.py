@@ -118,6 +118,42 @@ def test_the_password_unlocks_and_returns_to_the_page(locked_client, caseworker)
     assert locked_client.get(cases).status_code == 200
 
 
+def test_a_busy_database_is_retried_and_then_says_so_and_stays_locked(
+    locked_client, caseworker, monkeypatch
+):
+    """Unlocking writes a new session key; a database busy past the retries (the embedded
+    SQLite, say) answers 503 with a message on the form, the session still locked, never a
+    500. A busy moment that passes within the retries unlocks as usual."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    from accounts import lock
+
+    monkeypatch.setattr(lock, "LOCK_RETRY_PAUSES", (0, 0))
+    cycle_key = SessionStore.cycle_key
+    busy_for = {"calls": 99}
+
+    def busy_cycle_key(self):
+        if busy_for["calls"] > 0:
+            busy_for["calls"] -= 1
+            raise OperationalError("database is locked")
+        return cycle_key(self)
+
+    monkeypatch.setattr(SessionStore, "cycle_key", busy_cycle_key)
+    url = reverse("accounts:unlock")
+    response = locked_client.post(url, {"password": TEST_PASSWORD})
+    assert response.status_code == 503
+    assert lock.UNLOCK_BUSY in response.content.decode()
+    assert LOCKED_AT_KEY in locked_client.session
+    assert locked_client.get(reverse("cases:case_list")).status_code == 302  # to unlock
+
+    busy_for["calls"] = 2  # fewer than the tries
+    response = locked_client.post(url, {"password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert LOCKED_AT_KEY not in locked_client.session
+    assert locked_client.get(reverse("cases:case_list")).status_code == 200
+
+
 def test_unlock_refuses_to_send_the_user_off_site(locked_client):
     response = locked_client.post(
         reverse("accounts:unlock"), {"password": TEST_PASSWORD, "next": "https://evil.test/"}
