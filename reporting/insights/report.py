@@ -38,6 +38,16 @@ def _universe_label(spec) -> str:
     return FORMS_IN_THE_PERIOD
 
 
+def _note(spec) -> str:
+    """The table's note, and, where n leaves out those who did not answer, what Missing's
+    percentage is of: its count beside n would otherwise read as a share of n."""
+    if not (spec.universe and TABLES_BY_KEY[spec.key].missing_outside_n):
+        return spec.note
+    every = UNIVERSES[spec.universe].label
+    missing = f"Missing is a percentage of all {every} (answered or not), not of n."
+    return f"{spec.note} {missing}" if spec.note else missing
+
+
 @dataclass
 class InsightsReport:
     period: Period
@@ -86,7 +96,7 @@ def build_report(
                 universe=universe,
                 current=current[spec.key],
                 comparison=previous.get(spec.key),
-                note=spec.note,
+                note=_note(spec),
             )
         )
     with reporting_reads():

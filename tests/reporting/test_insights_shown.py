@@ -162,6 +162,12 @@ def test_client_reported_outcomes_everywhere_are_over_those_who_answered(
     missing = len(said) - len(given)
     assert rows["Missing"]["count"] == missing
     assert rows["Missing"]["percent"] == round(100 * missing / len(said), 1)
+    # ... and the table says so, beside it.
+    assert table["note"].endswith(
+        "Missing is a percentage of all exits matched to intake (answered or not), not of n."
+    )
+    other = next(t for t in payload["tables"] if t["key"] == "exit_case_status")
+    assert "Missing is a percentage" not in other["note"]
 
     # The chart's bars are the table's shares: Missing over every exit, the answers over n.
     svg = charts.for_report(report)["client_outcome_feel_safer"]
@@ -171,3 +177,7 @@ def test_client_reported_outcomes_everywhere_are_over_those_who_answered(
 
     page = _page(client_for, manager, service).content.decode()
     assert "per 100 of the clients who answered each question" in page
+    shown = page.split('id="table-client_outcome_feel_safer"', 1)[1].split("Export this table", 1)[
+        0
+    ]
+    assert "Missing is a percentage of all exits matched to intake" in shown
