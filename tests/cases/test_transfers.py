@@ -37,16 +37,6 @@ def member(service, role=Role.CASEWORKER):
 
 
 @pytest.fixture
-def sending():
-    return ServiceFactory(name="Community Idva", code="CIDVA")
-
-
-@pytest.fixture
-def receiving(sending):
-    return ServiceFactory(name="Hospital Idva", code="HIDVA", provider=sending.provider)
-
-
-@pytest.fixture
 def people(sending, receiving):
     return {
         "sending_leader": member(sending, Role.TEAM_LEADER),

@@ -26,16 +26,6 @@ def member(service, role=Role.CASEWORKER, name=None):
 
 
 @pytest.fixture
-def sending():
-    return ServiceFactory(name="Community Idva", code="CIDVA")
-
-
-@pytest.fixture
-def receiving(sending):
-    return ServiceFactory(name="Hospital Idva", code="HIDVA", provider=sending.provider)
-
-
-@pytest.fixture
 def third(sending):
     return ServiceFactory(name="Refuge Idva", code="RIDVA", provider=sending.provider)
 
