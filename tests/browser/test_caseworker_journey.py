@@ -253,8 +253,25 @@ def close_case(journey, case):
     assert case.closure_requests.get().decision == ClosureRequest.Decision.REQUESTED
 
 
+def leader_reaches_the_sign_off(journey, case):
+    """The closure the caseworker asked for, as the team leader finds it on the case page."""
+    tab = journey.tab
+    tab.goto(reverse("cases:case_detail", args=[case.pk]))
+    journey.page("leader-case")
+    # A link in the page's light-blue notice (axe's contrast rule failed on it at 3.85:1).
+    journey.follow(tab.get_by_role("link", name="Sign off or return"))
+    journey.page("leader-sign-off")
+    journey.finish()
+
+
 def test_caseworker_journey_by_keyboard_alone(
-    browser_context, live_server, screenshot, service, hospital_service, known_client
+    browser_context,
+    live_server,
+    signed_in_tab,
+    screenshot,
+    service,
+    hospital_service,
+    known_client,
 ):
     caseworker = MembershipFactory(service=service, role=Role.CASEWORKER).user
     tab, errors = open_tab(browser_context)
@@ -290,3 +307,9 @@ def test_caseworker_journey_by_keyboard_alone(
     journey.page("outcome-forms")
     complete_outcome_form(journey, "Exit", {})
     journey.finish()
+
+    leader = MembershipFactory(service=service, role=Role.TEAM_LEADER).user
+    tab, errors = signed_in_tab(leader)
+    leader_reaches_the_sign_off(
+        Journey(tab, errors, name="caseworker-leader", screenshot=screenshot), case
+    )
