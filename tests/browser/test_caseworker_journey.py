@@ -324,3 +324,31 @@ def test_caseworker_journey_by_keyboard_alone(
     leader_reaches_the_sign_off(
         Journey(tab, errors, name="caseworker-leader", screenshot=screenshot), case
     )
+
+
+def test_on_a_phone_the_caseload_table_scrolls_by_keyboard(
+    signed_in_tab, screenshot, caseworker, service
+):
+    """At 390px the dashboard's caseload table is wider than the screen and scrolls sideways.
+    Its links are all in the first column: its box takes the focus, named by the table's
+    caption, and the arrow keys bring the last column into view."""
+    CaseFactory(service=service, caseworker=caseworker)
+    tab, errors = signed_in_tab(caseworker)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    journey = Journey(tab, errors, name="phone-caseload", screenshot=screenshot)
+    tab.goto(reverse("home"))
+    journey.page("home")
+    table = tab.get_by_role("region", name="My open cases, highest risk and longest without")
+    journey.focus_by_tab(table)
+    review_due = table.get_by_role("columnheader", name="Review due")
+    assert review_due.bounding_box()["x"] + review_due.bounding_box()["width"] > 390
+    # As a person does: press the right arrow until the column is on screen (each press
+    # scrolls a little, smoothly).
+    for _ in range(30):
+        box = review_due.bounding_box()
+        if box["x"] + box["width"] <= 390:
+            break
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_timeout(100)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    journey.finish()
