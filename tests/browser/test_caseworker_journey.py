@@ -352,3 +352,37 @@ def test_on_a_phone_the_caseload_table_scrolls_by_keyboard(
         tab.wait_for_timeout(100)
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     journey.finish()
+
+
+def test_on_a_phone_shift_tab_keeps_a_dash_answer_clear_of_the_running_count(
+    signed_in_tab, screenshot, caseworker, service
+):
+    """The DASH checklist's running count stays at the top of the screen as it scrolls. Going
+    back with Shift+Tab scrolled an answer or a comment box right under it (WCAG 2.4.11)."""
+    case = CaseFactory(service=service, caseworker=caseworker)
+    tab, errors = signed_in_tab(caseworker)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    # Where each Shift+Tab ends, without Bootstrap's smooth scrolling still under way.
+    tab.emulate_media(reduced_motion="reduce")
+    journey = Journey(tab, errors, name="phone-dash", screenshot=screenshot)
+    tab.goto(reverse("riskassessment:assessment_start", args=[case.pk]))
+    journey.page("assessment-start")
+    journey.choose(tab.get_by_label("Checklist"), "DASH")
+    journey.submit(tab.get_by_role("button", name="Start"))
+    journey.page("dash")
+    journey.focus_by_tab(tab.get_by_role("button", name="Submit", exact=True))
+    hidden = []
+    for _ in range(40):
+        tab.keyboard.press("Shift+Tab")
+        place = tab.evaluate(
+            """() => {
+                const bar = document.querySelector("[data-running-count]").parentElement;
+                const focused = document.activeElement.getBoundingClientRect();
+                return {name: document.activeElement.name, top: focused.top,
+                        bottom: focused.bottom, bar: bar.getBoundingClientRect().bottom};
+            }"""
+        )
+        if place["name"] and place["bottom"] <= place["bar"]:
+            hidden.append(place)
+    assert not hidden, hidden
+    journey.finish()
