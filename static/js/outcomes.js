@@ -158,8 +158,10 @@
       changed();
     });
     form.addEventListener("input", changed);
-    // Leaving a field, or the page (another tab, the phone's lock screen), saves at once.
-    form.addEventListener("focusout", () => { if (dirty) save(); });
+    // Leaving a field, or the page (another tab, the phone's lock screen), saves at once. A
+    // draft the server refused waits for the next change: sent again on every focusout, each
+    // Tab press posted it, was refused and announced the refusal once more.
+    form.addEventListener("focusout", () => { if (dirty && retry) save(); });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden" && dirty) save({ leaving: true });
     });

@@ -63,20 +63,40 @@
   });
 
   let lastEscape = 0;
+  let escapeDown = false; // this press's keydown was seen (its keyup has not come yet)
+
+  function escapePressed(event) {
+    const now = Date.now();
+    if (now - lastEscape <= DOUBLE_PRESS_MS) {
+      event.preventDefault();
+      leave({ lock: true });
+    }
+    lastEscape = now;
+  }
+
+  // Capture: a widget that stops Escape (a dropdown, a dialog) cannot swallow the shortcut.
   document.addEventListener(
     "keydown",
     (event) => {
-      if (event.key !== "Escape") {
-        return;
+      if (event.key === "Escape") {
+        escapeDown = true;
+        escapePressed(event);
       }
-      const now = Date.now();
-      if (now - lastEscape <= DOUBLE_PRESS_MS) {
-        event.preventDefault();
-        leave({ lock: true });
-      }
-      lastEscape = now;
     },
-    // Capture: a widget that stops Escape (a dropdown, a dialog) cannot swallow the shortcut.
+    { capture: true },
+  );
+  // A select's open list takes the keydown of the Escape that closes it, and the page sees its
+  // keyup only: counted as the first press, so Escape twice leaves from an open list too.
+  document.addEventListener(
+    "keyup",
+    (event) => {
+      if (event.key === "Escape") {
+        if (!escapeDown) {
+          escapePressed(event);
+        }
+        escapeDown = false;
+      }
+    },
     { capture: true },
   );
 

@@ -107,8 +107,19 @@ def assess_risk(journey):
     journey.page("dash")
     questions = tab.locator("fieldset[data-question]")
     journey.focus_by_tab(questions.first.locator("input[type=radio]").first)
-    for index in range(questions.count()):
+    last = questions.count() - 1
+    for index in range(last):
         tab.keyboard.press("1" if index < 14 else "2")
+    # Submitted once with the last question left: the message (an error of the whole form,
+    # no field marked) takes the focus, so it is read out, and every answer given is kept.
+    journey.submit(tab.get_by_role("button", name="Submit", exact=True))
+    journey.page("dash-unanswered")
+    message = tab.get_by_role("alert").filter(has_text="Answer every question")
+    assert message.evaluate("element => element === document.activeElement")
+    assert message.inner_text().endswith(f": {last + 1}.")
+    assert tab.locator("fieldset[data-question] input:checked").count() == last
+    journey.focus_by_tab(questions.nth(last).locator("input[type=radio]").first)
+    tab.keyboard.press("2")
     assert tab.locator("[data-running-count] [data-count]").inner_text() == "14"
     journey.submit(tab.get_by_role("button", name="Submit", exact=True))
     journey.page("dash-result")
@@ -253,8 +264,25 @@ def close_case(journey, case):
     assert case.closure_requests.get().decision == ClosureRequest.Decision.REQUESTED
 
 
+def leader_reaches_the_sign_off(journey, case):
+    """The closure the caseworker asked for, as the team leader finds it on the case page."""
+    tab = journey.tab
+    tab.goto(reverse("cases:case_detail", args=[case.pk]))
+    journey.page("leader-case")
+    # A link in the page's light-blue notice (axe's contrast rule failed on it at 3.85:1).
+    journey.follow(tab.get_by_role("link", name="Sign off or return"))
+    journey.page("leader-sign-off")
+    journey.finish()
+
+
 def test_caseworker_journey_by_keyboard_alone(
-    browser_context, live_server, screenshot, service, hospital_service, known_client
+    browser_context,
+    live_server,
+    signed_in_tab,
+    screenshot,
+    service,
+    hospital_service,
+    known_client,
 ):
     caseworker = MembershipFactory(service=service, role=Role.CASEWORKER).user
     tab, errors = open_tab(browser_context)
@@ -289,4 +317,72 @@ def test_caseworker_journey_by_keyboard_alone(
     journey.follow(tab.get_by_role("link", name="Start or continue a form"))
     journey.page("outcome-forms")
     complete_outcome_form(journey, "Exit", {})
+    journey.finish()
+
+    leader = MembershipFactory(service=service, role=Role.TEAM_LEADER).user
+    tab, errors = signed_in_tab(leader)
+    leader_reaches_the_sign_off(
+        Journey(tab, errors, name="caseworker-leader", screenshot=screenshot), case
+    )
+
+
+def test_on_a_phone_the_caseload_table_scrolls_by_keyboard(
+    signed_in_tab, screenshot, caseworker, service
+):
+    """At 390px the dashboard's caseload table is wider than the screen and scrolls sideways.
+    Its links are all in the first column: its box takes the focus, named by the table's
+    caption, and the arrow keys bring the last column into view."""
+    CaseFactory(service=service, caseworker=caseworker)
+    tab, errors = signed_in_tab(caseworker)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    journey = Journey(tab, errors, name="phone-caseload", screenshot=screenshot)
+    tab.goto(reverse("home"))
+    journey.page("home")
+    table = tab.get_by_role("region", name="My open cases, highest risk and longest without")
+    journey.focus_by_tab(table)
+    review_due = table.get_by_role("columnheader", name="Review due")
+    assert review_due.bounding_box()["x"] + review_due.bounding_box()["width"] > 390
+    # As a person does: press the right arrow until the column is on screen (each press
+    # scrolls a little, smoothly).
+    for _ in range(30):
+        box = review_due.bounding_box()
+        if box["x"] + box["width"] <= 390:
+            break
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_timeout(100)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    journey.finish()
+
+
+def test_on_a_phone_shift_tab_keeps_a_dash_answer_clear_of_the_running_count(
+    signed_in_tab, screenshot, caseworker, service
+):
+    """The DASH checklist's running count stays at the top of the screen as it scrolls. Going
+    back with Shift+Tab scrolled an answer or a comment box right under it (WCAG 2.4.11)."""
+    case = CaseFactory(service=service, caseworker=caseworker)
+    tab, errors = signed_in_tab(caseworker)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    # Where each Shift+Tab ends, without Bootstrap's smooth scrolling still under way.
+    tab.emulate_media(reduced_motion="reduce")
+    journey = Journey(tab, errors, name="phone-dash", screenshot=screenshot)
+    tab.goto(reverse("riskassessment:assessment_start", args=[case.pk]))
+    journey.page("assessment-start")
+    journey.choose(tab.get_by_label("Checklist"), "DASH")
+    journey.submit(tab.get_by_role("button", name="Start"))
+    journey.page("dash")
+    journey.focus_by_tab(tab.get_by_role("button", name="Submit", exact=True))
+    hidden = []
+    for _ in range(40):
+        tab.keyboard.press("Shift+Tab")
+        place = tab.evaluate(
+            """() => {
+                const bar = document.querySelector("[data-running-count]").parentElement;
+                const focused = document.activeElement.getBoundingClientRect();
+                return {name: document.activeElement.name, top: focused.top,
+                        bottom: focused.bottom, bar: bar.getBoundingClientRect().bottom};
+            }"""
+        )
+        if place["name"] and place["bottom"] <= place["bar"]:
+            hidden.append(place)
+    assert not hidden, hidden
     journey.finish()

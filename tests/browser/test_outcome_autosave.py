@@ -1,11 +1,13 @@
 """Outcome forms autosave on every change (issue 18, item 8): a changed answer is saved within
 two seconds with nothing pressed and nothing else focused, and the page says when."""
 
+import datetime
 import re
 import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from outcomes import services
 from outcomes.models import IntakeForm
@@ -67,3 +69,39 @@ def test_a_required_answer_left_out_says_so_under_the_question_on_submit(
     assert message.is_visible()
     assert "Answer this question to submit the form." in message.inner_text()
     assert not errors, errors
+
+
+def test_a_refused_draft_waits_for_the_next_change_not_the_next_tab_press(
+    signed_in_tab, live_server, caseworker, service
+):
+    """An answer the server refuses (an exit form's closure type against the case's own) is sent
+    again at the next change only: sent on every focusout, each Tab press through the form
+    posted it, was refused and announced the refusal once more."""
+    today = timezone.localdate()
+    case = CaseFactory(
+        service=service,
+        caseworker=caseworker,
+        status="closed",
+        opened_on=today - datetime.timedelta(days=90),
+        closed_on=today,
+        closure_type="Planned closure",
+    )
+    exit_form = services.outcome_form_start(kind="exit", case=case, actor=caseworker)
+    tab, _ = signed_in_tab(caseworker)
+    autosave = reverse("outcomes:form_autosave", kwargs={"kind": "exit", "pk": exit_form.pk})
+    posts = []
+    tab.on("request", lambda request: request.url.endswith(autosave) and posts.append(request))
+    tab.goto(
+        live_server.url + reverse("outcomes:form_edit", kwargs={"kind": "exit", "pk": exit_form.pk})
+    )
+    planned = tab.locator("#div_id_case_status").get_by_label("Planned closure", exact=True)
+    assert planned.is_checked()  # filled in from the case's closure
+    planned.focus()
+    tab.keyboard.press("ArrowDown")  # the next answer, which the case's closure contradicts
+    status = tab.locator("[data-autosave-status]")
+    status.filter(has_text="Not saved").wait_for(timeout=5000)
+    assert len(posts) == 1
+    for _ in range(6):
+        tab.keyboard.press("Tab")
+    tab.wait_for_timeout(1500)
+    assert len(posts) == 1, [request.url for request in posts]

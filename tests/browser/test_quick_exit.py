@@ -181,3 +181,24 @@ def test_quick_exit_stays_on_screen_beside_a_long_menu(signed_in_tab, manager, s
     assert box["height"] < 40, "the button's label wraps onto two lines"
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
     assert not errors, errors
+
+
+def test_escape_twice_from_an_open_list_with_unsaved_notes(
+    signed_in_tab, screenshot, caseworker, service
+):
+    """A select's open list takes the keydown of the Escape that closes it (the page sees only
+    its keyup): Escape twice closed the list and left the contact form, notes and all, on
+    screen."""
+    case = CaseFactory(service=service)
+    tab, errors = signed_in_tab(caseworker)
+    journey = Journey(tab, errors, name="quick-exit-open-list", screenshot=screenshot)
+    tab.goto(reverse("cases:contact_add", args=[case.pk]))
+    journey.page("log-contact")
+    journey.type_into(tab.get_by_label("Notes"), "She is at her sister's on Elm Road.")
+    journey.focus_by_tab(tab.get_by_label("Contact type"))
+    tab.keyboard.press("Alt+ArrowDown")  # opens the list
+    tab.keyboard.press("Escape")
+    tab.keyboard.press("Escape")
+    assert_neutral(tab)
+    journey.page("neutral")
+    journey.finish()

@@ -68,3 +68,20 @@ def test_snooze_a_reminder_write_supervision_and_move_a_caseload(
     assert case.caseworker == colleague
     assert CaseAllocation.objects.filter(case=case, caseworker=colleague).exists()
     journey.finish()
+
+
+def test_on_a_phone_the_caseloads_page_does_not_scroll_sideways(
+    signed_in_tab, screenshot, caseworker, team_leader, service
+):
+    """The caseloads table scrolls in its own box at 390px; the hidden words of its last column
+    ("Move cases of ...") escaped that box and made the whole page twice the screen's width."""
+    CaseFactory(service=service, caseworker=caseworker)
+    tab, errors = signed_in_tab(team_leader)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    journey = Journey(tab, errors, name="phone-caseloads", screenshot=screenshot)
+    tab.goto(reverse("cases:caseloads"))
+    journey.page("caseloads")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    journey.follow(tab.get_by_role("link", name=f"Move cases of {caseworker}"))
+    journey.page("reallocate")
+    journey.finish()

@@ -245,6 +245,17 @@ def test_task_list_is_audited_and_another_service_gets_404(
     assert client_for(outsider).get(reverse("cases:task_list", args=[case.pk])).status_code == 404
 
 
+def test_task_tables_scroll_in_their_own_box_on_a_narrow_screen(client_for, service, caseworker):
+    """Both task tables (a case's, and My tasks) sit in a .table-responsive box: bare, at 390px
+    they made the whole page scroll sideways (72px on My tasks)."""
+    case = CaseFactory(service=service, caseworker=caseworker)
+    TaskFactory(case=case, assigned_to=caseworker)
+    browser = client_for(caseworker)
+    for url in (reverse("cases:task_list", args=[case.pk]), reverse("cases:my_tasks")):
+        page = browser.get(url).content.decode()
+        assert '<div class="table-responsive"><table class="table table-sm align-middle">' in page
+
+
 # --- Supervision -------------------------------------------------------------------------------
 def test_supervision_notes_only_for_team_leaders_and_the_allocated_caseworker(
     client_for, service, caseworker, second_caseworker, team_leader, manager, outsider

@@ -79,6 +79,8 @@ def test_a_correction_is_recorded_with_what_changed_and_why_beside_the_change_hi
     assert "Wrong date of birth." in shown and "Record the answer" in shown
     history = shown.split("Changes to this case", 1)[1].split("</table>", 1)[0]
     assert "Changed: Client" in history and "date of birth" in history.lower()
+    # In its own scroll box: bare, at 390px it made the whole page scroll sideways.
+    assert '<div class="table-responsive"><table class="table table-sm">' in history
 
     response = client.post(
         reverse("dataprotection:correction_answer", args=[case.pk, request.pk]),
