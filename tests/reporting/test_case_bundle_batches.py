@@ -555,3 +555,35 @@ def test_the_command_says_where_a_resumable_import_stopped_and_how_to_go_on(
     assert "4 line(s) imported before it are kept" in message
     assert "run the same command again" in message
     assert Case.objects.filter(service=target).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_says_an_interrupted_import_keeps_its_batches_only_when_resumable(
+    one_line, monkeypatch, tmp_path
+):
+    from django.core.management.base import CommandError
+
+    from reporting.bundle import importer as importer_module
+    from reporting.management.commands import import_cases
+
+    monkeypatch.setattr(importer_module, "BATCH_LINES", 2)
+    target = ServiceFactory()
+    user = _member(target)
+    path = tmp_path / "bundle.jsonl"
+    path.write_text(_bundle(one_line, 5), encoding="utf-8")
+    lines_of = import_cases.bundle_lines
+
+    def stopped_after_three_lines(stream):
+        for number, line in enumerate(lines_of(stream)):
+            if number > 3:  # the header and three lines: one batch of two written
+                raise KeyboardInterrupt
+            yield line
+
+    monkeypatch.setattr(import_cases, "bundle_lines", stopped_after_three_lines)
+    arguments = {"user": user.email, "service": target.code, "stderr": io.StringIO()}
+    with pytest.raises(CommandError, match=r"^Interrupted: nothing imported"):
+        call_command("import_cases", str(path), **arguments)
+    assert Case.objects.filter(service=target).count() == 0
+    with pytest.raises(CommandError, match=r"^Interrupted\. The batches of lines written before"):
+        call_command("import_cases", str(path), resumable=True, **arguments)
+    assert Case.objects.filter(service=target).count() == 2

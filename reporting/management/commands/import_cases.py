@@ -57,6 +57,13 @@ class Command(BaseCommand):
                     progress=self._progress,
                     resumable=options["resumable"],
                 )
+        except KeyboardInterrupt:
+            if not options["resumable"]:
+                raise CommandError("Interrupted: nothing imported.") from None
+            raise CommandError(
+                "Interrupted. The batches of lines written before it are kept: run the same "
+                "command again to go on after them."
+            ) from None
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from error
         except BundleFileError as error:
