@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from tests.conftest import axe_violations
 
 MAX_TAB_PRESSES = 400
+# The phone the walks check pages at (390 px wide: where tables and sticky bars misbehaved).
+PHONE = {"width": 390, "height": 844}
 
 
 # Seconds of its 30 s step a code typed in the browser keeps at least: Lantern accepts only the

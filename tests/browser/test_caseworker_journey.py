@@ -15,7 +15,7 @@ from referrals.models import Referral
 from tests.conftest import open_tab
 from tests.factories import TEST_PASSWORD, CaseFactory, ClientFactory, MembershipFactory
 
-from .journey import Journey, totp_code
+from .journey import PHONE, Journey, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -334,7 +334,7 @@ def test_on_a_phone_the_caseload_table_scrolls_by_keyboard(
     caption, and the arrow keys bring the last column into view."""
     CaseFactory(service=service, caseworker=caseworker)
     tab, errors = signed_in_tab(caseworker)
-    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.set_viewport_size(PHONE)
     journey = Journey(tab, errors, name="phone-caseload", screenshot=screenshot)
     tab.goto(reverse("home"))
     journey.page("home")
@@ -361,7 +361,7 @@ def test_on_a_phone_shift_tab_keeps_a_dash_answer_clear_of_the_running_count(
     back with Shift+Tab scrolled an answer or a comment box right under it (WCAG 2.4.11)."""
     case = CaseFactory(service=service, caseworker=caseworker)
     tab, errors = signed_in_tab(caseworker)
-    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.set_viewport_size(PHONE)
     # Where each Shift+Tab ends, without Bootstrap's smooth scrolling still under way.
     tab.emulate_media(reduced_motion="reduce")
     journey = Journey(tab, errors, name="phone-dash", screenshot=screenshot)

@@ -12,7 +12,7 @@ from accounts.models import Role
 from cases.models import CaseAllocation, SupervisionNote, Task
 from tests.factories import CaseFactory, MembershipFactory
 
-from .journey import Journey
+from .journey import PHONE, Journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +77,7 @@ def test_on_a_phone_the_caseloads_page_does_not_scroll_sideways(
     ("Move cases of ...") escaped that box and made the whole page twice the screen's width."""
     CaseFactory(service=service, caseworker=caseworker)
     tab, errors = signed_in_tab(team_leader)
-    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.set_viewport_size(PHONE)
     journey = Journey(tab, errors, name="phone-caseloads", screenshot=screenshot)
     tab.goto(reverse("cases:caseloads"))
     journey.page("caseloads")
