@@ -21,10 +21,12 @@
    cannot be trusted line by line.
 5. A line whose id was imported before is skipped (re-importing a file adds nothing); a client
    id imported before links the line to that client instead of creating a second record.
-6. Every row written has a change-history entry (an auditlog CREATE, actor the importing user):
-   written by auditlog's signals on the line-by-line path, in one insert per batch on the bulk
-   path, which also records one ADMIN audit event per batch listing every row's id by model.
-   One ADMIN audit event records the import and its counts.
+6. Every row written is in the change history, actor the importing user (batch.history_rows):
+   the line's case and client (and a new MARAC or meeting) each have an auditlog CREATE as its
+   signal would write it, and the case's lists every other row of the line by model and id;
+   in one insert per batch, or per line on the line-by-line path (auditlog's signals off
+   there), so both paths record the same. Each batch also records one ADMIN audit event
+   listing every row's id by model; one ADMIN audit event records the import and its counts.
 """
 
 import contextlib
@@ -34,7 +36,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from auditlog.context import set_actor
+from auditlog.context import disable_auditlog, set_actor
 from auditlog.models import LogEntry
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
@@ -161,6 +163,9 @@ class Importer(CaseRecords):
             return "already_imported"
         service = self._service(data)
         self.check()
+        # The line's rows: queued from here on in a batch, else saved (RowWriter.saved).
+        first_queued = len(self.queue) if self.queue is not None else None
+        self.saved = []
         if self.batch_services is not None:
             self.batch_services.add(service.pk)
         client, new_client = self._client(data["client"], service)
@@ -212,6 +217,9 @@ class Importer(CaseRecords):
                 self.queue.append(Queued(record))
             else:
                 record.save()
+                self.saved.append(Queued(record))
+        self.lines_rows.append(self.queue[first_queued:] if self.queue is not None else self.saved)
+        self.saved = []
         self.seen_ids.add(line_id)
         return "imported"
 
@@ -221,6 +229,7 @@ class Importer(CaseRecords):
         """Looks up, in one query each, which of the batch's line ids and client ids were
         imported before; rows are then queued (RowWriter.queue) until write_batch."""
         self.queue = []
+        self.lines_rows = []
         self.references_wanted = []
         self.batch_services = set()
         self.batch_line_ids = set(
@@ -412,6 +421,13 @@ def _parse(text: str, line_validator) -> tuple[dict | None, list[tuple[str, str]
     return data, schema_errors(line_validator, data)
 
 
+def write_history(importer) -> None:
+    """The change history of the lines written since the last call (batch.history_rows)."""
+    rows = history_rows(importer.take_lines_rows(), importer.user)
+    if rows:
+        insert_values(LogEntry, HISTORY_FIELDS, rows)
+
+
 def check_references_now() -> None:
     """Checks the foreign keys of the rows written so far, here rather than at the import's
     commit. PostgreSQL defers Django's foreign keys to the end of the transaction, keeping an
@@ -429,9 +445,11 @@ def _import_one(importer, number: int, text: str, data, problems, result: Import
     """Today's path: the line in its own savepoint, its rows saved one at a time."""
     if not problems:
         try:
-            # A savepoint per line: an invalid line leaves nothing behind.
-            with transaction.atomic():
+            # A savepoint per line: an invalid line leaves nothing behind. Its change history
+            # is the batch path's (write_history), not auditlog's signal per row.
+            with transaction.atomic(), disable_auditlog():
                 outcome = importer.import_line(data)
+                write_history(importer)
                 check_references_now()
         except LineInvalid:
             problems = importer.errors
@@ -466,7 +484,7 @@ def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bo
                 else:
                     already += 1
             written = importer.write_queued()
-            insert_values(LogEntry, HISTORY_FIELDS, history_rows(written, user))
+            write_history(importer)
             services = set(importer.batch_services)
             cases = {item.obj.pk for item in written if isinstance(item.obj, Case)}
             if written:

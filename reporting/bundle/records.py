@@ -245,10 +245,13 @@ class CaseRecords(RowWriter):
         if self.batch_meetings is None:
             meeting = MaracMeeting.objects.filter(marac__name=area, held_on=held_on).first()
             if meeting is None and not self.errors:
-                marac, _ = Marac.objects.get_or_create(name=area)
+                marac, new_marac = Marac.objects.get_or_create(name=area)
                 meeting = MaracMeeting.objects.create(
                     marac=marac, held_on=held_on, created_by=self.user
                 )
+                if new_marac:
+                    self.saved.append(Queued(marac))
+                self.saved.append(Queued(meeting))
             return meeting
         meeting = self.batch_meetings.get((area, held_on))
         if meeting is None and not self.errors:

@@ -67,6 +67,11 @@ class RowWriter:
         # While a batch is being written (importer.py): the rows validated and waiting for
         # their bulk insert, instead of saved one at a time. None: save each row at once.
         self.queue: list[Queued] | None = None
+        # Line by line (importer._import_one): the rows the line saved, for its change history.
+        self.saved: list[Queued] = []
+        # Each line written since they were last taken (take_lines_rows): its rows, for the
+        # change history (batch.history_rows), one list per line.
+        self.lines_rows: list[list[Queued]] = []
         self.batch_line_ids: set[str] | None = None
         self.batch_clients: dict | None = None
         self.batch_services: set[int] | None = None
@@ -166,6 +171,10 @@ class RowWriter:
 
         return self._lookup("checklist", (key, number), load)
 
+    def take_lines_rows(self) -> list[list[Queued]]:
+        taken, self.lines_rows = self.lines_rows, []
+        return taken
+
     # --- Errors ---
 
     def fail(self, path: str, message: str) -> None:
@@ -249,6 +258,7 @@ class RowWriter:
         for name, items in (many or {}).items():
             if items:  # a new row has none yet: add, rather than set's read-compare-write
                 getattr(obj, name).add(*items)
+        self.saved.append(Queued(obj, dict(many or {})))
         return True
 
     def make(self, part_name, values, path, line_service, **fixed):
