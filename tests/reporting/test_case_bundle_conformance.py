@@ -109,3 +109,33 @@ def test_an_invalid_line_is_told_jsonschemas_errors(one_line):  # noqa: F811
         path == "contacts[0].contact_type" and message.startswith("'telepathy' is not")
         for path, message in problems
     )
+
+
+def test_every_field_save_leaves_to_the_schema_refuses_what_its_clean_refuses():
+    """rows.RowWriter.save does not clean again a value the line's schema check has checked as
+    the field's clean() would (rows._schema_checks_all): for each such field of every part, any
+    value its clean() refuses, the field's schema refuses too."""
+    import jsonschema
+    from django.core.exceptions import ValidationError
+
+    from reporting.bundle.fields import PARTS
+    from reporting.bundle.rows import _schema_checks_all
+    from reporting.bundle.schema import field_schema
+
+    compared = 0
+    for part in PARTS.values():
+        for model_field in part.fields():
+            if model_field.is_relation or not _schema_checks_all(model_field):
+                continue
+            schema = jsonschema.Draft202012Validator(field_schema(model_field))
+            length = model_field.max_length or 10
+            choices = [value for value, _label in model_field.flatchoices]
+            candidates = [None, "", " ", "x" * length, "x" * (length + 1), "not an option"]
+            candidates += [True, False, 0, 1, "true", *choices, *(f"{c}!" for c in choices)]
+            for value in candidates:
+                try:
+                    model_field.clean(value, None)
+                except ValidationError:
+                    assert not schema.is_valid(value), (part.name, model_field.name, value)
+                compared += 1
+    assert compared > 500
