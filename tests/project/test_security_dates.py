@@ -154,3 +154,44 @@ def test_item_18_migrations_do_not_bake_in_a_date():
     text, _imports = MigrationWriter.serialize(field)
     assert "accounts.validators.validate_event_date" in text
     assert "datetime" not in text
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Europe/London", "Pacific/Pago_Pago"])
+def test_an_event_date_is_judged_the_same_with_or_without_the_time_zone_shortcut(zone):
+    """validate_event_date answers most values without reading the current time zone
+    (accounts.validators._past_everywhere): around today and 1 January 2000, in the zones
+    furthest ahead of and behind UTC, it refuses exactly what the full check refuses."""
+    from accounts import validators
+
+    def refused(check, value):
+        try:
+            check(value)
+        except ValidationError:
+            return True
+        return False
+
+    def full_check(value):
+        # The check with the shortcut taken away.
+        original = validators._past_everywhere
+        validators._past_everywhere = lambda _value: False
+        try:
+            validators.validate_event_date(value)
+        finally:
+            validators._past_everywhere = original
+
+    utc_now = datetime.datetime.now(datetime.UTC)
+    days = [utc_now.date() + datetime.timedelta(days=n) for n in range(-3, 4)]
+    days += [datetime.date(2000, 1, 1) + datetime.timedelta(days=n) for n in range(-2, 3)]
+    moments = [utc_now + datetime.timedelta(hours=n) for n in range(-50, 51, 3)]
+    moments += [
+        datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=n)
+        for n in range(-30, 31, 3)
+    ]
+    taken = 0
+    with timezone.override(zone):
+        for value in days + moments:
+            taken += validators._past_everywhere(value)
+            assert refused(validators.validate_event_date, value) == refused(full_check, value), (
+                value
+            )
+    assert taken  # the shortcut was taken for some of them, and agreed
