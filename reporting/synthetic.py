@@ -19,7 +19,7 @@ both cores. Each batch draws from its own seeded generator, so the data do not d
 process writes which batch. The command prints the time of each phase (wall, the writer's CPU,
 the PostgreSQL backend's CPU). Where the connection's role may, a batch turns PostgreSQL's
 per-row foreign-key checks off for its own transaction and checks each row pointed at once, at
-its end (_References): with the per-row checks, PostgreSQL did seven eighths of the CPU, the
+its end (ReferenceCheck): with the per-row checks, PostgreSQL did seven eighths of the CPU, the
 answers' INSERT half of that, and most of it was their three checks per row, the two processes
 locking the same questions' and options' rows again and again.
 """
@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts.audit import audited_bulk_write
@@ -54,6 +54,8 @@ from riskassessment.models import Answer, Assessment, ChecklistVersion
 from support.models import AreaSupport, Intervention
 from support.models.areas import IMPACT_CHOICES, SupportArea, outcomes_list_key
 from support.models.interventions import INTERVENTION_TYPES
+
+from .foreign_keys import ReferenceCheck, per_row_checks_off, per_row_checks_on
 
 BATCH = 5000
 FIRST_BATCH = 1000
@@ -240,63 +242,6 @@ class _Table:
         return ", ".join(selected), params
 
 
-class _References:
-    """The rows that a batch's rows point at, by table and column, each checked once at the end
-    of the batch, in place of PostgreSQL's check of every foreign key of every row.
-
-    Those per-row checks were most of the DASH answers' INSERT, the largest part of a load
-    (three per answer, 24 answers per assessment). PostgreSQL's own advice for bulk loads is to
-    load first and check the foreign keys afterwards, set-based ("Populating a Database"); here
-    the batch turns the per-row checks off for its own transaction only (session_replication_role
-    = replica, which only a role allowed to set it may: a superuser, such as the benchmarks'
-    connection, or one granted SET on it; otherwise every row is checked as before), and
-    `verify` then looks up each row pointed at, with the lock (FOR KEY SHARE) the per-row check
-    takes, so that nothing it names can be deleted before the batch commits. The unique and check
-    constraints are not triggers: they hold as always."""
-
-    def __init__(self):
-        self.ids: dict[tuple[str, str], set] = {}
-
-    def pointed_at(self, field) -> set:
-        """The set collecting the values of foreign key `field`."""
-        target = field.target_field
-        return self.ids.setdefault((target.model._meta.db_table, target.column), set())
-
-    def pointers(self, table: "_Table", names) -> list[tuple[int, set]]:
-        """(position in a row of `names`, the set its values go to) for each foreign key among
-        `names`; a foreign key the rows leave at its default is noted once here."""
-        fields = {field.attname: field for field in table.model._meta.concrete_fields}
-        pointers = []
-        for attname, default in table.defaults.items():
-            field = fields[attname]
-            if not field.is_relation:
-                continue
-            if attname in names:
-                pointers.append((names.index(attname), self.pointed_at(field)))
-            elif default is not None:
-                self.pointed_at(field).add(default)
-        return pointers
-
-    def verify(self, connection) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            for (db_table, column), ids in self.ids.items():
-                ids.discard(None)
-                if not ids:
-                    continue
-                cursor.execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM "  # noqa: S608 - a model's table
-                    f"{quote(db_table)} WHERE {quote(column)} = ANY(%s) FOR KEY SHARE) AS found",
-                    [sorted(ids)],
-                )
-                (found,) = cursor.fetchone()
-                if found != len(ids):
-                    raise IntegrityError(
-                        f"{len(ids) - found} row(s) of {db_table} that generated rows point "
-                        "at do not exist."
-                    )
-
-
 # Lines sent to COPY per write: large enough that the per-call overhead vanishes, small enough
 # that PostgreSQL works on one while the next is built.
 COPY_CHUNK = 2000
@@ -311,8 +256,8 @@ class _Writer:
         # The batch's counts, where the time of each write is added (by table).
         self.counts = GeneratedCounts()
         # Set for a batch written with PostgreSQL's per-row foreign-key checks off: the rows
-        # its rows point at, checked once each at the end (_References).
-        self.references: _References | None = None
+        # its rows point at, checked once each at the end (ReferenceCheck).
+        self.references: ReferenceCheck | None = None
 
     def reserve_ids(self, model, count: int) -> list[int]:
         """`count` new primary keys for `model`, so that the rows pointing at it can be built
@@ -575,7 +520,7 @@ class Generator:
             with writer.connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            writer.references = _References() if _per_row_checks_off(writer.connection) else None
+            writer.references = ReferenceCheck() if per_row_checks_off(writer.connection) else None
         numbers, planned = [], []
         client_ids = writer.reserve_ids(Client, size)
         case_ids = writer.reserve_ids(Case, size)
@@ -723,8 +668,7 @@ class Generator:
         if writer.references is not None:
             with counts.phase("foreign keys, once per row pointed at"):
                 writer.references.verify(writer.connection)
-                with writer.connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL session_replication_role = origin")
+                per_row_checks_on(writer.connection)
             writer.references = None
         return [case.id for case in planned], sorted({c.service.pk for c in planned})
 
@@ -1011,17 +955,6 @@ def _backend_pid(connection) -> int | None:
     if address is not None and str(address) not in ("127.0.0.1", "::1"):
         return None
     return pid if os.access(f"/proc/{pid}/stat", os.R_OK) else None
-
-
-def _per_row_checks_off(connection) -> bool:
-    """Turns PostgreSQL's per-row foreign-key checks off for the rest of the transaction, where
-    the connection's role may (_References); True if it did."""
-    try:
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-    except DatabaseError:  # not allowed to: every row is checked by PostgreSQL
-        return False
-    return True
 
 
 def _batches(first: int, count: int) -> list[tuple[int, int]]:

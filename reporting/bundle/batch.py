@@ -61,24 +61,25 @@ class QueuedValues:
     logged: bool = False
 
 
-def insert_values(model, attnames, rows: list) -> list[int]:
+def insert_values(model, attnames, rows: list, references=None) -> list[int]:
     """New rows given as values (each the values of `attnames`), by COPY where it can
-    (bulk_copy.copy_values), else bulk_create; returns their ids."""
+    (bulk_copy.copy_values), else bulk_create; returns their ids. `references`: the
+    foreign_keys.ReferenceCheck of a batch whose per-row checks are off (on PostgreSQL only)."""
     if can_copy(model):
-        return copy_values(model, attnames, rows)
+        return copy_values(model, attnames, rows, references)
     objs = model.objects.bulk_create(
         [model(**dict(zip(attnames, row, strict=True))) for row in rows]
     )
     return [obj.pk for obj in objs]
 
 
-def _insert_values(items: list[QueuedValues]) -> None:
+def _insert_values(items: list[QueuedValues], references=None) -> None:
     by_model = defaultdict(list)
     for item in items:
         by_model[(item.model, item.parent_attname, item.attnames)].append(item)
     for (model, parent_attname, attnames), group in by_model.items():
         rows = [(item.parent.pk, *row) for item in group for row in item.rows]
-        pks = iter(insert_values(model, (parent_attname, *attnames), rows))
+        pks = iter(insert_values(model, (parent_attname, *attnames), rows, references))
         for item in group:
             item.pks = [next(pks) for _row in item.rows]
 
@@ -97,8 +98,9 @@ def _unsaved_parents(obj) -> bool:
     return False
 
 
-def insert_in_rounds(queue: list[Queued]) -> None:
-    """Bulk-creates every queued row, per model, each row after the rows it points at."""
+def insert_in_rounds(queue: list[Queued], references=None) -> None:
+    """Bulk-creates every queued row, per model, each row after the rows it points at.
+    `references`: as insert_values'."""
     values = [item for item in queue if isinstance(item, QueuedValues)]
     pending = [item for item in queue if not isinstance(item, QueuedValues)]
     while pending:
@@ -109,11 +111,11 @@ def insert_in_rounds(queue: list[Queued]) -> None:
         for item in ready:
             by_model[type(item.obj)].append(item.obj)
         for model, objs in by_model.items():
-            insert_rows(model, objs)
+            insert_rows(model, objs, references)
         done = {id(item) for item in ready}
         pending = [item for item in pending if id(item) not in done]
     # Rows given as values point at model rows only (written above).
-    _insert_values(values)
+    _insert_values(values, references)
     through_rows = defaultdict(list)
     for item in queue:
         for name, related in item.many.items():
@@ -124,13 +126,13 @@ def insert_in_rounds(queue: list[Queued]) -> None:
                 (item.obj.pk, other.pk) for other in related
             ]
     for (through, source, target), rows in through_rows.items():
-        insert_values(through, (source, target), rows)
+        insert_values(through, (source, target), rows, references)
 
 
-def insert_rows(model, objs: list[models.Model]) -> None:
+def insert_rows(model, objs: list[models.Model], references=None) -> None:
     """COPY where it can (bulk_copy.py), else bulk_create."""
     if can_copy(model):
-        copy_insert(model, objs)
+        copy_insert(model, objs, references)
     else:
         model.objects.bulk_create(objs)
 

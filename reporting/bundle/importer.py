@@ -48,6 +48,7 @@ from cases.models import Case
 from cases.services import next_case_reference, reserve_case_references
 from referrals.services import next_referral_reference, reserve_referral_references
 
+from ..foreign_keys import ReferenceCheck, per_row_checks_off, per_row_checks_on
 from ..freshness import mark_changed
 from ..read_model import refresh_cases
 from .batch import (
@@ -251,10 +252,22 @@ class Importer(CaseRecords):
         self._end_batch_marac()
 
     def write_queued(self) -> list[Queued]:
-        """Bulk-writes the rows queued so far (batch.py) and returns them."""
+        """Bulk-writes the rows queued so far (batch.py) and returns them. Where the
+        connection's role may, PostgreSQL's per-row foreign-key checks are off for these
+        writes, and each row they point at is checked once instead (foreign_keys.py): the
+        per-row checks were an eighth of an import's time."""
         queued, self.queue = self.queue, []
         self._take_references()
-        insert_in_rounds(queued)
+        connection = transaction.get_connection()
+        references = (
+            ReferenceCheck()
+            if connection.vendor == "postgresql" and per_row_checks_off(connection)
+            else None
+        )
+        insert_in_rounds(queued, references)
+        if references is not None:
+            references.verify(connection)
+            per_row_checks_on(connection)
         return queued
 
     def _reference(self, row, service, year: int) -> str:

@@ -303,14 +303,15 @@ def test_with_per_row_foreign_key_checks_off_every_row_pointed_at_exists(service
 
 @pytest.mark.django_db
 def test_a_row_pointing_at_no_row_is_refused_when_the_per_row_checks_are_off(service):
-    from reporting.synthetic import _per_row_checks_off, _References, _Table, _Writer
+    from reporting.foreign_keys import ReferenceCheck, per_row_checks_off
+    from reporting.synthetic import _Table, _Writer
 
     connection = transaction.get_connection()
     missing_service = Service.objects.order_by("-pk").first().pk + 1000
     with pytest.raises(IntegrityError, match="accounts_service"), transaction.atomic():
-        assert _per_row_checks_off(connection)
+        assert per_row_checks_off(connection)
         writer = _Writer(connection)
-        writer.references = _References()
+        writer.references = ReferenceCheck()
         writer.write(
             _Table(Client, now=timezone.now()),
             ("service_id", "first_name", "provider_id"),
@@ -327,7 +328,7 @@ def test_a_row_pointing_at_no_row_is_refused_when_the_per_row_checks_are_off(ser
 
 @pytest.mark.django_db
 def test_a_role_not_allowed_to_turn_the_checks_off_keeps_them():
-    from reporting.synthetic import _per_row_checks_off
+    from reporting.foreign_keys import per_row_checks_off
 
     connection = transaction.get_connection()
     role = f"lantern_synthetic_{uuid.uuid4().hex[:12]}"
@@ -335,7 +336,7 @@ def test_a_role_not_allowed_to_turn_the_checks_off_keeps_them():
         # Roles are the cluster's, but CREATE ROLE is transactional: rolled back with the test.
         cursor.execute(f"CREATE ROLE {role} NOSUPERUSER")
         cursor.execute(f"SET LOCAL ROLE {role}")
-        assert _per_row_checks_off(connection) is False
+        assert per_row_checks_off(connection) is False
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
         cursor.execute("RESET ROLE")
