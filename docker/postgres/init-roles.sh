@@ -11,4 +11,9 @@ CREATE ROLE lantern_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'app
 CREATE DATABASE lantern OWNER lantern_owner;
 REVOKE ALL ON DATABASE lantern FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE lantern TO lantern_app;
+-- The owner may already turn its tables' triggers off; this lets a bulk load run as the owner
+-- (import_cases, generate_cases) skip the per-row foreign-key checks for its own batches and
+-- check each row pointed at once instead (reporting/foreign_keys.py). Never the app's role:
+-- it would let it bypass the audit trail's append-only trigger.
+GRANT SET ON PARAMETER session_replication_role TO lantern_owner;
 SQL
