@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
 
 from accounts.audit import TEXT_NOT_RECORDED
 from outcomes.selectors import risk_link_for
@@ -337,7 +338,8 @@ def test_the_decision_page_lowers_the_risk_and_the_case_page_says_who_and_why(
     decision = RiskDecision.objects.get(case=case)
     assert _audit_entry(decision).actor == team_leader
     page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
-    assert f"lowered from high by {team_leader} on {date_format(TODAY)}" in page
+    # As the page writes it: a name such as O'Neill is HTML-escaped.
+    assert escape(f"lowered from high by {team_leader} on {date_format(TODAY)}") in page
     assert "reason: Non-molestation order served." in page
 
 
