@@ -49,6 +49,9 @@ TRAIL_COLUMNS = (
     "details",
     "who_name",
     "object_type",
+    # A case brought in from a case bundle: the rows that came with it, by model (their ids),
+    # listed in its change-history entry (reporting.bundle.batch.history_rows); else None.
+    "imported_with",
 )
 
 # The trail in words: what the person did, to a record named by its kind ("viewed the case",
@@ -159,6 +162,7 @@ def audit_trail(
             trail_case_id=F("case_id"),
             address=Cast("ip_address", CharField()),
             details=Cast(_WithoutKey("detail", Value("query")), CharField()),
+            imported_with=Value(None, output_field=CharField()),
         )
         .values_list(*TRAIL_COLUMNS)
     )
@@ -184,6 +188,7 @@ def audit_trail(
             trail_case_id=Cast(KeyTextTransform("case_id", "additional_data"), BigIntegerField()),
             address=Cast("remote_addr", CharField()),
             details=Cast("changes", CharField()),
+            imported_with=KeyTextTransform("imported_with", "additional_data"),
         )
         .values_list(*TRAIL_COLUMNS)
     )
@@ -255,10 +260,26 @@ def _in_words(row: dict, detail: dict) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _imported_with_words(imported_with) -> str:
+    """ "Imported with 9 contacts, 1 risk assessment": what a case bundle brought with a case,
+    counted by kind (never the rows' contents)."""
+    listed = _parsed(imported_with)
+    counts = []
+    for label, ids in listed.items():
+        model = _model_of(label)
+        if model is None or not isinstance(ids, list):
+            continue
+        name = model._meta.verbose_name if len(ids) == 1 else model._meta.verbose_name_plural
+        counts.append(f"{len(ids)} {name}")
+    return f"Imported with {', '.join(counts)}" if counts else ""
+
+
 def _detail_words(row: dict, detail: dict) -> str:
     """A change names the fields that changed (never their values: a note's text is not in the
     trail, see accounts.audit); an event its non-identifying details."""
-    if row["what"] in ("create", "delete"):
+    if row["what"] == "create":
+        return _imported_with_words(row["imported_with"])
+    if row["what"] == "delete":
         return ""
     if row["what"] == "update":
         model = _model_of(row["object_type"])

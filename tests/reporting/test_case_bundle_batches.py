@@ -665,3 +665,22 @@ def test_the_command_says_an_interrupted_import_keeps_its_batches_only_when_resu
     with pytest.raises(CommandError, match=r"^Interrupted\. The batches of lines written before"):
         call_command("import_cases", str(path), resumable=True, **arguments)
     assert Case.objects.filter(service=target).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_says_what_came_with_an_imported_case(one_line):
+    """The trail's entry for an imported case counts, by kind, the rows listed with it in its
+    change-history entry (what came with it, never their contents)."""
+    from accounts.selectors import as_rows, audit_trail
+
+    target, _user, result, _queries = _import_into_new_service(one_line, 1)
+    assert result.committed
+    case = Case.objects.get(service=target)
+    manager = MembershipFactory(service=target, role=Role.SERVICE_MANAGER).user
+    rows = as_rows(audit_trail(manager, case_id=case.pk))
+    added = [row for row in rows if row["what"] == "create" and row["object_type"] == "cases.case"]
+    assert len(added) == 1
+    contacts = case.contacts.count()
+    assert added[0]["detail_words"].startswith("Imported with ")
+    assert f"{contacts} contacts" in added[0]["detail_words"]
+    assert one_line["client"]["first_name"] not in json.dumps(rows, default=str)
