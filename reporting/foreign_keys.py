@@ -77,6 +77,8 @@ class ReferenceCheck:
 def per_row_checks_off(connection) -> bool:
     """Turns PostgreSQL's per-row foreign-key checks off for the rest of the transaction, where
     the connection's role may (ReferenceCheck); True if it did."""
+    if connection.vendor != "postgresql":  # the setting is PostgreSQL's
+        return False
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")

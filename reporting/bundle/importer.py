@@ -259,11 +259,7 @@ class Importer(CaseRecords):
         queued, self.queue = self.queue, []
         self._take_references()
         connection = transaction.get_connection()
-        references = (
-            ReferenceCheck()
-            if connection.vendor == "postgresql" and per_row_checks_off(connection)
-            else None
-        )
+        references = ReferenceCheck() if per_row_checks_off(connection) else None
         insert_in_rounds(queued, references)
         if references is not None:
             references.verify(connection)
