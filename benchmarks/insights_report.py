@@ -13,13 +13,16 @@ database the first time (later runs reuse them), then, for the last 365 days, pr
 - the report with its comparison period (the year before, run beside it);
 - the whole page's work: both periods and every analysis (Safety in Numbers, the MARAC table,
   "if a service supported 100 people"), suppressed, as the Insights page asks for it;
-- the number of SQL queries of each (on every connection), which must not depend on N.
+- the number of SQL queries of each (on every connection), which must not depend on N;
+- with --statements N: the N longest statements of one more run of the report, each with its
+  time and the thread (lane) that ran it, and each thread's total: where the time goes.
 
 Every statement runs with the reporting statement settings (reporting.database: JIT off).
 """
 
 import datetime
 import os
+import threading
 import time
 
 from bench_data import arguments, prepare
@@ -101,6 +104,7 @@ def floor_sql(period, service_ids) -> tuple[str, dict]:
 def main():
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--statements", type=int, default=0, metavar="N")
     args = parser.parse_args()
     prepare(args.database_url, args.cases)
     load_before = os.getloadavg()  # before the timed runs; the end's is printed last
@@ -121,10 +125,18 @@ def main():
     filters = ReportFilters(service_ids=service_ids)
 
     queries = []
+    timed: list[tuple[str, float, str]] | None = None  # (thread, seconds, statement)
 
     def count(execute, sql, params, many, context):
         queries.append(sql)
-        return execute(sql, params, many, context)
+        if timed is None:
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            name = threading.current_thread().name
+            timed.append((name, time.perf_counter() - started, " ".join(sql.split())))
 
     def count_on(sender, connection, **kwargs):
         connection.execute_wrappers.append(count)
@@ -197,6 +209,18 @@ def main():
         f"whole page's work (both periods, analyses, suppression): best {page_time:.2f} s "
         f"({runs(page_runs)}), {page_queries} queries"
     )
+    if args.statements:
+        timed = []
+        started = time.perf_counter()
+        build_report(period=period, filters=filters)
+        print(f"one more run, statement by statement: {time.perf_counter() - started:.2f} s")
+        threads: dict[str, float] = {}
+        for name, seconds, _sql in timed:
+            threads[name] = threads.get(name, 0.0) + seconds
+        for name, seconds in threads.items():
+            print(f"  {name}: {seconds:.2f} s in its statements")
+        for name, seconds, sql in sorted(timed, key=lambda item: -item[1])[: args.statements]:
+            print(f"  {seconds:6.3f} s  {name[:12]:12}  {sql[:96]}")
     print(f"load average after: {os.getloadavg()}")
 
 

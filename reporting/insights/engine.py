@@ -354,8 +354,10 @@ def _aggregate_universe(rows: QuerySet, group, universe: Universe) -> tuple[dict
     return values, medians
 
 
-def _aggregate_universe_compiling(rows: QuerySet, group) -> tuple[dict, dict, tuple | None]:
-    """_aggregate_universe through the ORM; also returns what it ran, for the next run."""
+def universe_aggregates(rows: QuerySet, group) -> tuple[QuerySet, dict, dict]:
+    """A universe's rows annotated with the per-row columns its tables share, every table's
+    aggregates over them (named t<index>_...), and the medians asked for ((table key, name) ->
+    (column, condition)), not yet among the aggregates."""
     annotations, aggregates, median_requests = {}, {}, {}
     flags: dict[Q, str] = {}  # each condition that decides which rows a table applies to
     for index, spec in enumerate(group):
@@ -380,6 +382,12 @@ def _aggregate_universe_compiling(rows: QuerySet, group) -> tuple[dict, dict, tu
             for name, request in counted.median_requests(prefix).items():
                 median_requests[(spec.key, name)] = request
     annotated = rows.annotate(**annotations) if annotations else rows
+    return annotated, aggregates, median_requests
+
+
+def _aggregate_universe_compiling(rows: QuerySet, group) -> tuple[dict, dict, tuple | None]:
+    """_aggregate_universe through the ORM; also returns what it ran, for the next run."""
+    annotated, aggregates, median_requests = universe_aggregates(rows, group)
     in_one_query = reporting_connection().vendor == "postgresql"
     if in_one_query:
         for index, ((_, _), (column, condition)) in enumerate(median_requests.items()):
