@@ -6,8 +6,10 @@
 Makes (in its own database, created on first use; later runs reuse them) a service, a
 caseworker and two cases, one with 10 contacts and one with 300, then asks for each case page
 `runs` times as the signed-in caseworker and prints, for each: the number of SQL queries, the
-median and best times, and the contact entries the page shows, with the machine's load average
-(os.getloadavg) before and after, since other work on the machine moves the times. The queries
+median and best times, the median CPU time of this process per page (the view, the test
+client and the query capture), and the contact entries the page shows, with the machine's
+load average (os.getloadavg) before and after, since other work on the machine moves the
+times. The queries
 must be the same for both cases and the times close: the page shows the latest five contacts and
 a first page of the timeline.
 """
@@ -103,12 +105,13 @@ def main():
         case = cases[size]
         url = reverse("cases:case_detail", args=[case.pk])
         web.get(url)  # warm
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = web.get(url)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
             if response.status_code != 200:
                 raise SystemExit(f"The case page answered {response.status_code}.")
         # Entries naming a contact: the latest-contacts table and the timeline's first page.
@@ -116,6 +119,7 @@ def main():
         print(
             f"{size:>4} contacts: {len(queries):>3} queries, median "
             f"{statistics.median(times) * 1000:7.1f} ms, best {min(times) * 1000:7.1f} ms, "
+            f"CPU median {statistics.median(cpu) * 1000:5.1f} ms, "
             f"{shown} contact entries shown ({args.runs} runs)"
         )
     print(f"load average after:  {_load()}")
