@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from accounts.audit import audited_bulk_write
 from cases.models import Contact
 from cases.services import contact_log
+from reporting import read_model
 from reporting.insights.engine import ReportFilters
 from reporting.insights.shown import insights_report
 from reporting.models import CaseFacts
@@ -322,3 +323,53 @@ def test_the_whole_pages_query_count_does_not_grow_with_cases_or_contacts():
     for _ in range(6):
         _exit_matched(service, user, contacts=6)
     assert page_queries() == few
+
+
+# --- A write's refresh: one prepared statement ---------------------------------------------------
+
+
+def _statements(queries, start: str) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith(start)]
+
+
+def test_a_writes_refresh_is_prepared_once_per_connection_and_planned_generically():
+    service = ServiceFactory()
+    user = MembershipFactory(service=service).user
+    case = CaseFactory(service=service, opened_on=START)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as on a new connection
+    connection.connection.lantern_prepared = None
+    with CaptureQueriesContext(connection) as queries:
+        _logged_contact(case, user, 5)
+        _logged_contact(case, user, 6)
+    assert len(_statements(queries, f"PREPARE {read_model.PREPARED_NAME} ")) == 1
+    assert len(_statements(queries, "SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE")) == 2
+    assert not _statements(queries, "INSERT INTO reporting_case_facts")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+            [read_model.PREPARED_NAME],
+        )
+        generic, custom = cursor.fetchone()
+    assert generic >= 1 and custom == 0
+    maintained = facts_rows()
+    assert CaseFacts.objects.get(case_id=case.pk).contacts == 2
+    rebuild()
+    assert facts_rows() == maintained
+
+
+def test_a_refresh_of_many_cases_is_planned_for_them():
+    cases = [CaseFactory(opened_on=START) for _ in range(read_model.PREPARED_MOST + 1)]
+    with CaptureQueriesContext(connection) as queries:
+        refresh_cases([case.pk for case in cases])
+    assert len(_statements(queries, "INSERT INTO reporting_case_facts")) == 1
+    assert not _statements(queries, "SET LOCAL plan_cache_mode")
+
+
+def test_behind_pgbouncer_in_transaction_mode_nothing_is_prepared(monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    case = CaseFactory(opened_on=START)
+    with CaptureQueriesContext(connection) as queries:
+        refresh_cases([case.pk])
+    assert len(_statements(queries, "INSERT INTO reporting_case_facts")) == 1
+    assert not _statements(queries, "PREPARE") and not _statements(queries, "SET LOCAL")
