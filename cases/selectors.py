@@ -33,6 +33,7 @@ from django.utils.formats import date_format
 from accounts import access, lookup
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Service
+from accounts.statements import CompiledQuery
 from catalogue.safety_in_numbers import INTENSIVE_SUPPORT_THRESHOLD
 
 from . import matching
@@ -141,10 +142,11 @@ def case_get_for_user(
 ) -> Case:
     """The case if the user may see it (or act on it with `capability`); otherwise 404, audited.
     `read`: the page shows the case, and its view is audited here (see accounts.lookup).
-    `for_case_page`: what the case page needs of the case itself read in the same query: its
-    contact summary (`contact_counts`), whether a closure waits for sign-off
-    (`pending_closure_exists`, see `pending_closure`), whether it has children and information
-    shares (`children_exist`, `shares_exist`) and the panels' annotations (cases.extensions).
+    `for_case_page`: what the case page needs of the case itself read with it (_case_page_values,
+    set on the case): its contact summary (`contact_counts`), whether a closure waits for
+    sign-off (`pending_closure_exists`, see `pending_closure`), whether it has children and
+    information shares (`children_exist`, `shares_exist`) and the panels' annotations
+    (cases.extensions).
 
     Checking edit rights raises 404 too when the case is outside the user's scope, and the view
     decides what to say to a user who may read it but not change it.
@@ -163,29 +165,54 @@ def case_get_for_user(
         case="pk",
         service="service_id",
     )
+    if for_case_page:
+        (row,) = _CASE_PAGE_VALUES.rows(case=case.pk)
+        for name, value in zip(_case_page_value_names(), row, strict=True):
+            setattr(case, name, value)
     lookup.record_read(user, case, read=read, service_id=case.service_id, case_id=case.pk)
     return case
 
 
 @functools.cache
 def _cases_for_case_page() -> QuerySet[Case]:
-    """Every case with what the case page reads with it (case_get_for_user(for_case_page=True)):
-    built once per process and never evaluated itself, only narrowed to the user's scope and
-    the case (each filter is a copy). Resolving these subqueries on every case page cost more
-    than running the query. The panels' own annotations (cases.extensions.CasePanel) ride in
-    it too: an Exists here costs less than the query a panel would run to find nothing."""
-    return Case.objects.select_related("client", "service", "team", "caseworker").annotate(
+    """Every case with the rows the case page reads with it (case_get_for_user(for_case_page=
+    True)): built once per process and never evaluated itself, only narrowed to the user's
+    scope and the case (each filter is a copy)."""
+    return Case.objects.select_related("client", "service", "team", "caseworker")
+
+
+def _case_page_values() -> dict:
+    """What else the case page reads of the case itself: its contact summary
+    (`contact_counts`), whether a closure waits for sign-off (`pending_closure`), whether it has
+    children and information shares (many cases have none, and then the page reads none), and
+    the panels' own annotations (cases.extensions.CasePanel: an Exists here costs less than the
+    query a panel would run to find nothing)."""
+    return {
         **_contact_count_columns("pk"),
-        pending_closure_exists=Exists(
+        "pending_closure_exists": Exists(
             ClosureRequest.objects.filter(
                 case_id=OuterRef("pk"), decision=ClosureRequest.Decision.REQUESTED
             )
         ),
-        # Children and information shares: many cases have none, and then the page reads none.
-        children_exist=Exists(ChildInCase.objects.filter(case_id=OuterRef("pk"))),
-        shares_exist=Exists(InformationSharing.objects.filter(case_id=OuterRef("pk"))),
+        "children_exist": Exists(ChildInCase.objects.filter(case_id=OuterRef("pk"))),
+        "shares_exist": Exists(InformationSharing.objects.filter(case_id=OuterRef("pk"))),
         **case_page_annotations(),
-    )
+    }
+
+
+@functools.cache
+def _case_page_value_names() -> tuple[str, ...]:
+    return tuple(_case_page_values())
+
+
+def _case_page_values_of(case: int) -> QuerySet:
+    values = _case_page_values()
+    return Case.objects.filter(pk=case).annotate(**values).values_list(*values)
+
+
+# Read in a query of their own, compiled once per process: compiling these dozen subqueries
+# with the case's own query took more CPU time than the database took to answer both.
+_CASE_PAGE_VALUES = CompiledQuery(_case_page_values_of, "case")
 
 
 def require_case_capability(user, case, capability=access.Capability.EDIT_CASES) -> None:
