@@ -6,7 +6,9 @@ whose shape never changes (the case page's per-case values) that compiling cost 
 than the database took to answer. A CompiledQuery compiles its queryset once per database
 alias, with a stand-in where each run's value goes (a number no row has), finds the stand-ins
 among the compiled parameters, and puts the run's values in their places each time. The rows
-come back converted by the compiler's own converters, as the queryset would give them.
+come back converted by the compiler's own converters, as the queryset would give them. Every
+other value in the queryset is fixed when it is first compiled: never build one from the
+current time or the request.
 """
 
 from collections.abc import Callable

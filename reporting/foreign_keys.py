@@ -18,17 +18,10 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 class ReferenceCheck:
     """The rows that a batch's rows point at, by table and column, each checked once at the end
-    of the batch, in place of PostgreSQL's check of every foreign key of every row.
-
-    Those per-row checks were most of the DASH answers' INSERT, the largest part of a load
-    (three per answer, 24 answers per assessment). PostgreSQL's own advice for bulk loads is to
-    load first and check the foreign keys afterwards, set-based ("Populating a Database"); here
-    the batch turns the per-row checks off for its own transaction only (session_replication_role
-    = replica, which only a role allowed to set it may: a superuser, such as the benchmarks'
-    connection, or one granted SET on it; otherwise every row is checked as before), and
-    `verify` then looks up each row pointed at, with the lock (FOR KEY SHARE) the per-row check
-    takes, so that nothing it names can be deleted before the batch commits. The unique and check
-    constraints are not triggers: they hold as always."""
+    of the batch (verify), in place of PostgreSQL's check of every foreign key of every row. The
+    check takes the lock the per-row check takes (FOR KEY SHARE), so nothing it names can be
+    deleted before the batch commits; unique and check constraints are not triggers and hold as
+    always."""
 
     def __init__(self):
         self.ids: dict[tuple[str, str], set] = {}
