@@ -90,11 +90,11 @@ def _relation_fields(model) -> tuple:
 
 
 def _unsaved_parents(obj) -> bool:
+    cache = obj._state.fields_cache  # the fields' is_cached and get_cached_value, inlined
     for model_field in _relation_fields(type(obj)):
-        if model_field.is_cached(obj):
-            parent = model_field.get_cached_value(obj)
-            if parent is not None and parent.pk is None:
-                return True
+        parent = cache.get(model_field.cache_name)
+        if parent is not None and parent.pk is None:
+            return True
     return False
 
 

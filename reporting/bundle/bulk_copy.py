@@ -11,7 +11,7 @@ other case (and SQLite, the demo) goes through bulk_create as before.
 
 import datetime
 import json
-from functools import partial
+from functools import cache, partial
 
 from django.db import connection, models
 from django.db.models.fields import AutoFieldMixin
@@ -88,6 +88,44 @@ def preparer(field, now: datetime.datetime | None = None):
     return prepare
 
 
+@cache
+def _parent_keys(model) -> tuple | None:
+    """The model's foreign keys, where they are its only relations (take_parents_ids)."""
+    relations = [field for field in model._meta.concrete_fields if field.is_relation]
+    if any(type(field) is not models.ForeignKey for field in relations) or any(
+        field.is_relation for field in model._meta.private_fields
+    ):
+        return None
+    return tuple(relations)
+
+
+def take_parents_ids(obj) -> None:
+    """obj._prepare_related_fields_for_save("bulk_create"), as bulk_create calls it, with the
+    related rows read from the row's cache rather than through the fields' descriptors (an
+    eighth of the time spent writing an import's rows): each parent row given to a foreign key
+    gives the key its id once it is saved; an unsaved one is refused as Django refuses it. A
+    model with other relations (one-to-one, generic) goes through Django's own method."""
+    keys = _parent_keys(type(obj))
+    if keys is None:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        return
+    cache, values = obj._state.fields_cache, obj.__dict__
+    for key in keys:
+        parent = cache.get(key.cache_name)
+        if parent is None:
+            continue
+        target = getattr(parent, key.target_field.attname)
+        if target is None:
+            raise ValueError(
+                f"bulk_create() prohibited to prevent data loss due to unsaved related object "
+                f"'{key.name}'."
+            )
+        if values[key.attname] in key.empty_values:
+            values[key.attname] = target
+        elif values[key.attname] != target:
+            del cache[key.cache_name]  # the key was changed since: the cached row is not its
+
+
 def _foreign_keys(fields) -> list:
     return [field for field in fields if field.is_relation and field.concrete]
 
@@ -111,7 +149,7 @@ def copy_insert(model, objs: list[models.Model], references=None) -> None:
     preparers = [preparer(field, now) for field in fields]
     for obj in objs:
         # As bulk_create: a parent saved in an earlier round gives its id to the row.
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        take_parents_ids(obj)
     if references is not None:
         for field in _foreign_keys(fields):
             attname = field.attname

@@ -33,7 +33,7 @@ from riskassessment.models import (
     MaracMeeting,
     MaracReferral,
 )
-from tests.factories import MembershipFactory, ServiceFactory
+from tests.factories import CaseFactory, MembershipFactory, ServiceFactory
 
 
 def _member(service, user=None):
@@ -779,3 +779,37 @@ def test_a_model_with_init_receivers_is_built_by_its_own_init():
     assert seen == [contact]
     without = new_row(Contact)
     assert without not in seen and without._state.adding
+
+
+@pytest.mark.django_db
+def test_parents_give_their_ids_as_bulk_create_has_them_give(service):
+    """bulk_copy.take_parents_ids is Model._prepare_related_fields_for_save("bulk_create") for
+    rows whose relations are foreign keys: a saved parent gives its id, an unsaved one is
+    refused with Django's words, a key changed since the parent was given drops the parent."""
+    from cases.models import CaseTransfer
+    from reporting.bundle.bulk_copy import _parent_keys, take_parents_ids
+
+    case = CaseFactory(service=service)
+    unsaved = Case(service=service, client=case.client)
+    ours, djangos = Contact(case=unsaved), Contact(case=unsaved)
+    with pytest.raises(ValueError) as refused:
+        take_parents_ids(ours)
+    with pytest.raises(ValueError) as refused_by_django:
+        djangos._prepare_related_fields_for_save(operation_name="bulk_create")
+    assert str(refused.value) == str(refused_by_django.value)
+
+    for prepare in (
+        take_parents_ids,
+        lambda row: row._prepare_related_fields_for_save(operation_name="bulk_create"),
+    ):
+        given = Contact(case=unsaved)
+        unsaved.pk = case.pk  # as a parent written in an earlier round
+        prepare(given)
+        assert given.case_id == case.pk and given._state.fields_cache["case"] is unsaved
+        changed = Contact(case=unsaved)
+        changed.case_id = case.pk + 1
+        prepare(changed)
+        assert changed.case_id == case.pk + 1 and "case" not in changed._state.fields_cache
+        unsaved.pk = None
+    # A one-to-one field's descriptor does more: such a model keeps Django's own method.
+    assert _parent_keys(CaseTransfer) is None and _parent_keys(Contact)
