@@ -55,6 +55,7 @@ from support.models import AreaSupport, Intervention
 from support.models.areas import IMPACT_CHOICES, SupportArea, outcomes_list_key
 from support.models.interventions import INTERVENTION_TYPES
 
+from .bundle.bulk_copy import take_ids
 from .foreign_keys import ReferenceCheck, per_row_checks_off, per_row_checks_on
 
 BATCH = 5000
@@ -267,11 +268,7 @@ class _Writer:
         table = self.connection.ops.quote_name(model._meta.db_table)
         with self.counts.phase("ids from sequences"), self.connection.cursor() as cursor:
             if self.copy:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [model._meta.db_table, model._meta.pk.column, count],
-                )
-                return [pk for (pk,) in cursor.fetchall()]
+                return take_ids(cursor, model._meta, count)
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - a model's table
             last = cursor.fetchone()[0]
         return list(range(last + 1, last + 1 + count))

@@ -88,6 +88,18 @@ def preparer(field, now: datetime.datetime | None = None):
     return prepare
 
 
+def take_ids(cursor, meta, count: int) -> list[int]:
+    """`count` new ids from the table's own sequence (safe beside other writers), in one
+    query. The sequence is looked up once (the CTE is materialised): as an argument of nextval,
+    pg_get_serial_sequence ran once per id, nine tenths of the query's time."""
+    cursor.execute(
+        "WITH named AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+        "SELECT nextval(seq) FROM named, generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, count],
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
 @cache
 def _parent_keys(model) -> tuple | None:
     """The model's foreign keys, where they are its only relations (take_parents_ids)."""
@@ -155,11 +167,7 @@ def copy_insert(model, objs: list[models.Model], references=None) -> None:
             attname = field.attname
             references.pointed_at(field).update(getattr(obj, attname) for obj in objs)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+        for obj, pk in zip(objs, take_ids(cursor, meta, len(objs)), strict=True):
             obj.pk = pk
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
@@ -260,11 +268,7 @@ def copy_values(model, attnames, rows: list, references=None) -> list[int]:
                 references.pointed_at(field).add(value)
     default_values = tuple(value for _field, value in defaults)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        pks = [pk for (pk,) in cursor.fetchall()]
+        pks = take_ids(cursor, meta, len(rows))
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
         sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"

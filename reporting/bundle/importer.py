@@ -50,7 +50,7 @@ from referrals.services import next_referral_reference, reserve_referral_referen
 
 from ..foreign_keys import ReferenceCheck, per_row_checks_off, per_row_checks_on
 from ..freshness import mark_changed
-from ..read_model import refresh_cases
+from ..read_model import StatisticsKept, refresh_cases
 from .batch import (
     HISTORY_FIELDS,
     Queued,
@@ -58,6 +58,7 @@ from .batch import (
     insert_in_rounds,
     insert_values,
     written_ids,
+    written_rows,
 )
 from .conformance import line_conforms
 from .fields import PARTS, BadValue, load_value
@@ -153,6 +154,11 @@ def schema_errors(validator, data) -> list[tuple[str, str]]:
 class Importer(CaseRecords):
     """One line at a time: its service, client, case, referral and case records
     (reading.py streams the file, rows.py writes rows, records.py the case records)."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        # The read model's source tables analysed as the batches grow them (StatisticsKept).
+        self.statistics = StatisticsKept()
 
     # --- One line ---
 
@@ -506,6 +512,7 @@ def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bo
                 )
             # Bulk inserts send no signals: the read model and the services' data versions
             # are brought up to date here, in the batch's transaction.
+            importer.statistics.rows_added(written_rows(written))
             refresh_cases(cases)
             mark_changed(services)
             check_references_now()

@@ -373,3 +373,38 @@ def test_behind_pgbouncer_in_transaction_mode_nothing_is_prepared(monkeypatch):
         refresh_cases([case.pk])
     assert len(_statements(queries, "INSERT INTO reporting_case_facts")) == 1
     assert not _statements(queries, "PREPARE") and not _statements(queries, "SET LOCAL")
+
+
+def _counted(table: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_a_source_table_doubled_by_a_writer_is_analysed_in_its_transaction():
+    """StatisticsKept (the importer's, batch after batch): a table the facts are read from is
+    analysed once the rows added since its statistics are as many as they counted (and at
+    least ANALYSE_AFTER_ROWS), inside the writer's transaction, whose rows ANALYZE counts; a
+    table that grew less, or that the facts do not read, is left alone."""
+    table = Contact._meta.db_table
+    case, recorder = CaseFactory(), UserFactory()
+    kept = read_model.StatisticsKept()
+    added = read_model.ANALYSE_AFTER_ROWS + 20
+    with audited_bulk_write(actor=None, description="test"):
+        Contact.objects.bulk_create(
+            [ContactFactory.build(case=case, recorded_by=recorder) for _ in range(added)]
+        )
+    with CaptureQueriesContext(connection) as first:
+        kept.rows_added({table: added, "auditlog_logentry": 10_000})
+    analysed = [query["sql"] for query in first if query["sql"].startswith("ANALYZE")]
+    assert analysed == [f'ANALYZE "{table}"']
+    assert _counted(table) == Contact.objects.count()
+
+    with audited_bulk_write(actor=None, description="test"):
+        Contact.objects.bulk_create(
+            [ContactFactory.build(case=case, recorded_by=recorder) for _ in range(20)]
+        )
+    with CaptureQueriesContext(connection) as second:
+        kept.rows_added({table: 20})
+    assert not [query for query in second if query["sql"].startswith("ANALYZE")]
