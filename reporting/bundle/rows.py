@@ -50,19 +50,24 @@ def _schema_checks_all(model_field) -> bool:
 
 @cache
 def _build_plan(part) -> tuple[tuple, ...]:
+    """Each field of the part with its name, attname, how build writes it, the kind of thing
+    it refers to (relations) and its foreign key (for relate)."""
     plan = []
+    foreign_keys = _foreign_keys(part.model)
     for model_field in part.fields():
+        kind = None
         if model_field.many_to_many:
-            how = _MANY
+            how, kind = _MANY, reference_kind(model_field)
         elif model_field.is_relation:
-            how = _RELATION
+            how, kind = _RELATION, reference_kind(model_field)
         elif isinstance(model_field, models.DateField):  # date-times too: fields.load_value
             how = _LOADED
         elif _schema_checks_all(model_field):
             how = _CHECKED_BY_SCHEMA
         else:
             how = _AS_IT_IS
-        plan.append((model_field, how))
+        name, attname = model_field.name, model_field.attname
+        plan.append((model_field, name, attname, how, kind, foreign_keys.get(name)))
     return tuple(plan)
 
 
@@ -135,11 +140,6 @@ def relate(obj, foreign_key, related) -> None:
     for own, target in foreign_key.related_fields:
         values[own.attname] = None if related is None else getattr(related, target.attname)
     foreign_key.set_cached_value(obj, related)
-
-
-@cache
-def _reference_kind(model_field) -> str:
-    return reference_kind(model_field)
 
 
 class LineInvalid(Exception):
@@ -229,9 +229,10 @@ class RowWriter:
             self.fail(path, missing)
         return found
 
-    def option(self, list_key: str | None, label: str, path: str):
+    def option(self, list_key: str | None, label: str, path: str, index: int):
+        """The option of the list with that label; a failure named at path[index]."""
         if list_key is None:
-            self.fail(path, "cannot tell which list the options belong to.")
+            self.fail(f"{path}[{index}]", "cannot tell which list the options belong to.")
             return None
         if not self._options_loaded:
             # Every option list at once (a few hundred rows): one query instead of one per
@@ -241,7 +242,7 @@ class RowWriter:
             self._options_loaded = True
         found = self._cache.get(("option", (list_key, label)))
         if found is None:
-            self.fail(path, f"{label!r} is not an option of the list {list_key!r}.")
+            self.fail(f"{path}[{index}]", f"{label!r} is not an option of the list {list_key!r}.")
         return found
 
     def checklist_version(self, key: str, number: int):
@@ -285,26 +286,24 @@ class RowWriter:
         obj = new_row(part.model, **fixed)
         many = {}
         # The values save() need not clean again, as long as they are still the row's.
-        obj._bundle_checked_by_schema = checked = {}
-        for model_field, how in _build_plan(part):
-            name = model_field.name
+        obj._bundle_checked_by_schema = checked = []  # (name, attname, value)
+        for model_field, name, attname, how, kind, foreign_key in _build_plan(part):
             if name not in values:
                 continue
             raw = values[name]
             if how is _CHECKED_BY_SCHEMA:
-                setattr(obj, model_field.attname, raw)
-                checked[model_field] = raw
+                setattr(obj, attname, raw)
+                checked.append((name, attname, raw))
                 continue
             if how is _AS_IT_IS:  # load_value gives it back unchanged
-                setattr(obj, model_field.attname, raw)
+                setattr(obj, attname, raw)
                 continue
             field_path = f"{path}.{name}"
             if how is _MANY:
-                kind = _reference_kind(model_field)
                 if kind == "option":
                     list_key = option_list_key(model_field, values)
                     items = [
-                        self.option(list_key, label, f"{field_path}[{index}]")
+                        self.option(list_key, label, field_path, index)
                         for index, label in enumerate(raw)
                     ]
                 else:
@@ -314,12 +313,7 @@ class RowWriter:
                     ]
                 many[name] = [item for item in items if item is not None]
             elif how is _RELATION:
-                related = (
-                    None
-                    if raw is None
-                    else self.resolve(_reference_kind(model_field), raw, field_path, line_service)
-                )
-                foreign_key = _foreign_keys(type(obj)).get(name)
+                related = None if raw is None else self.resolve(kind, raw, field_path, line_service)
                 if foreign_key is None:
                     setattr(obj, name, related)
                 else:
@@ -343,9 +337,9 @@ class RowWriter:
         # schema check has already checked as the field's clean() would (_schema_checks_all):
         # the choices check alone was a sixth of an import's time.
         exclude = set(_relation_names(type(obj)))
-        for model_field, raw in getattr(obj, "_bundle_checked_by_schema", {}).items():
-            if getattr(obj, model_field.attname) is raw:
-                exclude.add(model_field.name)
+        for name, attname, raw in getattr(obj, "_bundle_checked_by_schema", ()):
+            if getattr(obj, attname) is raw:
+                exclude.add(name)
         errors: dict = {}
         steps = [lambda: obj.clean_fields(exclude=exclude), obj.clean]
         if self.queue is None:
