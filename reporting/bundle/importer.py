@@ -31,6 +31,7 @@
 
 import contextlib
 import datetime
+import gc
 import json
 import time
 from collections import Counter, defaultdict
@@ -541,7 +542,10 @@ def _import_lines(
     an invalid line is written line by line, each in its own savepoint, as before.
     `progress(lines_read)` is called every PROGRESS_EVERY lines. `stop_at_invalid`: a batch
     with an invalid line writes nothing and the import stops there (result.stopped)."""
-    with audited_bulk_write(actor=user, description="case bundle import"):
+    with (
+        audited_bulk_write(actor=user, description="case bundle import"),
+        _collected_per_batch() as collect,
+    ):
         batch = []
         for number, text in enumerate(iterator, start=2):
             if progress is not None and (number - 2) % PROGRESS_EVERY == 0 and number > 2:
@@ -553,8 +557,27 @@ def _import_lines(
                 if not _write_batch(importer, batch, result, user, stop_at_invalid):
                     return
                 batch = []
+                collect()
         if batch:
             _write_batch(importer, batch, result, user, stop_at_invalid)
+
+
+@contextlib.contextmanager
+def _collected_per_batch():
+    """Python's cycle collector run once per batch (over the objects the batch made) instead of
+    whenever allocations pass its threshold: a batch makes hundreds of thousands of objects
+    (its rows, their values), and the automatic collections, full ones among them scanning
+    every object of the process, were a fifth of an import's CPU time. The rows a batch leaves
+    behind (some in reference cycles) are freed at the batch's end, so memory stays one batch's.
+    Yields the per-batch collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        # Every object made since the last collection is in the youngest generation.
+        yield lambda: gc.collect(0)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write_batch(importer, batch, result: ImportResult, user, stop_at_invalid=False) -> bool:

@@ -829,3 +829,36 @@ def test_ids_are_taken_from_the_tables_sequence_in_one_query(service):
         taken = take_ids(cursor, Contact._meta, 3)
     assert len(queries) == 1 and len(set(taken)) == 3 and min(taken) > existing.pk
     assert ContactFactory(case=existing.case).pk > max(taken)
+
+
+@pytest.mark.django_db
+def test_the_cycle_collector_runs_once_a_batch_and_is_given_back_as_it_was(one_line, monkeypatch):
+    """During an import Python's automatic collections are off (a fifth of its CPU time), the
+    youngest generation (the batch's objects) is collected after each batch, and the collector
+    is left as the import found it."""
+    import gc
+
+    from reporting.bundle import importer as importer_module
+
+    monkeypatch.setattr(importer_module, "BATCH_LINES", 2)
+    collected, enabled_while = [], []
+    collect = gc.collect
+
+    def recorded(generation=2):
+        collected.append(generation)
+        enabled_while.append(gc.isenabled())
+        return collect(generation)
+
+    monkeypatch.setattr(importer_module.gc, "collect", recorded)
+    assert gc.isenabled()
+    _target, _user, result, _queries = _import_into_new_service(one_line, 5)
+    assert result.imported == 5
+    assert collected == [0, 0] and enabled_while == [False, False]  # after 2 full batches
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        _import_into_new_service(one_line, 1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
