@@ -324,11 +324,12 @@ def refresh_cases(
             _write("ids", (listed,), connection)
 
 
-def source_tables() -> tuple[str, ...]:
-    """The tables the facts are worked out from: their statistics plan refresh_cases."""
+def source_tables() -> dict[str, str]:
+    """The tables the facts are worked out from (their statistics plan refresh_cases), by
+    their model's label."""
     models = (Case, Assessment, Contact, ChildInCase, MaracHearing, AreaSupport)
     forms = (IntakeForm, ReviewForm, ExitForm, CivilJusticeForm, CriminalJusticeForm)
-    return tuple(model._meta.db_table for model in (*models, *forms))
+    return {model._meta.label_lower: model._meta.db_table for model in (*models, *forms)}
 
 
 # A table is analysed once the rows written since its statistics were taken are as many as
@@ -352,17 +353,18 @@ class StatisticsKept:
         self.counted: dict[str, float] | None = None
         self.added: Counter = Counter()
 
-    def rows_added(self, rows_by_table: dict[str, int]) -> None:
+    def rows_added(self, rows_by_model: dict[str, int]) -> None:
+        """`rows_by_model`: how many rows were added, by model label ("cases.contact")."""
         if self.connection.vendor != "postgresql":
             return
         sources = source_tables()
-        self.added.update({table: rows_by_table.get(table, 0) for table in sources})
+        self.added.update({table: rows_by_model.get(label, 0) for label, table in sources.items()})
         if self.counted is None:
             with self.connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT relname, GREATEST(reltuples, 0) FROM pg_class "
                     "WHERE oid = ANY(%s::regclass[])",
-                    [list(sources)],
+                    [list(sources.values())],
                 )
                 self.counted = dict(cursor.fetchall())
         due = [

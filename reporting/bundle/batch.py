@@ -346,14 +346,3 @@ def written_ids(queue: list[Queued]) -> dict[str, list[int]]:
         else:
             ids[item.obj._meta.label_lower].append(item.obj.pk)
     return dict(ids)
-
-
-def written_rows(queue: list[Queued]) -> dict[str, int]:
-    """How many rows were written in each table."""
-    rows = defaultdict(int)
-    for item in queue:
-        if isinstance(item, QueuedValues):
-            rows[item.model._meta.db_table] += len(item.pks)
-        else:
-            rows[item.obj._meta.db_table] += 1
-    return dict(rows)

@@ -59,7 +59,6 @@ from .batch import (
     insert_in_rounds,
     insert_values,
     written_ids,
-    written_rows,
 )
 from .conformance import line_conforms
 from .fields import PARTS, BadValue, load_value
@@ -503,17 +502,18 @@ def _import_batch(importer, lines: list[dict], result: ImportResult, user) -> bo
             write_history(importer)
             services = set(importer.batch_services)
             cases = {item.obj.pk for item in written if isinstance(item.obj, Case)}
+            ids = written_ids(written)
             if written:
                 record_event(
                     actor=user,
                     action=AuditEvent.Action.ADMIN,
                     service=next(iter(services)) if len(services) == 1 else None,
                     label="Case bundle import batch",
-                    detail={"case_bundle_import_batch": written_ids(written)},
+                    detail={"case_bundle_import_batch": ids},
                 )
             # Bulk inserts send no signals: the read model and the services' data versions
             # are brought up to date here, in the batch's transaction.
-            importer.statistics.rows_added(written_rows(written))
+            importer.statistics.rows_added({label: len(rows) for label, rows in ids.items()})
             refresh_cases(cases)
             mark_changed(services)
             check_references_now()

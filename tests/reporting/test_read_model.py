@@ -396,7 +396,7 @@ def test_a_source_table_doubled_by_a_writer_is_analysed_in_its_transaction():
             [ContactFactory.build(case=case, recorded_by=recorder) for _ in range(added)]
         )
     with CaptureQueriesContext(connection) as first:
-        kept.rows_added({table: added, "auditlog_logentry": 10_000})
+        kept.rows_added({"cases.contact": added, "auditlog.logentry": 10_000})
     analysed = [query["sql"] for query in first if query["sql"].startswith("ANALYZE")]
     assert analysed == [f'ANALYZE "{table}"']
     assert _counted(table) == Contact.objects.count()
@@ -406,5 +406,5 @@ def test_a_source_table_doubled_by_a_writer_is_analysed_in_its_transaction():
             [ContactFactory.build(case=case, recorded_by=recorder) for _ in range(20)]
         )
     with CaptureQueriesContext(connection) as second:
-        kept.rows_added({table: 20})
+        kept.rows_added({"cases.contact": 20})
     assert not [query for query in second if query["sql"].startswith("ANALYZE")]
